@@ -1,0 +1,96 @@
+"""Start-up: settings, logging, database, dispatcher, then the terminal chat or Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+
+from aiogram import Bot
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.console import ConsoleChannel
+from bot.db.engine import create_engine, create_session_pool, safe_url
+from bot.db.migrate import upgrade
+from bot.dispatcher import create_dispatcher
+from bot.errors import StartupError
+from bot.telegram import check_bot, create_bot, run_polling, run_webhook, set_commands
+from bot.texts import Texts
+
+logger = logging.getLogger("bot")
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr; never the token, never personal data."""
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+async def prepare_database(url: str) -> AsyncEngine:
+    """Create the engine and apply migrations, or fail with one clear line."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    except (SQLAlchemyError, OSError) as exc:
+        await engine.dispose()
+        reason = getattr(exc, "orig", None) or exc
+        detail = str(reason).splitlines()[0] if str(reason) else type(reason).__name__
+        raise StartupError(
+            f"cannot open the database at {safe_url(url)}: {detail}. "
+            "Check DATABASE_URL and that the database server is running."
+        ) from None
+    return engine
+
+
+async def run(settings: Settings) -> None:
+    """Run the assistant until end of input (terminal) or a stop signal (Telegram)."""
+    bot: Bot | None = create_bot(settings) if settings.bot_token is not None else None
+    engine = await prepare_database(settings.database_url)
+    try:
+        texts = Texts()
+        dp = create_dispatcher(
+            settings=settings, session_pool=create_session_pool(engine), texts=texts
+        )
+        if bot is None:
+            await ConsoleChannel(dp).run()
+            return
+        await check_bot(bot, settings)
+        await set_commands(bot, texts)
+        if settings.webhook_url:
+            await run_webhook(dp, bot, settings)
+        else:
+            await run_polling(dp, bot)
+    finally:
+        if bot is not None:
+            await bot.session.close()
+        await engine.dispose()
+
+
+def main() -> int:
+    """Run and map start-up problems to one line on stderr and a non-zero exit."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(p) for p in error["loc"]).upper()
+        print(f"error: setting {name}: {error['msg']}", file=sys.stderr)
+        return 2
+    level = settings.log_level
+    if settings.bot_token is None and "LOG_LEVEL" not in os.environ:
+        level = "WARNING"  # keep the terminal chat readable
+    configure_logging(level)
+    try:
+        asyncio.run(run(settings))
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

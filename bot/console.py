@@ -1,0 +1,186 @@
+"""The terminal chat: the same dispatcher and handlers, a local session instead of the Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import re
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+    User,
+)
+
+from bot.local_session import LocalSession, input_file_bytes
+
+CONSOLE_USER_ID = 1
+CONSOLE_BOT_TOKEN = "1000000:console-local-session-no-network"
+_TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
+
+def html_to_terminal(text: str, *, bold: bool = False) -> str:
+    """Turn Telegram HTML into readable terminal text."""
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    if bold:
+        text = re.sub(r"<(b|strong)>", "\033[1m", text)
+        text = re.sub(r"</(b|strong)>", "\033[0m", text)
+    return html.unescape(_TAG.sub("", text))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button the person can pick by typing its number."""
+
+    callback_data: str | None
+    text: str
+    url: str | None
+    message_id: int
+
+
+class ConsoleChannel:
+    """Read lines, feed them to the dispatcher as updates, print every reply."""
+
+    def __init__(
+        self,
+        dp: Dispatcher,
+        *,
+        out: TextIO = sys.stdout,
+        language_code: str = "zh-hans",
+        files_dir: Path = Path("data/console"),
+        interactive: bool | None = None,
+    ) -> None:
+        self.dp = dp
+        self.out = out
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self.files_dir = files_dir
+        self.session = LocalSession(on_call=self._show)
+        self.bot = Bot(CONSOLE_BOT_TOKEN, session=self.session)
+        self.user = User(
+            id=CONSOLE_USER_ID, is_bot=False, first_name="Console", language_code=language_code
+        )
+        self.chat = Chat(id=CONSOLE_USER_ID, type="private")
+        self.choices: list[Choice] = []
+        self._ids = itertools.count(1)
+
+    async def run(self, stdin: TextIO = sys.stdin) -> None:
+        """Chat until end of input; one message per line."""
+        await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
+        try:
+            while True:
+                if self.interactive:
+                    self.out.write("› ")
+                    self.out.flush()
+                line = await asyncio.to_thread(stdin.readline)
+                if not line:
+                    break
+                await self.send(line.rstrip("\r\n"))
+        finally:
+            await self.dp.emit_shutdown(bot=self.bot, **self.dp.workflow_data)
+            await self.bot.session.close()
+
+    async def send(self, line: str) -> None:
+        """Deliver one typed line: a number picks a shown button, anything else is a message."""
+        if not line.strip():
+            return
+        choice = self._pick(line.strip())
+        if choice is not None and choice.url is not None:
+            self._print(f"↗ {choice.url}")
+            return
+        update_id = next(self._ids)
+        now = datetime.now(UTC)
+        if choice is not None and choice.callback_data is not None:
+            message = Message(message_id=choice.message_id, date=now, chat=self.chat, text=".")
+            query = CallbackQuery(
+                id=str(update_id),
+                from_user=self.user,
+                chat_instance="console",
+                message=message,
+                data=choice.callback_data,
+            )
+            update = Update(update_id=update_id, callback_query=query)
+        else:
+            text = choice.text if choice is not None else line
+            message = Message(
+                message_id=update_id, date=now, chat=self.chat, from_user=self.user, text=text
+            )
+            update = Update(update_id=update_id, message=message)
+        await self.dp.feed_update(self.bot, update, **self.dp.workflow_data)
+
+    def _pick(self, line: str) -> Choice | None:
+        if line.isdigit() and 1 <= int(line) <= len(self.choices):
+            return self.choices[int(line) - 1]
+        return None
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _show(self, method: TelegramMethod[Any], result: Any) -> None:
+        message_id = result.message_id if isinstance(result, Message) else 0
+        if isinstance(method, SendMessage | EditMessageText):
+            prefix = "✎ " if isinstance(method, EditMessageText) else ""
+            self._print(prefix + html_to_terminal(method.text or "", bold=self.interactive))
+            self._show_keyboard(method.reply_markup, message_id)
+            self._print("")
+        elif isinstance(method, EditMessageReplyMarkup):
+            self._show_keyboard(method.reply_markup, message_id)
+        elif isinstance(method, AnswerCallbackQuery) and method.text:
+            self._print(f"ℹ {method.text}\n")
+        elif isinstance(method, SendDocument | SendPhoto):
+            self._save_upload(method)
+
+    def _show_keyboard(self, markup: Any, message_id: int) -> None:
+        if isinstance(markup, InlineKeyboardMarkup):
+            self.choices = []
+            for row in markup.inline_keyboard:
+                cells = []
+                for button in row:
+                    self.choices.append(
+                        Choice(button.callback_data, button.text, button.url, message_id)
+                    )
+                    cells.append(f"[{len(self.choices)}] {button.text}")
+                self._print("   ".join(cells))
+        elif isinstance(markup, ReplyKeyboardMarkup):
+            self.choices = []
+            for reply_row in markup.keyboard:
+                cells = []
+                for reply_button in reply_row:
+                    self.choices.append(Choice(None, reply_button.text, None, 0))
+                    cells.append(f"[{len(self.choices)}] {reply_button.text}")
+                self._print("   ".join(cells))
+
+    def _save_upload(self, method: SendDocument | SendPhoto) -> None:
+        upload = method.document if isinstance(method, SendDocument) else method.photo
+        data = input_file_bytes(upload)
+        name = getattr(upload, "filename", None) or "file"
+        if method.caption:
+            self._print(html_to_terminal(method.caption, bold=self.interactive))
+        if data is None:
+            self._print(f"📎 {name}\n")
+            return
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / Path(name).name
+        path.write_bytes(data)
+        self._print(f"📎 {path}\n")

@@ -1,0 +1,40 @@
+"""The one dispatcher factory, used by the entry point and the tests alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.middlewares import CandidateMiddleware, DbSessionMiddleware
+from bot.texts import Texts
+from handlers import get_routers
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    texts: Texts | None = None,
+    storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
+    **workflow_data: Any,
+) -> Dispatcher:
+    """Wire storage, middlewares, routers and long-lived objects into a Dispatcher."""
+    dp = Dispatcher(
+        storage=storage or MemoryStorage(),
+        # One update at a time per user: two taps never leave a half-written state.
+        events_isolation=events_isolation or SimpleEventIsolation(),
+        settings=settings,
+        session_pool=session_pool,
+        texts=texts or Texts(),
+        **workflow_data,
+    )
+    dp.update.outer_middleware(DbSessionMiddleware(session_pool))
+    dp.update.outer_middleware(CandidateMiddleware())
+    dp.include_routers(*get_routers())
+    return dp

@@ -1,0 +1,19 @@
+"""Domain errors: each maps to a reply template in the error router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AssistantError(Exception):
+    """Base of errors that end in a friendly reply rendered from `template`."""
+
+    template = "errors/generic"
+
+    def __init__(self, **context: Any) -> None:
+        super().__init__(self.template)
+        self.context = context
+
+
+class StartupError(Exception):
+    """A configuration or environment problem that stops the process with one clear line."""

@@ -1,0 +1,137 @@
+"""The Telegram channel: long polling, or an aiohttp webhook server with /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import logging
+import signal
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.types import BotCommand, User
+from aiogram.utils.token import TokenValidationError
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.config import Settings
+from bot.errors import StartupError
+from bot.texts import Texts
+
+logger = logging.getLogger(__name__)
+
+MENU_COMMANDS = ("start", "help", "todo", "deadlines", "calendar", "lang", "stop", "resume")
+
+
+def create_bot(settings: Settings) -> Bot:
+    """Build the Bot for BOT_TOKEN, pointed at TELEGRAM_API_URL when set."""
+    assert settings.bot_token is not None
+    session = AiohttpSession()
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    try:
+        return Bot(
+            settings.bot_token.get_secret_value(),
+            session=session,
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        )
+    except TokenValidationError:
+        raise StartupError(
+            "BOT_TOKEN is malformed: it should look like 123456789:AAH... as given by @BotFather"
+        ) from None
+
+
+async def check_bot(bot: Bot, settings: Settings) -> User:
+    """Ask the Bot API who we are, turning the usual failures into one clear line."""
+    try:
+        return await bot.get_me()
+    except TelegramUnauthorizedError:
+        raise StartupError(
+            "Telegram rejected BOT_TOKEN (401 Unauthorized); check the token"
+        ) from None
+    except TelegramNetworkError as exc:
+        where = settings.telegram_api_url or "api.telegram.org"
+        raise StartupError(f"cannot reach the Bot API at {where}: {exc.message}") from None
+
+
+async def set_commands(bot: Bot, texts: Texts) -> None:
+    """Register the menu commands in Chinese (the default) and English."""
+    for language_code, locale in ((None, "zh"), ("zh", "zh"), ("en", "en")):
+        commands = [
+            BotCommand(command=name, description=texts.label(locale, f"cmd_{name}"))  # type: ignore[arg-type]
+            for name in MENU_COMMANDS
+        ]
+        await bot.set_my_commands(commands, language_code=language_code)
+
+
+def webhook_secret(settings: Settings) -> str:
+    """Return WEBHOOK_SECRET, or one derived from the token (the same in every process)."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    assert settings.bot_token is not None
+    return hashlib.sha256(settings.bot_token.get_secret_value().encode()).hexdigest()[:48]
+
+
+async def run_polling(dp: Dispatcher, bot: Bot) -> None:
+    """Long-poll until SIGTERM or SIGINT; aiogram finishes and shuts down cleanly."""
+    await bot.delete_webhook(drop_pending_updates=False)
+    logger.info("polling for updates")
+    await dp.start_polling(
+        bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True
+    )
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_webhook_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Application:
+    """Build the aiohttp app: the webhook path (secret-checked) and GET /healthz."""
+    app = web.Application()
+    app.router.add_get("/healthz", _healthz)
+    # Handle each update inside its request, so a shutdown waits for the ones in flight.
+    SimpleRequestHandler(
+        dispatcher=dp, bot=bot, secret_token=webhook_secret(settings), handle_in_background=False
+    ).register(app, path=settings.webhook_path)
+    setup_application(app, dp, bot=bot, **dp.workflow_data)
+    return app
+
+
+async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
+    """Serve the webhook until SIGTERM or SIGINT, then finish in-flight updates and stop."""
+    assert settings.webhook_url is not None
+    runner = web.AppRunner(create_webhook_app(dp, bot, settings), handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(
+                f"port {settings.webhook_port} is already in use; "
+                "stop the other program or set WEBHOOK_PORT"
+            ) from None
+        raise StartupError(
+            f"cannot listen on {settings.webhook_host}:{settings.webhook_port}: {exc.strerror}"
+        ) from None
+    try:
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=webhook_secret(settings),
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+        logger.info("webhook server listening on port %s", settings.webhook_port)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        logger.info("stopping: finishing updates in flight")
+    finally:
+        await runner.cleanup()

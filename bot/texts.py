@@ -1,0 +1,100 @@
+"""All user-facing text: Jinja2 templates per locale and short labels per locale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+Locale = Literal["zh", "en"]
+LOCALES: tuple[Locale, ...] = ("zh", "en")
+DEFAULT_LOCALE: Locale = "zh"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MESSAGE_LIMIT = 4096
+
+_HERE = Path(__file__).parent
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def resolve_locale(chosen: str | None, language_code: str | None) -> Locale:
+    """Pick the reply language: the /lang choice, else Telegram's language_code (zh* or en)."""
+    if chosen in LOCALES:
+        return chosen  # type: ignore[return-value]
+    if language_code is None:
+        return DEFAULT_LOCALE
+    return "zh" if language_code.lower().startswith("zh") else "en"
+
+
+def format_date(value: date | datetime, locale: Locale) -> str:
+    """Format a date the way the notice writes it (1月29日), in Asia/Shanghai."""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    if locale == "zh":
+        return f"{value.month}月{value.day}日"
+    return f"{value.day} {_EN_MONTHS[value.month - 1]}"
+
+
+@pass_context
+def _md_filter(context: Context, value: date | datetime) -> str:
+    return format_date(value, context["locale"])
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split text into chunks under Telegram's limit, at line breaks where possible."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current.strip() or not chunks:
+        chunks.append(current)
+    return [c.rstrip("\n") or c for c in chunks]
+
+
+class Texts:
+    """One Jinja2 Environment (autoescape for Telegram HTML, StrictUndefined) and the labels."""
+
+    def __init__(self, templates_dir: Path = _HERE / "templates") -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(templates_dir),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["md"] = _md_filter
+        self._labels: dict[str, dict[str, str]] = {}
+        for locale in LOCALES:
+            with (_HERE / "locales" / f"{locale}.yaml").open(encoding="utf-8") as fh:
+                self._labels[locale] = yaml.safe_load(fh)
+
+    def render(self, name: str, locale: Locale, /, **context: Any) -> str:
+        """Render template `name` for `locale`; a missing variable is an error."""
+        template = self.env.get_template(f"{locale}/{name}.j2")
+        return template.render(locale=locale, label=self._labels[locale], **context).strip()
+
+    def label(self, locale: Locale, key: str) -> str:
+        """Return a short label (button, menu entry) for the locale."""
+        return self._labels[locale][key]
+
+    def labels(self, locale: Locale) -> dict[str, str]:
+        return self._labels[locale]
+
+    def chunks(self, name: str, locale: Locale, /, **context: Any) -> Iterator[str]:
+        """Render and split into message-sized pieces."""
+        yield from split_message(self.render(name, locale, **context))

@@ -1,0 +1,41 @@
+"""Catch-alls: unknown commands, non-text messages, stale buttons, plain text."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.texts import Locale, Texts
+
+MAX_COMMAND_ECHO = 32
+
+
+async def on_unknown_command(message: Message, texts: Texts, locale: Locale) -> None:
+    """Say the command does not exist and point to /help."""
+    assert message.text is not None
+    command = message.text.split(maxsplit=1)[0][:MAX_COMMAND_ECHO]
+    await message.answer(texts.render("unknown_command", locale, command=command))
+
+
+async def on_non_text(message: Message, texts: Texts, locale: Locale) -> None:
+    """Answer stickers, photos, voice and the like kindly."""
+    await message.answer(texts.render("non_text", locale))
+
+
+async def on_text(message: Message, texts: Texts, locale: Locale) -> None:
+    """Acknowledge plain text that no feature claimed."""
+    await message.answer(texts.render("fallback_text", locale))
+
+
+async def on_stale_callback(query: CallbackQuery) -> None:
+    """Close the spinner of a button that no handler recognises; change nothing."""
+    await query.answer()
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+    router.message.register(on_unknown_command, F.text.startswith("/"))
+    router.message.register(on_text, F.text)
+    router.message.register(on_non_text)
+    router.callback_query.register(on_stale_callback)
+    return router

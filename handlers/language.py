@@ -1,0 +1,62 @@
+"""/lang zh|en and its buttons."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.repo import CandidateRepo
+from bot.texts import LOCALES, Locale, Texts
+
+
+class LangAction(CallbackData, prefix="lang"):
+    code: str
+
+
+def language_keyboard(texts: Texts, locale: Locale) -> InlineKeyboardBuilder:
+    builder = InlineKeyboardBuilder()
+    for code in LOCALES:
+        builder.button(
+            text=texts.label(locale, f"lang_{code}"), callback_data=LangAction(code=code)
+        )
+    return builder
+
+
+async def cmd_lang(
+    message: Message, command: CommandObject, session: AsyncSession, texts: Texts, locale: Locale
+) -> None:
+    """Switch the reply language, or offer the choice."""
+    assert message.from_user is not None
+    code = (command.args or "").strip().lower()[:2]
+    if code not in LOCALES:
+        keyboard = language_keyboard(texts, locale).as_markup()
+        await message.answer(texts.render("lang_usage", locale), reply_markup=keyboard)
+        return
+    await CandidateRepo(session).set_language(message.from_user.id, code)
+    await message.answer(texts.render("lang_set", code))
+
+
+async def on_lang(
+    query: CallbackQuery, callback_data: LangAction, session: AsyncSession, texts: Texts
+) -> None:
+    """Apply the language picked from the buttons."""
+    code = callback_data.code
+    if code not in LOCALES:
+        await query.answer()
+        return
+    await CandidateRepo(session).set_language(query.from_user.id, code)
+    await query.answer()
+    if query.message is not None:
+        await query.message.answer(texts.render("lang_set", code))
+
+
+def create_router() -> Router:
+    router = Router(name="language")
+    router.message.filter(F.from_user)
+    router.message.register(cmd_lang, Command("lang"))
+    router.callback_query.register(on_lang, LangAction.filter())
+    return router
