@@ -1,0 +1,139 @@
+"""What applies when: step plans, window status in Asia/Shanghai, and the to-do list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Literal
+
+from notices.models import SHANGHAI, RegionMilestone, Window
+from notices.steps import Step
+
+if TYPE_CHECKING:
+    from notices.kb import KnowledgeBase
+
+WindowState = Literal["upcoming", "open", "closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepPlan:
+    """A step as it applies to one region and candidate."""
+
+    step: Step
+    name_zh: str
+    name_en: str
+    section: str
+    mode: str
+    window: Window | None
+    consequence_zh: str | None
+    consequence_en: str | None
+    note_zh: str
+    note_en: str
+    source: str
+    sources: tuple[str, ...]
+    requires: tuple[Step, ...]
+    region_code: str | None = None
+    milestone: RegionMilestone | None = None
+
+    @property
+    def link(self) -> str | None:
+        """Return the staff-given link of the region milestone, if any."""
+        return self.milestone.link if self.milestone else None
+
+    @property
+    def set_locally(self) -> bool:
+        """Return True when the notice leaves this step's date to the local 考区."""
+        return self.window is None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStatus:
+    """Where a date falls against a window, counted in whole days in Asia/Shanghai."""
+
+    state: WindowState
+    today: date
+    days_until_open: int | None
+    days_left: int | None
+    is_first_day: bool
+    is_last_day: bool
+    approximate: bool
+    next_day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TodoItem:
+    """A step still to do, with its plan and where today falls against its window."""
+
+    plan: StepPlan
+    status: WindowStatus | None
+    ready: bool
+    past: bool
+
+    @property
+    def step(self) -> Step:
+        """Return the step."""
+        return self.plan.step
+
+
+def local_date(now: datetime) -> date:
+    """Return the calendar date in Asia/Shanghai of an aware datetime."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(SHANGHAI).date()
+
+
+def window_status(window: Window, now: datetime) -> WindowStatus:
+    """Return whether a window is upcoming, open or closed at an aware instant."""
+    today = local_date(now)
+    next_day = next((d for d in window.days if d >= today), None)
+    if today < window.start:
+        return WindowStatus(
+            state="upcoming",
+            today=today,
+            days_until_open=(window.start - today).days,
+            days_left=None,
+            is_first_day=False,
+            is_last_day=False,
+            approximate=window.approximate,
+            next_day=next_day,
+        )
+    if today > window.end:
+        return WindowStatus(
+            state="closed",
+            today=today,
+            days_until_open=None,
+            days_left=None,
+            is_first_day=False,
+            is_last_day=False,
+            approximate=window.approximate,
+        )
+    return WindowStatus(
+        state="open",
+        today=today,
+        days_until_open=0,
+        days_left=(window.end - today).days,
+        is_first_day=today == window.start,
+        is_last_day=today == window.end,
+        approximate=window.approximate,
+        next_day=next_day,
+    )
+
+
+def todo(
+    kb: KnowledgeBase,
+    *,
+    region_code: str | None,
+    returning: bool | None,
+    done: set[Step] | frozenset[Step],
+    now: datetime,
+) -> list[TodoItem]:
+    """Return the steps not yet done, in order, each with its window status."""
+    items: list[TodoItem] = []
+    for plan in kb.plan(region_code, returning):
+        if plan.step in done:
+            continue
+        status = window_status(plan.window, now) if plan.window else None
+        ready = all(req in done for req in plan.requires)
+        past = status is not None and status.state == "closed"
+        items.append(TodoItem(plan=plan, status=status, ready=ready, past=past))
+    return items

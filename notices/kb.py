@@ -1,0 +1,355 @@
+"""The knowledge base: regions, step rules per region, entries and staff milestones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from notices.calendar import StepPlan
+from notices.models import (
+    Cycle,
+    Entry,
+    KnowledgeBaseError,
+    Lexicon,
+    Region,
+    RegionMilestone,
+    RegionRule,
+    StepRule,
+    Window,
+)
+from notices.steps import STEP_ORDER, Step
+from notices.text import fold, normalise
+
+_LATIN = re.compile(r"[a-z]")
+_SUGGEST_CUTOFF = 40.0
+
+
+def _squash(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+class KnowledgeBase:
+    """An immutable, validated notice knowledge base for one exam year."""
+
+    __slots__ = (
+        "_by_code",
+        "_entries",
+        "_exact",
+        "_milestones",
+        "_pattern",
+        "_steps",
+        "cycle",
+        "lexicon",
+        "notice_text",
+        "regions",
+        "year",
+    )
+
+    def __init__(
+        self,
+        *,
+        cycle: Cycle,
+        regions: tuple[Region, ...],
+        lexicon: Lexicon,
+        notice_text: str,
+        milestones: tuple[RegionMilestone, ...] = (),
+    ) -> None:
+        self.cycle = cycle
+        self.year = cycle.year
+        self.regions = regions
+        self.lexicon = lexicon
+        self.notice_text = notice_text
+        self._milestones = milestones
+        self._by_code = {r.code: r for r in regions}
+        self._steps = {rule.step: rule for rule in cycle.steps}
+        self._entries = {e.id: e for e in cycle.entries}
+        self._exact, self._pattern = _region_index(regions)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        cycle: Cycle,
+        regions: tuple[Region, ...],
+        lexicon: Lexicon,
+        notice_text: str,
+        file_name: str = "cycle",
+    ) -> KnowledgeBase:
+        """Cross-check validated parts and return a KnowledgeBase, or raise."""
+        _check(cycle, regions, notice_text, file_name)
+        return cls(cycle=cycle, regions=regions, lexicon=lexicon, notice_text=notice_text)
+
+    # -- regions ---------------------------------------------------------------------------
+
+    def region(self, code: str) -> Region:
+        """Return the region with this code; raise KeyError if unknown."""
+        return self._by_code[code]
+
+    def match_region(self, text: str) -> Region | None:
+        """Return the region a name, alias or sentence names ("我在上海考", "粤"), or None."""
+        folded = normalise(text)
+        if not folded:
+            return None
+        if folded in self._exact:
+            return self._exact[folded]
+        squeezed = folded.replace(" ", "")
+        if squeezed in self._exact:
+            return self._exact[squeezed]
+        found = [(m.end(), self._exact[m.group(0)]) for m in self._pattern.finditer(folded)]
+        if not found:
+            return None
+        for end, region in found:
+            # "我在北京工作，在河北考": the region next to 考 is where the candidate sits.
+            if folded[end : end + 1] == "考" or folded[end : end + 3].startswith(("考区", "考点")):
+                return region
+        return found[0][1]
+
+    def suggest_regions(self, text: str, limit: int = 5) -> list[Region]:
+        """Return regions whose names look like the text, best first (typos welcome)."""
+        folded = normalise(text).replace(" ", "")
+        if not folded or limit <= 0:
+            return []
+        exact = self.match_region(text)
+        scored: list[tuple[float, int, Region]] = []
+        for index, region in enumerate(self.regions):
+            best = 0.0
+            for name in region.names():
+                candidate = fold(name).replace(" ", "")
+                if not candidate:
+                    continue
+                score = fuzz.ratio(folded, candidate)
+                if len(candidate) >= 2 and len(folded) > len(candidate):
+                    score = max(score, fuzz.partial_ratio(candidate, folded) * 0.9)
+                best = max(best, score)
+            if region is exact:
+                best = 101.0
+            if best >= _SUGGEST_CUTOFF:
+                scored.append((best, index, region))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [region for _, _, region in scored[:limit]]
+
+    # -- entries and steps -----------------------------------------------------------------
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Return every answer entry in file order."""
+        return self.cycle.entries
+
+    def entry(self, entry_id: str) -> Entry:
+        """Return the entry with this id; raise KeyError if unknown."""
+        return self._entries[entry_id]
+
+    def step_rule(self, step: Step) -> StepRule:
+        """Return what the notice says about a step."""
+        return self._steps[step]
+
+    @property
+    def milestones(self) -> tuple[RegionMilestone, ...]:
+        """Return the staff milestones overlaid on this knowledge base."""
+        return self._milestones
+
+    def milestone(self, region_code: str | None, step: Step) -> RegionMilestone | None:
+        """Return the latest milestone for a region and step, if staff added one."""
+        if region_code is None:
+            return None
+        found = None
+        for item in self._milestones:
+            if item.region == region_code and item.step == step:
+                found = item
+        return found
+
+    def plan(self, region_code: str | None, returning: bool | None) -> list[StepPlan]:
+        """Return every step as it applies to the region and candidate, in order."""
+        if region_code is not None:
+            self.region(region_code)
+        return [self._plan_step(self._steps[s], region_code, returning) for s in STEP_ORDER]
+
+    def _plan_step(
+        self, rule: StepRule, region_code: str | None, returning: bool | None
+    ) -> StepPlan:
+        chosen: RegionRule | None = None
+        hint_zh = hint_en = ""
+        if region_code is not None and (rule.rules or rule.default):
+            for candidate in rule.rules:
+                if region_code not in candidate.regions:
+                    continue
+                if candidate.returning_only and returning is not True:
+                    if returning is None and candidate.hint_zh:
+                        hint_zh, hint_en = candidate.hint_zh, candidate.hint_en
+                    continue
+                chosen = candidate
+                break
+            else:
+                chosen = rule.default
+        if chosen is None:
+            mode = "by_region" if (rule.rules or rule.default) else "all"
+            window = rule.window
+            note_zh, note_en = rule.note_zh, rule.note_en
+            cons_zh, cons_en = rule.consequence_zh, rule.consequence_en
+            sources = rule.source
+        else:
+            mode = chosen.mode
+            window = rule.window if chosen.use_window else None
+            note_zh, note_en = chosen.note_zh, chosen.note_en
+            cons_zh = chosen.consequence_zh or rule.consequence_zh
+            cons_en = chosen.consequence_en or rule.consequence_en
+            sources = chosen.source
+        if hint_zh:
+            note_zh, note_en = f"{note_zh}{hint_zh}", f"{note_en} {hint_en}"
+        milestone = self.milestone(region_code, rule.step)
+        if milestone is not None:
+            region = self.region(milestone.region)
+            window = Window(
+                start=milestone.start,
+                end=milestone.end,
+                label_zh=milestone.note_zh or f"{rule.name_zh}（{region.name_zh}考区通知）",
+                label_en=milestone.note_en or f"{rule.name_en} ({region.name_en} notice)",
+            )
+        return StepPlan(
+            step=rule.step,
+            name_zh=rule.name_zh,
+            name_en=rule.name_en,
+            section=rule.section,
+            mode=mode,
+            window=window,
+            consequence_zh=cons_zh,
+            consequence_en=cons_en,
+            note_zh=note_zh,
+            note_en=note_en,
+            source="\n".join(sources),
+            sources=sources,
+            requires=rule.requires,
+            region_code=region_code,
+            milestone=milestone,
+        )
+
+    def with_milestones(self, milestones: Sequence[RegionMilestone]) -> KnowledgeBase:
+        """Return a new KnowledgeBase with region milestones overlaid (later ones win)."""
+        for index, item in enumerate(milestones):
+            if not isinstance(item, RegionMilestone):
+                raise KnowledgeBaseError(f"milestones[{index}]: not a RegionMilestone")
+            if item.region not in self._by_code:
+                raise KnowledgeBaseError(
+                    f"milestones[{index}]: field 'region': unknown region '{item.region}'"
+                )
+        return KnowledgeBase(
+            cycle=self.cycle,
+            regions=self.regions,
+            lexicon=self.lexicon,
+            notice_text=self.notice_text,
+            milestones=(*self._milestones, *milestones),
+        )
+
+    def domain_words(self) -> list[str]:
+        """Return the words the tokenizer should keep whole (from the data)."""
+        words: set[str] = set(self.lexicon.domain_words)
+        words.update(fold(k) for k in self.lexicon.synonyms)
+        for entry in self.cycle.entries:
+            words.update(fold(k) for k in entry.keywords)
+        for region in self.regions:
+            words.update(fold(n) for n in region.names())
+        return sorted(w for w in words if w and not _LATIN.search(w))
+
+    def __repr__(self) -> str:
+        return (
+            f"KnowledgeBase(year={self.year}, regions={len(self.regions)}, "
+            f"entries={len(self.cycle.entries)}, milestones={len(self._milestones)})"
+        )
+
+
+def _region_index(
+    regions: Iterable[Region],
+) -> tuple[dict[str, Region], re.Pattern[str]]:
+    exact: dict[str, Region] = {}
+    for region in regions:
+        for name in region.names():
+            key = fold(name)
+            if key:
+                exact.setdefault(key, region)
+                exact.setdefault(key.replace(" ", ""), region)
+    contained = sorted((k for k in exact if len(k) > 1), key=len, reverse=True)
+    parts = []
+    for key in contained:
+        if _LATIN.search(key):
+            parts.append(rf"(?<![a-z]){re.escape(key)}(?![a-z])")
+        else:
+            parts.append(re.escape(key))
+    return exact, re.compile("|".join(parts))
+
+
+def _fail(file_name: str, where: str, field: str, message: str) -> KnowledgeBaseError:
+    return KnowledgeBaseError(f"{file_name}: {where}: field '{field}': {message}")
+
+
+def _check(cycle: Cycle, regions: tuple[Region, ...], notice: str, file_name: str) -> None:
+    _check_regions(regions)
+    codes = {r.code for r in regions}
+    squashed = _squash(notice)
+
+    def verbatim(where: str, field: str, passages: Iterable[str]) -> None:
+        for index, passage in enumerate(passages):
+            if _squash(passage) not in squashed:
+                raise _fail(
+                    file_name, where, f"{field}[{index}]",
+                    f"passage not found verbatim in {cycle.notice_file}: {passage[:40]!r}",
+                )
+
+    seen_steps: set[Step] = set()
+    for index, rule in enumerate(cycle.steps):
+        where = f"steps[{index}] (step={rule.step})"
+        if rule.step in seen_steps:
+            raise _fail(file_name, where, "step", f"duplicate step '{rule.step}'")
+        for req in rule.requires:
+            if req not in seen_steps:
+                raise _fail(file_name, where, "requires", f"'{req}' must come earlier")
+        seen_steps.add(rule.step)
+        verbatim(where, "source", rule.source)
+        named = [("default", rule.default)] if rule.default else []
+        named += [(f"rules[{i}]", r) for i, r in enumerate(rule.rules)]
+        for label, region_rule in named:
+            assert region_rule is not None
+            for code in region_rule.regions:
+                if code not in codes:
+                    raise _fail(
+                        file_name, where, f"{label}.regions", f"unknown region '{code}'"
+                    )
+            verbatim(where, f"{label}.source", region_rule.source)
+    missing = [s.value for s in STEP_ORDER if s not in seen_steps]
+    if missing:
+        raise KnowledgeBaseError(f"{file_name}: steps: missing step(s) {', '.join(missing)}")
+    seen_ids: set[str] = set()
+    for index, entry in enumerate(cycle.entries):
+        where = f"entries[{index}] (id={entry.id})"
+        if entry.id in seen_ids:
+            raise _fail(file_name, where, "id", f"duplicate id '{entry.id}'")
+        seen_ids.add(entry.id)
+        verbatim(where, "source", entry.source)
+
+
+def _check_regions(regions: tuple[Region, ...]) -> None:
+    seen: dict[str, str] = {}
+    for index, region in enumerate(regions):
+        where = f"regions[{index}] (code={region.code})"
+        for name in region.names():
+            key = fold(name)
+            owner = seen.get(key)
+            if owner is not None and owner != region.code:
+                raise _fail("regions.yaml", where, "aliases", f"'{name}' also names '{owner}'")
+            seen[key] = region.code
+    if not regions:
+        raise KnowledgeBaseError("regions.yaml: field 'regions': must not be empty")
+
+
+def describe(kb: KnowledgeBase) -> dict[str, Any]:
+    """Return a small summary of a knowledge base for logs and /reload replies."""
+    return {
+        "year": kb.year,
+        "regions": len(kb.regions),
+        "entries": len(kb.entries),
+        "milestones": len(kb.milestones),
+    }

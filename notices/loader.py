@@ -1,0 +1,116 @@
+"""Load and validate the notice data files, all or nothing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from notices.kb import KnowledgeBase
+from notices.models import Cycle, KnowledgeBaseError, Lexicon, RegionsFile
+
+DATA_DIR = Path(__file__).parent / "data"
+REGIONS_FILE = "regions.yaml"
+LEXICON_FILE = "lexicon.yaml"
+_CYCLE_NAME = re.compile(r"^(\d{4})\.yaml$")
+_LABEL_KEYS = ("id", "code", "step", "mode")
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
+    """Load, validate and cross-check a notice directory into a new KnowledgeBase."""
+    folder = Path(directory) if directory is not None else DATA_DIR
+    if not folder.is_dir():
+        raise KnowledgeBaseError(f"{folder}: not a directory")
+    cycles = sorted(
+        (int(m.group(1)), p)
+        for p in folder.iterdir()
+        if (m := _CYCLE_NAME.match(p.name)) and p.is_file()
+    )
+    if not cycles:
+        raise KnowledgeBaseError(f"{folder}: no cycle file named <year>.yaml")
+    _, cycle_path = cycles[-1]
+    regions = _parse(folder / REGIONS_FILE, RegionsFile)
+    lexicon = _parse(folder / LEXICON_FILE, Lexicon)
+    cycle = _parse(cycle_path, Cycle)
+    notice_path = folder / cycle.notice_file
+    notice = _read_text(notice_path)
+    return KnowledgeBase.build(
+        cycle=cycle,
+        regions=regions.regions,
+        lexicon=lexicon,
+        notice_text=notice,
+        file_name=cycle_path.name,
+    )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeBaseError(f"{path.name}: cannot read: {exc.strerror}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeBaseError(
+            f"{path.name}: not UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})"
+        ) from exc
+
+
+def _parse(path: Path, model: type[M]) -> M:
+    text = _read_text(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise KnowledgeBaseError(f"{path.name}: YAML syntax error{where}: {problem}") from exc
+    if not isinstance(data, dict):
+        raise KnowledgeBaseError(f"{path.name}: expected a mapping at the top level")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeBaseError(describe_error(path.name, data, exc)) from exc
+
+
+def describe_error(file_name: str, data: Any, exc: ValidationError) -> str:
+    """Return "file: entries[3] (id=x): field 'source': message" for the first error."""
+    error = exc.errors()[0]
+    loc = list(error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "missing":
+        message = "is required"
+    where: list[str] = []
+    node: Any = data
+    rest = loc
+    # Walk "key[index]" pairs while they lead to mapping items, labelling each item.
+    while len(rest) >= 2 and isinstance(rest[0], str) and isinstance(rest[1], int):
+        key, index = rest[0], rest[1]
+        items = node.get(key) if isinstance(node, dict) else None
+        item = items[index] if isinstance(items, list) and index < len(items) else None
+        if not isinstance(item, dict):
+            break
+        label = _label(item)
+        where.append(f"{key}[{index}]" + (f" ({label})" if label else ""))
+        node, rest = item, rest[2:]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+    place = ": ".join([file_name, *where])
+    return f"{place}: field '{field or '(top level)'}': {message}"
+
+
+def _label(item: Any) -> str:
+    if isinstance(item, dict):
+        for key in _LABEL_KEYS:
+            if key in item:
+                return f"{key}={item[key]}"
+    return ""
+
+
+def squash(text: str) -> str:
+    """Return text without whitespace, NFKC-folded, for verbatim source checks."""
+    return "".join(unicodedata.normalize("NFKC", text).split())

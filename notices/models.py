@@ -1,0 +1,219 @@
+"""Typed, immutable models of a notice knowledge base (validated when loaded)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from notices.steps import Step
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class KnowledgeBaseError(Exception):
+    """A notice data file is missing, unreadable or inconsistent."""
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _not_empty_tuple(value: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+Passages = Annotated[tuple[Text, ...], AfterValidator(_not_empty_tuple)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Window(_Frozen):
+    """An inclusive run of whole days in Asia/Shanghai (the notice gives no hours)."""
+
+    start: date
+    end: date
+    approximate: bool = False
+    label_zh: Text
+    label_en: Text
+    days: tuple[date, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if any(not self.start <= d <= self.end for d in self.days):
+            raise ValueError("days must lie between start and end")
+        return self
+
+    def opens_at(self) -> datetime:
+        """Return the opening instant: 00:00 of the first day, Asia/Shanghai."""
+        return datetime.combine(self.start, time(0, 0), tzinfo=SHANGHAI)
+
+    def closes_at(self) -> datetime:
+        """Return the closing instant: 23:59:59 of the last day, Asia/Shanghai."""
+        return datetime.combine(self.end, time(23, 59, 59), tzinfo=SHANGHAI)
+
+    def closes_before(self) -> datetime:
+        """Return the first instant after the window (00:00 the day after it ends)."""
+        return datetime.combine(self.end + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)
+
+
+class Region(_Frozen):
+    """An exam region (考区): 31 provincial-level regions plus 新疆兵团."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+    name_zh: Text
+    full_name_zh: Text
+    name_en: Text
+    group_zh: Text
+    group_en: Text
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        """Return every name the region answers to, its aliases included."""
+        return (self.code, self.name_zh, self.full_name_zh, self.name_en, *self.aliases)
+
+
+class RegionMilestone(_Frozen):
+    """A region's own date for a step, added by staff after the notice."""
+
+    region: Text
+    step: Step
+    start: date
+    end: date
+    note_zh: str = ""
+    note_en: str = ""
+    link: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RegionMilestone:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class RegionRule(_Frozen):
+    """How a step works in the listed regions (first matching rule wins)."""
+
+    mode: Text
+    regions: tuple[str, ...] = ()
+    returning_only: bool = False
+    use_window: bool = True
+    note_zh: Text
+    note_en: Text
+    hint_zh: str = ""
+    hint_en: str = ""
+    consequence_zh: str | None = None
+    consequence_en: str | None = None
+    source: Passages
+
+
+class StepRule(_Frozen):
+    """What the notice says about one step for everybody, and per region."""
+
+    step: Step
+    name_zh: Text
+    name_en: Text
+    section: Text
+    requires: tuple[Step, ...] = ()
+    window: Window | None = None
+    note_zh: Text
+    note_en: Text
+    consequence_zh: str | None = None
+    consequence_en: str | None = None
+    source: Passages
+    default: RegionRule | None = None
+    rules: tuple[RegionRule, ...] = ()
+
+
+class EntryKind(StrEnum):
+    """What an entry is for."""
+
+    ANSWER = "answer"
+    OUT_OF_SCOPE = "out_of_scope"
+    FRAUD = "fraud"
+
+
+LinkKind = Literal["official_site", "local_authority", "wechat_account"]
+
+
+class Entry(_Frozen):
+    """One answerable topic, grounded in verbatim notice passages."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    kind: EntryKind = EntryKind.ANSWER
+    topic_zh: Text
+    topic_en: Text
+    section: Text
+    answer_zh: Text
+    answer_en: Text
+    source: Passages
+    keywords: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = ()
+    region_dependent: bool = False
+    time_aware: bool = False
+    next_steps: bool = False
+    links: tuple[LinkKind, ...] = ()
+
+
+class OfficialSite(_Frozen):
+    """The organiser's official channels named by the notice."""
+
+    name_zh: Text
+    name_en: Text
+    url: Text
+    wechat_zh: Text
+    wechat_en: Text
+
+
+class Cycle(_Frozen):
+    """One exam year's notice: dates, step rules and answer entries."""
+
+    year: int
+    exam_name_zh: Text
+    exam_name_en: Text
+    notice_title: Text
+    notice_file: Text
+    notice_published: date
+    official_site: OfficialSite
+    local_authority_zh: Text
+    local_authority_en: Text
+    qualification_cutoff: date
+    steps: tuple[StepRule, ...]
+    entries: tuple[Entry, ...]
+
+
+class Lexicon(_Frozen):
+    """Words for normalising and reading questions (shared across years)."""
+
+    synonyms: dict[str, tuple[str, ...]]
+    english: dict[str, tuple[str, ...]] = {}
+    stopwords: tuple[str, ...] = ()
+    english_stopwords: tuple[str, ...] = ()
+    domain_words: tuple[str, ...] = ()
+    time_cues: tuple[str, ...]
+    next_cues: tuple[str, ...]
+    greetings: tuple[str, ...]
+    thanks: tuple[str, ...]
+    injection_cues: tuple[str, ...]
+    abuse: tuple[str, ...] = ()
+    fraud_cues: tuple[str, ...]
+    other_year_cues: tuple[str, ...] = ()
+
+
+class RegionsFile(_Frozen):
+    """The bundled list of exam regions."""
+
+    regions: tuple[Region, ...]

@@ -1,0 +1,155 @@
+"""Text normalisation and tokenisation for Chinese and English questions."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from opencc import OpenCC
+
+MAX_CHARS = 500
+
+_T2S = OpenCC("t2s")
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_MD = re.compile(r"[*_`~#>|\[\]()]+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# Keep CJK ideographs, Latin letters and digits; everything else (punctuation, emoji,
+# symbols) becomes a space.
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+_REPEAT = re.compile(r"([^0-9])\1{2,}")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN = re.compile(r"[a-zA-Z]")
+_LATIN_WORD = re.compile(r"[a-z]")
+
+
+def has_cjk(text: str) -> bool:
+    """Return True if the text holds a Chinese character."""
+    return _CJK.search(text) is not None
+
+
+def detect_lang(text: str) -> str | None:
+    """Return "zh" or "en" for the language a question is written in, or None."""
+    sample = text[:MAX_CHARS]
+    cjk = len(_CJK.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if cjk == 0 and latin >= 2:
+        return "en"
+    if cjk > 0 and latin > 6 * cjk:
+        return "en"
+    if cjk > 0:
+        return "zh"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    """Return the text in simplified Chinese."""
+    return str(_T2S.convert(text))
+
+
+def normalise(text: str, limit: int = MAX_CHARS) -> str:
+    """Return a question folded for matching: NFKC, simplified, lowercase, no punctuation."""
+    text = text[: limit * 4]
+    text = _TAGS.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _MD.sub(" ", text)
+    text = to_simplified(text[:limit]).lower()
+    text = _NOT_WORD.sub(" ", text)
+    text = _REPEAT.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """Return a short name folded for exact comparison (NFKC, simplified, lowercase)."""
+    return " ".join(normalise(text).split())
+
+
+class Rewriter:
+    """Rewrite variants to canonical words, longest variant first, in one pass."""
+
+    def __init__(self, table: Mapping[str, Iterable[str]], *, words: bool = False) -> None:
+        mapping: dict[str, str] = {}
+        for canonical, variants in table.items():
+            for variant in (canonical, *variants):
+                key = fold(variant)
+                if key and key not in mapping:
+                    mapping[key] = fold(canonical) if not words else canonical
+        self._map = mapping
+        alternatives = "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
+        if not alternatives:
+            self._pattern: re.Pattern[str] | None = None
+        elif words:
+            self._pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+        else:
+            self._pattern = re.compile(alternatives)
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: f" {self._map[m.group(0)]} ", text)
+
+
+class CueSet:
+    """A set of cue phrases: CJK ones match anywhere, Latin ones as whole words."""
+
+    def __init__(self, cues: Iterable[str]) -> None:
+        folded = sorted({fold(c) for c in cues if fold(c)}, key=len, reverse=True)
+        cjk = [c for c in folded if not _LATIN_WORD.search(c)]
+        latin = [c for c in folded if _LATIN_WORD.search(c)]
+        parts = [re.escape(c) for c in cjk]
+        parts += [rf"(?<![a-z0-9]){re.escape(c)}(?![a-z0-9])" for c in latin]
+        self._pattern = re.compile("|".join(parts)) if parts else None
+
+    def find(self, text: str) -> list[str]:
+        """Return the cues found in normalised text, left to right."""
+        return self._pattern.findall(text) if self._pattern else []
+
+    def strip(self, text: str) -> str:
+        """Return the text with every cue removed."""
+        return " ".join(self._pattern.sub(" ", text).split()) if self._pattern else text
+
+
+_tokenizer: Any = None
+_words_added: set[str] = set()
+_lock = threading.Lock()
+
+
+def tokenizer(extra_words: Iterable[str] = ()) -> Any:
+    """Return the shared jieba tokenizer, initialised once, quietly, with domain words."""
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tk = jieba.Tokenizer()
+            # jieba caches its parsed dictionary here; a writable temp dir keeps it off
+            # the package directory.
+            tk.tmp_dir = tempfile.gettempdir()
+            tk.initialize()
+            _tokenizer = tk
+        for word in extra_words:
+            if word not in _words_added and len(word) > 1 and has_cjk(word):
+                _tokenizer.add_word(word, freq=200000)
+                _words_added.add(word)
+        return _tokenizer
+
+
+def warm_up() -> None:
+    """Initialise the tokenizer now (about half a second once per process)."""
+    tokenizer()
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """Return the overlapping two-character grams of each Chinese run."""
+    grams: list[str] = []
+    for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
+        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
