@@ -18,8 +18,10 @@ from bot.db.engine import create_engine, create_session_pool, safe_url
 from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.errors import StartupError
+from bot.knowledge import Knowledge
 from bot.telegram import check_bot, create_bot, run_polling, run_webhook, set_commands
 from bot.texts import Texts
+from notices import KnowledgeBaseError
 
 logger = logging.getLogger("bot")
 
@@ -49,14 +51,26 @@ async def prepare_database(url: str) -> AsyncEngine:
     return engine
 
 
+def load_knowledge(settings: Settings) -> Knowledge:
+    """Load the notice knowledge base, or fail with the loader's precise message."""
+    try:
+        return Knowledge.load(settings.notices_dir)
+    except KnowledgeBaseError as exc:
+        raise StartupError(f"the notice data is broken: {exc}") from None
+
+
 async def run(settings: Settings) -> None:
     """Run the assistant until end of input (terminal) or a stop signal (Telegram)."""
     bot: Bot | None = create_bot(settings) if settings.bot_token is not None else None
+    knowledge = load_knowledge(settings)
     engine = await prepare_database(settings.database_url)
     try:
         texts = Texts()
         dp = create_dispatcher(
-            settings=settings, session_pool=create_session_pool(engine), texts=texts
+            settings=settings,
+            session_pool=create_session_pool(engine),
+            knowledge=knowledge,
+            texts=texts,
         )
         if bot is None:
             await ConsoleChannel(dp).run()

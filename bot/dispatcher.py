@@ -10,6 +10,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.knowledge import Knowledge
 from bot.middlewares import CandidateMiddleware, DbSessionMiddleware
 from bot.texts import Texts
 from handlers import get_routers
@@ -19,6 +20,7 @@ def create_dispatcher(
     *,
     settings: Settings,
     session_pool: async_sessionmaker[AsyncSession],
+    knowledge: Knowledge,
     texts: Texts | None = None,
     storage: BaseStorage | None = None,
     events_isolation: BaseEventIsolation | None = None,
@@ -31,6 +33,7 @@ def create_dispatcher(
         events_isolation=events_isolation or SimpleEventIsolation(),
         settings=settings,
         session_pool=session_pool,
+        knowledge=knowledge,
         texts=texts or Texts(),
         **workflow_data,
     )

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_pool
 from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
+from bot.knowledge import Knowledge
 from bot.local_session import LocalSession
 from bot.texts import Texts
 from tests.factories import make_callback, make_message, make_update
@@ -108,6 +109,12 @@ def texts() -> Texts:
     return Texts()
 
 
+@pytest.fixture
+def knowledge() -> Knowledge:
+    """The bundled notice knowledge base (fresh per test: staff tests overlay milestones)."""
+    return Knowledge.load()
+
+
 @dataclass
 class Chat:
     """Drive the real dispatcher with updates and read what the bot sent back."""
@@ -136,11 +143,23 @@ class Chat:
 
 
 @pytest.fixture
+def dp(
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    texts: Texts,
+    knowledge: Knowledge,
+) -> Dispatcher:
+    """The real dispatcher, as the entry point builds it."""
+    return create_dispatcher(
+        settings=settings, session_pool=session_pool, knowledge=knowledge, texts=texts
+    )
+
+
+@pytest.fixture
 async def chat(
-    settings: Settings, session_pool: async_sessionmaker[AsyncSession], texts: Texts
+    dp: Dispatcher, session_pool: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Chat]:
     session = LocalSession()
     bot = Bot(TOKEN, session=session)
-    dp = create_dispatcher(settings=settings, session_pool=session_pool, texts=texts)
     yield Chat(dp=dp, bot=bot, session=session, session_pool=session_pool)
     await bot.session.close()

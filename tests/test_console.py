@@ -8,12 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from aiogram import Dispatcher
 
-from bot.config import Settings
 from bot.console import ConsoleChannel, html_to_terminal
-from bot.dispatcher import create_dispatcher
-from bot.texts import Texts
 
 ROOT = Path(__file__).parent.parent
 
@@ -23,13 +20,7 @@ def test_html_to_terminal_strips_tags_and_keeps_links() -> None:
     assert html_to_terminal(text) == "粗 <x> 官网 (https://e.org)"
 
 
-async def test_console_buttons_are_numbered_choices(
-    settings: Settings,
-    session_pool: async_sessionmaker[AsyncSession],
-    texts: Texts,
-    tmp_path: Path,
-) -> None:
-    dp = create_dispatcher(settings=settings, session_pool=session_pool, texts=texts)
+async def test_console_buttons_are_numbered_choices(dp: Dispatcher, tmp_path: Path) -> None:
     out = io.StringIO()
     channel = ConsoleChannel(dp, out=out, interactive=False, files_dir=tmp_path)
     await channel.run(io.StringIO("/lang\n2\n/help\n"))
