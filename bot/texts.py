@@ -78,10 +78,18 @@ class Texts:
             keep_trailing_newline=False,
         )
         self.env.filters["md"] = _md_filter
+        # Labels: every bot/locales/<locale>/*.yaml merged; a key defined twice is an error.
         self._labels: dict[str, dict[str, str]] = {}
         for locale in LOCALES:
-            with (_HERE / "locales" / f"{locale}.yaml").open(encoding="utf-8") as fh:
-                self._labels[locale] = yaml.safe_load(fh)
+            merged: dict[str, str] = {}
+            for path in sorted((_HERE / "locales" / locale).glob("*.yaml")):
+                with path.open(encoding="utf-8") as fh:
+                    part: dict[str, str] = yaml.safe_load(fh) or {}
+                clash = merged.keys() & part.keys()
+                if clash:
+                    raise ValueError(f"{path}: labels defined twice: {sorted(clash)}")
+                merged.update(part)
+            self._labels[locale] = merged
 
     def render(self, name: str, locale: Locale, /, **context: Any) -> str:
         """Render template `name` for `locale`; a missing variable is an error."""
