@@ -273,7 +273,9 @@ def _region_index(
                 exact.setdefault(key, region)
                 exact.setdefault(key.replace(" ", ""), region)
     contained = sorted((k for k in exact if len(k) > 1), key=len, reverse=True)
-    parts = []
+    # A one-character alias (粤, 沪) counts inside a sentence only as "在粤考" or "粤考区".
+    singles = sorted(k for k in exact if len(k) == 1 and not _LATIN.search(k))
+    parts = [rf"(?<=在){re.escape(k)}(?=考)|{re.escape(k)}(?=考区)" for k in singles]
     for key in contained:
         if _LATIN.search(key):
             parts.append(rf"(?<![a-z]){re.escape(key)}(?![a-z])")

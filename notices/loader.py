@@ -21,6 +21,16 @@ _LABEL_KEYS = ("id", "code", "step", "mode")
 M = TypeVar("M", bound=BaseModel)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text so pydantic validates (and reports) them."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     """Load, validate and cross-check a notice directory into a new KnowledgeBase."""
     folder = Path(directory) if directory is not None else DATA_DIR
@@ -64,7 +74,7 @@ def _read_text(path: Path) -> str:
 def _parse(path: Path, model: type[M]) -> M:
     text = _read_text(path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

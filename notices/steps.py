@@ -6,6 +6,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from notices.text import to_simplified
+
 
 class Step(StrEnum):
     """A step of the candidate's journey, in the notice's order."""
@@ -46,7 +48,7 @@ _COMMAND = re.compile(r"^/(?:done|undo)(?:@\w+)?\s*", re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower()
+    return to_simplified(unicodedata.normalize("NFKC", text)).strip().lower()
 
 
 _LOOKUP: dict[str, Step] = {_fold(w): s for s, words in _STEP_WORDS.items() for w in words}

@@ -77,7 +77,9 @@ class Rewriter:
     def __init__(self, table: Mapping[str, Iterable[str]], *, words: bool = False) -> None:
         mapping: dict[str, str] = {}
         for canonical, variants in table.items():
-            for variant in (canonical, *variants):
+            # In word mode the canonical (Chinese) word is not itself a variant: matching it
+            # would split longer Chinese words around it.
+            for variant in (*variants,) if words else (canonical, *variants):
                 key = fold(variant)
                 if key and key not in mapping:
                     mapping[key] = fold(canonical) if not words else canonical
