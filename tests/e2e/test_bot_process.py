@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ import aiohttp
 import pytest
 
 from tests.e2e.helpers import (
+    REPO_ROOT,
     STARTUP_TIMEOUT,
     BotProcess,
     StartBot,
@@ -342,3 +344,28 @@ def test_clean_env_drops_bot_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     env = clean_env()
 
     assert not {"BOT_TOKEN", "WEBHOOK_PORT", "REDIS_URL"} & env.keys()
+
+
+async def test_webhook_benchmark_runs_and_reports_the_target() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.bench_webhook",
+        *("--updates", "20", "--concurrency", "4", "--warmup", "5", "--rounds", "1"),
+        cwd=REPO_ROOT,
+        env=clean_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 90)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+    report = stdout.decode()
+    assert proc.returncode == 0, stderr.decode()
+    assert re.search(r"echo bot .*\d+\.\d updates/s", report), report
+    assert re.search(r"assistant .*\d+\.\d updates/s", report), report
+    assert "target: >= 70% of echo" in report

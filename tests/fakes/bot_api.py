@@ -12,7 +12,12 @@ In-process::
 
 As a process (benchmarks): ``python -m tests.fakes.bot_api --port 8081``. It prints
 ``listening on http://127.0.0.1:8081`` once ready and serves a small control API under
-``/_fake/`` (``stats``, ``wait``, ``reset``, ``updates``) for the process that drives it.
+``/_fake/`` for the process that drives it:
+
+- ``GET stats``: call counts per method and of failed calls;
+- ``GET wait?method=&count=&timeout=``: wait for that many calls;
+- ``GET calls?method=&limit=``: the last calls with their parameters and status;
+- ``POST reset``: forget calls and faults; ``POST updates``: queue one update.
 """
 
 from __future__ import annotations
@@ -406,6 +411,7 @@ class FakeBotAPI:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_get("/_fake/stats", self._handle_stats)
         app.router.add_get("/_fake/wait", self._handle_wait)
+        app.router.add_get("/_fake/calls", self._handle_calls)
         app.router.add_post("/_fake/reset", self._handle_reset)
         app.router.add_post("/_fake/updates", self._handle_push)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
@@ -525,7 +531,8 @@ class FakeBotAPI:
         counts: dict[str, int] = {}
         for call in self.calls:
             counts[call.method] = counts.get(call.method, 0) + 1
-        return web.json_response({"total": len(self.calls), "counts": counts})
+        failed = sum(1 for call in self.calls if not call.ok)
+        return web.json_response({"total": len(self.calls), "failed": failed, "counts": counts})
 
     async def _handle_wait(self, request: web.Request) -> web.Response:
         method = request.query.get("method", "sendMessage")
@@ -536,6 +543,15 @@ class FakeBotAPI:
         except TimeoutError:
             return web.json_response({"ok": False, "count": len(self.calls_of(method))})
         return web.json_response({"ok": True, "count": len(calls)})
+
+    async def _handle_calls(self, request: web.Request) -> web.Response:
+        method = request.query.get("method")
+        limit = int(request.query.get("limit", "10"))
+        calls = self.calls if method is None else self.calls_of(method)
+        body = [
+            {"method": c.method, "params": c.params, "status": c.status} for c in calls[-limit:]
+        ]
+        return web.json_response(body, dumps=_dumps)
 
     async def _handle_reset(self, request: web.Request) -> web.Response:
         self.reset()

@@ -1,0 +1,356 @@
+"""Updates per second through the webhook, against a bare aiogram echo bot on the same stack.
+
+    python -m benchmarks.bench_webhook [--updates N] [--concurrency C] [--rounds R]
+
+Three child processes: the fake Bot API (``tests.fakes.bot_api``), the assistant
+(``python -m bot`` in webhook mode on a temp SQLite file) and a bare echo bot (aiogram
+Dispatcher + ``SimpleRequestHandler``, served by this module with ``--serve-echo``). This process
+posts ``/help`` updates from distinct users to each bot, C in flight, and times until the fake
+API has received every reply. Both bots log at WARNING and answer inside the webhook request,
+so the stack differs only by what the assistant does per update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import Message
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
+SECRET = "bench-webhook-secret"
+WEBHOOK_PATH = "/tg/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+TARGET_RATIO = 0.70
+READY_TIMEOUT = 30.0
+# Settings the assistant reads; none may leak in from the shell running the benchmark.
+_SCRUBBED_ENV = ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "NOTICES_DIR", "TELEGRAM_API_URL")
+
+
+@dataclass(frozen=True)
+class Options:
+    updates: int
+    concurrency: int
+    warmup: int
+    rounds: int
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    base_url: str
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def help_update(update_id: int, user_id: int) -> bytes:
+    """Build a private-chat /help update as Telegram would post it."""
+    user = {"id": user_id, "is_bot": False, "first_name": "考生", "language_code": "zh-hans"}
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": "考生"},
+        "from": user,
+        "text": "/help",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+    }
+    return json.dumps({"update_id": update_id, "message": message}).encode()
+
+
+# --------------------------------------------------------------------- child processes
+
+
+@contextlib.asynccontextmanager
+async def child(
+    *args: str, env: dict[str, str] | None = None, stdout: int | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Run ``python -m ...`` from the repo root; terminate it (then kill) on exit."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        *args,
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=stdout,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+async def read_fake_url(proc: asyncio.subprocess.Process) -> str:
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), READY_TIMEOUT)
+    if not line.startswith(b"listening on "):
+        msg = f"the fake Bot API did not start: {line!r}"
+        raise RuntimeError(msg)
+    return line.decode().removeprefix("listening on ").strip()
+
+
+async def wait_healthy(
+    http: aiohttp.ClientSession, base_url: str, proc: asyncio.subprocess.Process
+) -> None:
+    """Poll /healthz until it answers; nothing else says when the server listens."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.returncode is not None:
+            msg = f"{base_url} exited with {proc.returncode} before it was ready"
+            raise RuntimeError(msg)
+        with contextlib.suppress(aiohttp.ClientError):
+            async with http.get(f"{base_url}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        await asyncio.sleep(0.1)
+    msg = f"{base_url}/healthz not ready within {READY_TIMEOUT} s"
+    raise RuntimeError(msg)
+
+
+def child_env() -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in _SCRUBBED_ENV and not key.startswith("WEBHOOK_")
+    }
+    env["LOG_LEVEL"] = "WARNING"
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    return env
+
+
+# --------------------------------------------------------------------- load
+
+
+class Load:
+    """Posts batches of /help updates from fresh users and times the replies."""
+
+    def __init__(self, http: aiohttp.ClientSession, fake_url: str) -> None:
+        self.http = http
+        self.fake_url = fake_url
+        self.next_id = 1
+        self.next_user = 10_000_000
+
+    async def run(self, target: Target, count: int, concurrency: int) -> float:
+        """Send ``count`` updates; return updates per second until the last reply arrived."""
+        payloads = [help_update(self.next_id + i, self.next_user + i) for i in range(count)]
+        self.next_id += count
+        self.next_user += count
+        async with self.http.post(f"{self.fake_url}/_fake/reset") as resp:
+            resp.raise_for_status()
+        queue = iter(payloads)
+        url = f"{target.base_url}{WEBHOOK_PATH}"
+        headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+
+        async def worker() -> None:
+            for body in queue:
+                async with self.http.post(url, data=body, headers=headers) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        msg = f"{target.name}: webhook answered HTTP {resp.status}"
+                        raise RuntimeError(msg)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await self.wait_replies(target, count)
+        return count / (time.perf_counter() - started)
+
+    async def wait_replies(self, target: Target, count: int) -> None:
+        query = {"method": "sendMessage", "count": str(count), "timeout": "50"}
+        async with self.http.get(f"{self.fake_url}/_fake/wait", params=query) as resp:
+            done = await resp.json()
+        if not done["ok"]:
+            msg = f"{target.name}: {done['count']} of {count} replies arrived"
+            raise RuntimeError(msg)
+        async with self.http.get(f"{self.fake_url}/_fake/stats") as resp:
+            stats = await resp.json()
+        if stats["failed"]:
+            msg = f"{target.name}: {stats['failed']} Bot API call(s) failed"
+            raise RuntimeError(msg)
+
+
+async def measure(options: Options) -> tuple[list[float], list[float], str]:
+    """Return the echo and assistant rates per round and the assistant's reply to /help."""
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=options.concurrency * 2)
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
+        env = child_env()
+        echo_port, bot_port, api_port = free_port(), free_port(), free_port()
+        async with (
+            aiohttp.ClientSession(timeout=timeout, connector=connector) as http,
+            child(
+                "tests.fakes.bot_api",
+                "--port",
+                str(api_port),
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+            ) as api_proc,
+        ):
+            fake_url = await read_fake_url(api_proc)
+            bot_env = env | {
+                "BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": fake_url,
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db",
+                "WEBHOOK_URL": f"https://bench.example.org{WEBHOOK_PATH}",
+                "WEBHOOK_SECRET": SECRET,
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(bot_port),
+            }
+            echo_args = ("benchmarks.bench_webhook", "--serve-echo", str(echo_port), fake_url)
+            async with child(*echo_args, env=env) as echo_proc, child("bot", env=bot_env) as bot:
+                echo = Target("echo", f"http://127.0.0.1:{echo_port}")
+                assistant = Target("assistant", f"http://127.0.0.1:{bot_port}")
+                await wait_healthy(http, echo.base_url, echo_proc)
+                await wait_healthy(http, assistant.base_url, bot)
+                load = Load(http, fake_url)
+                for target in (echo, assistant):
+                    await load.run(target, options.warmup, options.concurrency)
+                reply = await last_reply(http, fake_url)
+                echo_rates: list[float] = []
+                bot_rates: list[float] = []
+                for _ in range(options.rounds):
+                    echo_rates.append(await load.run(echo, options.updates, options.concurrency))
+                    bot_rates.append(
+                        await load.run(assistant, options.updates, options.concurrency)
+                    )
+    return echo_rates, bot_rates, reply
+
+
+async def last_reply(http: aiohttp.ClientSession, fake_url: str) -> str:
+    params = {"method": "sendMessage", "limit": "1"}
+    async with http.get(f"{fake_url}/_fake/calls", params=params) as resp:
+        calls: list[dict[str, Any]] = await resp.json()
+    return str(calls[-1]["params"].get("text", ""))
+
+
+# --------------------------------------------------------------------- echo bot
+
+
+async def serve_echo(port: int, api_url: str) -> None:
+    """Serve a bare aiogram echo bot on the same stack as the assistant, until SIGTERM."""
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+    bot = Bot(TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    # Like the assistant: each update is handled inside its request.
+    SimpleRequestHandler(
+        dispatcher=dp, bot=bot, secret_token=SECRET, handle_in_background=False
+    ).register(app, path=WEBHOOK_PATH)
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+# --------------------------------------------------------------------- report
+
+
+def report(options: Options, echo_rates: list[float], bot_rates: list[float], reply: str) -> None:
+    echo = statistics.median(echo_rates)
+    bot = statistics.median(bot_rates)
+    ratio = bot / echo
+    print(
+        f"webhook /help: {options.updates} updates from distinct users, "
+        f"{options.concurrency} in flight, median of {options.rounds} round(s)"
+    )
+    print(
+        f"  echo bot (aiogram + SimpleRequestHandler): {echo:8.1f} updates/s  {_fmt(echo_rates)}"
+    )
+    print(f"  assistant (python -m bot):                 {bot:8.1f} updates/s  {_fmt(bot_rates)}")
+    print(f"  reply to /help: {reply.splitlines()[0][:60] if reply else '(empty)'}")
+    print(f"ratio: {ratio:.0%} of echo")
+    print(
+        f"target: >= {TARGET_RATIO:.0%} of echo ({'met' if ratio >= TARGET_RATIO else 'NOT met'})"
+    )
+
+
+def _fmt(rates: Sequence[float]) -> str:
+    return "[" + ", ".join(f"{r:.0f}" for r in rates) + "]"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--updates", type=int, default=1000, help="updates per round")
+    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight")
+    parser.add_argument("--warmup", type=int, default=200, help="warm-up updates per bot")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per bot")
+    parser.add_argument(
+        "--serve-echo", nargs=2, metavar=("PORT", "API_URL"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if min(args.updates, args.concurrency, args.rounds) < 1 or args.warmup < 0:
+        parser.error("--updates, --concurrency and --rounds must be positive")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.serve_echo is not None:
+        logging.basicConfig(level=logging.WARNING)
+        port, api_url = args.serve_echo
+        asyncio.run(serve_echo(int(port), api_url))
+        return 0
+    options = Options(args.updates, args.concurrency, args.warmup, args.rounds)
+    try:
+        echo_rates, bot_rates, reply = asyncio.run(measure(options))
+    except (RuntimeError, aiohttp.ClientError, TimeoutError) as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    report(options, echo_rates, bot_rates, reply)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
