@@ -75,7 +75,7 @@ def main() -> None:
     baseline = KeywordBaseline(kb)
     cases, default_now = load_cases()
 
-    hits = base_hits = scored = 0
+    hits = base_hits = scored = held = held_hits = 0
     latencies: list[float] = []
     base_latencies: list[float] = []
     for case in cases:
@@ -86,40 +86,56 @@ def main() -> None:
         done = frozenset(Step(s) for s in profile.get("done", []))
         for _ in range(3):
             start = time.perf_counter()
-            answer = answerer.answer(question, region_code=profile.get("region"),
-                                     returning=profile.get("returning"), done=done, now=now)
+            answer = answerer.answer(
+                question,
+                region_code=profile.get("region"),
+                returning=profile.get("returning"),
+                done=done,
+                now=now,
+            )
             latencies.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             guess = baseline.best(question)
             base_latencies.append((time.perf_counter() - start) * 1000)
         got = answer.entry.id if answer.entry else None
-        if answer.kind.value in kinds and (not ids or got in ids):
-            hits += 1
+        ok = answer.kind.value in kinds and (not ids or got in ids)
+        hits += ok
+        if case.get("holdout"):
+            held += 1
+            held_hits += ok
         if ids:
             scored += 1
             base_hits += (guess.id if guess else None) in ids
-    entry_hits = sum(
-        1 for c in cases if expected(c)[1] and _entry_ok(answerer, c, default_now)
-    )
+    entry_hits = sum(1 for c in cases if expected(c)[1] and _entry_ok(answerer, c, default_now))
     print(f"question set: {len(cases)} questions ({scored} with an expected entry)")
     print(f"answerer accuracy (kind and entry): {hits / len(cases):.1%}")
+    print(f"  of which held out (not tuned on):  {held_hits}/{held}")
     print(f"answerer entry accuracy:            {entry_hits / scored:.1%}")
     print(f"keyword baseline entry accuracy:    {base_hits / scored:.1%}")
-    print(f"answer latency p50 {percentile(latencies, 50):.2f} ms, "
-          f"p99 {percentile(latencies, 99):.2f} ms (target p99 < 20 ms)")
-    print(f"baseline latency p50 {statistics.median(base_latencies):.3f} ms, "
-          f"p99 {percentile(base_latencies, 99):.3f} ms")
+    print(
+        f"answer latency p50 {percentile(latencies, 50):.2f} ms, "
+        f"p99 {percentile(latencies, 99):.2f} ms (target p99 < 20 ms)"
+    )
+    print(
+        f"baseline latency p50 {statistics.median(base_latencies):.3f} ms, "
+        f"p99 {percentile(base_latencies, 99):.3f} ms"
+    )
     print(f"tokenizer warm-up (once per process): {warm_ms:.0f} ms")
-    print(f"KB load {load_ms:.0f} ms + index build {index_ms:.0f} ms = "
-          f"{load_ms + index_ms:.0f} ms (target < 300 ms)")
+    print(
+        f"KB load {load_ms:.0f} ms + index build {index_ms:.0f} ms = "
+        f"{load_ms + index_ms:.0f} ms (target < 300 ms)"
+    )
 
 
 def _entry_ok(answerer: Answerer, case: dict[str, Any], default_now: str) -> bool:
     profile = case.get("profile") or {}
     now = datetime.fromisoformat(str(case.get("now", default_now)))
     answer = answerer.answer(
-        str(case["q"]), region_code=profile.get("region"), returning=profile.get("returning"),
-        done=frozenset(Step(s) for s in profile.get("done", [])), now=now,
+        str(case["q"]),
+        region_code=profile.get("region"),
+        returning=profile.get("returning"),
+        done=frozenset(Step(s) for s in profile.get("done", [])),
+        now=now,
     )
     return (answer.entry.id if answer.entry else None) in expected(case)[1]
 

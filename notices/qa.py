@@ -281,6 +281,49 @@ class Answerer:
             next_steps=next_steps,
         )
 
+    def explain(
+        self,
+        entry_id: str,
+        *,
+        region_code: str | None = None,
+        returning: bool | None = None,
+        done: frozenset[Step] = frozenset(),
+        lang: str | None = None,
+        now: datetime,
+    ) -> Answer | None:
+        """Answer with one chosen entry (a suggestion the candidate picked); None if unknown."""
+        try:
+            entry = self.kb.entry(entry_id)
+        except KeyError:
+            return None
+        answer_lang: Lang = "en" if lang == "en" else "zh"
+        region, _ = self._region("", region_code)
+        code = region.code if region else None
+        query = _Query(
+            clean="", canon="", terms={}, steps=frozenset(), time_cue=True, next_cue=False
+        )
+        kind = AnswerKind.ANSWER
+        if entry.kind is EntryKind.OUT_OF_SCOPE:
+            kind = AnswerKind.OUT_OF_SCOPE
+        elif entry.kind is EntryKind.FRAUD:
+            kind = AnswerKind.FRAUD
+        elif entry.region_dependent and region is None:
+            kind = AnswerKind.NEED_REGION
+        next_steps: list[TodoItem] = []
+        if entry.next_steps:
+            next_steps = todo(self.kb, region_code=code, returning=returning, done=done, now=now)
+        return Answer(
+            kind=kind,
+            lang=answer_lang,
+            confidence=1.0,
+            site=self.kb.cycle.official_site,
+            entry=entry,
+            region=region,
+            region_from="profile" if region else None,
+            statuses=self._statuses(entry, query, code, returning, now),
+            next_steps=next_steps,
+        )
+
     def _confidence(self, score: float) -> float:
         return round(1 - math.exp(-score / _CONFIDENCE_SCALE), 3)
 

@@ -17,6 +17,7 @@ MAX_CHARS = 500
 
 _T2S = OpenCC("t2s")
 _TAGS = re.compile(r"<[^>]{0,200}>")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _MD = re.compile(r"[*_`~#>|\[\]()]+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # Keep CJK ideographs, Latin letters and digits; everything else (punctuation, emoji,
@@ -56,6 +57,7 @@ def to_simplified(text: str) -> str:
 def normalise(text: str, limit: int = MAX_CHARS) -> str:
     """Return a question folded for matching: NFKC, simplified, lowercase, no punctuation."""
     text = text[: limit * 4]
+    text = _SCRIPT.sub(" ", text)
     text = _TAGS.sub(" ", text)
     text = _URL.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)

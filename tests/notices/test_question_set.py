@@ -12,6 +12,7 @@ from notices import Answer, Answerer, Step
 
 QUESTIONS = Path(__file__).with_name("questions.yaml")
 PASS_RATE_FLOOR = 0.9
+HELD_OUT_FLOOR = 0.8
 
 
 def load_cases() -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -62,9 +63,16 @@ def test_question_set_pass_rate_above_floor(answerer: Answerer) -> None:
         issues = problems(answer, case["expect"])
         if issues:
             got = answer.entry.id if answer.entry else None
-            failures.append(f"[{index}] {case['q']!r} -> {answer.kind.value}/{got}: {issues}")
+            tag = " (held out)" if case.get("holdout") else ""
+            failures.append(
+                f"[{index}]{tag} {case['q']!r} -> {answer.kind.value}/{got}: {issues}"
+            )
     rate = 1 - len(failures) / len(cases)
-    print(f"\nquestion set: {len(cases) - len(failures)}/{len(cases)} passed ({rate:.1%})")
+    held = [c for c in cases if c.get("holdout")]
+    held_failed = sum(1 for line in failures if "(held out)" in line)
+    print(f"\nquestion set: {len(cases) - len(failures)}/{len(cases)} passed ({rate:.1%}); "
+          f"held out: {len(held) - held_failed}/{len(held)}")
     for line in failures:
         print("  FAIL", line)
     assert rate >= PASS_RATE_FLOOR, f"pass rate {rate:.1%} below {PASS_RATE_FLOOR:.0%}"
+    assert held and (len(held) - held_failed) / len(held) >= HELD_OUT_FLOOR
