@@ -1,0 +1,1 @@
+"""Reminders: rules, the planner (APScheduler ticks), the outbox and the rate-limited sender."""

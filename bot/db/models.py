@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, false, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime, utcnow
@@ -47,3 +61,82 @@ class CandidateStep(Base):
     done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     candidate: Mapped[Candidate] = relationship(back_populates="steps")
+
+
+# -- reminders and broadcasts: the outbox ------------------------------------------------------
+
+# SQLite makes only an INTEGER PRIMARY KEY an auto-incrementing rowid.
+_BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class OutboxMessage(Base):
+    """A message waiting to go out (or gone): one reminder occasion or one broadcast copy."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("user_id", "dedupe_key", name="uq_outbox_user_id_dedupe_key"),
+        # The claim scans this index in send order: lowest priority number first, then due.
+        Index("ix_outbox_claim", "state", "kind", "priority", "due_at", "id"),
+        Index("ix_outbox_user_state", "user_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("candidates.user_id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="reminder")  # reminder | broadcast
+    # Lower goes first; urgent reminders 0, reminders 10, broadcasts 20 unless staff say.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=10)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # may go out in quiet hours
+    broadcast_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    step: Mapped[str | None] = mapped_column(String(16))
+    occasion: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(80))
+    event_date: Mapped[date | None] = mapped_column(Date)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # pending -> claimed -> sent | failed; or cancelled / expired while waiting.
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_key: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DeliveryAttempt(Base):
+    """One try at delivering an outbox row, and how it ended."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(
+        _BigId, ForeignKey("outbox.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("candidates.user_id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str | None] = mapped_column(String(200))
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlannerRun(Base):
+    """One planner tick: when, and what it did (no candidate data)."""
+
+    __tablename__ = "planner_runs"
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    planned_for: Mapped[datetime] = mapped_column(UTCDateTime)  # the `now` it planned for
+    groups: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    expired: Mapped[int] = mapped_column(Integer, default=0)
+    missed: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,377 @@
+"""The outbox repository: insert once, claim atomically with a lease, record what happened.
+
+Repositories never commit: every method runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import Select, and_, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+PENDING: Final = "pending"
+CLAIMED: Final = "claimed"
+SENT: Final = "sent"
+FAILED: Final = "failed"
+CANCELLED: Final = "cancelled"
+EXPIRED: Final = "expired"
+STATES: Final = (PENDING, CLAIMED, SENT, FAILED, CANCELLED, EXPIRED)
+OPEN_STATES: Final = (PENDING, CLAIMED)
+
+REMINDER: Final = "reminder"
+BROADCAST: Final = "broadcast"
+KINDS: Final = (REMINDER, BROADCAST)
+
+PRIORITY_URGENT: Final = 0
+PRIORITY_REMINDER: Final = 10
+PRIORITY_BROADCAST: Final = 20
+
+_O = OutboxMessage
+# Columns a sender needs to build and deliver a message.
+_CLAIM_COLUMNS = (
+    _O.id, _O.user_id, _O.kind, _O.step, _O.occasion, _O.event_date, _O.payload,
+    _O.attempts, _O.due_at, _O.expires_at, _O.broadcast_id, _O.priority, _O.urgent,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """An outbox row to insert; (user_id, dedupe_key) makes it happen at most once."""
+
+    user_id: int
+    occasion: str
+    dedupe_key: str
+    due_at: datetime
+    kind: str = REMINDER
+    step: str | None = None
+    priority: int = PRIORITY_REMINDER
+    urgent: bool = False
+    expires_at: datetime | None = None
+    event_date: date | None = None
+    payload: dict[str, Any] | None = None
+    broadcast_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """An outbox row claimed by one sender under a lease."""
+
+    id: int
+    user_id: int
+    kind: str
+    step: str | None
+    occasion: str
+    event_date: date | None
+    payload: dict[str, Any] | None
+    attempts: int
+    due_at: datetime
+    expires_at: datetime | None
+    broadcast_id: int | None
+    priority: int
+    urgent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One delivery try of one outbox row, for the attempts table."""
+
+    outbox_id: int
+    user_id: int
+    attempt: int
+    at: datetime
+    outcome: str
+    detail: str | None = None
+    duration_ms: int = 0
+
+
+@dataclass(slots=True)
+class Depth:
+    """Outbox rows per state."""
+
+    by_state: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, state: str) -> int:
+        return self.by_state.get(state, 0)
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """Return the dialect's insert() that knows ON CONFLICT DO NOTHING."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"no ON CONFLICT insert for {name}")
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    """Return True when the session talks to PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+class OutboxRepo:
+    """Query and change outbox rows inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- planning -------------------------------------------------------------------------
+
+    async def add(self, messages: Sequence[NewMessage], *, now: datetime) -> int:
+        """Insert rows, skipping any whose (user, dedupe key) exists; return how many went in."""
+        if not messages:
+            return 0
+        values = [
+            {
+                "user_id": m.user_id, "kind": m.kind, "priority": m.priority,
+                "urgent": m.urgent, "broadcast_id": m.broadcast_id, "step": m.step,
+                "occasion": m.occasion, "dedupe_key": m.dedupe_key, "event_date": m.event_date,
+                "payload": m.payload, "state": PENDING, "due_at": m.due_at,
+                "expires_at": m.expires_at, "attempts": 0, "created_at": now, "updated_at": now,
+            }
+            for m in messages
+        ]
+        stmt = dialect_insert(self.session)(_O).on_conflict_do_nothing(
+            index_elements=["user_id", "dedupe_key"]
+        )
+        total = 0
+        for start in range(0, len(values), 500):
+            result = await self.session.execute(stmt.values(values[start : start + 500]))
+            total += max(_rowcount(result), 0)
+        return total
+
+    async def cancel_pending(
+        self, *, user_id: int, steps: Iterable[str] | None = None, kind: str | None = None
+    ) -> int:
+        """Cancel the candidate's rows not yet sent (for these steps / this kind only)."""
+        stmt = update(_O).where(_O.user_id == user_id, _O.state.in_(OPEN_STATES))
+        if steps is not None:
+            stmt = stmt.where(_O.step.in_(list(steps)))
+        if kind is not None:
+            stmt = stmt.where(_O.kind == kind)
+        result = await self.session.execute(
+            stmt.values(state=CANCELLED, claim_token=None, lease_until=None),
+            execution_options={"synchronize_session": False},
+        )
+        return _rowcount(result)
+
+    async def mark_blocked(self, user_id: int) -> int:
+        """Mark the candidate blocked and cancel everything still waiting for them."""
+        await self.session.execute(
+            update(Candidate).where(Candidate.user_id == user_id).values(blocked=True),
+            execution_options={"synchronize_session": False},
+        )
+        return await self.cancel_pending(user_id=user_id)
+
+    async def expire(self, *, now: datetime) -> int:
+        """Move waiting rows whose moment has passed to `expired`; return how many."""
+        result = await self.session.execute(
+            update(_O)
+            .where(_O.state == PENDING, _O.expires_at.is_not(None), _O.expires_at <= now)
+            .values(state=EXPIRED, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return _rowcount(result)
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def recover(self, *, now: datetime) -> int:
+        """Put rows whose lease ran out (their sender died) back to pending."""
+        result = await self.session.execute(
+            update(_O)
+            .where(_O.state == CLAIMED, _O.lease_until < now)
+            .values(state=PENDING, claim_token=None, lease_until=None, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return _rowcount(result)
+
+    def _claimable(
+        self, *, now: datetime, kind: str, urgent_only: bool
+    ) -> Select[int, int]:
+        stmt = select(_O.id, _O.user_id).where(
+            _O.state == PENDING, _O.kind == kind, _O.due_at <= now
+        )
+        if urgent_only:
+            stmt = stmt.where(_O.urgent.is_(True))
+        return stmt.order_by(_O.priority, _O.due_at, _O.id)
+
+    async def claim(
+        self,
+        *,
+        now: datetime,
+        kind: str,
+        limit: int,
+        lease: timedelta,
+        token: str,
+        urgent_only: bool = False,
+    ) -> list[ClaimedMessage]:
+        """Claim due rows of up to `limit` rows' candidates, all of each one's due rows.
+
+        PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent senders take disjoint rows.
+        SQLite: one UPDATE ... WHERE state='pending' (SQLite has one writer at a time).
+        """
+        if limit <= 0:
+            return []
+        values = {
+            "state": CLAIMED, "claim_token": token, "lease_until": now + lease,
+            "updated_at": now,
+        }
+        base = self._claimable(now=now, kind=kind, urgent_only=urgent_only)
+        if is_postgres(self.session):
+            first = (await self.session.execute(
+                base.limit(limit).with_for_update(skip_locked=True)
+            )).all()
+            if not first:
+                return []
+            users = sorted({row.user_id for row in first})
+            # The same candidates' other due rows, so they go out as one digest.
+            more = select(_O.id).where(
+                _O.state == PENDING, _O.kind == kind, _O.due_at <= now, _O.user_id.in_(users)
+            )
+            if urgent_only:
+                more = more.where(_O.urgent.is_(True))
+            ids = {row.id for row in first}
+            ids.update((await self.session.scalars(more.with_for_update(skip_locked=True))).all())
+            stmt = update(_O).where(_O.id.in_(sorted(ids)), _O.state == PENDING)
+        else:
+            users_sub = base.with_only_columns(_O.user_id).limit(limit).scalar_subquery()
+            stmt = update(_O).where(
+                _O.state == PENDING, _O.kind == kind, _O.due_at <= now,
+                _O.user_id.in_(users_sub),
+            )
+            if urgent_only:
+                stmt = stmt.where(_O.urgent.is_(True))
+        result = await self.session.execute(
+            stmt.values(**values).returning(*_CLAIM_COLUMNS),
+            execution_options={"synchronize_session": False},
+        )
+        claimed = [ClaimedMessage(**row._asdict()) for row in result.all()]
+        claimed.sort(key=lambda m: (m.priority, m.due_at, m.id))
+        return claimed
+
+    async def finish(
+        self, ids: Sequence[int], *, token: str, state: str, now: datetime,
+        message_key: str | None = None, error: str | None = None,
+    ) -> int:
+        """Close claimed rows (sent, failed, cancelled, expired) if this claim still holds them."""
+        if not ids:
+            return 0
+        values: dict[str, Any] = {
+            "state": state, "claim_token": None, "lease_until": None, "updated_at": now,
+            "attempts": _O.attempts + (1 if state in (SENT, FAILED) else 0),
+        }
+        if state == SENT:
+            values.update(sent_at=now, message_key=message_key)
+        if error is not None:
+            values["last_error"] = error[:200]
+        result = await self.session.execute(
+            update(_O).where(_O.id.in_(list(ids)), _O.claim_token == token).values(**values),
+            execution_options={"synchronize_session": False},
+        )
+        done = _rowcount(result)
+        if done != len(ids):
+            logger.warning("claim %s lost %d of %d rows before finishing", token,
+                           len(ids) - done, len(ids))
+        return done
+
+    async def retry_later(
+        self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime, error: str
+    ) -> int:
+        """Give claimed rows back as pending, due again at `due_at`, counting the attempt."""
+        if not ids:
+            return 0
+        result = await self.session.execute(
+            update(_O)
+            .where(_O.id.in_(list(ids)), _O.claim_token == token)
+            .values(
+                state=PENDING, claim_token=None, lease_until=None, due_at=due_at,
+                attempts=_O.attempts + 1, last_error=error[:200], updated_at=now,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        return _rowcount(result)
+
+    async def defer(
+        self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime
+    ) -> int:
+        """Give claimed rows back as pending until `due_at`, not counting an attempt."""
+        if not ids:
+            return 0
+        result = await self.session.execute(
+            update(_O)
+            .where(_O.id.in_(list(ids)), _O.claim_token == token)
+            .values(
+                state=PENDING, claim_token=None, lease_until=None, due_at=due_at,
+                updated_at=now,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        return _rowcount(result)
+
+    async def record_attempts(self, attempts: Sequence[Attempt]) -> None:
+        """Append delivery attempts to the attempts table."""
+        if not attempts:
+            return
+        await self.session.execute(
+            insert(DeliveryAttempt),
+            [
+                {
+                    "outbox_id": a.outbox_id, "user_id": a.user_id, "attempt": a.attempt,
+                    "at": a.at, "outcome": a.outcome, "detail": a.detail,
+                    "duration_ms": a.duration_ms,
+                }
+                for a in attempts
+            ],
+        )
+
+    async def messages_sent_since(
+        self, user_ids: Iterable[int], *, since: datetime, kind: str = REMINDER
+    ) -> dict[int, int]:
+        """Count distinct messages (a digest is one) sent to each candidate since `since`."""
+        users = list(user_ids)
+        if not users:
+            return {}
+        rows = await self.session.execute(
+            select(_O.user_id, func.count(func.distinct(_O.message_key)))
+            .where(
+                _O.user_id.in_(users), _O.state == SENT, _O.kind == kind, _O.sent_at >= since
+            )
+            .group_by(_O.user_id)
+        )
+        return {int(row[0]): int(row[1]) for row in rows}
+
+    # -- observing ------------------------------------------------------------------------
+
+    async def depth(self) -> Depth:
+        """Count rows per state."""
+        rows = await self.session.execute(select(_O.state, func.count()).group_by(_O.state))
+        return Depth({str(row[0]): int(row[1]) for row in rows})
+
+    async def next_due(self) -> datetime | None:
+        """Return when the earliest pending row falls due (None when nothing waits)."""
+        return await self.session.scalar(select(func.min(_O.due_at)).where(_O.state == PENDING))
+
+    async def purge(self, *, before: datetime) -> int:
+        """Delete finished rows older than `before` (their attempts go with them)."""
+        result = await self.session.execute(
+            delete(_O).where(
+                and_(_O.state.in_((SENT, FAILED, CANCELLED, EXPIRED)), _O.updated_at < before)
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        return _rowcount(result)
+
+
+def _rowcount(result: Any) -> int:
+    count = getattr(result, "rowcount", -1)
+    return int(count) if count is not None else -1
