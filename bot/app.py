@@ -72,6 +72,9 @@ async def run(settings: Settings) -> None:
             knowledge=knowledge,
             texts=texts,
         )
+        # Build the question index now (the tokenizer takes about a second), not on the
+        # first candidate's question.
+        await asyncio.to_thread(lambda: knowledge.answerer)
         if bot is None:
             await ConsoleChannel(dp).run()
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, language, start
+from handlers import errors, fallback, language, questions, start
 
 
 def get_routers() -> list[Router]:
@@ -13,5 +13,6 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         start.create_router(),
         language.create_router(),
+        questions.create_router(),
         fallback.create_router(),
     ]

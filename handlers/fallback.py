@@ -1,4 +1,4 @@
-"""Catch-alls: unknown commands, non-text messages, stale buttons, plain text."""
+"""Catch-alls: unknown commands, non-text messages, stale buttons."""
 
 from __future__ import annotations
 
@@ -22,11 +22,6 @@ async def on_non_text(message: Message, texts: Texts, locale: Locale) -> None:
     await message.answer(texts.render("non_text", locale))
 
 
-async def on_text(message: Message, texts: Texts, locale: Locale) -> None:
-    """Acknowledge plain text that no feature claimed."""
-    await message.answer(texts.render("fallback_text", locale))
-
-
 async def on_stale_callback(query: CallbackQuery) -> None:
     """Close the spinner of a button that no handler recognises; change nothing."""
     await query.answer()
@@ -35,7 +30,6 @@ async def on_stale_callback(query: CallbackQuery) -> None:
 def create_router() -> Router:
     router = Router(name="fallback")
     router.message.register(on_unknown_command, F.text.startswith("/"))
-    router.message.register(on_text, F.text)
     router.message.register(on_non_text)
     router.callback_query.register(on_stale_callback)
     return router

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
 from bot.local_session import LocalSession
 from bot.texts import Texts
-from tests.factories import make_callback, make_message, make_update
+from tests.factories import NOW, make_callback, make_message, make_update
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -142,16 +143,33 @@ class Chat:
         return await self.feed(make_callback(data, **kwargs))
 
 
+@dataclass
+class FixedClock:
+    """A clock tests set by hand: `clock.now = ...`."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
 @pytest.fixture
 def dp(
     settings: Settings,
     session_pool: async_sessionmaker[AsyncSession],
     texts: Texts,
     knowledge: Knowledge,
+    clock: FixedClock,
 ) -> Dispatcher:
-    """The real dispatcher, as the entry point builds it."""
+    """The real dispatcher, as the entry point builds it, on a fixed clock."""
     return create_dispatcher(
-        settings=settings, session_pool=session_pool, knowledge=knowledge, texts=texts
+        settings=settings, session_pool=session_pool, knowledge=knowledge, texts=texts,
+        clock=clock,
     )
 
 

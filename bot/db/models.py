@@ -63,6 +63,19 @@ class CandidateStep(Base):
     candidate: Mapped[Candidate] = relationship(back_populates="steps")
 
 
+class UnansweredQuestion(Base):
+    """A question the assistant could not answer well, kept for staff without who asked it."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(32), index=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 # -- reminders and broadcasts: the outbox ------------------------------------------------------
 
 # SQLite makes only an INTEGER PRIMARY KEY an auto-incrementing rowid.

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+import re
+from datetime import datetime
+
+from sqlalchemy import delete, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Candidate
+from bot.db.models import Candidate, CandidateStep, UnansweredQuestion
+
+# Long digit runs (ID, phone, ticket numbers) and e-mail addresses never reach the database.
+_PERSONAL = re.compile(r"\d[\d \-]{4,}\d[xX]?|\S+@\S+")
+MAX_QUESTION_CHARS = 500
 
 
 class CandidateRepo:
@@ -20,7 +27,7 @@ class CandidateRepo:
         """Return the candidate, creating an empty row on first contact."""
         candidate = await self.session.get(Candidate, user_id)
         if candidate is None:
-            candidate = Candidate(user_id=user_id)
+            candidate = Candidate(user_id=user_id, steps=[])
             self.session.add(candidate)
             await self.session.flush()
         return candidate
@@ -31,6 +38,76 @@ class CandidateRepo:
         candidate.language = language
         return candidate
 
+    async def set_region(self, user_id: int, region: str | None) -> Candidate:
+        """Save the candidate's exam region (考区) code."""
+        candidate = await self.get_or_create(user_id)
+        candidate.region = region
+        return candidate
+
     async def delete(self, user_id: int) -> None:
         """Delete the candidate's row."""
         await self.session.execute(delete(Candidate).where(Candidate.user_id == user_id))
+
+    async def load(self, user_id: int) -> Candidate:
+        """Return the candidate (created on first contact) with the steps done loaded."""
+        candidate = await self.get_or_create(user_id)
+        if "steps" in inspect(candidate).unloaded:
+            await self.session.refresh(candidate, attribute_names=["steps"])
+        return candidate
+
+    async def set_returning(self, user_id: int, returning: bool | None) -> Candidate:
+        """Save whether the candidate failed last year's exam (automatic confirmation)."""
+        candidate = await self.get_or_create(user_id)
+        candidate.is_returning = returning
+        return candidate
+
+    async def set_reminders(self, user_id: int, enabled: bool) -> Candidate:
+        """Switch the candidate's reminders on (/resume) or off (/stop)."""
+        candidate = await self.get_or_create(user_id)
+        candidate.reminders_enabled = enabled
+        return candidate
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> Candidate | None:
+        """Record that the candidate blocked or unblocked the bot; unknown users stay unknown."""
+        candidate = await self.get(user_id)
+        if candidate is not None:
+            candidate.blocked = blocked
+        return candidate
+
+    async def mark_done(self, user_id: int, step: str, now: datetime) -> bool:
+        """Record a step as done; return False when it already was."""
+        candidate = await self.load(user_id)
+        if step in candidate.done_steps:
+            return False
+        candidate.steps.append(CandidateStep(user_id=user_id, step=step, done_at=now))
+        await self.session.flush()
+        return True
+
+    async def unmark(self, user_id: int, step: str) -> bool:
+        """Forget that a step was done; return False when it was not marked."""
+        candidate = await self.load(user_id)
+        found = [s for s in candidate.steps if s.step == step]
+        for item in found:
+            candidate.steps.remove(item)
+        await self.session.flush()
+        return bool(found)
+
+
+def redact(text: str) -> str:
+    """Remove what could identify a person (long numbers, e-mail addresses) from free text."""
+    return _PERSONAL.sub("…", text).strip()[:MAX_QUESTION_CHARS]
+
+
+class UnansweredRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self, question: str, *, kind: str, region: str | None, lang: str, now: datetime
+    ) -> None:
+        """Keep a question the knowledge base could not answer, redacted and anonymous."""
+        self.session.add(
+            UnansweredQuestion(
+                text=redact(question), kind=kind, region=region, lang=lang, created_at=now
+            )
+        )

@@ -1,0 +1,85 @@
+"""Turn the knowledge base's structured facts into template context, per locale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.texts import Locale
+from notices import Answer, Entry, StepPlan, TodoItem, WindowStatus
+from notices.models import OfficialSite
+
+
+def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) -> dict[str, Any]:
+    """Describe one step for a candidate: its window, where today falls, what if missed."""
+    zh = locale == "zh"
+    window = plan.window
+    return {
+        "step": plan.step.value,
+        "name": plan.name_zh if zh else plan.name_en,
+        "note": plan.note_zh if zh else plan.note_en,
+        "consequence": (plan.consequence_zh if zh else plan.consequence_en) or "",
+        "window": None
+        if window is None
+        else {
+            "label": window.label_zh if zh else window.label_en,
+            "start": window.start,
+            "end": window.end,
+            "approximate": window.approximate,
+        },
+        "status": None
+        if status is None
+        else {
+            "state": status.state,
+            "days_left": status.days_left,
+            "days_until_open": status.days_until_open,
+            "is_first_day": status.is_first_day,
+            "is_last_day": status.is_last_day,
+            "approximate": status.approximate,
+        },
+        "link": plan.link,
+    }
+
+
+def todo_context(item: TodoItem, locale: Locale) -> dict[str, Any]:
+    """Describe one to-do item: the step plan plus whether it is ready or past."""
+    return {**plan_context(item.plan, item.status, locale), "ready": item.ready, "past": item.past}
+
+
+def site_context(site: OfficialSite, locale: Locale) -> dict[str, str]:
+    zh = locale == "zh"
+    return {
+        "name": site.name_zh if zh else site.name_en,
+        "url": site.url,
+        "wechat": site.wechat_zh if zh else site.wechat_en,
+    }
+
+
+def entry_context(entry: Entry, locale: Locale) -> dict[str, Any]:
+    """Describe a knowledge entry: its answer, topic and the notice passages it rests on."""
+    zh = locale == "zh"
+    return {
+        "id": entry.id,
+        "topic": entry.topic_zh if zh else entry.topic_en,
+        "text": entry.answer_zh if zh else entry.answer_en,
+        "section": entry.section,
+        "sources": list(entry.source),
+        "links": list(entry.links),
+    }
+
+
+def answer_context(answer: Answer, locale: Locale, local_authority: str) -> dict[str, Any]:
+    """Build everything an answer template may show."""
+    region = answer.region
+    return {
+        "kind": answer.kind.value,
+        "entry": entry_context(answer.entry, locale) if answer.entry else None,
+        "suggestions": [entry_context(e, locale) for e in answer.suggestions],
+        "region": None
+        if region is None
+        else (region.name_zh if locale == "zh" else region.name_en),
+        "region_from": answer.region_from,
+        "statuses": [plan_context(plan, status, locale) for plan, status in answer.statuses],
+        "next_steps": [todo_context(item, locale) for item in answer.next_steps],
+        "site": site_context(answer.site, locale),
+        "local_authority": local_authority,
+    }

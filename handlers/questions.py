@@ -1,0 +1,165 @@
+"""Plain text is a question: answer it from the notice, for this candidate, today."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from aiogram import F, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, now_from
+from bot.db.models import Candidate
+from bot.db.repo import CandidateRepo, UnansweredRepo
+from bot.knowledge import Knowledge
+from bot.presenters import answer_context
+from bot.texts import Locale, Texts, split_message
+from notices import Answer, AnswerKind, Step
+
+# Questions the knowledge base could not answer well: staff review them with /unanswered.
+RECORDED_KINDS = frozenset({AnswerKind.SUGGEST, AnswerKind.OUT_OF_SCOPE})
+MAX_BUTTON_TEXT = 40
+PENDING_QUESTION = "pending_question"
+
+
+class TopicAction(CallbackData, prefix="topic"):
+    entry_id: str
+
+
+class AskRegionAction(CallbackData, prefix="askreg"):
+    code: str
+
+
+def answer_keyboard(
+    answer: Answer, knowledge: Knowledge, locale: Locale
+) -> InlineKeyboardMarkup | None:
+    """Offer the closest topics, or the regions when the answer depends on one."""
+    builder = InlineKeyboardBuilder()
+    if answer.kind is AnswerKind.SUGGEST:
+        for entry in answer.suggestions:
+            topic = entry.topic_zh if locale == "zh" else entry.topic_en
+            builder.button(
+                text=topic[:MAX_BUTTON_TEXT], callback_data=TopicAction(entry_id=entry.id)
+            )
+        builder.adjust(1)
+    elif answer.kind is AnswerKind.NEED_REGION:
+        for region in knowledge.kb.regions:
+            name = region.name_zh if locale == "zh" else region.name_en
+            builder.button(text=name, callback_data=AskRegionAction(code=region.code))
+        builder.adjust(4)
+    return builder.as_markup() if builder.buttons else None
+
+
+def render_answer(answer: Answer, knowledge: Knowledge, texts: Texts, locale: Locale) -> str:
+    """Render an Answer with the template of its kind."""
+    cycle = knowledge.kb.cycle
+    authority = cycle.local_authority_zh if locale == "zh" else cycle.local_authority_en
+    context = answer_context(answer, locale, authority)
+    return texts.render(f"answer/{answer.kind.value}", locale, **context)
+
+
+class Profile(TypedDict):
+    region_code: str | None
+    returning: bool | None
+    done: frozenset[Step]
+    lang: str | None
+
+
+def profile_of(candidate: Candidate | None) -> Profile:
+    """Return what the candidate told us that shapes an answer."""
+    if candidate is None:
+        return Profile(region_code=None, returning=None, done=frozenset(), lang=None)
+    return Profile(
+        region_code=candidate.region,
+        returning=candidate.is_returning,
+        done=frozenset(Step(s) for s in candidate.done_steps),
+        lang=candidate.language,
+    )
+
+
+async def send_answer(
+    message: Message, answer: Answer, knowledge: Knowledge, texts: Texts, locale: Locale
+) -> None:
+    """Send the rendered answer in message-sized pieces, buttons under the last."""
+    reply_locale: Locale = "en" if answer.lang == "en" else locale
+    keyboard = answer_keyboard(answer, knowledge, reply_locale)
+    chunks = split_message(render_answer(answer, knowledge, texts, reply_locale))
+    for i, chunk in enumerate(chunks, start=1):
+        await message.answer(chunk, reply_markup=keyboard if i == len(chunks) else None)
+
+
+async def on_question(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    knowledge: Knowledge,
+    texts: Texts,
+    locale: Locale,
+    candidate: Candidate | None,
+    clock: Clock | None = None,
+) -> None:
+    """Answer a question typed in the candidate's own words."""
+    assert message.text is not None
+    now = now_from(clock)
+    answer = knowledge.answerer.answer(message.text, now=now, **profile_of(candidate))
+    if answer.kind in RECORDED_KINDS:
+        region = answer.region.code if answer.region else None
+        await UnansweredRepo(session).record(
+            message.text, kind=answer.kind.value, region=region, lang=answer.lang, now=now
+        )
+    if answer.kind is AnswerKind.NEED_REGION:
+        await state.update_data({PENDING_QUESTION: message.text})
+    await send_answer(message, answer, knowledge, texts, locale)
+
+
+async def on_topic(
+    query: CallbackQuery,
+    callback_data: TopicAction,
+    knowledge: Knowledge,
+    texts: Texts,
+    locale: Locale,
+    candidate: Candidate | None,
+    clock: Clock | None = None,
+) -> None:
+    """Answer the topic the candidate picked from the suggestions."""
+    await query.answer()
+    answer = knowledge.answerer.explain(
+        callback_data.entry_id, now=now_from(clock), **profile_of(candidate)
+    )
+    if answer is not None and isinstance(query.message, Message):
+        await send_answer(query.message, answer, knowledge, texts, locale)
+
+
+async def on_ask_region(
+    query: CallbackQuery,
+    callback_data: AskRegionAction,
+    session: AsyncSession,
+    state: FSMContext,
+    knowledge: Knowledge,
+    texts: Texts,
+    locale: Locale,
+    clock: Clock | None = None,
+) -> None:
+    """Save the region picked for a question, then answer the question for it."""
+    await query.answer()
+    try:
+        knowledge.kb.region(callback_data.code)
+    except KeyError:
+        return
+    candidate = await CandidateRepo(session).set_region(query.from_user.id, callback_data.code)
+    question = (await state.get_data()).get(PENDING_QUESTION)
+    await state.update_data({PENDING_QUESTION: None})
+    if isinstance(question, str) and isinstance(query.message, Message):
+        answer = knowledge.answerer.answer(question, now=now_from(clock), **profile_of(candidate))
+        await send_answer(query.message, answer, knowledge, texts, locale)
+
+
+def create_router() -> Router:
+    router = Router(name="questions")
+    router.message.register(on_question, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_topic, TopicAction.filter())
+    router.callback_query.register(on_ask_region, AskRegionAction.filter())
+    return router
