@@ -1,0 +1,391 @@
+"""The planner: candidate state x region calendar x rules x now -> outbox rows, set-based.
+
+Candidates who share a region, returning flag and set of done steps share the same due
+reminders, so the plan is computed once per such group in Python, written to a small temp
+table, and joined to the candidates in SQL (INSERT ... SELECT ... ON CONFLICT DO NOTHING), a
+chunk of candidates per transaction. Running it twice, concurrently or after a crash
+inserts nothing new.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time as timer
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.db.base import UTCDateTime
+from bot.db.models import Candidate, CandidateStep, OutboxMessage, PlannerRun
+from notices import STEP_ORDER, KnowledgeBase, Step
+from scheduler.outbox import (
+    PENDING,
+    PRIORITY_REMINDER,
+    PRIORITY_URGENT,
+    REMINDER,
+)
+from scheduler.rules import (
+    Occasion,
+    QuietHours,
+    RuleSet,
+    mask_steps,
+    step_occasions,
+    steps_to_remind,
+)
+
+logger = logging.getLogger(__name__)
+
+# Any constant works; every process of a deployment must use the same one.
+PLANNER_LOCK_ID = 0x6B5A_0005
+
+_due_table = Table(
+    "planner_due",
+    MetaData(),
+    Column("region_key", String(32), nullable=False),
+    Column("ret_key", SmallInteger, nullable=False),
+    Column("mask", Integer, nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("occasion", String(32), nullable=False),
+    Column("dedupe_key", String(80), nullable=False),
+    Column("event_date", Date, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    Column("priority", SmallInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Candidates sharing region, returning flag and done steps (so the same due set)."""
+
+    region: str | None
+    returning: bool | None
+    mask: int
+    size: int = 0
+
+
+@dataclass(slots=True)
+class PlanReport:
+    """What one planner run did."""
+
+    leader: bool = True
+    groups: int = 0
+    candidates: int = 0
+    due_items: int = 0
+    inserted: int = 0
+    expired: int = 0
+    missed: int = 0
+    seconds: float = 0.0
+    chunks: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _ret_key(returning: bool | None) -> int:
+    return 2 if returning is None else int(returning)
+
+
+class DuePlanner:
+    """Compute the due reminders of a group, caching each region's occasions (pure)."""
+
+    def __init__(self, kb: KnowledgeBase, rules: RuleSet, quiet: QuietHours) -> None:
+        self.kb = kb
+        self.rules = rules
+        self.quiet = quiet
+        self._cache: dict[tuple[str | None, bool | None], dict[Step, list[Occasion]] | None] = {}
+
+    def occasions(self, region: str | None, returning: bool | None) -> dict[Step, list[Occasion]]:
+        """Return every step's reminders for a region and returning flag."""
+        key = (region, returning)
+        if key not in self._cache:
+            self._cache[key] = self._build(region, returning)
+        return self._cache[key] or {}
+
+    def _build(self, region: str | None, returning: bool | None) -> dict[Step, list[Occasion]]:
+        try:
+            plans = self.kb.plan(region, returning)
+        except KeyError:
+            logger.warning("planner: region %r is not in the knowledge base; skipped", region)
+            return {}
+        result: dict[Step, list[Occasion]] = {}
+        for plan in plans:
+            # Region unknown and the step differs by region: no date applies to everyone.
+            if plan.mode == "by_region":
+                continue
+            occasions = step_occasions(plan, self.rules, self.quiet)
+            if occasions:
+                result[plan.step] = occasions
+        return result
+
+    def due(
+        self, group: Group, *, now: datetime, horizon: timedelta = timedelta(0)
+    ) -> list[Occasion]:
+        """Return the group's reminders due by now + horizon and still relevant at now."""
+        by_step = self.occasions(group.region, group.returning)
+        due: list[Occasion] = []
+        for step in steps_to_remind(mask_steps(group.mask)):
+            for occasion in by_step.get(step, ()):
+                if occasion.due_at <= now + horizon and occasion.expires_at > now:
+                    due.append(occasion)
+        return due
+
+    def missed(self, group: Group, *, since: datetime, now: datetime) -> int:
+        """Count reminders that fell due after `since` and lapsed before `now` (downtime)."""
+        by_step = self.occasions(group.region, group.returning)
+        return sum(
+            1
+            for step in steps_to_remind(mask_steps(group.mask))
+            for o in by_step.get(step, ())
+            if since < o.due_at and o.expires_at <= now
+        )
+
+
+def _mask_expr() -> Any:
+    bit = case(
+        *((CandidateStep.step == s.value, 1 << i) for i, s in enumerate(STEP_ORDER)), else_=0
+    )
+    return func.sum(bit)
+
+
+class Planner:
+    """The planner tick: plan due reminders into the outbox for every eligible candidate."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        kb: Callable[[], KnowledgeBase],
+        rules: RuleSet,
+        *,
+        quiet: QuietHours | None = None,
+        horizon: timedelta = timedelta(0),
+        chunk_size: int = 100_000,
+        use_lock: bool = True,
+        on_report: Callable[[PlanReport], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.kb = kb
+        self.rules = rules
+        self.quiet = quiet or QuietHours()
+        self.horizon = horizon
+        self.chunk_size = chunk_size
+        self.use_lock = use_lock
+        self.on_report = on_report
+
+    async def run(self, now: datetime) -> PlanReport:
+        """Plan everything due at `now`; return what was done."""
+        started = timer.perf_counter()
+        report = PlanReport()
+        async with self.engine.connect() as conn:
+            postgres = conn.dialect.name == "postgresql"
+            if postgres and self.use_lock:
+                report.leader = bool(
+                    await conn.scalar(
+                        text("SELECT pg_try_advisory_lock(:id)"), {"id": PLANNER_LOCK_ID}
+                    )
+                )
+                await conn.commit()
+                if not report.leader:
+                    logger.info("planner: another process holds the planner lock; skipped")
+                    return report
+            try:
+                await self._run(conn, now, report)
+            finally:
+                if postgres and self.use_lock:
+                    await conn.rollback()
+                    await conn.execute(
+                        text("SELECT pg_advisory_unlock(:id)"), {"id": PLANNER_LOCK_ID}
+                    )
+                    await conn.commit()
+        report.seconds = timer.perf_counter() - started
+        logger.info(
+            "planner: %d groups, %d candidates, %d due items, %d rows inserted, "
+            "%d expired, %d missed in downtime, %.2f s",
+            report.groups, report.candidates, report.due_items, report.inserted,
+            report.expired, report.missed, report.seconds,
+        )
+        if self.on_report is not None:
+            self.on_report(report)
+        return report
+
+    async def _run(self, conn: AsyncConnection, now: datetime, report: PlanReport) -> None:
+        started_at = now
+        async with conn.begin():
+            # Rows whose occasion passed while nobody sent them (downtime) are dropped.
+            expired = await conn.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.state == PENDING,
+                    OutboxMessage.expires_at.is_not(None),
+                    OutboxMessage.expires_at <= now,
+                )
+                .values(state="expired", updated_at=now)
+            )
+            report.expired = max(expired.rowcount or 0, 0)
+            last = await conn.scalar(select(func.max(PlannerRun.planned_for)))
+            groups = await self._groups(conn)
+        report.groups = len(groups)
+        report.candidates = sum(g.size for g in groups)
+        due_planner = DuePlanner(self.kb(), self.rules, self.quiet)
+        rows: list[dict[str, Any]] = []
+        for group in groups:
+            for o in due_planner.due(group, now=now, horizon=self.horizon):
+                rows.append(
+                    {
+                        "region_key": group.region or "", "ret_key": _ret_key(group.returning),
+                        "mask": group.mask, "step": o.step.value, "occasion": o.occasion,
+                        "dedupe_key": o.dedupe_key, "event_date": o.event_date,
+                        "due_at": o.due_at, "expires_at": o.expires_at, "urgent": o.urgent,
+                        "priority": PRIORITY_URGENT if o.urgent else PRIORITY_REMINDER,
+                    }
+                )
+                report.due_items += group.size
+            if last is not None:
+                report.missed += due_planner.missed(group, since=last, now=now) * group.size
+        if rows:
+            report.inserted, report.chunks = await self._insert(conn, rows, now)
+        async with conn.begin():
+            await conn.execute(
+                insert(PlannerRun).values(
+                    started_at=started_at, finished_at=now, planned_for=now,
+                    groups=report.groups, inserted=report.inserted, expired=report.expired,
+                    missed=report.missed,
+                )
+            )
+        if report.expired or report.missed:
+            logger.warning(
+                "planner: dropped %d queued and %d unplanned reminders whose moment passed "
+                "(downtime)", report.expired, report.missed,
+            )
+
+    async def _groups(self, conn: AsyncConnection) -> list[Group]:
+        c = Candidate.__table__.c
+        masks = (
+            select(CandidateStep.user_id.label("user_id"), _mask_expr().label("mask"))
+            .group_by(CandidateStep.user_id)
+            .subquery("masks")
+        )
+        mask = func.coalesce(masks.c.mask, 0)
+        stmt = (
+            select(c.region, c.is_returning, mask, func.count())
+            .select_from(Candidate.__table__.outerjoin(masks, masks.c.user_id == c.user_id))
+            .where(c.reminders_enabled.is_(True), c.blocked.is_(False))
+            .group_by(c.region, c.is_returning, mask)
+        )
+        result = await conn.execute(stmt)
+        return [
+            Group(region=row[0], returning=row[1], mask=int(row[2]), size=int(row[3]))
+            for row in result
+        ]
+
+    async def _bounds(self, conn: AsyncConnection) -> list[tuple[int | None, int | None]]:
+        numbered = select(
+            Candidate.user_id.label("user_id"),
+            func.row_number().over(order_by=Candidate.user_id).label("n"),
+        ).subquery()
+        cuts: list[int] = list(
+            (
+                await conn.scalars(
+                    select(numbered.c.user_id)
+                    .where(numbered.c.n % self.chunk_size == 0)
+                    .order_by(numbered.c.user_id)
+                )
+            ).all()
+        )
+        edges: list[int | None] = [None, *cuts, None]
+        return list(itertools.pairwise(edges))
+
+    async def _insert(
+        self, conn: AsyncConnection, rows: list[dict[str, Any]], now: datetime
+    ) -> tuple[int, int]:
+        async with conn.begin():
+            await conn.execute(text("DROP TABLE IF EXISTS planner_due"))
+            await conn.run_sync(lambda sync: _due_table.create(sync))
+            for start in range(0, len(rows), 1000):
+                await conn.execute(_due_table.insert(), rows[start : start + 1000])
+            bounds = await self._bounds(conn)
+        inserted = 0
+        try:
+            for low, high in bounds:
+                async with conn.begin():
+                    result = await conn.execute(self._insert_stmt(conn, now, low, high))
+                    inserted += max(result.rowcount or 0, 0)
+        finally:
+            async with conn.begin():
+                await conn.execute(text("DROP TABLE IF EXISTS planner_due"))
+        return inserted, len(bounds)
+
+    def _insert_stmt(
+        self, conn: AsyncConnection, now: datetime, low: int | None, high: int | None
+    ) -> Any:
+        c = Candidate.__table__.c
+        d = _due_table.c
+        steps = CandidateStep.__table__.c
+        mask_query = select(steps.user_id.label("user_id"), _mask_expr().label("mask"))
+        user_range = []
+        if low is not None:
+            user_range.append(c.user_id > low)
+            mask_query = mask_query.where(steps.user_id > low)
+        if high is not None:
+            user_range.append(c.user_id <= high)
+            mask_query = mask_query.where(steps.user_id <= high)
+        masks = mask_query.group_by(steps.user_id).subquery("masks")
+        ret_key = case((c.is_returning.is_(None), 2), (c.is_returning.is_(True), 1), else_=0)
+        source = (
+            select(
+                c.user_id, literal(REMINDER), d.priority, d.urgent, d.step, d.occasion,
+                d.dedupe_key, d.event_date, literal(PENDING), d.due_at, d.expires_at,
+                literal(0), literal(now, UTCDateTime), literal(now, UTCDateTime),
+            )
+            .select_from(
+                Candidate.__table__.outerjoin(masks, masks.c.user_id == c.user_id).join(
+                    _due_table,
+                    and_(
+                        d.region_key == func.coalesce(c.region, ""),
+                        d.ret_key == ret_key,
+                        d.mask == func.coalesce(masks.c.mask, 0),
+                    ),
+                )
+            )
+            # A WHERE clause also keeps SQLite from reading ON CONFLICT as a join's ON.
+            .where(c.reminders_enabled.is_(True), c.blocked.is_(False), *user_range)
+            .order_by(c.user_id)
+        )
+        o = OutboxMessage.__table__.c
+        columns = [
+            o.user_id, o.kind, o.priority, o.urgent, o.step, o.occasion, o.dedupe_key,
+            o.event_date, o.state, o.due_at, o.expires_at, o.attempts, o.created_at,
+            o.updated_at,
+        ]
+        stmt = dialect_insert_for(conn)(OutboxMessage.__table__).from_select(columns, source)
+        return stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+
+
+def dialect_insert_for(conn: AsyncConnection) -> Any:
+    """Return the dialect's insert() for a connection (ON CONFLICT DO NOTHING)."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
