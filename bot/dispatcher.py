@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.knowledge import Knowledge
-from bot.middlewares import CandidateMiddleware, DbSessionMiddleware
+from bot.middlewares import CandidateMiddleware, DbSessionMiddleware, InFlightTracker
 from bot.texts import Texts
 from handlers import get_routers
 
@@ -37,6 +37,12 @@ def create_dispatcher(
         texts=texts or Texts(),
         **workflow_data,
     )
+    in_flight = InFlightTracker()
+    dp["in_flight"] = in_flight
+    dp.update.outer_middleware(in_flight)
+    # Shutdown observers run in registration order: let updates in flight finish first
+    # (aiogram's polling does not wait for them), then the scheduler and the rest stop.
+    dp.shutdown.register(in_flight.drain)
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
     dp.update.outer_middleware(CandidateMiddleware())
     dp.include_routers(*get_routers())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +15,39 @@ from bot.db.repo import CandidateRepo
 from bot.texts import resolve_locale
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+logger = logging.getLogger(__name__)
+
+
+class InFlightTracker(BaseMiddleware):
+    """Count updates being handled, so a shutdown can wait for them to finish."""
+
+    def __init__(self, grace_seconds: float = 20.0) -> None:
+        self.grace_seconds = grace_seconds
+        self.active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self.active += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self.active -= 1
+            if self.active == 0:
+                self._idle.set()
+
+    async def drain(self) -> bool:
+        """Wait until no update is in flight; return False if the grace period ran out first."""
+        try:
+            async with asyncio.timeout(self.grace_seconds):
+                await self._idle.wait()
+        except TimeoutError:
+            logger.warning(
+                "shutdown: %s updates still in flight after %ss", self.active, self.grace_seconds
+            )
+            return False
+        return True
 
 
 class DbSessionMiddleware(BaseMiddleware):

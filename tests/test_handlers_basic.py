@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -9,6 +10,7 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage
 from sqlalchemy import select
 
 from bot.db.models import Candidate
+from bot.middlewares import InFlightTracker
 from tests.conftest import Chat
 from tests.factories import USER_ID, make_sticker_message
 
@@ -103,3 +105,25 @@ async def test_handler_error_apologises_and_rolls_back(
     async with chat.session_pool() as session:
         assert await session.get(Candidate, USER_ID) is None
     assert await chat.send("/help") != []
+
+
+async def test_shutdown_waits_for_updates_in_flight() -> None:
+    tracker = InFlightTracker(grace_seconds=5)
+    release = asyncio.Event()
+    finished: list[str] = []
+
+    async def slow_handler(event: object, data: dict[str, object]) -> None:
+        await release.wait()
+        finished.append("done")
+
+    task = asyncio.create_task(tracker(slow_handler, object(), {}))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    assert tracker.active == 1
+    drain = asyncio.create_task(tracker.drain())
+    await asyncio.sleep(0)
+    assert not drain.done()
+    release.set()
+    assert await drain is True
+    await task
+    assert finished == ["done"]
+    assert await tracker.drain() is True
