@@ -1,0 +1,112 @@
+"""Turn claimed outbox rows into messages: one digest per candidate, in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.texts import Locale, Texts, resolve_locale, split_message
+from notices import KnowledgeBase, Step, StepPlan, local_date
+from scheduler.delivery import Button, Outgoing
+from scheduler.outbox import ClaimedMessage
+
+ACTION_PREFIX = "rem"
+
+
+def action_data(action: str, step: str) -> str:
+    """Return the callback data of a reminder button (handlers.reminders.ReminderAction)."""
+    return f"{ACTION_PREFIX}:{action}:{step}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What composing needs to know about a candidate (no personal data)."""
+
+    user_id: int
+    language: str | None
+    region: str | None
+    returning: bool | None
+
+
+class Composer:
+    """Render reminder digests and broadcast copies as Outgoing messages."""
+
+    def __init__(self, texts: Texts, kb: Callable[[], KnowledgeBase]) -> None:
+        self.texts = texts
+        self.kb = kb
+
+    def compose(
+        self, recipient: Recipient, rows: Sequence[ClaimedMessage], now: datetime
+    ) -> list[Outgoing]:
+        """Return the message(s) for one candidate's rows of one kind (split when long)."""
+        if rows[0].kind != "reminder":
+            payload = rows[0].payload or {}
+            return [
+                Outgoing(recipient.user_id, chunk)
+                for chunk in split_message(str(payload.get("text", "")))
+            ]
+        return self._digest(recipient, rows, now)
+
+    def _digest(
+        self, recipient: Recipient, rows: Sequence[ClaimedMessage], now: datetime
+    ) -> list[Outgoing]:
+        kb = self.kb()
+        locale: Locale = resolve_locale(recipient.language, None)
+        try:
+            plans = {p.step.value: p for p in kb.plan(recipient.region, recipient.returning)}
+        except KeyError:
+            plans = {p.step.value: p for p in kb.plan(None, recipient.returning)}
+        items = [self._item(plans, row, locale, now) for row in rows]
+        site = kb.cycle.official_site
+        text = self.texts.render(
+            "reminders/digest", locale, items=items, site_url=site.url,
+            site_name=site.name_zh if locale == "zh" else site.name_en,
+        )
+        steps = list(dict.fromkeys(row.step for row in rows if row.step))
+        buttons: list[tuple[Button, ...]] = []
+        for step in steps:
+            name = _short_name(plans.get(step), step, locale)
+            buttons.append(
+                (
+                    Button(self.texts.label(locale, "rem_done").format(step=name),
+                           data=action_data("done", step)),
+                    Button(self.texts.label(locale, "rem_snooze"),
+                           data=action_data("snooze", step)),
+                )
+            )
+        buttons.append((Button(self.texts.label(locale, "rem_site"), url=site.url),))
+        chunks = split_message(text)
+        return [
+            Outgoing(recipient.user_id, chunk, tuple(buttons) if i == len(chunks) - 1 else ())
+            for i, chunk in enumerate(chunks)
+        ]
+
+    def _item(
+        self, plans: dict[str, StepPlan], row: ClaimedMessage, locale: Locale, now: datetime
+    ) -> dict[str, Any]:
+        plan = plans.get(row.step or "")
+        window = plan.window if plan else None
+        zh = locale == "zh"
+        today = local_date(now)
+        consequence = None
+        if plan is not None:
+            consequence = plan.consequence_zh if zh else plan.consequence_en
+        return {
+            "name": _short_name(plan, row.step or "", locale),
+            # Without a window (or a date for "eve") only the plain wording fits.
+            "occasion": row.occasion if window and row.event_date else "other",
+            "event_date": row.event_date,
+            "window_label": (window.label_zh if zh else window.label_en) if window else "",
+            "end": window.end if window else row.event_date,
+            "days_left": (window.end - today).days if window else None,
+            "consequence": consequence,
+            "link": plan.link if plan else None,
+        }
+
+
+def _short_name(plan: StepPlan | None, step: str, locale: Locale) -> str:
+    if plan is None:
+        return Step(step).value if step in Step.__members__.values() else step
+    return plan.name_zh if locale == "zh" else plan.name_en

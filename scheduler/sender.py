@@ -1,0 +1,409 @@
+"""The sender: drain the outbox at Telegram's pace, record every attempt, never lose a row.
+
+A claimer takes due rows (all of a candidate's at once, so they go out as one digest) under a
+lease, re-checking at send time that the candidate still wants and can receive them; workers
+deliver through the rate limiter; a flusher writes outcomes back in small batches. A crash
+loses nothing: claimed rows return to pending when their lease runs out, and the only
+possible duplicates are the messages delivered but not yet recorded at the crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time as timer
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import metrics
+from bot.db.models import Candidate, CandidateStep, OutboxMessage
+from notices import SHANGHAI
+from scheduler.compose import Composer, Recipient
+from scheduler.delivery import Delivery, DeliveryResult, Outcome, Outgoing
+from scheduler.limiter import RateLimiter
+from scheduler.outbox import (
+    BROADCAST,
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    REMINDER,
+    SENT,
+    Attempt,
+    ClaimedMessage,
+    OutboxRepo,
+)
+from scheduler.rules import QuietHours, next_morning, steps_to_remind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SenderConfig:
+    """Knobs of the sender (Settings supplies them in production)."""
+
+    batch_size: int = 100
+    concurrency: int = 32
+    lease: timedelta = timedelta(seconds=120)
+    max_attempts: int = 5
+    max_retry_after: int = 5
+    backoff_base: float = 2.0
+    backoff_max: float = 300.0
+    daily_cap: int = 3
+    quiet: QuietHours = field(default_factory=QuietHours)
+    morning: time = time(9, 0)
+    flush_interval: float = 0.05
+    broadcast_share: float = 0.3
+
+
+@dataclass(slots=True)
+class Job:
+    """One message's worth of rows for one candidate, as claimed."""
+
+    token: str
+    user_id: int
+    kind: str
+    rows: list[ClaimedMessage]
+    messages: list[Outgoing]
+
+    @property
+    def ids(self) -> list[int]:
+        return [row.id for row in self.rows]
+
+    @property
+    def attempts(self) -> int:
+        return max(row.attempts for row in self.rows)
+
+
+@dataclass(slots=True)
+class SendReport:
+    """What one drain did."""
+
+    claimed: int = 0
+    messages: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    blocked: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    deferred: int = 0
+    recovered: int = 0
+
+
+@dataclass(slots=True)
+class _Pending:
+    sent: list[dict[str, object]] = field(default_factory=list)
+    retry: list[tuple[Job, datetime, str]] = field(default_factory=list)
+    failed: list[tuple[Job, str]] = field(default_factory=list)
+    blocked: list[tuple[Job, str]] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.retry or self.failed or self.blocked or self.attempts)
+
+
+class Sender:
+    """Drain the outbox through a Delivery under a RateLimiter."""
+
+    def __init__(
+        self,
+        pool: async_sessionmaker[AsyncSession],
+        delivery: Delivery,
+        limiter: RateLimiter,
+        composer: Composer,
+        *,
+        config: SenderConfig | None = None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.pool = pool
+        self.delivery = delivery
+        self.limiter = limiter
+        self.composer = composer
+        self.config = config or SenderConfig()
+        self.clock = clock
+        self._pending = _Pending()
+        self._turn = 0
+
+    # -- the drain ------------------------------------------------------------------------
+
+    async def drain(self, *, max_batches: int | None = None) -> SendReport:
+        """Send everything due now; return when nothing is left to claim."""
+        report = SendReport()
+        async with self.pool.begin() as session:
+            report.recovered = await OutboxRepo(session).recover(now=self.clock())
+        if report.recovered:
+            logger.warning("sender: %d rows whose sender died are pending again",
+                           report.recovered)
+        queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=self.config.concurrency)
+        workers = [
+            asyncio.create_task(self._worker(queue, report))
+            for _ in range(self.config.concurrency)
+        ]
+        stop_flushing = asyncio.Event()
+        flusher = asyncio.create_task(self._flusher(stop_flushing))
+        try:
+            batches = 0
+            while max_batches is None or batches < max_batches:
+                jobs = await self._claim(report)
+                if jobs is None:
+                    break
+                batches += 1
+                for job in jobs:
+                    await queue.put(job)
+        finally:
+            for _ in workers:
+                await queue.put(None)
+            await asyncio.gather(*workers, return_exceptions=True)
+            stop_flushing.set()
+            await flusher
+            await self._flush()
+        return report
+
+    async def _claim(self, report: SendReport) -> list[Job] | None:
+        """Claim a batch and turn it into jobs; None when nothing is due."""
+        now = self.clock()
+        token = uuid.uuid4().hex
+        urgent_only = self.config.quiet.contains(now)
+        size = self.config.batch_size
+        broadcast_size = max(1, math.floor(size * self.config.broadcast_share))
+        # Take turns leading, so neither kind can starve the other.
+        self._turn += 1
+        order = (
+            [(REMINDER, size - broadcast_size), (BROADCAST, broadcast_size)]
+            if self._turn % 2
+            else [(BROADCAST, broadcast_size), (REMINDER, size - broadcast_size)]
+        )
+        async with self.pool.begin() as session:
+            repo = OutboxRepo(session)
+            rows: list[ClaimedMessage] = []
+            # The lead kind takes its share, the other the rest, then the lead any room left.
+            passes = [order[0], (order[1][0], 0), (order[0][0], 0)]
+            for index, (kind, share) in enumerate(passes):
+                room = share if index == 0 else size - len(rows)
+                if room <= 0:
+                    continue
+                rows += await repo.claim(
+                    now=now, kind=kind, limit=room, lease=self.config.lease, token=token,
+                    urgent_only=urgent_only,
+                )
+            if not rows:
+                return None
+            report.claimed += len(rows)
+            jobs = await self._vet(session, repo, rows, token, now, report)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("claim %s: rows %s", token, [r.id for r in rows])
+        return jobs
+
+    async def _vet(
+        self,
+        session: AsyncSession,
+        repo: OutboxRepo,
+        rows: list[ClaimedMessage],
+        token: str,
+        now: datetime,
+        report: SendReport,
+    ) -> list[Job]:
+        """Re-check each row against the candidate now; return what is still worth sending."""
+        users = sorted({row.user_id for row in rows})
+        people = {
+            r.user_id: r
+            for r in await session.execute(
+                select(
+                    Candidate.user_id, Candidate.language, Candidate.region,
+                    Candidate.is_returning, Candidate.blocked, Candidate.reminders_enabled,
+                ).where(Candidate.user_id.in_(users))
+            )
+        }
+        done: dict[int, set[str]] = defaultdict(set)
+        for user_id, step in await session.execute(
+            select(CandidateStep.user_id, CandidateStep.step).where(
+                CandidateStep.user_id.in_(users)
+            )
+        ):
+            done[user_id].add(step)
+        reminder_users = {row.user_id for row in rows if row.kind == REMINDER}
+        day_start = datetime.combine(now.astimezone(SHANGHAI).date(), time(0), tzinfo=SHANGHAI)
+        sent_today = await repo.messages_sent_since(reminder_users, since=day_start)
+        cancel: dict[str, list[int]] = defaultdict(list)
+        expired: list[int] = []
+        deferred: list[int] = []
+        keep: dict[tuple[int, str, int | None], list[ClaimedMessage]] = defaultdict(list)
+        for row in rows:
+            person = people.get(row.user_id)
+            if person is None or person.blocked:
+                cancel["blocked"].append(row.id)
+            elif row.expires_at is not None and row.expires_at <= now:
+                expired.append(row.id)
+            elif row.kind == REMINDER and not person.reminders_enabled:
+                cancel["stopped"].append(row.id)
+            elif row.kind == REMINDER and row.step and row.step not in {
+                s.value for s in steps_to_remind(frozenset(done[row.user_id]))
+            }:
+                cancel["done"].append(row.id)
+            elif row.kind == REMINDER and sent_today.get(row.user_id, 0) >= self.config.daily_cap:
+                deferred.append(row.id)
+            else:
+                key = (row.user_id, row.kind, row.id if row.kind != REMINDER else None)
+                keep[key].append(row)
+        for reason, ids in cancel.items():
+            await repo.finish(ids, token=token, state=CANCELLED, now=now, error=reason)
+            metrics.REMINDERS_DROPPED.labels(reason).inc(len(ids))
+            report.cancelled += len(ids)
+        if expired:
+            await repo.finish(expired, token=token, state=EXPIRED, now=now, error="expired")
+            metrics.REMINDERS_DROPPED.labels("expired").inc(len(expired))
+            report.expired += len(expired)
+            logger.info("outbox rows %s expired before they could go out", expired)
+        if deferred:
+            morning = next_morning(now, self.config.morning)
+            await repo.defer(deferred, token=token, due_at=morning, now=now)
+            report.deferred += len(deferred)
+            logger.info("outbox rows %s held until %s: daily cap reached", deferred, morning)
+        jobs: list[Job] = []
+        for (user_id, kind, _), group in keep.items():
+            person = people[user_id]
+            recipient = Recipient(user_id, person.language, person.region, person.is_returning)
+            messages = self.composer.compose(recipient, group, now)
+            jobs.append(Job(token, user_id, kind, group, messages))
+        return jobs
+
+    # -- workers --------------------------------------------------------------------------
+
+    async def _worker(self, queue: asyncio.Queue[Job | None], report: SendReport) -> None:
+        while True:
+            job = await queue.get()
+            if job is None:
+                return
+            try:
+                await self._send(job, report)
+            except Exception:
+                # A bug, not a send error (those are results): leave the rows to the lease.
+                logger.exception("sender: job for outbox rows %s crashed", job.ids)
+
+    async def _send(self, job: Job, report: SendReport) -> None:
+        attempt = job.attempts + 1
+        result = DeliveryResult(Outcome.OK)
+        message_id: int | None = None
+        for message in job.messages:
+            result = await self._deliver_one(job, message, attempt)
+            if result.outcome is not Outcome.OK:
+                break
+            message_id = message_id or result.message_id
+        report.messages += 1
+        now = self.clock()
+        outcome = result.outcome
+        metrics.SEND_ATTEMPTS.labels(outcome.value).inc()
+        if outcome is Outcome.OK:
+            key = uuid.uuid4().hex
+            self._pending.sent += [
+                {"b_id": row_id, "b_token": job.token, "b_key": key} for row_id in job.ids
+            ]
+            report.sent += 1
+            metrics.MESSAGES_SENT.labels(job.kind).inc()
+            logger.info("outbox rows %s sent as message %s (attempt %d)", job.ids, message_id,
+                        attempt)
+        elif outcome.unreachable:
+            self._pending.blocked.append((job, outcome.value))
+            report.blocked += 1
+            metrics.MESSAGES_FAILED.labels(outcome.value).inc()
+            logger.info("outbox rows %s: %s; candidate marked blocked", job.ids, outcome.value)
+        elif (outcome.transient or outcome is Outcome.RETRY_AFTER) and (
+            attempt < self.config.max_attempts
+        ):
+            delay = min(self.config.backoff_base * 2 ** (attempt - 1), self.config.backoff_max)
+            delay = max(delay, result.retry_after or 0.0)
+            error = f"{outcome.value}: {result.detail or ''}"
+            self._pending.retry.append((job, now + timedelta(seconds=delay), error))
+            report.retried += 1
+            logger.info("outbox rows %s: %s (attempt %d); retry in %.1f s", job.ids,
+                        outcome.value, attempt, delay)
+        else:
+            self._pending.failed.append((job, f"{outcome.value}: {result.detail or ''}"))
+            report.failed += 1
+            metrics.MESSAGES_FAILED.labels(outcome.value).inc()
+            logger.warning("outbox rows %s dead-lettered after attempt %d: %s", job.ids,
+                           attempt, outcome.value)
+
+    async def _deliver_one(self, job: Job, message: Outgoing, attempt: int) -> DeliveryResult:
+        """Deliver one message, waiting out Telegram's retry_after a bounded number of times."""
+        for _ in range(self.config.max_retry_after + 1):
+            await self.limiter.acquire(message.chat_id)
+            started = timer.perf_counter()
+            result = await self.delivery.deliver(message)
+            self._record(job, attempt, result, started)
+            if result.outcome is not Outcome.RETRY_AFTER:
+                return result
+            pause = result.retry_after or 1.0
+            metrics.SEND_ATTEMPTS.labels(Outcome.RETRY_AFTER.value).inc()
+            logger.info("outbox rows %s: flood control, every sender pauses %.0f s", job.ids,
+                        pause)
+            await self.limiter.pause(pause)
+        return result
+
+    def _record(self, job: Job, attempt: int, result: DeliveryResult, started: float) -> None:
+        at = self.clock()
+        duration = int((timer.perf_counter() - started) * 1000)
+        detail = result.detail[:200] if result.detail else None
+        self._pending.attempts += [
+            Attempt(row.id, row.user_id, attempt, at, result.outcome.value, detail, duration)
+            for row in job.rows
+        ]
+
+    # -- writing results back -------------------------------------------------------------
+
+    async def _flusher(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.config.flush_interval)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        pending, self._pending = self._pending, _Pending()
+        if not pending:
+            return
+        now = self.clock()
+        try:
+            async with self.pool.begin() as session:
+                await self._write(session, pending, now)
+        except Exception:
+            # Nothing recorded: the rows stay claimed and come back after the lease.
+            logger.exception("sender: could not record %d outcomes", len(pending.attempts))
+
+    async def _write(self, session: AsyncSession, pending: _Pending, now: datetime) -> None:
+        repo = OutboxRepo(session)
+        await repo.record_attempts(pending.attempts)
+        if pending.sent:
+            table = cast(Table, OutboxMessage.__table__)
+            await session.execute(
+                update(table)
+                .where(
+                    table.c.id == bindparam("b_id"), table.c.claim_token == bindparam("b_token")
+                )
+                .values(
+                    state=SENT, sent_at=now, message_key=bindparam("b_key"), claim_token=None,
+                    lease_until=None, attempts=table.c.attempts + 1, updated_at=now,
+                ),
+                pending.sent,
+                execution_options={"synchronize_session": False},
+            )
+        for job, due_at, error in pending.retry:
+            await repo.retry_later(job.ids, token=job.token, due_at=due_at, now=now, error=error)
+        for job, reason in pending.failed:
+            await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
+        for job, reason in pending.blocked:
+            await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
+            await repo.mark_blocked(job.user_id)
+
+
+def jobs_rows(jobs: Sequence[Job]) -> list[int]:
+    """Return every row id of some jobs (for logs and tests)."""
+    return [row_id for job in jobs for row_id in job.ids]

@@ -1,0 +1,252 @@
+"""The sender with a scripted channel: digests, re-checks at send time, caps, retries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
+from bot.texts import Texts
+from notices import SHANGHAI, load_knowledge_base
+from scheduler.compose import Composer, action_data
+from scheduler.delivery import DeliveryResult, Outcome
+from scheduler.limiter import MemoryRateLimiter
+from scheduler.outbox import BROADCAST, PRIORITY_BROADCAST, NewMessage, OutboxRepo
+from scheduler.planner import Planner
+from scheduler.rules import load_rules
+from scheduler.sender import Sender, SenderConfig
+from tests.scheduler.conftest import add_candidate
+from tests.scheduler.fakes import FakeDelivery
+
+KB = load_knowledge_base()
+TEXTS = Texts()
+BEFORE_PAY = frozenset({"register", "wechat", "submit", "confirm", "review"})
+
+
+def at(local: str) -> datetime:
+    return datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_sender(
+    pool: async_sessionmaker[AsyncSession], clock: Clock, delivery: FakeDelivery, **config: object
+) -> Sender:
+    return Sender(
+        pool, delivery, MemoryRateLimiter(10_000, per_chat_interval=0.0),
+        Composer(TEXTS, lambda: KB), config=SenderConfig(**config),  # type: ignore[arg-type]
+        clock=clock,
+    )
+
+
+async def plan(pool: async_sessionmaker[AsyncSession], now: datetime) -> None:
+    await Planner(pool.kw["bind"], lambda: KB, load_rules()).run(now)
+
+
+async def states(pool: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    async with pool() as session:
+        return (await OutboxRepo(session).depth()).by_state
+
+
+async def test_sender_sends_one_digest_per_candidate(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_candidate(pool, 1)
+    await add_candidate(pool, 2, language="en")
+    now = at("2023-12-01 09:00")
+    await plan(pool, now)  # register, wechat and submit open together
+    delivery = FakeDelivery()
+    report = await make_sender(pool, Clock(now), delivery).drain()
+    assert report.sent == 2
+    [zh] = delivery.sent[:1] if delivery.sent[0].chat_id == 1 else delivery.sent[1:]
+    assert "注册" in zh.text and "提交报名信息" in zh.text and "21wecan.com" in zh.text
+    datas = [b.data for row in zh.buttons for b in row if b.data]
+    assert action_data("done", "register") in datas
+    assert action_data("snooze", "submit") in datas
+    assert any(b.url == "https://www.21wecan.com/" for row in zh.buttons for b in row)
+    assert "Register" in delivery.texts(2)[0]
+    assert await states(pool) == {"sent": 6}
+    assert await make_sender(pool, Clock(now), delivery).drain() == type(report)()
+
+
+async def test_sender_rechecks_the_candidate_at_send_time(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    for user_id in (1, 2, 3, 4):
+        await add_candidate(pool, user_id, done=BEFORE_PAY)
+    now = at("2024-02-05 10:00")
+    await plan(pool, now)
+    async with pool.begin() as session:
+        await session.execute(
+            Candidate.__table__.update().where(Candidate.user_id == 1).values(
+                reminders_enabled=False
+            )
+        )
+        await session.execute(
+            Candidate.__table__.update().where(Candidate.user_id == 2).values(blocked=True)
+        )
+        from bot.db.models import CandidateStep
+
+        session.add(CandidateStep(user_id=3, step="pay", done_at=now))
+    delivery = FakeDelivery()
+    report = await make_sender(pool, Clock(now), delivery).drain()
+    assert [m.chat_id for m in delivery.sent] == [4]
+    assert report.cancelled == 3
+
+
+async def test_sender_daily_cap_holds_the_rest_until_morning(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_candidate(pool, 1)
+    now = at("2024-02-05 10:00")
+    async with pool.begin() as session:
+        await OutboxRepo(session).add(
+            [NewMessage(user_id=1, occasion="x", dedupe_key=f"b:{i}", due_at=now,
+                        kind="reminder", step=None) for i in range(2)],
+            now=now,
+        )
+    clock = Clock(now)
+    delivery = FakeDelivery()
+    sender = make_sender(pool, clock, delivery, daily_cap=1)
+    await sender.drain()
+    assert len(delivery.sent) == 1  # the two rows went as one digest
+    async with pool.begin() as session:
+        await OutboxRepo(session).add(
+            [NewMessage(user_id=1, occasion="y", dedupe_key="b:late", due_at=now)], now=now
+        )
+    report = await sender.drain()
+    assert report.deferred == 1
+    assert len(delivery.sent) == 1
+    clock.now = at("2024-02-06 09:00")
+    await sender.drain()
+    assert len(delivery.sent) == 2
+
+
+async def test_sender_quiet_hours_hold_non_urgent_messages(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_candidate(pool, 1)
+    await add_candidate(pool, 2)
+    night = at("2024-02-07 23:00")
+    async with pool.begin() as session:
+        await OutboxRepo(session).add(
+            [
+                NewMessage(user_id=1, occasion="closing", dedupe_key="a", due_at=night),
+                NewMessage(user_id=2, occasion="last_day", dedupe_key="b", due_at=night,
+                           urgent=True, priority=0),
+            ],
+            now=night,
+        )
+    clock = Clock(night)
+    delivery = FakeDelivery()
+    await make_sender(pool, clock, delivery).drain()
+    assert [m.chat_id for m in delivery.sent] == [2]
+    clock.now = at("2024-02-08 08:00")
+    await make_sender(pool, clock, delivery).drain()
+    assert [m.chat_id for m in delivery.sent] == [2, 1]
+
+
+async def test_sender_retries_server_errors_then_dead_letters(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_candidate(pool, 1)
+    await add_candidate(pool, 2)
+    now = at("2024-02-05 10:00")
+    async with pool.begin() as session:
+        await OutboxRepo(session).add(
+            [NewMessage(user_id=u, occasion="x", dedupe_key="k", due_at=now) for u in (1, 2)],
+            now=now,
+        )
+    delivery = FakeDelivery()
+    delivery.fail(1, DeliveryResult(Outcome.SERVER_ERROR), DeliveryResult(Outcome.TIMEOUT))
+    delivery.fail(2, *[DeliveryResult(Outcome.SERVER_ERROR)] * 3)
+    clock = Clock(now)
+    sender = make_sender(pool, clock, delivery, max_attempts=3, backoff_base=1.0)
+    for _ in range(4):
+        await sender.drain()
+        clock.now += timedelta(seconds=10)
+    assert [m.chat_id for m in delivery.sent] == [1]
+    async with pool() as session:
+        failed = (await session.execute(
+            select(OutboxMessage.user_id, OutboxMessage.state, OutboxMessage.last_error)
+            .where(OutboxMessage.state != "sent")
+        )).all()
+        attempts = await session.scalar(select(func.count()).select_from(DeliveryAttempt))
+    assert [(r[0], r[1]) for r in failed] == [(2, "failed")]
+    assert failed[0][2].startswith("server_error")
+    assert attempts == 6
+
+
+async def test_sender_blocked_candidate_is_marked_and_loses_pending_rows(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_candidate(pool, 1)
+    now = at("2024-02-05 10:00")
+    async with pool.begin() as session:
+        await OutboxRepo(session).add(
+            [
+                NewMessage(user_id=1, occasion="x", dedupe_key="now", due_at=now),
+                NewMessage(user_id=1, occasion="x", dedupe_key="later",
+                           due_at=now + timedelta(days=1)),
+            ],
+            now=now,
+        )
+    delivery = FakeDelivery()
+    delivery.fail(1, DeliveryResult(Outcome.BLOCKED, detail="Forbidden: bot was blocked"))
+    report = await make_sender(pool, Clock(now), delivery).drain()
+    assert report.blocked == 1
+    async with pool() as session:
+        blocked = await session.scalar(select(Candidate.blocked).where(Candidate.user_id == 1))
+    assert blocked is True
+    assert await states(pool) == {"failed": 1, "cancelled": 1}
+
+
+async def test_sender_retry_after_pauses_and_retries(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_candidate(pool, 1)
+    now = at("2024-02-05 10:00")
+    async with pool.begin() as session:
+        await OutboxRepo(session).add(
+            [NewMessage(user_id=1, occasion="x", dedupe_key="k", due_at=now)], now=now
+        )
+    delivery = FakeDelivery()
+    delivery.fail(1, DeliveryResult(Outcome.RETRY_AFTER, retry_after=0.05))
+    await make_sender(pool, Clock(now), delivery).drain()
+    assert [a[1] for a in delivery.attempts] == [Outcome.RETRY_AFTER, Outcome.OK]
+    assert delivery.attempts[1][2] - delivery.attempts[0][2] >= 0.04
+
+
+@pytest.mark.parametrize("lead", ["reminder", "broadcast"])
+async def test_sender_interleaves_broadcasts_with_reminders(
+    pool: async_sessionmaker[AsyncSession], lead: str
+) -> None:
+    now = at("2024-02-05 10:00")
+    for user_id in range(1, 21):
+        await add_candidate(pool, user_id)
+    async with pool.begin() as session:
+        await OutboxRepo(session).add(
+            [NewMessage(user_id=u, occasion="x", dedupe_key="r", due_at=now) for u in range(1, 21)]
+            + [
+                NewMessage(user_id=u, occasion="b", dedupe_key="b:1", due_at=now,
+                           kind=BROADCAST, priority=PRIORITY_BROADCAST, broadcast_id=1,
+                           payload={"text": "考区通知"})
+                for u in range(1, 21)
+            ],
+            now=now,
+        )
+    delivery = FakeDelivery()
+    sender = make_sender(pool, Clock(now), delivery, batch_size=10, concurrency=1)
+    sender._turn = 0 if lead == "reminder" else 1
+    await sender.drain(max_batches=1)
+    kinds = {"broadcast" if m.text == "考区通知" else "reminder" for m in delivery.sent}
+    assert kinds == {"reminder", "broadcast"}
