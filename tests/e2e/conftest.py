@@ -67,5 +67,7 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
     finally:
         for process in started:
             await process.kill()
+            # Shown by pytest only when the test failed.
+            print(f"--- stderr of bot process {started.index(process)} ---\n{process.stderr()}")
         for file in files:
             file.close()

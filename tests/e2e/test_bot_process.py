@@ -45,7 +45,12 @@ async def wait_for_text(api: FakeBotAPI, chat_id: int, *needles: str) -> str:
     """Wait until the messages sent to ``chat_id`` contain every needle; return them joined."""
     count = 1
     while True:
-        await api.wait_for("sendMessage", count, STARTUP_TIMEOUT, to_chat(chat_id))
+        try:
+            await api.wait_for("sendMessage", count, STARTUP_TIMEOUT, to_chat(chat_id))
+        except TimeoutError:
+            sent = [(c.status, c.params.get("text")) for c in api.calls_to(chat_id)]
+            msg = f"no message to {chat_id} with {needles}; sent: {sent}"
+            raise AssertionError(msg) from None
         joined = "\n".join(api.sent_texts(chat_id))
         if all(needle in joined for needle in needles):
             return joined
@@ -358,7 +363,7 @@ async def test_webhook_benchmark_runs_and_reports_the_target() -> None:
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        stdout, stderr = await asyncio.wait_for(proc.communicate(), 90)
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 180)
     finally:
         if proc.returncode is None:
             proc.kill()
