@@ -1,21 +1,82 @@
-"""/start and /help."""
+"""/start: the notice, then language, region and returning, keeping what is known; /help."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
-from aiogram.types import Message
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
-from bot.texts import Locale, Texts
+from bot.journey import known_region, region_groups, region_name
+from bot.knowledge import Knowledge
+from bot.texts import LOCALES, Locale, Texts
+from handlers.ui import (
+    OnboardAction,
+    answer_stale,
+    edit,
+    message_of,
+    onboarding_keyboard,
+    prefixes,
+)
+from handlers.views import ask_returning
+from notices import KnowledgeBase
 
 
-async def cmd_start(message: Message, session: AsyncSession, texts: Texts, locale: Locale) -> None:
-    """Greet, say this is not an official channel, repeat the fraud warning."""
+def onboarding_screen(
+    texts: Texts, kb: KnowledgeBase, locale: Locale, candidate: Candidate
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Render the welcome with the language and region choices, what is known marked."""
+    region = known_region(kb, candidate.region)
+    groups = region_groups(kb, locale)
+    text = texts.render(
+        "journey/start", locale, region=region_name(region, locale) if region else None,
+        returning=candidate.is_returning, groups=groups,
+    )
+    return text, onboarding_keyboard(texts, locale, groups, region)
+
+
+async def cmd_start(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    texts: Texts,
+    locale: Locale,
+    knowledge: Knowledge,
+) -> None:
+    """Greet, warn, then ask the language and the region (a deep link preselects it)."""
     assert message.from_user is not None
-    await CandidateRepo(session).get_or_create(message.from_user.id)
-    await message.answer(texts.render("start", locale))
+    repo = CandidateRepo(session)
+    candidate = await repo.get_or_create(message.from_user.id)
+    linked = knowledge.kb.match_region(command.args) if command.args else None
+    if linked is not None:
+        candidate = await repo.set_region(candidate.user_id, linked.code)
+    text, markup = onboarding_screen(texts, knowledge.kb, locale, candidate)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_onboard(
+    query: CallbackQuery,
+    callback_data: OnboardAction,
+    session: AsyncSession,
+    texts: Texts,
+    locale: Locale,
+    knowledge: Knowledge,
+) -> None:
+    """Switch the welcome to the language picked, or keep the known region and go on."""
+    target, repo, kb = message_of(query), CandidateRepo(session), knowledge.kb
+    candidate = await repo.load(query.from_user.id)
+    if target is not None and callback_data.op == "lang" and callback_data.value in LOCALES:
+        chosen: Locale = "zh" if callback_data.value == "zh" else "en"
+        candidate = await repo.set_language(candidate.user_id, chosen)
+        await query.answer()
+        await edit(target, *onboarding_screen(texts, kb, chosen, candidate))
+    elif target is not None and callback_data.op == "keep" and known_region(kb, candidate.region):
+        await query.answer()
+        await ask_returning(target, candidate, kb=kb, texts=texts, locale=locale, flow="ob")
+    else:
+        await answer_stale(query, texts, locale)
 
 
 async def cmd_help(message: Message, texts: Texts, locale: Locale) -> None:
@@ -28,4 +89,6 @@ def create_router() -> Router:
     router.message.filter(F.from_user)
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, Command("help"))
+    router.callback_query.register(on_onboard, OnboardAction.filter())
+    router.callback_query.register(answer_stale, prefixes(OnboardAction))
     return router

@@ -1,0 +1,76 @@
+"""/stop and /resume for reminders; /forget deletes everything about the candidate."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.repo import CandidateRepo
+from bot.texts import Locale, Texts
+from handlers.ui import ForgetAction, answer_stale, edit, forget_keyboard, message_of, prefixes
+
+
+async def cmd_stop(message: Message, session: AsyncSession, texts: Texts, locale: Locale) -> None:
+    """Switch reminders off."""
+    assert message.from_user is not None
+    await CandidateRepo(session).set_reminders(message.from_user.id, False)
+    await message.answer(texts.render("journey/stopped", locale))
+
+
+async def cmd_resume(
+    message: Message, session: AsyncSession, texts: Texts, locale: Locale
+) -> None:
+    """Switch reminders back on."""
+    assert message.from_user is not None
+    await CandidateRepo(session).set_reminders(message.from_user.id, True)
+    await message.answer(texts.render("journey/resumed", locale))
+
+
+async def cmd_forget(
+    message: Message, session: AsyncSession, texts: Texts, locale: Locale
+) -> None:
+    """Ask for confirmation before deleting the candidate's data."""
+    assert message.from_user is not None
+    if await CandidateRepo(session).get(message.from_user.id) is None:
+        await message.answer(texts.render("journey/forget_nothing", locale))
+        return
+    await message.answer(
+        texts.render("journey/forget_ask", locale), reply_markup=forget_keyboard(texts, locale)
+    )
+
+
+async def on_forget(
+    query: CallbackQuery,
+    callback_data: ForgetAction,
+    session: AsyncSession,
+    state: FSMContext,
+    texts: Texts,
+    locale: Locale,
+) -> None:
+    """Delete every row about the candidate (steps and reminders cascade), or cancel."""
+    target, repo = message_of(query), CandidateRepo(session)
+    if target is None or (callback_data.sure and await repo.get(query.from_user.id) is None):
+        await answer_stale(query, texts, locale)
+        return
+    await query.answer()
+    await edit(target, None, None)
+    if not callback_data.sure:
+        await target.answer(texts.render("journey/forget_cancelled", locale))
+        return
+    await repo.delete(query.from_user.id)
+    await state.clear()
+    await target.answer(texts.render("journey/forgotten", locale))
+
+
+def create_router() -> Router:
+    router = Router(name="privacy")
+    router.message.filter(F.from_user)
+    router.message.register(cmd_stop, Command("stop"))
+    router.message.register(cmd_resume, Command("resume"))
+    router.message.register(cmd_forget, Command("forget"))
+    router.callback_query.register(on_forget, ForgetAction.filter())
+    router.callback_query.register(answer_stale, prefixes(ForgetAction))
+    return router

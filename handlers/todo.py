@@ -1,0 +1,99 @@
+"""/todo, /deadlines, /calendar and the buttons that open them."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, now_from
+from bot.db.repo import CandidateRepo
+from bot.knowledge import Knowledge
+from bot.texts import Locale, Texts
+from handlers.ui import MenuAction, answer_stale, message_of, prefixes
+from handlers.views import send_calendar, send_deadlines, send_profile, send_todo
+
+SCREENS = {"todo": send_todo, "deadlines": send_deadlines, "calendar": send_calendar}
+
+
+async def cmd_todo(
+    message: Message,
+    session: AsyncSession,
+    texts: Texts,
+    locale: Locale,
+    knowledge: Knowledge,
+    clock: Clock | None = None,
+) -> None:
+    """List the candidate's next steps with their windows and days left."""
+    assert message.from_user is not None
+    candidate = await CandidateRepo(session).load(message.from_user.id)
+    await send_todo(
+        message, candidate, kb=knowledge.kb, texts=texts, locale=locale, now=now_from(clock)
+    )
+
+
+async def cmd_deadlines(
+    message: Message,
+    session: AsyncSession,
+    texts: Texts,
+    locale: Locale,
+    knowledge: Knowledge,
+    clock: Clock | None = None,
+) -> None:
+    """Show the region's whole calendar."""
+    assert message.from_user is not None
+    candidate = await CandidateRepo(session).load(message.from_user.id)
+    await send_deadlines(
+        message, candidate, kb=knowledge.kb, texts=texts, locale=locale, now=now_from(clock)
+    )
+
+
+async def cmd_calendar(
+    message: Message,
+    session: AsyncSession,
+    texts: Texts,
+    locale: Locale,
+    knowledge: Knowledge,
+    clock: Clock | None = None,
+) -> None:
+    """Send the remaining deadlines as an .ics file."""
+    assert message.from_user is not None
+    candidate = await CandidateRepo(session).load(message.from_user.id)
+    await send_calendar(
+        message, candidate, kb=knowledge.kb, texts=texts, locale=locale, now=now_from(clock)
+    )
+
+
+async def on_menu(
+    query: CallbackQuery,
+    callback_data: MenuAction,
+    session: AsyncSession,
+    texts: Texts,
+    locale: Locale,
+    knowledge: Knowledge,
+    clock: Clock | None = None,
+) -> None:
+    """Open the view a button names."""
+    target, view = message_of(query), callback_data.view
+    if target is None or (view not in SCREENS and view != "profile"):
+        await answer_stale(query, texts, locale)
+        return
+    await query.answer()
+    candidate = await CandidateRepo(session).load(query.from_user.id)
+    kb = knowledge.kb
+    if view == "profile":
+        await send_profile(target, candidate, kb=kb, texts=texts, locale=locale)
+        return
+    await SCREENS[view](target, candidate, kb=kb, texts=texts, locale=locale, now=now_from(clock))
+
+
+def create_router() -> Router:
+    router = Router(name="todo")
+    router.message.filter(F.from_user)
+    router.message.register(cmd_todo, Command("todo"))
+    router.message.register(cmd_deadlines, Command("deadlines"))
+    router.message.register(cmd_calendar, Command("calendar"))
+    router.callback_query.register(on_menu, MenuAction.filter())
+    router.callback_query.register(answer_stale, prefixes(MenuAction))
+    return router
