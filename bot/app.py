@@ -19,6 +19,7 @@ from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.errors import StartupError
 from bot.knowledge import Knowledge
+from bot.staff.regiondata import apply_stored
 from bot.telegram import check_bot, create_bot, run_polling, run_webhook, set_commands
 from bot.texts import Texts
 from notices import KnowledgeBaseError
@@ -66,9 +67,13 @@ async def run(settings: Settings) -> None:
     engine = await prepare_database(settings.database_url)
     try:
         texts = Texts()
+        session_pool = create_session_pool(engine)
+        # Staff-imported region milestones live in the database: overlay them before serving.
+        async with session_pool.begin() as session:
+            await apply_stored(session, knowledge)
         dp = create_dispatcher(
             settings=settings,
-            session_pool=create_session_pool(engine),
+            session_pool=session_pool,
             knowledge=knowledge,
             texts=texts,
         )

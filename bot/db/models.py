@@ -153,3 +153,89 @@ class PlannerRun(Base):
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     expired: Mapped[int] = mapped_column(Integer, default=0)
     missed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -- staff: roles, audit, region data, broadcasts ------------------------------------------------
+
+
+class StaffMember(Base):
+    """Someone an administrator made staff, for the regions listed in `regions`."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    regions: Mapped[list[StaffRegion]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class StaffRegion(Base):
+    """One region (考区 code) a staff member may act for."""
+
+    __tablename__ = "staff_regions"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("staff_members.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class StaffAuditEntry(Base):
+    """One staff action: who, what, when, for which regions, to how many recipients."""
+
+    __tablename__ = "staff_audit"
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    actor_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recipients: Mapped[int | None] = mapped_column(Integer)
+    # What was done, never candidate data: "user 123", "broadcast 7", "3 added, 1 updated".
+    detail: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class StoredMilestone(Base):
+    """A region's own dates for a step, imported by staff; overlaid on the notice data."""
+
+    __tablename__ = "region_milestones"
+
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    note_zh: Mapped[str] = mapped_column(String(500), default="")
+    note_en: Mapped[str] = mapped_column(String(500), default="")
+    link: Mapped[str | None] = mapped_column(String(500))
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Broadcast(Base):
+    """A staff notice to the candidates of some regions; its copies are outbox rows."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    # The draft's key: confirming the same draft twice creates one broadcast.
+    draft_key: Mapped[str] = mapped_column(String(32), unique=True)
+    staff_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    regions: Mapped[list[str]] = mapped_column(JSON)
+    audience: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str] = mapped_column(String(4000))
+    # scheduled -> sending -> done; or cancelled.
+    state: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the progress message lives, and in which language it is written.
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(8), default="zh")
+    progress_text: Mapped[str | None] = mapped_column(String(4000))
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,289 @@
+"""Broadcasts: audience, per-region rendering, one outbox row per recipient, progress.
+
+A broadcast's copies are outbox rows (kind=broadcast, dedupe key ``broadcast:<id>``), written
+in the same transaction as the broadcast itself: it exists once or not at all, and a restart
+neither loses nor repeats it. The sender delivers the rows at its rate cap; progress is read
+back from the outbox, never kept in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Broadcast, Candidate, CandidateStep, OutboxMessage
+from bot.staff.sandbox import TemplateRefused, render
+from bot.texts import Locale, format_date
+from notices import KnowledgeBase, local_date, parse_step
+from scheduler.outbox import (
+    BROADCAST,
+    CANCELLED,
+    PENDING,
+    PRIORITY_BROADCAST,
+    NewMessage,
+    OutboxRepo,
+)
+
+AUDIENCE_ALL: Final = "all"
+SCHEDULED: Final = "scheduled"
+SENDING: Final = "sending"
+DONE: Final = "done"
+STOPPED: Final = "cancelled"
+ACTIVE: Final = (SCHEDULED, SENDING)
+# A broadcast copy still undelivered a day after its time is stale news.
+EXPIRES_AFTER: Final = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    user_id: int
+    region: str
+    locale: Locale
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a broadcast stands, read from its outbox rows."""
+
+    total: int
+    sent: int
+    failed: int
+    blocked: int
+    cancelled: int
+    left: int
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.blocked
+
+
+def template_functions(
+    kb: KnowledgeBase, region: str, locale: Locale, now: datetime, unknown: str
+) -> dict[str, Callable[..., Any]]:
+    """Return deadline(step) and days_left(step) for one region, as of `now`."""
+    plans = {str(p.step): p for p in kb.plan(region, None)}
+    today = local_date(now)
+
+    def window(step: Any) -> Any:
+        found = parse_step(str(step))
+        if found is None:
+            raise TemplateRefused("step", str(step)[:30])
+        return plans[str(found)].window
+
+    def deadline(step: str) -> str:
+        found = window(step)
+        return unknown if found is None else format_date(found.end, locale)
+
+    def days_left(step: str) -> int | str:
+        found = window(step)
+        return unknown if found is None else max((found.end - today).days, 0)
+
+    return {"deadline": deadline, "days_left": days_left}
+
+
+async def render_for(
+    source: str, *, kb: KnowledgeBase, region: str, locale: Locale, now: datetime, unknown: str
+) -> str:
+    """Render a staff template as the candidates of `region` reading `locale` will see it."""
+    found = kb.region(region)
+    variables = {"region": found.name_zh if locale == "zh" else found.name_en}
+    functions = template_functions(kb, region, locale, now, unknown)
+    return await render(source, variables, functions)
+
+
+class BroadcastRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _audience(self, regions: Collection[str], audience: str) -> list[ColumnElement[bool]]:
+        c = Candidate
+        where: list[ColumnElement[bool]] = [
+            c.region.in_(sorted(regions)), c.blocked.is_(False), c.reminders_enabled.is_(True)
+        ]
+        if audience != AUDIENCE_ALL:
+            s = CandidateStep
+            where.append(~exists().where(s.user_id == c.user_id, s.step == audience))
+        return where
+
+    async def count(self, regions: Collection[str], audience: str) -> int:
+        """Count who would receive a broadcast to `audience` in `regions`."""
+        where = self._audience(regions, audience)
+        stmt = select(func.count()).select_from(Candidate).where(*where)
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def recipients(self, regions: Collection[str], audience: str) -> list[Recipient]:
+        """Return the recipients in Telegram id order (blocked and paused ones left out)."""
+        c = Candidate
+        rows = await self.session.execute(
+            select(c.user_id, c.region, c.language)
+            .where(*self._audience(regions, audience))
+            .order_by(c.user_id)
+        )
+        return [
+            Recipient(int(uid), str(region), "en" if lang == "en" else "zh")
+            for uid, region, lang in rows
+        ]
+
+    async def create(
+        self,
+        *,
+        draft_key: str,
+        staff_id: int,
+        regions: Sequence[str],
+        audience: str,
+        template: str,
+        send_at: datetime,
+        chat_id: int,
+        locale: Locale,
+        now: datetime,
+    ) -> Broadcast | None:
+        """Create the broadcast of a draft; None when this draft was already confirmed."""
+        taken = await self.session.scalar(
+            select(Broadcast.id).where(Broadcast.draft_key == draft_key)
+        )
+        if taken is not None:
+            return None
+        broadcast = Broadcast(
+            draft_key=draft_key, staff_id=staff_id, regions=list(regions), audience=audience,
+            template=template, state=SCHEDULED, send_at=send_at, total=0, chat_id=chat_id,
+            locale=locale, created_at=now,
+        )
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
+    async def enqueue(
+        self,
+        broadcast: Broadcast,
+        recipients: Sequence[Recipient],
+        texts: dict[tuple[str, Locale], str],
+        *,
+        now: datetime,
+    ) -> int:
+        """Write one outbox row per recipient (never twice: the dedupe key is the broadcast)."""
+        key = f"broadcast:{broadcast.id}"
+        messages = [
+            NewMessage(
+                user_id=r.user_id, occasion="broadcast", dedupe_key=key,
+                due_at=broadcast.send_at, kind=BROADCAST, priority=PRIORITY_BROADCAST,
+                expires_at=broadcast.send_at + EXPIRES_AFTER, broadcast_id=broadcast.id,
+                payload={"text": texts[(r.region, r.locale)]},
+            )
+            for r in recipients
+        ]
+        added = await OutboxRepo(self.session).add(messages, now=now)
+        broadcast.total = added
+        return added
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        return await self.session.get(Broadcast, broadcast_id)
+
+    async def active(self, *, staff_id: int | None = None) -> list[Broadcast]:
+        """Return broadcasts scheduled or under way (one staff member's, or everyone's)."""
+        stmt = select(Broadcast).where(Broadcast.state.in_(ACTIVE)).order_by(Broadcast.id)
+        if staff_id is not None:
+            stmt = stmt.where(Broadcast.staff_id == staff_id)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def cancel(self, broadcast: Broadcast, *, now: datetime) -> int:
+        """Stop a broadcast: its copies not yet taken by a sender are cancelled."""
+        o = OutboxMessage
+        result = await self.session.execute(
+            update(o)
+            .where(o.broadcast_id == broadcast.id, o.kind == BROADCAST, o.state == PENDING)
+            .values(state=CANCELLED, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        broadcast.state, broadcast.finished_at = STOPPED, now
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def progress(self, broadcast: Broadcast) -> Progress:
+        """Count the broadcast's copies by outcome; a blocked candidate's copy counts blocked."""
+        o, c = OutboxMessage, Candidate
+        rows = await self.session.execute(
+            select(o.state, func.coalesce(c.blocked, False), func.count())
+            .outerjoin(c, c.user_id == o.user_id)
+            .where(o.broadcast_id == broadcast.id, o.kind == BROADCAST)
+            .group_by(o.state, func.coalesce(c.blocked, False))
+        )
+        tally = {"sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "left": 0}
+        for state, blocked, count in rows:
+            if state == "sent":
+                tally["sent"] += count
+            elif state in ("pending", "claimed"):
+                tally["left"] += count
+            elif blocked:
+                tally["blocked"] += count
+            elif state == CANCELLED:
+                tally["cancelled"] += count
+            else:  # failed, expired
+                tally["failed"] += count
+        return Progress(total=broadcast.total, **tally)
+
+    async def claim_progress(self, broadcast_id: int, *, now: datetime, every: timedelta) -> bool:
+        """Take the right to edit this broadcast's progress now (one process per period)."""
+        b = Broadcast
+        result = await self.session.execute(
+            update(b)
+            .where(b.id == broadcast_id, b.progress_at.is_(None) | (b.progress_at <= now - every))
+            .values(progress_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+async def launch(
+    session: AsyncSession,
+    *,
+    kb: KnowledgeBase,
+    draft_key: str,
+    staff_id: int,
+    regions: Sequence[str],
+    audience: str,
+    template: str,
+    send_at: datetime,
+    chat_id: int,
+    locale: Locale,
+    now: datetime,
+    unknown: dict[str, str],
+) -> Broadcast | None:
+    """Create a broadcast and its outbox rows in the caller's transaction, and audit it.
+
+    Returns None when the draft was already confirmed. Renders once per (region, language)
+    as of the sending time; raises TemplateRefused (nothing written) if any render fails.
+    """
+    from bot.staff.roles import AuditRepo
+
+    repo = BroadcastRepo(session)
+    recipients = await repo.recipients(regions, audience)
+    rendered: dict[tuple[str, Locale], str] = {}
+    for key in sorted({(r.region, r.locale) for r in recipients}):
+        rendered[key] = await render_for(
+            template, kb=kb, region=key[0], locale=key[1],
+            now=send_at, unknown=unknown[key[1]],
+        )
+    broadcast = await repo.create(
+        draft_key=draft_key, staff_id=staff_id, regions=regions, audience=audience,
+        template=template, send_at=send_at, chat_id=chat_id, locale=locale, now=now,
+    )
+    if broadcast is None:
+        return None
+    added = await repo.enqueue(broadcast, recipients, rendered, now=now)
+    await AuditRepo(session).record(
+        staff_id, "broadcast", now=now, regions=regions, recipients=added,
+        detail=f"broadcast {broadcast.id}, audience {audience}",
+    )
+    return broadcast
+
+
+def eta_seconds(broadcast: Broadcast, progress: Progress, now: datetime) -> int | None:
+    """Estimate the seconds left from the pace so far (None before the first copy is out)."""
+    elapsed = (now - broadcast.send_at).total_seconds()
+    if progress.done <= 0 or elapsed <= 0 or progress.left <= 0:
+        return None
+    return max(1, round(progress.left * elapsed / progress.done))
