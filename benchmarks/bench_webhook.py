@@ -62,6 +62,33 @@ class Options:
 class Target:
     name: str
     base_url: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One timed round against one bot."""
+
+    rate: float  # updates per second, until the last reply reached the fake API
+    cpu_ms: float | None  # the bot process's CPU time per update; None where /proc is missing
+
+
+@dataclass
+class Results:
+    echo: list[Sample]
+    assistant: list[Sample]
+    reply: str
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """Return the user + system CPU time of a process so far (Linux)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -164,8 +191,8 @@ class Load:
         self.next_id = 1
         self.next_user = 10_000_000
 
-    async def run(self, target: Target, count: int, concurrency: int) -> float:
-        """Send ``count`` updates; return updates per second until the last reply arrived."""
+    async def run(self, target: Target, count: int, concurrency: int) -> Sample:
+        """Send ``count`` updates; time them until the last reply reached the fake API."""
         payloads = [help_update(self.next_id + i, self.next_user + i) for i in range(count)]
         self.next_id += count
         self.next_user += count
@@ -183,10 +210,16 @@ class Load:
                         msg = f"{target.name}: webhook answered HTTP {resp.status}"
                         raise RuntimeError(msg)
 
+        cpu_before = cpu_seconds(target.pid)
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         await self.wait_replies(target, count)
-        return count / (time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        cpu_after = cpu_seconds(target.pid)
+        cpu_ms = None
+        if cpu_before is not None and cpu_after is not None:
+            cpu_ms = (cpu_after - cpu_before) * 1000 / count
+        return Sample(count / elapsed, cpu_ms)
 
     async def wait_replies(self, target: Target, count: int) -> None:
         query = {"method": "sendMessage", "count": str(count), "timeout": "50"}
@@ -202,8 +235,8 @@ class Load:
             raise RuntimeError(msg)
 
 
-async def measure(options: Options) -> tuple[list[float], list[float], str]:
-    """Return the echo and assistant rates per round and the assistant's reply to /help."""
+async def measure(options: Options) -> Results:
+    """Time both bots in alternating rounds; keep the assistant's reply to /help."""
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=options.concurrency * 2)
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
@@ -231,22 +264,22 @@ async def measure(options: Options) -> tuple[list[float], list[float], str]:
             }
             echo_args = ("benchmarks.bench_webhook", "--serve-echo", str(echo_port), fake_url)
             async with child(*echo_args, env=env) as echo_proc, child("bot", env=bot_env) as bot:
-                echo = Target("echo", f"http://127.0.0.1:{echo_port}")
-                assistant = Target("assistant", f"http://127.0.0.1:{bot_port}")
+                echo = Target("echo", f"http://127.0.0.1:{echo_port}", echo_proc.pid)
+                assistant = Target("assistant", f"http://127.0.0.1:{bot_port}", bot.pid)
                 await wait_healthy(http, echo.base_url, echo_proc)
                 await wait_healthy(http, assistant.base_url, bot)
                 load = Load(http, fake_url)
                 for target in (echo, assistant):
                     await load.run(target, options.warmup, options.concurrency)
                 reply = await last_reply(http, fake_url)
-                echo_rates: list[float] = []
-                bot_rates: list[float] = []
+                results = Results([], [], reply)
+                # Alternate, so drifting load on the machine hits both bots alike.
                 for _ in range(options.rounds):
-                    echo_rates.append(await load.run(echo, options.updates, options.concurrency))
-                    bot_rates.append(
-                        await load.run(assistant, options.updates, options.concurrency)
-                    )
-    return echo_rates, bot_rates, reply
+                    for target, samples in ((echo, results.echo), (assistant, results.assistant)):
+                        samples.append(
+                            await load.run(target, options.updates, options.concurrency)
+                        )
+    return results
 
 
 async def last_reply(http: aiohttp.ClientSession, fake_url: str) -> str:
@@ -297,27 +330,38 @@ async def serve_echo(port: int, api_url: str) -> None:
 # --------------------------------------------------------------------- report
 
 
-def report(options: Options, echo_rates: list[float], bot_rates: list[float], reply: str) -> None:
-    echo = statistics.median(echo_rates)
-    bot = statistics.median(bot_rates)
-    ratio = bot / echo
+def report(options: Options, results: Results) -> None:
+    echo = statistics.median(s.rate for s in results.echo)
+    bot = statistics.median(s.rate for s in results.assistant)
+    # Each round's ratio compares two back-to-back runs; their median resists outside load.
+    ratio = statistics.median(
+        b.rate / e.rate for e, b in zip(results.echo, results.assistant, strict=True)
+    )
     print(
         f"webhook /help: {options.updates} updates from distinct users, "
         f"{options.concurrency} in flight, median of {options.rounds} round(s)"
     )
-    print(
-        f"  echo bot (aiogram + SimpleRequestHandler): {echo:8.1f} updates/s  {_fmt(echo_rates)}"
-    )
-    print(f"  assistant (python -m bot):                 {bot:8.1f} updates/s  {_fmt(bot_rates)}")
-    print(f"  reply to /help: {reply.splitlines()[0][:60] if reply else '(empty)'}")
-    print(f"ratio: {ratio:.0%} of echo")
-    print(
-        f"target: >= {TARGET_RATIO:.0%} of echo ({'met' if ratio >= TARGET_RATIO else 'NOT met'})"
-    )
+    print(f"  echo bot (aiogram + SimpleRequestHandler): {_line(echo, results.echo)}")
+    print(f"  assistant (python -m bot):                 {_line(bot, results.assistant)}")
+    first_line = results.reply.splitlines()[0][:60] if results.reply else "(empty)"
+    print(f"  assistant's reply to /help begins: {first_line}")
+    print(f"ratio: {ratio:.0%} of echo (median of per-round ratios)")
+    echo_cpu = [s.cpu_ms for s in results.echo if s.cpu_ms is not None]
+    bot_cpu = [s.cpu_ms for s in results.assistant if s.cpu_ms is not None]
+    if echo_cpu and bot_cpu:
+        cpu_ratio = statistics.median(echo_cpu) / statistics.median(bot_cpu)
+        print(f"cpu: the echo bot's CPU per update is {cpu_ratio:.0%} of the assistant's")
+    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    print(f"target: >= {TARGET_RATIO:.0%} of echo ({verdict})")
 
 
-def _fmt(rates: Sequence[float]) -> str:
-    return "[" + ", ".join(f"{r:.0f}" for r in rates) + "]"
+def _line(median_rate: float, samples: Sequence[Sample]) -> str:
+    rates = ", ".join(f"{s.rate:.0f}" for s in samples)
+    line = f"{median_rate:8.1f} updates/s [{rates}]"
+    cpu = [s.cpu_ms for s in samples if s.cpu_ms is not None]
+    if cpu:
+        line += f", {statistics.median(cpu):.2f} ms CPU/update"
+    return line
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -330,8 +374,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--serve-echo", nargs=2, metavar=("PORT", "API_URL"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
-    if min(args.updates, args.concurrency, args.rounds) < 1 or args.warmup < 0:
-        parser.error("--updates, --concurrency and --rounds must be positive")
+    if min(args.updates, args.concurrency, args.rounds, args.warmup) < 1:
+        parser.error("--updates, --concurrency, --warmup and --rounds must be positive")
     return args
 
 
@@ -344,11 +388,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     options = Options(args.updates, args.concurrency, args.warmup, args.rounds)
     try:
-        echo_rates, bot_rates, reply = asyncio.run(measure(options))
+        results = asyncio.run(measure(options))
     except (RuntimeError, aiohttp.ClientError, TimeoutError) as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    report(options, echo_rates, bot_rates, reply)
+    report(options, results)
     return 0
 
 
