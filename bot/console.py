@@ -86,7 +86,9 @@ class ConsoleChannel:
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         """Chat until end of input; one message per line."""
-        await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
+        # The same keyword arguments aiogram's polling gives startup and shutdown observers.
+        lifecycle = {"bot": self.bot, "bots": [self.bot], "dispatcher": self.dp}
+        await self.dp.emit_startup(**lifecycle, **self.dp.workflow_data)
         try:
             while True:
                 if self.interactive:
@@ -97,7 +99,7 @@ class ConsoleChannel:
                     break
                 await self.send(line.rstrip("\r\n"))
         finally:
-            await self.dp.emit_shutdown(bot=self.bot, **self.dp.workflow_data)
+            await self.dp.emit_shutdown(**lifecycle, **self.dp.workflow_data)
             await self.bot.session.close()
 
     async def send(self, line: str) -> None:

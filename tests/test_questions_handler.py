@@ -108,3 +108,10 @@ async def test_question_forged_topic_button_changes_nothing(chat: Chat) -> None:
     assert [type(c) for c in calls] == [AnswerCallbackQuery]
     calls = await chat.press("askreg:atlantis")
     assert [type(c) for c in calls] == [AnswerCallbackQuery]
+
+
+async def test_question_cites_each_passage_on_its_own_line(chat: Chat) -> None:
+    await _set_region(chat, "shanxi")
+    [reply] = await chat.send("缴费什么时候")
+    quote = reply.split("<blockquote expandable>")[1].split("</blockquote>")[0]
+    assert len(quote.splitlines()) >= 2
