@@ -39,6 +39,10 @@ ACTIVE: Final = (SCHEDULED, SENDING)
 EXPIRES_AFTER: Final = timedelta(days=1)
 
 
+class NoRecipients(Exception):
+    """Nobody in the regions matches the audience: there is nothing to send."""
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     user_id: int
@@ -254,13 +258,16 @@ async def launch(
 ) -> Broadcast | None:
     """Create a broadcast and its outbox rows in the caller's transaction, and audit it.
 
-    Returns None when the draft was already confirmed. Renders once per (region, language)
-    as of the sending time; raises TemplateRefused (nothing written) if any render fails.
+    Returns None when the draft was already confirmed; raises NoRecipients for nobody.
+    Renders once per (region, language) as of the sending time; raises TemplateRefused
+    (nothing written) if any render fails.
     """
     from bot.staff.roles import AuditRepo
 
     repo = BroadcastRepo(session)
     recipients = await repo.recipients(regions, audience)
+    if not recipients:
+        raise NoRecipients
     rendered: dict[tuple[str, Locale], str] = {}
     for key in sorted({(r.region, r.locale) for r in recipients}):
         rendered[key] = await render_for(

@@ -72,7 +72,7 @@ def parse_milestones(
     except (StopIteration, csv.Error):
         raise ImportRejected([ImportProblem("empty")]) from None
     missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    unknown = [_printable(c) for c in header if c not in REQUIRED + OPTIONAL]
     if missing or unknown or len(set(header)) != len(header):
         problem = ImportProblem(
             "header", 1, {"missing": ", ".join(missing), "unknown": ", ".join(unknown)}
@@ -143,6 +143,10 @@ def _parse_row(
         region=region.code, step=step, start=start, end=end,
         note_zh=note, note_en=note_en or note, link=link or None,
     )
+
+
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable())[:30]
 
 
 def _date(

@@ -20,7 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, now_from
 from bot.knowledge import Knowledge
-from bot.staff.broadcasts import AUDIENCE_ALL, BroadcastRepo, launch, render_for
+from bot.staff.broadcasts import (
+    AUDIENCE_ALL,
+    BroadcastRepo,
+    NoRecipients,
+    launch,
+    render_for,
+)
 from bot.staff.roles import AuditRepo, StaffRole
 from bot.staff.sandbox import MAX_SOURCE, TemplateRefused
 from bot.staff.schedule import parse_send_time, time_example
@@ -243,9 +249,11 @@ async def start(
         await bot.send_message(chat_id, texts.render(
             "staff/template_refused", locale, code=exc.code, detail=exc.detail, line=exc.line))
         return
-    if broadcast is None or broadcast.total == 0:
-        key = "staff/broadcast_stale" if broadcast is None else "staff/broadcast_empty"
-        await bot.send_message(chat_id, texts.render(key, locale))
+    except NoRecipients:
+        await bot.send_message(chat_id, texts.render("staff/broadcast_empty", locale))
+        return
+    if broadcast is None:
+        await bot.send_message(chat_id, texts.render("staff/broadcast_stale", locale))
         return
     progress = await BroadcastRepo(session).progress(broadcast)
     text = progress_text(broadcast, progress, texts=texts, knowledge=knowledge, now=now)

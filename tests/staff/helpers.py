@@ -34,7 +34,8 @@ def document_message(
     chat.session.add_file(file_id, f"documents/{file_id}.csv", content)
     document = Document(
         file_id=file_id, file_unique_id=file_id, file_name=file_name,
-        mime_type="text/csv", file_size=len(content) if file_size is None else file_size,
+        mime_type="text/csv" if file_name.endswith(".csv") else None,
+        file_size=len(content) if file_size is None else file_size,
     )
     return make_message(None, user_id=user_id, document=document, caption=caption)
 
