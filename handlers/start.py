@@ -66,14 +66,16 @@ async def on_onboard(
 ) -> None:
     """Switch the welcome to the language picked, or keep the known region and go on."""
     target, repo, kb = message_of(query), CandidateRepo(session), knowledge.kb
-    candidate = await repo.load(query.from_user.id)
-    if target is not None and callback_data.op == "lang" and callback_data.value in LOCALES:
-        chosen: Locale = "zh" if callback_data.value == "zh" else "en"
-        candidate = await repo.set_language(candidate.user_id, chosen)
+    op, value, user_id = callback_data.op, callback_data.value, query.from_user.id
+    candidate = await repo.get(user_id)
+    if target is not None and op == "lang" and value in LOCALES:
+        chosen: Locale = "zh" if value == "zh" else "en"
+        candidate = await repo.set_language(user_id, chosen)
         await query.answer()
         await edit(target, *onboarding_screen(texts, kb, chosen, candidate))
-    elif target is not None and callback_data.op == "keep" and known_region(kb, candidate.region):
+    elif target and op == "keep" and candidate and known_region(kb, candidate.region):
         await query.answer()
+        candidate = await repo.load(user_id)
         await ask_returning(target, candidate, kb=kb, texts=texts, locale=locale, flow="ob")
     else:
         await answer_stale(query, texts, locale)

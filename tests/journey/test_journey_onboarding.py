@@ -164,6 +164,14 @@ async def test_forged_or_stale_onboarding_button_changes_nothing(chat: Chat, dat
     assert (candidate.region, candidate.is_returning, candidate.language) == (None, None, None)
 
 
+@pytest.mark.parametrize("data", ["ob:lang:xx", "ob:keep:", "rg:atlantis:ob", "ret:maybe:ob"])
+async def test_forged_button_from_a_stranger_stores_nothing(chat: Chat, data: str) -> None:
+    calls = await chat.press(data)
+
+    assert stale_answers(calls) == [STALE_ZH]
+    assert await load(chat.session_pool) is None
+
+
 async def test_stale_button_notice_in_english(chat: Chat) -> None:
     calls = await chat.press("rg:atlantis:set", language_code="en")
 
