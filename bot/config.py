@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -30,6 +31,22 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
     log_level: str = "INFO"
+
+    # Reminders (scheduler/): pacing, quiet hours, caps and ticks. Times are Asia/Shanghai.
+    reminders: bool = True
+    quiet_hours_start: time = time(22, 0)
+    quiet_hours_end: time = time(8, 0)
+    reminder_morning: time = time(9, 0)
+    send_rate: float = Field(default=25.0, gt=0, le=1000)
+    per_chat_interval: float = Field(default=1.0, ge=0)
+    daily_reminder_cap: int = Field(default=3, ge=1)
+    planner_interval: float = Field(default=300.0, gt=0)
+    sender_interval: float = Field(default=2.0, gt=0)
+    outbox_lease: float = Field(default=120.0, gt=0)
+    send_timeout: float = Field(default=15.0, gt=0)
+    send_max_attempts: int = Field(default=5, ge=1)
+    sender_concurrency: int = Field(default=32, ge=1)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("bot_token", "webhook_secret", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -14,6 +15,7 @@ from bot.knowledge import Knowledge
 from bot.middlewares import CandidateMiddleware, DbSessionMiddleware, InFlightTracker
 from bot.texts import Texts
 from handlers import get_routers
+from scheduler import service as reminders
 
 
 def create_dispatcher(
@@ -27,6 +29,11 @@ def create_dispatcher(
     **workflow_data: Any,
 ) -> Dispatcher:
     """Wire storage, middlewares, routers and long-lived objects into a Dispatcher."""
+    if settings.redis_url and storage is None:
+        # Several processes behind one webhook share FSM state and per-user isolation.
+        redis_storage = RedisStorage.from_url(settings.redis_url)
+        storage = redis_storage
+        events_isolation = events_isolation or RedisEventIsolation(redis_storage.redis)
     dp = Dispatcher(
         storage=storage or MemoryStorage(),
         # One update at a time per user: two taps never leave a half-written state.
@@ -43,6 +50,8 @@ def create_dispatcher(
     # Shutdown observers run in registration order: let updates in flight finish first
     # (aiogram's polling does not wait for them), then the scheduler and the rest stop.
     dp.shutdown.register(in_flight.drain)
+    dp.startup.register(reminders.on_startup)
+    dp.shutdown.register(reminders.on_shutdown)
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
     dp.update.outer_middleware(CandidateMiddleware())
     dp.include_routers(*get_routers())

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.errors import StartupError
+from bot.metrics import render_metrics
 from bot.texts import Texts
 
 logger = logging.getLogger(__name__)
@@ -81,13 +82,44 @@ async def run_polling(dp: Dispatcher, bot: Bot) -> None:
     """Long-poll until SIGTERM or SIGINT; aiogram finishes and shuts down cleanly."""
     await bot.delete_webhook(drop_pending_updates=False)
     logger.info("polling for updates")
-    await dp.start_polling(
-        bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True
-    )
+    metrics_runner = await start_metrics_server(dp.workflow_data["settings"])
+    try:
+        await dp.start_polling(
+            bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True
+        )
+    finally:
+        if metrics_runner is not None:
+            await metrics_runner.cleanup()
 
 
 async def _healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+async def _metrics(_request: web.Request) -> web.Response:
+    body, content_type = render_metrics()
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+async def start_metrics_server(settings: Settings) -> web.AppRunner | None:
+    """Serve GET /metrics on METRICS_PORT in polling mode (the webhook app has its own)."""
+    if settings.metrics_port is None:
+        return None
+    app = web.Application()
+    app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", _metrics)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.webhook_host, settings.metrics_port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise StartupError(
+            f"cannot serve metrics on port {settings.metrics_port}: {exc.strerror}"
+        ) from None
+    logger.info("metrics on port %s", settings.metrics_port)
+    return runner
 
 
 def create_webhook_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Application:

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
+from notices import STEP_ORDER
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,16 @@ class OutboxRepo:
             execution_options={"synchronize_session": False},
         )
         return _rowcount(result)
+
+    async def cancel_for_done(self, *, user_id: int, steps: Iterable[str]) -> int:
+        """Cancel pending reminders of steps just done and of every step before them."""
+        order = [s.value for s in STEP_ORDER]
+        indexes = [order.index(s) for s in steps if s in order]
+        if not indexes:
+            return 0
+        return await self.cancel_pending(
+            user_id=user_id, steps=order[: max(indexes) + 1], kind=REMINDER
+        )
 
     async def mark_blocked(self, user_id: int) -> int:
         """Mark the candidate blocked and cancel everything still waiting for them."""

@@ -1,0 +1,85 @@
+"""The buttons under a reminder: mark the step done, or remind me tomorrow morning."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, now_from
+from bot.config import Settings
+from bot.db.models import Candidate
+from bot.db.repo import CandidateRepo
+from bot.knowledge import Knowledge
+from bot.texts import Locale, Texts
+from notices import Step
+from scheduler.compose import ACTION_PREFIX
+from scheduler.outbox import OutboxRepo
+from scheduler.rules import snooze_message
+
+
+class ReminderAction(CallbackData, prefix=ACTION_PREFIX):
+    """A reminder button: action is "done" or "snooze"; packs as scheduler.compose.action_data."""
+
+    action: str
+    step: str
+
+
+def _step(value: str) -> Step | None:
+    return Step(value) if value in {s.value for s in Step} else None
+
+
+async def on_done(
+    query: CallbackQuery,
+    callback_data: ReminderAction,
+    session: AsyncSession,
+    knowledge: Knowledge,
+    texts: Texts,
+    locale: Locale,
+    clock: Clock | None = None,
+) -> None:
+    """Record the reminded step as done; its pending reminders go in the same transaction."""
+    step = _step(callback_data.step)
+    if step is None:
+        await query.answer(texts.label(locale, "rem_stale"))
+        return
+    user_id = query.from_user.id
+    if await CandidateRepo(session).mark_done(user_id, step.value, now_from(clock)):
+        await OutboxRepo(session).cancel_for_done(user_id=user_id, steps=[step.value])
+    plan = knowledge.kb.step_rule(step)
+    name = plan.name_zh if locale == "zh" else plan.name_en
+    await query.answer(texts.label(locale, "rem_done_ok").format(step=name))
+
+
+async def on_snooze(
+    query: CallbackQuery,
+    callback_data: ReminderAction,
+    session: AsyncSession,
+    knowledge: Knowledge,
+    settings: Settings,
+    texts: Texts,
+    locale: Locale,
+    candidate: Candidate | None,
+    clock: Clock | None = None,
+) -> None:
+    """Plan the same step again for tomorrow morning."""
+    step = _step(callback_data.step)
+    if step is None or candidate is None:
+        await query.answer(texts.label(locale, "rem_stale"))
+        return
+    message = snooze_message(
+        knowledge.kb, candidate.user_id, step, region=candidate.region,
+        returning=candidate.is_returning, now=now_from(clock), morning=settings.reminder_morning,
+    )
+    await OutboxRepo(session).add([message], now=now_from(clock))
+    await query.answer(texts.label(locale, "rem_snooze_ok"))
+
+
+def create_router() -> Router:
+    router = Router(name="reminders")
+    router.callback_query.register(on_done, ReminderAction.filter(F.action == "done"))
+    router.callback_query.register(
+        on_snooze, ReminderAction.filter(F.action == "snooze")
+    )
+    return router

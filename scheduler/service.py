@@ -1,0 +1,210 @@
+"""APScheduler wiring: a few fixed jobs with stable ids tick the planner and the sender.
+
+Never one job per reminder, and no job store shared between processes: the database
+decides what is due; the scheduler only ticks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import metrics
+from bot.clock import Clock, utc_clock
+from bot.config import Settings
+from bot.knowledge import Knowledge
+from bot.texts import Texts
+from scheduler.compose import Composer
+from scheduler.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from scheduler.outbox import STATES, OutboxRepo
+from scheduler.planner import Planner, PlanReport
+from scheduler.rules import QuietHours, RuleSet, load_rules
+from scheduler.sender import Sender, SenderConfig
+from scheduler.telegram import TelegramDelivery
+
+logger = logging.getLogger(__name__)
+
+PLAN_JOB = "reminders.plan"
+SEND_JOB = "reminders.send"
+COUNT_JOB = "reminders.count"
+SERVICE_KEY = "reminder_service"
+
+
+def record_plan(report: PlanReport) -> None:
+    """Feed a planner run into the metrics."""
+    if not report.leader:
+        return
+    metrics.PLANNER_SECONDS.observe(report.seconds)
+    metrics.REMINDERS_PLANNED.inc(report.inserted)
+    metrics.REMINDERS_DROPPED.labels("expired").inc(report.expired)
+    metrics.REMINDERS_DROPPED.labels("missed").inc(report.missed)
+
+
+def build_limiter(settings: Settings) -> RateLimiter:
+    """Return the Redis limiter when REDIS_URL is set (shared by processes), else in-memory."""
+    if settings.redis_url:
+        return RedisRateLimiter.from_url(
+            settings.redis_url, settings.send_rate, per_chat_interval=settings.per_chat_interval
+        )
+    return MemoryRateLimiter(settings.send_rate, per_chat_interval=settings.per_chat_interval)
+
+
+class ReminderService:
+    """The planner and sender of one process, ticked by an AsyncIOScheduler."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        session_pool: async_sessionmaker[AsyncSession],
+        knowledge: Knowledge,
+        texts: Texts,
+        bot: Bot,
+        clock: Clock = utc_clock,
+        rules: RuleSet | None = None,
+    ) -> None:
+        self.settings = settings
+        self.session_pool = session_pool
+        self.clock = clock
+        quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
+        rules = rules or load_rules()
+        self.planner = Planner(
+            session_pool.kw["bind"], lambda: knowledge.kb, rules, quiet=quiet,
+            horizon=timedelta(seconds=settings.planner_interval), on_report=record_plan,
+        )
+        self.limiter = build_limiter(settings)
+        self.sender = Sender(
+            session_pool,
+            TelegramDelivery(bot, timeout=settings.send_timeout),
+            self.limiter,
+            Composer(texts, lambda: knowledge.kb),
+            config=SenderConfig(
+                lease=timedelta(seconds=settings.outbox_lease),
+                max_attempts=settings.send_max_attempts,
+                daily_cap=settings.daily_reminder_cap,
+                quiet=quiet,
+                morning=settings.reminder_morning,
+                concurrency=settings.sender_concurrency,
+            ),
+            clock=clock,
+        )
+        self.scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
+        self._draining: asyncio.Task[Any] | None = None
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def start(self) -> None:
+        """Add the fixed jobs (replacing any of the same id) and start ticking."""
+        common: dict[str, Any] = {
+            "trigger": "interval", "coalesce": True, "max_instances": 1,
+            "replace_existing": True, "next_run_time": self.clock(),
+        }
+        self.scheduler.add_job(
+            self.plan, id=PLAN_JOB, seconds=self.settings.planner_interval,
+            misfire_grace_time=int(max(self.settings.planner_interval, 60)), **common,
+        )
+        self.scheduler.add_job(
+            self.send, id=SEND_JOB, seconds=self.settings.sender_interval,
+            misfire_grace_time=60, **common,
+        )
+        self.scheduler.add_job(
+            self.count, id=COUNT_JOB, seconds=30, misfire_grace_time=60, **common
+        )
+        self.scheduler.start()
+        logger.info("reminders: planner every %.0f s, sender every %.1f s at %.0f msg/s",
+                    self.settings.planner_interval, self.settings.sender_interval,
+                    self.settings.send_rate)
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop ticking, let a drain in progress finish its batch, release connections."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.sender.request_stop()
+        if self._draining is not None and not self._draining.done():
+            _, busy = await asyncio.wait({self._draining}, timeout=grace)
+            if busy:
+                logger.warning("reminders: sender still busy at shutdown; leases will expire")
+        # The planner and the gauge are idempotent: stop them where they are.
+        running = [t for t in self._running if not t.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await self.limiter.close()
+
+    async def plan(self) -> PlanReport | None:
+        """Run the planner for now."""
+        with self._tracked():
+            try:
+                return await self.planner.run(self.clock())
+            except asyncio.CancelledError:
+                logger.info("reminders: planner stopped at shutdown; the next run completes it")
+                return None
+
+    async def send(self) -> None:
+        """Drain what is due."""
+        with self._tracked() as task:
+            self._draining = task
+            try:
+                await self.sender.drain()
+            except asyncio.CancelledError:
+                logger.info("reminders: sender stopped at shutdown; leases will expire")
+            finally:
+                self._draining = None
+
+    async def count(self) -> None:
+        """Refresh the outbox depth gauge."""
+        with self._tracked():
+            try:
+                async with self.session_pool() as session:
+                    depth = await OutboxRepo(session).depth()
+            except asyncio.CancelledError:
+                return
+        for state in STATES:
+            metrics.OUTBOX_DEPTH.labels(state).set(depth[state])
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[asyncio.Task[Any] | None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            yield task
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+
+async def on_startup(
+    bot: Bot,
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    knowledge: Knowledge,
+    texts: Texts,
+    dispatcher: Dispatcher | None = None,
+) -> None:
+    """Start the reminder engine when the bot runs on Telegram (not in the terminal chat)."""
+    if not settings.reminders or settings.bot_token is None or dispatcher is None:
+        return
+    clock = dispatcher.workflow_data.get("clock") or utc_clock
+    service = ReminderService(
+        settings=settings, session_pool=session_pool, knowledge=knowledge, texts=texts,
+        bot=bot, clock=clock,
+    )
+    dispatcher[SERVICE_KEY] = service
+    service.start()
+
+
+async def on_shutdown(dispatcher: Dispatcher | None = None) -> None:
+    """Stop the reminder engine, if it was started."""
+    if dispatcher is None:
+        return
+    service = dispatcher.workflow_data.pop(SERVICE_KEY, None)
+    if isinstance(service, ReminderService):
+        await service.stop()
