@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, exists, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, Candidate, CandidateStep, OutboxMessage
@@ -209,11 +209,12 @@ class BroadcastRepo:
     async def progress(self, broadcast: Broadcast) -> Progress:
         """Count the broadcast's copies by outcome; a blocked candidate's copy counts blocked."""
         o, c = OutboxMessage, Candidate
+        is_blocked = func.coalesce(c.blocked, false())
         rows = await self.session.execute(
-            select(o.state, func.coalesce(c.blocked, False), func.count())
+            select(o.state, is_blocked, func.count())
             .outerjoin(c, c.user_id == o.user_id)
             .where(o.broadcast_id == broadcast.id, o.kind == BROADCAST)
-            .group_by(o.state, func.coalesce(c.blocked, False))
+            .group_by(o.state, is_blocked)
         )
         tally = {"sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "left": 0}
         for state, blocked, count in rows:
