@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.knowledge import Knowledge
-from bot.middlewares import CandidateMiddleware, DbSessionMiddleware, InFlightTracker
+from bot.middlewares import (
+    CandidateMiddleware,
+    DbSessionMiddleware,
+    InFlightTracker,
+    LanguageCache,
+)
 from bot.texts import Texts
 from handlers import get_routers
 from scheduler import service as reminders
@@ -53,6 +58,12 @@ def create_dispatcher(
     dp.startup.register(reminders.on_startup)
     dp.shutdown.register(reminders.on_shutdown)
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
-    dp.update.outer_middleware(CandidateMiddleware())
+    languages = LanguageCache()
+    dp["language_cache"] = languages
+    # Inner middlewares run after routing and are inherited by every router below.
+    candidates = CandidateMiddleware(languages)
+    for name, observer in dp.observers.items():
+        if name not in ("update", "error"):
+            observer.middleware(candidates)
     dp.include_routers(*get_routers())
     return dp

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -62,16 +65,61 @@ class DbSessionMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
+class LanguageCache:
+    """Recent language choices by user id, so replies that need no candidate skip the query.
+
+    A handler that uses the database may change the language, so its user's entry is dropped
+    after it runs; other processes see a change within `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 30.0, max_size: int = 100_000) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._entries: OrderedDict[int, tuple[float, str | None]] = OrderedDict()
+
+    def get(self, user_id: int) -> tuple[bool, str | None]:
+        """Return (found, language); a missing or stale entry is not found."""
+        entry = self._entries.get(user_id)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, user_id: int, language: str | None) -> None:
+        self._entries[user_id] = (time.monotonic() + self.ttl, language)
+        self._entries.move_to_end(user_id)
+        while len(self._entries) > self.max_size:
+            self._entries.popitem(last=False)
+
+    def drop(self, user_id: int) -> None:
+        self._entries.pop(user_id, None)
+
+
 class CandidateMiddleware(BaseMiddleware):
-    """Load the asking candidate (if known) and resolve the reply language."""
+    """Load the asking candidate when the handler takes one, and resolve the reply language.
+
+    An inner middleware: it runs once the handler is chosen, so it knows whether the handler
+    wants `candidate`; /help and the like then need no query at all.
+    """
+
+    def __init__(self, languages: LanguageCache) -> None:
+        self.languages = languages
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
+        chosen: HandlerObject | None = data.get("handler")
+        params = chosen.params if chosen is not None else {"candidate", "session"}
         candidate = None
+        language = None
         if user is not None:
-            candidate = await CandidateRepo(data["session"]).get(user.id)
+            found, language = self.languages.get(user.id)
+            if "candidate" in params or not found:
+                candidate = await CandidateRepo(data["session"]).get(user.id)
+                language = candidate.language if candidate else None
+                self.languages.put(user.id, language)
         data["candidate"] = candidate
-        data["locale"] = resolve_locale(
-            candidate.language if candidate else None, user.language_code if user else None
-        )
-        return await handler(event, data)
+        data["locale"] = resolve_locale(language, user.language_code if user else None)
+        try:
+            return await handler(event, data)
+        finally:
+            if user is not None and "session" in params:
+                self.languages.drop(user.id)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent, Update
+from aiogram.types import ErrorEvent, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.repo import CandidateRepo
 from bot.errors import AssistantError
-from bot.texts import DEFAULT_LOCALE, Locale, Texts
+from bot.middlewares import LanguageCache
+from bot.texts import Locale, Texts, resolve_locale
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,13 @@ def _chat_id(update: Update) -> int | None:
     return None
 
 
+def _locale(languages: LanguageCache, user: User | None) -> Locale:
+    # The update's transaction is gone; use what is known without the database.
+    if user is None:
+        return resolve_locale(None, None)
+    return resolve_locale(languages.get(user.id)[1], user.language_code)
+
+
 async def _reply(bot: Bot, update: Update, text: str) -> None:
     chat_id = _chat_id(update)
     if chat_id is None:
@@ -35,15 +44,39 @@ async def _reply(bot: Bot, update: Update, text: str) -> None:
         logger.warning("could not send the error reply for update %s: %s", update.update_id, exc)
 
 
-async def on_assistant_error(event: ErrorEvent, bot: Bot, texts: Texts, **data: Any) -> None:
+async def on_blocked(
+    event: ErrorEvent,
+    session_pool: async_sessionmaker[AsyncSession],
+    event_from_user: User | None = None,
+) -> None:
+    """Mark a candidate who blocked the bot mid-reply as blocked; say nothing more."""
+    logger.info("update %s: the user has blocked the bot", event.update.update_id)
+    if event_from_user is not None:
+        async with session_pool.begin() as session:
+            await CandidateRepo(session).set_blocked(event_from_user.id, True)
+
+
+async def on_assistant_error(
+    event: ErrorEvent,
+    bot: Bot,
+    texts: Texts,
+    language_cache: LanguageCache,
+    event_from_user: User | None = None,
+) -> None:
     """Reply with the domain error's own template."""
     error = event.exception
     assert isinstance(error, AssistantError)
-    locale: Locale = data.get("locale", DEFAULT_LOCALE)
+    locale = _locale(language_cache, event_from_user)
     await _reply(bot, event.update, texts.render(error.template, locale, **error.context))
 
 
-async def on_unexpected_error(event: ErrorEvent, bot: Bot, texts: Texts, **data: Any) -> None:
+async def on_unexpected_error(
+    event: ErrorEvent,
+    bot: Bot,
+    texts: Texts,
+    language_cache: LanguageCache,
+    event_from_user: User | None = None,
+) -> None:
     """Log the failure without personal data and apologise to the user."""
     error = event.exception
     # The traceback's frames only: an exception's message may quote what the user typed.
@@ -51,12 +84,13 @@ async def on_unexpected_error(event: ErrorEvent, bot: Bot, texts: Texts, **data:
     logger.error(
         "update %s failed with %s\n%s", event.update.update_id, type(error).__name__, frames
     )
-    locale: Locale = data.get("locale", DEFAULT_LOCALE)
+    locale = _locale(language_cache, event_from_user)
     await _reply(bot, event.update, texts.render("errors/generic", locale))
 
 
 def create_router() -> Router:
     router = Router(name="errors")
+    router.errors.register(on_blocked, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_assistant_error, ExceptionTypeFilter(AssistantError))
     router.errors.register(on_unexpected_error)
     return router

@@ -6,8 +6,9 @@ import asyncio
 import logging
 
 import pytest
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.db.models import Candidate
 from bot.middlewares import InFlightTracker
@@ -127,3 +128,37 @@ async def test_shutdown_waits_for_updates_in_flight() -> None:
     await task
     assert finished == ["done"]
     assert await tracker.drain() is True
+
+
+async def test_blocked_mid_reply_marks_blocked_without_apology(chat: Chat) -> None:
+    await chat.send("/start")
+    chat.session.fail_next(
+        SendMessage,
+        TelegramForbiddenError(
+            method=SendMessage(chat_id=USER_ID, text="x"),
+            message="Forbidden: bot was blocked by the user",
+        ),
+    )
+    calls = await chat.feed_text("/help")
+    assert len(calls) == 1  # the failed reply only: no apology to a chat that blocked us
+    async with chat.session_pool() as session:
+        candidate = await session.get(Candidate, USER_ID)
+    assert candidate is not None and candidate.blocked
+
+
+async def test_help_needs_no_database_query_once_language_is_known(chat: Chat) -> None:
+    await chat.send("/lang en")
+    await chat.send("/help")  # loads and caches the language
+    statements: list[str] = []
+    engine = chat.session_pool.kw["bind"]
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        replies = await chat.send("/help")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert "Commands" in replies[0]
+    assert statements == []

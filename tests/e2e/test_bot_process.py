@@ -153,11 +153,6 @@ async def test_polling_survives_bot_api_errors(
     await assert_exits_cleanly(process)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/errors.py answers a TelegramForbiddenError with an apology to the same "
-    "blocked chat (a second 403) and logs it as an unexpected error",
-)
 async def test_polling_sends_nothing_more_to_a_user_who_blocked_the_bot(
     fake_api: FakeBotAPI, bot_env: dict[str, str], start_bot: StartBot
 ) -> None:
