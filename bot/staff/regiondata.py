@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import StoredMilestone
@@ -252,3 +252,13 @@ async def import_milestones(
         detail=", ".join(f"{n} {o}" for o, n in counts.items()),
     )
     return changes
+
+
+async def stored_signature(session: AsyncSession) -> tuple[int, datetime | None]:
+    """Return (how many, last change) of the stored milestones: cheap change detection."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(StoredMilestone.updated_at))
+        )
+    ).one()
+    return int(row[0]), row[1]

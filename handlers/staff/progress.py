@@ -34,6 +34,7 @@ from bot.staff.broadcasts import (
     Progress,
     eta_seconds,
 )
+from bot.staff.regiondata import apply_stored, stored_signature
 from bot.staff.roles import AuditRepo
 from bot.texts import SHANGHAI, Locale, Texts
 from handlers.staff.common import region_names
@@ -146,6 +147,7 @@ class ProgressJob:
     def __init__(self, interval: float = EVERY.total_seconds()) -> None:
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
+        self._milestones: tuple[int, datetime | None] | None = None
 
     async def start(
         self, bot: Bot, settings: Settings, session_pool: async_sessionmaker[AsyncSession],
@@ -164,6 +166,18 @@ class ProgressJob:
                 await self._task
             self._task = None
 
+    async def sync_milestones(
+        self, session_pool: async_sessionmaker[AsyncSession], knowledge: Knowledge
+    ) -> bool:
+        """Overlay milestones another process imported; return True when they changed."""
+        async with session_pool.begin() as session:
+            signature = await stored_signature(session)
+            changed = self._milestones is not None and signature != self._milestones
+            if changed:
+                await apply_stored(session, knowledge)
+        self._milestones = signature
+        return changed
+
     async def _run(
         self, bot: Bot, session_pool: async_sessionmaker[AsyncSession], texts: Texts,
         knowledge: Knowledge, clock: Clock | None,
@@ -174,6 +188,7 @@ class ProgressJob:
                     bot, session_pool, texts=texts, knowledge=knowledge, now=now_from(clock),
                     every=timedelta(seconds=self.interval * 0.8),
                 )
+                await self.sync_milestones(session_pool, knowledge)
             except Exception:
                 logger.exception("broadcast progress round failed")
             await asyncio.sleep(self.interval)

@@ -104,7 +104,8 @@ async def test_broadcast_schedule_for_a_time(chat: Chat) -> None:
     await seed(chat.session_pool)
     calls = await to_preview(chat, "all")
     await chat.press(buttons(calls[-1])["⏰ 定时发送"], user_id=STAFF)
-    assert "时间太" not in " ".join(await chat.send("明天早上", user_id=STAFF))
+    assert "看不懂这个时间" in (await chat.send("明天早上", user_id=STAFF))[0]
+    assert "看不懂这个时间" in (await chat.send("2023-01-01 09:00", user_id=STAFF))[0]
     replies = await chat.send("2024-01-31 09:00", user_id=STAFF)
     assert "计划发送时间：2024-01-31 09:00" in replies[-1]
     rows = await outbox(chat.session_pool)

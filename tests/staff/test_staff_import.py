@@ -155,3 +155,15 @@ async def test_reload_failure_keeps_the_old_base(
     async with chat.session_pool() as session:
         actions = (await session.scalars(select(StaffAuditEntry.action))).all()
     assert actions == ["reload_failed"]
+
+
+async def test_milestones_imported_by_another_process_are_picked_up(chat: Chat) -> None:
+    from handlers.staff.progress import ProgressJob
+
+    other = Knowledge.load()  # another process's knowledge, loaded before the import
+    job = ProgressJob()
+    assert not await job.sync_milestones(chat.session_pool, other)
+    await send_file(chat, GOOD.encode())
+    assert await job.sync_milestones(chat.session_pool, other)
+    assert other.kb.milestone("shanghai", Step.CONFIRM) is not None
+    assert not await job.sync_milestones(chat.session_pool, other)
