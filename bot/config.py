@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     send_max_attempts: int = Field(default=5, ge=1)
     sender_concurrency: int = Field(default=32, ge=1)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    redis_prefix: str = "exam-bot"  # namespace of the shared rate-limit keys
 
     @field_validator("bot_token", "webhook_secret", mode="before")
     @classmethod

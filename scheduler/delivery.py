@@ -18,6 +18,7 @@ class Outcome(StrEnum):
     BLOCKED = "blocked"  # the user blocked the bot: never again
     CHAT_NOT_FOUND = "chat_not_found"  # the chat is gone: never again
     BAD_REQUEST = "bad_request"  # our message is wrong: retrying will not help
+    LEASE_LOST = "lease_lost"  # not attempted: the rows' lease ran out and another took them
 
     @property
     def transient(self) -> bool:

@@ -270,6 +270,20 @@ class OutboxRepo:
         claimed.sort(key=lambda m: (m.priority, m.due_at, m.id))
         return claimed
 
+    async def renew(
+        self, ids: Sequence[int], *, token: str, lease_until: datetime, now: datetime
+    ) -> int:
+        """Extend the lease of rows this claim still holds; return how many it holds."""
+        if not ids:
+            return 0
+        result = await self.session.execute(
+            update(_O)
+            .where(_O.id.in_(list(ids)), _O.claim_token == token, _O.state == CLAIMED)
+            .values(lease_until=lease_until, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return _rowcount(result)
+
     async def finish(
         self, ids: Sequence[int], *, token: str, state: str, now: datetime,
         message_key: str | None = None, error: str | None = None,

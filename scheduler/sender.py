@@ -73,6 +73,7 @@ class Job:
     kind: str
     rows: list[ClaimedMessage]
     messages: list[Outgoing]
+    claimed_at: float = field(default_factory=timer.monotonic)
 
     @property
     def ids(self) -> list[int]:
@@ -132,6 +133,11 @@ class Sender:
         self.clock = clock
         self._pending = _Pending()
         self._turn = 0
+        self._stopping = False
+
+    def request_stop(self) -> None:
+        """Finish the jobs already claimed, then claim no more (shutdown)."""
+        self._stopping = True
 
     # -- the drain ------------------------------------------------------------------------
 
@@ -152,7 +158,7 @@ class Sender:
         flusher = asyncio.create_task(self._flusher(stop_flushing))
         try:
             batches = 0
-            while max_batches is None or batches < max_batches:
+            while (max_batches is None or batches < max_batches) and not self._stopping:
                 jobs = await self._claim(report)
                 if jobs is None:
                     break
@@ -298,6 +304,8 @@ class Sender:
             if result.outcome is not Outcome.OK:
                 break
             message_id = message_id or result.message_id
+        if result.outcome is Outcome.LEASE_LOST:
+            return  # the rows belong to another claim now
         report.messages += 1
         now = self.clock()
         outcome = result.outcome
@@ -337,6 +345,8 @@ class Sender:
         """Deliver one message, waiting out Telegram's retry_after a bounded number of times."""
         for _ in range(self.config.max_retry_after + 1):
             await self.limiter.acquire(message.chat_id)
+            if not await self._keep_lease(job):
+                return DeliveryResult(Outcome.LEASE_LOST)
             started = timer.perf_counter()
             result = await self.delivery.deliver(message)
             self._record(job, attempt, result, started)
@@ -348,6 +358,23 @@ class Sender:
                         pause)
             await self.limiter.pause(pause)
         return result
+
+    async def _keep_lease(self, job: Job) -> bool:
+        """Renew the job's lease when half of it is gone; False when another sender took it."""
+        lease = self.config.lease.total_seconds()
+        if timer.monotonic() - job.claimed_at < lease / 2:
+            return True
+        now = self.clock()
+        async with self.pool.begin() as session:
+            renewed = await OutboxRepo(session).renew(
+                job.ids, token=job.token, lease_until=now + self.config.lease, now=now
+            )
+        if renewed < len(job.ids):
+            logger.warning("outbox rows %s: lease lost while waiting; not sent by this claim",
+                           job.ids)
+            return False
+        job.claimed_at = timer.monotonic()
+        return True
 
     def _record(self, job: Job, attempt: int, result: DeliveryResult, started: float) -> None:
         at = self.clock()

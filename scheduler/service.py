@@ -52,7 +52,8 @@ def build_limiter(settings: Settings) -> RateLimiter:
     """Return the Redis limiter when REDIS_URL is set (shared by processes), else in-memory."""
     if settings.redis_url:
         return RedisRateLimiter.from_url(
-            settings.redis_url, settings.send_rate, per_chat_interval=settings.per_chat_interval
+            settings.redis_url, settings.send_rate, per_chat_interval=settings.per_chat_interval,
+            prefix=f"{settings.redis_prefix}:send",
         )
     return MemoryRateLimiter(settings.send_rate, per_chat_interval=settings.per_chat_interval)
 
