@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,50 +17,20 @@ from handlers.views import send_calendar, send_deadlines, send_profile, send_tod
 SCREENS = {"todo": send_todo, "deadlines": send_deadlines, "calendar": send_calendar}
 
 
-async def cmd_todo(
+async def cmd_screen(
     message: Message,
+    command: CommandObject,
     session: AsyncSession,
     texts: Texts,
     locale: Locale,
     knowledge: Knowledge,
     clock: Clock | None = None,
 ) -> None:
-    """List the candidate's next steps with their windows and days left."""
+    """Show the to-do list (/todo), the region's calendar (/deadlines) or the .ics (/calendar)."""
     assert message.from_user is not None
     candidate = await CandidateRepo(session).load(message.from_user.id)
-    await send_todo(
-        message, candidate, kb=knowledge.kb, texts=texts, locale=locale, now=now_from(clock)
-    )
-
-
-async def cmd_deadlines(
-    message: Message,
-    session: AsyncSession,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
-    clock: Clock | None = None,
-) -> None:
-    """Show the region's whole calendar."""
-    assert message.from_user is not None
-    candidate = await CandidateRepo(session).load(message.from_user.id)
-    await send_deadlines(
-        message, candidate, kb=knowledge.kb, texts=texts, locale=locale, now=now_from(clock)
-    )
-
-
-async def cmd_calendar(
-    message: Message,
-    session: AsyncSession,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
-    clock: Clock | None = None,
-) -> None:
-    """Send the remaining deadlines as an .ics file."""
-    assert message.from_user is not None
-    candidate = await CandidateRepo(session).load(message.from_user.id)
-    await send_calendar(
+    show = SCREENS[command.command.lower()]
+    await show(
         message, candidate, kb=knowledge.kb, texts=texts, locale=locale, now=now_from(clock)
     )
 
@@ -91,9 +61,7 @@ async def on_menu(
 def create_router() -> Router:
     router = Router(name="todo")
     router.message.filter(F.from_user)
-    router.message.register(cmd_todo, Command("todo"))
-    router.message.register(cmd_deadlines, Command("deadlines"))
-    router.message.register(cmd_calendar, Command("calendar"))
+    router.message.register(cmd_screen, Command(*SCREENS))
     router.callback_query.register(on_menu, MenuAction.filter())
     router.callback_query.register(answer_stale, prefixes(MenuAction))
     return router
