@@ -326,6 +326,8 @@ class Planner:
             await conn.run_sync(lambda sync: _due_table.create(sync))
             for start in range(0, len(rows), 1000):
                 await conn.execute(_due_table.insert(), rows[start : start + 1000])
+            # Temp tables have no statistics: without them PostgreSQL guesses a poor join.
+            await conn.execute(text("ANALYZE planner_due"))
             bounds = await self._bounds(conn)
         inserted = 0
         try:
