@@ -46,7 +46,7 @@ from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.outbox import NewMessage, OutboxRepo
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import TelegramDelivery
+from scheduler.telegram import HttpTelegramDelivery
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
@@ -113,7 +113,7 @@ async def seed(url: str, count: int) -> Any:
 class Stamped:
     """Wrap a delivery and note when each successful send completed."""
 
-    def __init__(self, inner: TelegramDelivery) -> None:
+    def __init__(self, inner: HttpTelegramDelivery) -> None:
         self.inner = inner
         self.times: list[float] = []
 
@@ -135,12 +135,13 @@ async def run_cap(api: str, cap: float, seconds: float, workdir: Path) -> dict[s
     count = int(cap * seconds)
     engine, pool = await seed(f"sqlite+aiosqlite:///{workdir}/send-{int(cap)}.db", count)
     bot = make_bot(api)
-    delivery = Stamped(TelegramDelivery(bot, timeout=10))
+    inner = HttpTelegramDelivery(bot, timeout=10)
+    delivery = Stamped(inner)
     kb = load_knowledge_base()
     sender = Sender(
         pool, delivery, MemoryRateLimiter(cap), Composer(Texts(), lambda: kb),
         config=SenderConfig(
-            batch_size=max(50, int(cap / 2)), concurrency=max(8, min(256, int(cap / 4))),
+            batch_size=max(50, int(cap / 4)), concurrency=max(8, min(16, int(cap / 20))),
         ),
         clock=lambda: datetime.now(UTC),
     )
@@ -150,6 +151,7 @@ async def run_cap(api: str, cap: float, seconds: float, workdir: Path) -> dict[s
         report = await sender.drain()
         cpu = time.process_time() - cpu
         calls = await fake_calls(api, http, count * 2)
+    await inner.close()
     await bot.session.close()
     await engine.dispose()
     times = sorted(delivery.times)

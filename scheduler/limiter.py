@@ -56,10 +56,10 @@ class MemoryRateLimiter:
         """Reserve the next slot this chat may use and sleep until it."""
         while True:
             now = self.clock()
-            slot = max(
-                self._next_free, now - self.tolerance, self._paused_until,
-                self._chat_next.get(chat_id, 0.0),
-            )
+            # A slot a little in the past is still used (the loop was busy); an idle limiter
+            # starts from now, so it never bursts above the cap.
+            base = self._next_free if self._next_free >= now - self.tolerance else now
+            slot = max(base, self._paused_until, self._chat_next.get(chat_id, 0.0))
             self._next_free = slot + self.interval
             # Spacing counts from when the message really goes, not from a slot in the past.
             self._chat_next[chat_id] = max(slot, now) + self.per_chat_interval
@@ -90,7 +90,8 @@ local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local interval = tonumber(ARGV[1])
 local per_chat = tonumber(ARGV[2])
 local tolerance = tonumber(ARGV[3])
-local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now - tolerance)
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < now - tolerance then slot = now end
 slot = math.max(slot, tonumber(redis.call('GET', KEYS[2]) or '0'))
 slot = math.max(slot, tonumber(redis.call('GET', KEYS[3]) or '0'))
 local keep = math.ceil(slot - now) + 60000

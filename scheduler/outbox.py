@@ -9,11 +9,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import Select, and_, delete, func, insert, select, update
+from sqlalchemy import Select, Table, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
 from notices import STEP_ORDER
@@ -256,12 +257,15 @@ class OutboxRepo:
             stmt = update(_O).where(_O.id.in_(sorted(ids)), _O.state == PENDING)
         else:
             users_sub = base.with_only_columns(_O.user_id).limit(limit).scalar_subquery()
-            stmt = update(_O).where(
-                _O.state == PENDING, _O.kind == kind, _O.due_at <= now,
-                _O.user_id.in_(users_sub),
+            # Row ids through the (user_id, state) index: not a scan of every pending row.
+            inner = aliased(_O)
+            ids_sub = select(inner.id).where(
+                inner.user_id.in_(users_sub), inner.state == PENDING, inner.kind == kind,
+                inner.due_at <= now,
             )
             if urgent_only:
-                stmt = stmt.where(_O.urgent.is_(True))
+                ids_sub = ids_sub.where(inner.urgent.is_(True))
+            stmt = update(_O).where(_O.id.in_(ids_sub.scalar_subquery()), _O.state == PENDING)
         result = await self.session.execute(
             stmt.values(**values).returning(*_CLAIM_COLUMNS),
             execution_options={"synchronize_session": False},
@@ -347,8 +351,9 @@ class OutboxRepo:
         """Append delivery attempts to the attempts table."""
         if not attempts:
             return
+        # Core executemany: the ORM's bulk path costs milliseconds per batch for nothing.
         await self.session.execute(
-            insert(DeliveryAttempt),
+            insert(cast(Table, DeliveryAttempt.__table__)),
             [
                 {
                     "outbox_id": a.outbox_id, "user_id": a.user_id, "attempt": a.attempt,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
@@ -33,8 +33,10 @@ from scheduler.limiter import RateLimiter
 from scheduler.outbox import (
     BROADCAST,
     CANCELLED,
+    CLAIMED,
     EXPIRED,
     FAILED,
+    PENDING,
     REMINDER,
     SENT,
     Attempt,
@@ -62,6 +64,7 @@ class SenderConfig:
     morning: time = time(9, 0)
     flush_interval: float = 0.05
     broadcast_share: float = 0.3
+    rate: float | None = None  # the send rate, so claims never outlast their lease
 
 
 @dataclass(slots=True)
@@ -107,9 +110,21 @@ class _Pending:
     failed: list[tuple[Job, str]] = field(default_factory=list)
     blocked: list[tuple[Job, str]] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
+    release: list[Job] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.retry or self.failed or self.blocked or self.attempts)
+        return bool(
+            self.sent or self.retry or self.failed or self.blocked or self.attempts
+            or self.release
+        )
+
+    def merge(self, later: _Pending) -> _Pending:
+        """Return these outcomes followed by later ones."""
+        return _Pending(
+            self.sent + later.sent, self.retry + later.retry, self.failed + later.failed,
+            self.blocked + later.blocked, self.attempts + later.attempts,
+            self.release + later.release,
+        )
 
 
 class Sender:
@@ -134,10 +149,13 @@ class Sender:
         self._pending = _Pending()
         self._turn = 0
         self._stopping = False
+        self._outstanding = 0
+        self._finished = asyncio.Event()
 
     def request_stop(self) -> None:
-        """Finish the jobs already claimed, then claim no more (shutdown)."""
+        """Finish the messages being sent, give back the rest, claim no more (shutdown)."""
         self._stopping = True
+        self._finished.set()
 
     # -- the drain ------------------------------------------------------------------------
 
@@ -159,10 +177,14 @@ class Sender:
         try:
             batches = 0
             while (max_batches is None or batches < max_batches) and not self._stopping:
-                jobs = await self._claim(report)
+                room = await self._room()
+                if room <= 0:
+                    continue
+                jobs = await self._claim(report, room)
                 if jobs is None:
                     break
                 batches += 1
+                self._outstanding += len(jobs)
                 for job in jobs:
                     await queue.put(job)
         finally:
@@ -174,12 +196,28 @@ class Sender:
             await self._flush()
         return report
 
-    async def _claim(self, report: SendReport) -> list[Job] | None:
-        """Claim a batch and turn it into jobs; None when nothing is due."""
+    def _budget(self) -> int:
+        """Return how many claimed messages may wait at once: what the rate sends in a
+        quarter of the lease, so none waits long enough for its lease to run out."""
+        cap = self.config.batch_size + self.config.concurrency
+        if self.config.rate is None:
+            return cap
+        per_lease = self.config.rate * self.config.lease.total_seconds() / 4
+        return max(1, min(cap, int(per_lease)))
+
+    async def _room(self) -> int:
+        """Wait until fewer than the budget of claimed messages are outstanding."""
+        budget = self._budget()
+        while self._outstanding >= budget and not self._stopping:
+            self._finished.clear()
+            await self._finished.wait()
+        return min(self.config.batch_size, budget - self._outstanding)
+
+    async def _claim(self, report: SendReport, size: int) -> list[Job] | None:
+        """Claim up to `size` rows' candidates and turn them into jobs; None when none due."""
         now = self.clock()
         token = uuid.uuid4().hex
         urgent_only = self.config.quiet.contains(now)
-        size = self.config.batch_size
         broadcast_size = max(1, math.floor(size * self.config.broadcast_share))
         # Take turns leading, so neither kind can starve the other.
         self._turn += 1
@@ -290,10 +328,17 @@ class Sender:
             if job is None:
                 return
             try:
-                await self._send(job, report)
+                if self._stopping:
+                    # Shutting down: hand the rows back now rather than after the lease.
+                    self._pending.release.append(job)
+                else:
+                    await self._send(job, report)
             except Exception:
                 # A bug, not a send error (those are results): leave the rows to the lease.
                 logger.exception("sender: job for outbox rows %s crashed", job.ids)
+            finally:
+                self._outstanding -= 1
+                self._finished.set()
 
     async def _send(self, job: Job, report: SendReport) -> None:
         attempt = job.attempts + 1
@@ -312,9 +357,7 @@ class Sender:
         metrics.SEND_ATTEMPTS.labels(outcome.value).inc()
         if outcome is Outcome.OK:
             key = uuid.uuid4().hex
-            self._pending.sent += [
-                {"b_id": row_id, "b_token": job.token, "b_key": key} for row_id in job.ids
-            ]
+            self._pending.sent += [{"b_id": row_id, "b_key": key} for row_id in job.ids]
             report.sent += 1
             metrics.MESSAGES_SENT.labels(job.kind).inc()
             logger.info("outbox rows %s sent as message %s (attempt %d)", job.ids, message_id,
@@ -402,8 +445,10 @@ class Sender:
             async with self.pool.begin() as session:
                 await self._write(session, pending, now)
         except Exception:
-            # Nothing recorded: the rows stay claimed and come back after the lease.
-            logger.exception("sender: could not record %d outcomes", len(pending.attempts))
+            # Keep the outcomes for the next flush: dropping them would resend what was sent.
+            logger.exception("sender: could not record %d outcomes; will retry",
+                             len(pending.attempts))
+            self._pending = pending.merge(self._pending)
 
     async def _write(self, session: AsyncSession, pending: _Pending, now: datetime) -> None:
         repo = OutboxRepo(session)
@@ -412,8 +457,12 @@ class Sender:
             table = cast(Table, OutboxMessage.__table__)
             await session.execute(
                 update(table)
+                # Delivered is delivered: record it even if the lease ran out meanwhile and
+                # another claim holds the row (that claim then fails to renew, not resend).
                 .where(
-                    table.c.id == bindparam("b_id"), table.c.claim_token == bindparam("b_token")
+                    table.c.id == bindparam("b_id"),
+                    # No IN (...): an expanding parameter cannot be used with executemany.
+                    or_(table.c.state == PENDING, table.c.state == CLAIMED),
                 )
                 .values(
                     state=SENT, sent_at=now, message_key=bindparam("b_key"), claim_token=None,
@@ -426,6 +475,8 @@ class Sender:
             await repo.retry_later(job.ids, token=job.token, due_at=due_at, now=now, error=error)
         for job, reason in pending.failed:
             await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
+        for job in pending.release:
+            await repo.defer(job.ids, token=job.token, due_at=now, now=now)
         for job, reason in pending.blocked:
             await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
             await repo.mark_blocked(job.user_id)

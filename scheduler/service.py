@@ -28,7 +28,7 @@ from scheduler.outbox import STATES, OutboxRepo
 from scheduler.planner import Planner, PlanReport
 from scheduler.rules import QuietHours, RuleSet, load_rules
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import TelegramDelivery
+from scheduler.telegram import HttpTelegramDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,18 @@ PLAN_JOB = "reminders.plan"
 SEND_JOB = "reminders.send"
 COUNT_JOB = "reminders.count"
 SERVICE_KEY = "reminder_service"
+
+
+class _BusySenderFilter(logging.Filter):
+    """Drop APScheduler's warning that a tick found the sender still draining: by design, a
+    drain runs until the outbox is empty and the next tick simply coalesces."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("ReminderService.send" in message and "running instances" in message)
+
+
+_BUSY_FILTER = _BusySenderFilter()
 
 
 def record_plan(report: PlanReport) -> None:
@@ -82,9 +94,10 @@ class ReminderService:
             horizon=timedelta(seconds=settings.planner_interval), on_report=record_plan,
         )
         self.limiter = build_limiter(settings)
+        self.delivery = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
         self.sender = Sender(
             session_pool,
-            TelegramDelivery(bot, timeout=settings.send_timeout),
+            self.delivery,
             self.limiter,
             Composer(texts, lambda: knowledge.kb),
             config=SenderConfig(
@@ -94,6 +107,7 @@ class ReminderService:
                 quiet=quiet,
                 morning=settings.reminder_morning,
                 concurrency=settings.sender_concurrency,
+                rate=settings.send_rate,
             ),
             clock=clock,
         )
@@ -118,6 +132,7 @@ class ReminderService:
         self.scheduler.add_job(
             self.count, id=COUNT_JOB, seconds=30, misfire_grace_time=60, **common
         )
+        logging.getLogger("apscheduler.scheduler").addFilter(_BUSY_FILTER)  # idempotent
         self.scheduler.start()
         logger.info("reminders: planner every %.0f s, sender every %.1f s at %.0f msg/s",
                     self.settings.planner_interval, self.settings.sender_interval,
@@ -125,19 +140,24 @@ class ReminderService:
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop ticking, let a drain in progress finish its batch, release connections."""
+        # Pause first: shutting APScheduler down cancels running jobs, and a drain cancelled
+        # mid-way cannot record what it just sent (those would be sent again).
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()
         self.sender.request_stop()
         if self._draining is not None and not self._draining.done():
             _, busy = await asyncio.wait({self._draining}, timeout=grace)
             if busy:
                 logger.warning("reminders: sender still busy at shutdown; leases will expire")
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         # The planner and the gauge are idempotent: stop them where they are.
         running = [t for t in self._running if not t.done()]
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
         await self.limiter.close()
+        await self.delivery.close()
 
     async def plan(self) -> PlanReport | None:
         """Run the planner for now."""

@@ -29,7 +29,7 @@ from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter, unique_prefix
 from scheduler.outbox import OPEN_STATES, NewMessage, OutboxRepo
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import TelegramDelivery
+from scheduler.telegram import HttpTelegramDelivery, TelegramDelivery
 from tests.e2e.helpers import REPO_ROOT, TOKEN, clean_env
 from tests.fakes.bot_api import Call, FakeBotAPI
 
@@ -93,8 +93,9 @@ async def pool(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]
     await engine.dispose()
 
 
+@pytest.mark.parametrize("channel", ["aiogram", "http"])
 async def test_sender_over_http_survives_faults_without_loss_or_duplicates(
-    pool: async_sessionmaker[AsyncSession],
+    pool: async_sessionmaker[AsyncSession], channel: str
 ) -> None:
     users = await seed(pool, 40)
     blocked, gone = users[5], users[6]
@@ -107,8 +108,12 @@ async def test_sender_over_http_survives_faults_without_loss_or_duplicates(
                  chat_id=gone, times=None)
         bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)))
         rate = 30.0
+        delivery: TelegramDelivery | HttpTelegramDelivery = (
+            TelegramDelivery(bot, timeout=0.3) if channel == "aiogram"
+            else HttpTelegramDelivery(bot, timeout=0.3)
+        )
         sender = Sender(
-            pool, TelegramDelivery(bot, timeout=0.3), MemoryRateLimiter(rate),
+            pool, delivery, MemoryRateLimiter(rate),
             Composer(Texts(), lambda: KB),
             config=SenderConfig(backoff_base=0.2, max_attempts=5, concurrency=8),
             clock=utc_now,
@@ -119,6 +124,8 @@ async def test_sender_over_http_survives_faults_without_loss_or_duplicates(
                 await sender.drain()
                 await asyncio.sleep(0.1)
         finally:
+            if isinstance(delivery, HttpTelegramDelivery):
+                await delivery.close()
             await bot.session.close()
         counts = delivered(api)
         calls = api.calls_of("sendMessage")
