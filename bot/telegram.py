@@ -26,7 +26,18 @@ from bot.texts import Texts
 
 logger = logging.getLogger(__name__)
 
-MENU_COMMANDS = ("start", "help", "todo", "deadlines", "calendar", "lang", "stop", "resume")
+MENU_COMMANDS = (
+    "start",
+    "help",
+    "todo",
+    "deadlines",
+    "calendar",
+    "profile",
+    "region",
+    "lang",
+    "stop",
+    "resume",
+)
 
 
 def create_bot(settings: Settings) -> Bot:
