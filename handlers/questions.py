@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo, UnansweredRepo
@@ -105,6 +106,7 @@ async def on_question(
     assert message.text is not None
     now = now_from(clock)
     answer = knowledge.answerer.answer(message.text, now=now, **profile_of(candidate))
+    metrics.ANSWERS.labels(answer.kind.value).inc()
     if answer.kind in RECORDED_KINDS:
         region = answer.region.code if answer.region else None
         await UnansweredRepo(session).record(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from sqlalchemy import select
 
+from bot import metrics
 from bot.db.models import Candidate, UnansweredQuestion
 from tests.conftest import Chat, FixedClock
 from tests.factories import USER_ID
@@ -117,3 +118,9 @@ async def test_question_cites_each_passage_on_its_own_line(chat: Chat) -> None:
     [reply] = await chat.send("缴费什么时候")
     quote = reply.split("<blockquote expandable>")[1].split("</blockquote>")[0]
     assert len(quote.splitlines()) >= 2
+
+
+async def test_question_counts_answers_by_kind(chat: Chat) -> None:
+    before = metrics.ANSWERS.labels("out_of_scope")._value.get()
+    await chat.send("合格分数线是多少")
+    assert metrics.ANSWERS.labels("out_of_scope")._value.get() == before + 1
