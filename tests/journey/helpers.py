@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Candidate, CandidateStep
 from notices import Step
-from tests.factories import USER_ID, make_user
 
-# 10:00 on 30 Jan 2024 in Shanghai: online payment (29 Jan – 8 Feb) is open, 9 days left.
-NOW = datetime(2024, 1, 30, 2, 0, tzinfo=UTC)
+# NOW, 10:00 on 30 Jan 2024 in Shanghai: online payment (29 Jan – 8 Feb) is open, 9 days left.
+from tests.factories import NOW, USER_ID, make_user
+
 BOT_ID = 123456
 STALE_ZH = "这个按钮已失效，请重新发送命令。"
 STALE_EN = "This button no longer applies; please send the command again."

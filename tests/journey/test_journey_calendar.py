@@ -9,8 +9,7 @@ from aiogram.types import BufferedInputFile
 from icalendar import Calendar
 
 from notices import Step
-from tests.conftest import Chat
-from tests.journey.conftest import JourneyClock
+from tests.conftest import Chat, FixedClock
 from tests.journey.helpers import arrange, button_data, joined
 
 
@@ -56,7 +55,7 @@ async def test_calendar_holds_each_remaining_deadline_as_an_all_day_event(chat: 
 
 
 async def test_calendar_events_are_all_day_with_alarms_and_stable_uids(
-    chat: Chat, clock: JourneyClock
+    chat: Chat, clock: FixedClock
 ) -> None:
     await arrange(chat.session_pool, region="guizhou")
     _, first = await export(chat)
@@ -88,7 +87,7 @@ async def test_calendar_events_are_all_day_with_alarms_and_stable_uids(
 
 
 async def test_calendar_leaves_out_steps_done_and_windows_past(
-    chat: Chat, clock: JourneyClock
+    chat: Chat, clock: FixedClock
 ) -> None:
     await arrange(chat.session_pool, region="beijing", done=[Step.TICKET])
     clock.now = datetime(2024, 4, 14, 2, 0, tzinfo=UTC)
@@ -108,7 +107,7 @@ async def test_calendar_leaves_out_steps_done_and_windows_past(
     assert str(calendar["X-WR-CALNAME"]) == "2024 health qualification exam · my to-do"
 
 
-async def test_calendar_with_nothing_ahead_says_so(chat: Chat, clock: JourneyClock) -> None:
+async def test_calendar_with_nothing_ahead_says_so(chat: Chat, clock: FixedClock) -> None:
     await arrange(chat.session_pool, region="beijing")
     clock.now = datetime(2024, 7, 1, 2, 0, tzinfo=UTC)
 

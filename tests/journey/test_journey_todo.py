@@ -9,8 +9,7 @@ from aiogram.methods import SendMessage
 
 from bot.texts import MESSAGE_LIMIT
 from notices import Step
-from tests.conftest import Chat
-from tests.journey.conftest import JourneyClock
+from tests.conftest import Chat, FixedClock
 from tests.journey.helpers import (
     STALE_ZH,
     arrange,
@@ -105,7 +104,7 @@ async def test_todo_when_everything_is_done(chat: Chat) -> None:
     ],
 )
 async def test_days_are_counted_in_shanghai(
-    chat: Chat, clock: JourneyClock, now: datetime, expected: str
+    chat: Chat, clock: FixedClock, now: datetime, expected: str
 ) -> None:
     await arrange(chat.session_pool, region="beijing")
     clock.now = now
@@ -115,7 +114,7 @@ async def test_days_are_counted_in_shanghai(
     assert expected in section(text, "6. 缴费")
 
 
-async def test_exam_days_show_the_next_one(chat: Chat, clock: JourneyClock) -> None:
+async def test_exam_days_show_the_next_one(chat: Chat, clock: FixedClock) -> None:
     await arrange(chat.session_pool, region="beijing")
     clock.now = datetime(2024, 4, 15, 2, 0, tzinfo=UTC)
 
