@@ -9,6 +9,7 @@ from aiogram.types import BufferedInputFile, Message
 from bot.db.models import Candidate
 from bot.ics import build_calendar
 from bot.journey import (
+    StepView,
     auto_confirm_region,
     calendar_entries,
     known_region,
@@ -27,7 +28,7 @@ from handlers.ui import (
     returning_keyboard,
     todo_keyboard,
 )
-from notices import STEP_ORDER, KnowledgeBase, local_date
+from notices import STEP_ORDER, KnowledgeBase, Region, local_date
 
 
 def _authority(kb: KnowledgeBase, locale: Locale) -> str:
@@ -64,6 +65,32 @@ async def ask_returning(
     await target.answer(text, reply_markup=markup)
 
 
+async def region_and_views(
+    target: Message,
+    candidate: Candidate,
+    *,
+    kb: KnowledgeBase,
+    texts: Texts,
+    locale: Locale,
+    now: datetime,
+    flow: str,
+) -> tuple[Region, list[StepView]] | None:
+    """Return the candidate's region and step views, or ask for the region and return None."""
+    region = known_region(kb, candidate.region)
+    if region is None:
+        await ask_region(target, kb=kb, texts=texts, locale=locale, flow=flow)
+        return None
+    views = step_views(
+        kb,
+        region_code=region.code,
+        returning=candidate.is_returning,
+        done=candidate.done_steps,
+        now=now,
+        locale=locale,
+    )
+    return region, views
+
+
 async def send_todo(
     target: Message,
     candidate: Candidate,
@@ -74,17 +101,19 @@ async def send_todo(
     now: datetime,
 ) -> None:
     """Send the candidate's next steps with their windows, or ask for the region first."""
-    region = known_region(kb, candidate.region)
-    if region is None:
-        await ask_region(target, kb=kb, texts=texts, locale=locale, flow="todo")
-        return
-    views = step_views(
-        kb, region_code=region.code, returning=candidate.is_returning,
-        done=candidate.done_steps, now=now, locale=locale,
+    found = await region_and_views(
+        target, candidate, kb=kb, texts=texts, locale=locale, now=now, flow="todo"
     )
+    if found is None:
+        return
+    region, views = found
     chunks = texts.chunks(
-        "journey/todo", locale, region=region_name(region, locale), items=todo_views(views),
-        today=local_date(now), authority=_authority(kb, locale),
+        "journey/todo",
+        locale,
+        region=region_name(region, locale),
+        items=todo_views(views),
+        today=local_date(now),
+        authority=_authority(kb, locale),
     )
     await answer_chunks(target, chunks, todo_keyboard(texts, locale, views))
 
@@ -99,17 +128,19 @@ async def send_deadlines(
     now: datetime,
 ) -> None:
     """Send the region's whole calendar, past, current and coming marked."""
-    region = known_region(kb, candidate.region)
-    if region is None:
-        await ask_region(target, kb=kb, texts=texts, locale=locale, flow="dl")
-        return
-    views = step_views(
-        kb, region_code=region.code, returning=candidate.is_returning,
-        done=candidate.done_steps, now=now, locale=locale,
+    found = await region_and_views(
+        target, candidate, kb=kb, texts=texts, locale=locale, now=now, flow="dl"
     )
+    if found is None:
+        return
+    region, views = found
     chunks = texts.chunks(
-        "journey/deadlines", locale, region=region_name(region, locale), steps=views,
-        today=local_date(now), year=kb.year,
+        "journey/deadlines",
+        locale,
+        region=region_name(region, locale),
+        steps=views,
+        today=local_date(now),
+        year=kb.year,
     )
     await answer_chunks(target, chunks, menu_keyboard(texts, locale, "todo", "calendar"))
 
@@ -124,17 +155,18 @@ async def send_calendar(
     now: datetime,
 ) -> None:
     """Send an .ics file of the remaining deadlines (or say there are none)."""
-    region = known_region(kb, candidate.region)
-    if region is None:
-        await ask_region(target, kb=kb, texts=texts, locale=locale, flow="cal")
-        return
-    views = step_views(
-        kb, region_code=region.code, returning=candidate.is_returning,
-        done=candidate.done_steps, now=now, locale=locale,
+    found = await region_and_views(
+        target, candidate, kb=kb, texts=texts, locale=locale, now=now, flow="cal"
     )
+    if found is None:
+        return
+    region, views = found
     label = texts.labels(locale)
     entries = calendar_entries(
-        views, year=kb.year, region_code=region.code, now=now,
+        views,
+        year=kb.year,
+        region_code=region.code,
+        now=now,
         approx_mark=label["journey_ics_approx"],
     )
     undated = [v.name for v in views if v.state in ("local", "auto")]
@@ -143,8 +175,11 @@ async def send_calendar(
         await target.answer(texts.render("journey/calendar_empty", locale, **context))
         return
     data = build_calendar(
-        entries, name=label["journey_ics_name"].format(year=kb.year),
-        alarm_text=label["journey_ics_alarm"], footer=label["journey_ics_footer"], now=now,
+        entries,
+        name=label["journey_ics_name"].format(year=kb.year),
+        alarm_text=label["journey_ics_alarm"],
+        footer=label["journey_ics_footer"],
+        now=now,
     )
     document = BufferedInputFile(data, filename=f"exam-{kb.year}-{region.code}.ics")
     await target.answer_document(
@@ -159,8 +194,12 @@ async def send_profile(
     region = known_region(kb, candidate.region)
     done = [step_name(kb, s, locale) for s in STEP_ORDER if s.value in candidate.done_steps]
     text = texts.render(
-        "journey/profile", locale, region=region_name(region, locale) if region else None,
-        returning=candidate.is_returning, language=candidate.language,
-        reminders=candidate.reminders_enabled, done=done,
+        "journey/profile",
+        locale,
+        region=region_name(region, locale) if region else None,
+        returning=candidate.is_returning,
+        language=candidate.language,
+        reminders=candidate.reminders_enabled,
+        done=done,
     )
     await target.answer(text, reply_markup=profile_keyboard(texts, locale))
