@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.texts import Locale, Texts
+from handlers.filters import is_command
 
 MAX_COMMAND_ECHO = 32
 
@@ -29,7 +30,7 @@ async def on_stale_callback(query: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name="fallback")
-    router.message.register(on_unknown_command, F.text.startswith("/"))
+    router.message.register(on_unknown_command, is_command)
     router.message.register(on_non_text)
     router.callback_query.register(on_stale_callback)
     return router

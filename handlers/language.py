@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
 from bot.texts import LOCALES, Locale, Texts
+from handlers.filters import from_user
 
 
 class LangAction(CallbackData, prefix="lang"):
@@ -56,7 +57,7 @@ async def on_lang(
 
 def create_router() -> Router:
     router = Router(name="language")
-    router.message.filter(F.from_user)
+    router.message.filter(from_user)
     router.message.register(cmd_lang, Command("lang"))
     router.callback_query.register(on_lang, LangAction.filter())
     return router

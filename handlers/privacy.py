@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
 from bot.texts import Locale, Texts
+from handlers.filters import from_user
 from handlers.ui import ForgetAction, answer_stale, edit, forget_keyboard, message_of, prefixes
 
 
@@ -67,7 +68,7 @@ async def on_forget(
 
 def create_router() -> Router:
     router = Router(name="privacy")
-    router.message.filter(F.from_user)
+    router.message.filter(from_user)
     router.message.register(cmd_stop, Command("stop"))
     router.message.register(cmd_resume, Command("resume"))
     router.message.register(cmd_forget, Command("forget"))

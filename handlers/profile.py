@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from bot.journey import (
 )
 from bot.knowledge import Knowledge
 from bot.texts import Locale, Texts
+from handlers.filters import from_user
 from handlers.ui import (
     ALL_GROUPS,
     FLOWS,
@@ -232,7 +233,7 @@ async def on_returning(
 
 def create_router() -> Router:
     router = Router(name="profile")
-    router.message.filter(F.from_user)
+    router.message.filter(from_user)
     router.message.register(cmd_profile, Command("profile"))
     router.message.register(cmd_region, Command("region"))
     router.message.register(cmd_returning, Command("returning"))

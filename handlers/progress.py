@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from bot.journey import open_predecessors, step_name, step_views, todo_views
 from bot.knowledge import Knowledge
 from bot.progress import record_done, record_undone
 from bot.texts import Locale, Texts
+from handlers.filters import from_user
 from handlers.ui import (
     CascadeAction,
     StepAction,
@@ -191,7 +192,7 @@ async def on_cascade(
 
 def create_router() -> Router:
     router = Router(name="progress")
-    router.message.filter(F.from_user)
+    router.message.filter(from_user)
     router.message.register(cmd_done, Command("done"))
     router.message.register(cmd_undo, Command("undo"))
     router.callback_query.register(on_step, StepAction.filter())

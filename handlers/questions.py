@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -18,6 +18,7 @@ from bot.db.repo import CandidateRepo, UnansweredRepo
 from bot.knowledge import Knowledge
 from bot.presenters import answer_context
 from bot.texts import Locale, Texts, split_message
+from handlers.filters import is_question
 from notices import Answer, AnswerKind, Step
 
 # Questions the knowledge base could not answer well: staff review them with /unanswered.
@@ -161,7 +162,7 @@ async def on_ask_region(
 
 def create_router() -> Router:
     router = Router(name="questions")
-    router.message.register(on_question, F.text, ~F.text.startswith("/"))
+    router.message.register(on_question, is_question)
     router.callback_query.register(on_topic, TopicAction.filter())
     router.callback_query.register(on_ask_region, AskRegionAction.filter())
     return router

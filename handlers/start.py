@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,7 @@ from bot.db.repo import CandidateRepo
 from bot.journey import known_region, region_groups, region_name
 from bot.knowledge import Knowledge
 from bot.texts import LOCALES, Locale, Texts
+from handlers.filters import from_user
 from handlers.ui import (
     OnboardAction,
     answer_stale,
@@ -88,7 +89,7 @@ async def cmd_help(message: Message, texts: Texts, locale: Locale) -> None:
 
 def create_router() -> Router:
     router = Router(name="start")
-    router.message.filter(F.from_user)
+    router.message.filter(from_user)
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, Command("help"))
     router.callback_query.register(on_onboard, OnboardAction.filter())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from bot.clock import Clock, now_from
 from bot.db.repo import CandidateRepo
 from bot.knowledge import Knowledge
 from bot.texts import Locale, Texts
+from handlers.filters import from_user
 from handlers.ui import MenuAction, answer_stale, message_of, prefixes
 from handlers.views import send_calendar, send_deadlines, send_profile, send_todo
 
@@ -60,7 +61,7 @@ async def on_menu(
 
 def create_router() -> Router:
     router = Router(name="todo")
-    router.message.filter(F.from_user)
+    router.message.filter(from_user)
     router.message.register(cmd_screen, Command(*SCREENS))
     router.callback_query.register(on_menu, MenuAction.filter())
     router.callback_query.register(answer_stale, prefixes(MenuAction))
