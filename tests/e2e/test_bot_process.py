@@ -15,6 +15,7 @@ import pytest
 from tests.e2e.helpers import (
     REPO_ROOT,
     STARTUP_TIMEOUT,
+    TOKEN,
     BotProcess,
     StartBot,
     clean_env,
@@ -63,6 +64,7 @@ async def assert_exits_cleanly(process: BotProcess) -> None:
     stderr = process.stderr()
     assert code == 0, stderr
     assert "Traceback" not in stderr, stderr
+    assert TOKEN.split(":", 1)[1] not in stderr  # the token's secret is never logged
 
 
 async def assert_fails_with_one_line(process: BotProcess, *mentions: str) -> str:
