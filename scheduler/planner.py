@@ -9,6 +9,7 @@ inserts nothing new.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import time as timer
@@ -183,6 +184,7 @@ class Planner:
         quiet: QuietHours | None = None,
         horizon: timedelta = timedelta(0),
         chunk_size: int = 100_000,
+        parallel: int = 2,
         use_lock: bool = True,
         on_report: Callable[[PlanReport], None] | None = None,
     ) -> None:
@@ -192,6 +194,8 @@ class Planner:
         self.quiet = quiet or QuietHours()
         self.horizon = horizon
         self.chunk_size = chunk_size
+        # PostgreSQL inserts disjoint candidate ranges on this many connections at once.
+        self.parallel = max(1, parallel)
         self.use_lock = use_lock
         self.on_report = on_report
 
@@ -266,7 +270,9 @@ class Planner:
             if last is not None:
                 report.missed += due_planner.missed(group, since=last, now=now) * group.size
         if rows:
-            report.inserted, report.chunks = await self._insert(conn, rows, now)
+            report.inserted, report.chunks = await self._insert(
+                conn, rows, now, report.candidates
+            )
         async with conn.begin():
             await conn.execute(
                 insert(PlannerRun).values(
@@ -301,7 +307,9 @@ class Planner:
             for row in result
         ]
 
-    async def _bounds(self, conn: AsyncConnection) -> list[tuple[int | None, int | None]]:
+    async def _bounds(
+        self, conn: AsyncConnection, chunk_size: int
+    ) -> list[tuple[int | None, int | None]]:
         numbered = select(
             Candidate.user_id.label("user_id"),
             func.row_number().over(order_by=Candidate.user_id).label("n"),
@@ -310,7 +318,7 @@ class Planner:
             (
                 await conn.scalars(
                     select(numbered.c.user_id)
-                    .where(numbered.c.n % self.chunk_size == 0)
+                    .where(numbered.c.n % chunk_size == 0)
                     .order_by(numbered.c.user_id)
                 )
             ).all()
@@ -318,27 +326,72 @@ class Planner:
         edges: list[int | None] = [None, *cuts, None]
         return list(itertools.pairwise(edges))
 
+    async def _load_due(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+        """Write the due set into this connection's temp table."""
+        await conn.execute(text("DROP TABLE IF EXISTS planner_due"))
+        await conn.run_sync(lambda sync: _due_table.create(sync))
+        for start in range(0, len(rows), 1000):
+            await conn.execute(_due_table.insert(), rows[start : start + 1000])
+        # Temp tables have no statistics: without them PostgreSQL guesses a poor join.
+        await conn.execute(text("ANALYZE planner_due"))
+
     async def _insert(
-        self, conn: AsyncConnection, rows: list[dict[str, Any]], now: datetime
+        self, conn: AsyncConnection, rows: list[dict[str, Any]], now: datetime, candidates: int
     ) -> tuple[int, int]:
+        workers = self.parallel if conn.dialect.name == "postgresql" else 1
+        chunk_size = max(1, min(self.chunk_size, -(-candidates // workers)))
         async with conn.begin():
-            await conn.execute(text("DROP TABLE IF EXISTS planner_due"))
-            await conn.run_sync(lambda sync: _due_table.create(sync))
-            for start in range(0, len(rows), 1000):
-                await conn.execute(_due_table.insert(), rows[start : start + 1000])
-            # Temp tables have no statistics: without them PostgreSQL guesses a poor join.
-            await conn.execute(text("ANALYZE planner_due"))
-            bounds = await self._bounds(conn)
+            await self._load_due(conn, rows)
+            bounds = await self._bounds(conn, chunk_size)
         inserted = 0
         try:
-            for low, high in bounds:
-                async with conn.begin():
-                    result = await conn.execute(self._insert_stmt(conn, now, low, high))
-                    inserted += max(result.rowcount or 0, 0)
+            if workers > 1 and len(bounds) > 1:
+                pending = list(bounds)
+                counts = await asyncio.gather(
+                    self._insert_ranges(conn, pending, now),
+                    *(
+                        self._insert_elsewhere(rows, pending, now)
+                        for _ in range(min(workers, len(bounds)) - 1)
+                    ),
+                )
+                inserted = sum(counts)
+            else:
+                inserted = await self._insert_ranges(conn, list(bounds), now)
         finally:
             async with conn.begin():
                 await conn.execute(text("DROP TABLE IF EXISTS planner_due"))
         return inserted, len(bounds)
+
+    async def _insert_ranges(
+        self,
+        conn: AsyncConnection,
+        pending: list[tuple[int | None, int | None]],
+        now: datetime,
+    ) -> int:
+        """Insert the outbox rows of candidate ranges taken from `pending` until none is left."""
+        inserted = 0
+        while pending:
+            low, high = pending.pop()
+            async with conn.begin():
+                result = await conn.execute(self._insert_stmt(conn, now, low, high))
+                inserted += max(result.rowcount or 0, 0)
+        return inserted
+
+    async def _insert_elsewhere(
+        self,
+        rows: list[dict[str, Any]],
+        pending: list[tuple[int | None, int | None]],
+        now: datetime,
+    ) -> int:
+        """Take ranges from `pending` on a connection of its own (PostgreSQL only)."""
+        async with self.engine.connect() as conn:
+            async with conn.begin():
+                await self._load_due(conn, rows)
+            try:
+                return await self._insert_ranges(conn, pending, now)
+            finally:
+                async with conn.begin():
+                    await conn.execute(text("DROP TABLE IF EXISTS planner_due"))
 
     def _insert_stmt(
         self, conn: AsyncConnection, now: datetime, low: int | None, high: int | None

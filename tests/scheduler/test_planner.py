@@ -135,3 +135,14 @@ async def test_planner_lookahead_queues_rows_due_before_the_next_tick(
     async with pool() as session:
         due_at = await session.scalar(select(OutboxMessage.due_at))
     assert due_at == at("2024-01-29 09:00")
+
+
+async def test_planner_parallel_ranges_insert_each_reminder_once(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    for user_id in range(1, 41):
+        await add_candidate(pool, user_id, done=BEFORE_PAY if user_id % 2 else {"pay"})
+    report = await planner(pool, chunk_size=4, parallel=3).run(at("2024-02-05 09:30"))
+    assert report.inserted == 20
+    assert report.chunks >= 10
+    assert len({user for user, *_ in await rows(pool)}) == 20
