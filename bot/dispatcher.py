@@ -12,12 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.knowledge import Knowledge
-from bot.middlewares import (
-    CandidateMiddleware,
-    DbSessionMiddleware,
-    InFlightTracker,
-    LanguageCache,
-)
+from bot.languages import LanguageDirectory
+from bot.middlewares import CandidateMiddleware, DbSessionMiddleware, InFlightTracker
 from bot.texts import Texts
 from handlers import get_routers
 from scheduler import service as reminders
@@ -57,9 +53,11 @@ def create_dispatcher(
     dp.shutdown.register(in_flight.drain)
     dp.startup.register(reminders.on_startup)
     dp.shutdown.register(reminders.on_shutdown)
-    dp.update.outer_middleware(DbSessionMiddleware(session_pool))
-    languages = LanguageCache()
-    dp["language_cache"] = languages
+    languages = LanguageDirectory()
+    dp["language_directory"] = languages
+    dp.startup.register(start_languages)
+    dp.shutdown.register(languages.stop)
+    dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages))
     # Inner middlewares run after routing and are inherited by every router below.
     candidates = CandidateMiddleware(languages)
     for name, observer in dp.observers.items():
@@ -67,3 +65,10 @@ def create_dispatcher(
             observer.middleware(candidates)
     dp.include_routers(*get_routers())
     return dp
+
+
+async def start_languages(
+    language_directory: LanguageDirectory, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """Load every candidate's language before the first update, then keep it current."""
+    await language_directory.start(session_pool)

@@ -1,11 +1,9 @@
-"""Outer middlewares: one transaction per update, then who is asking and in what language."""
+"""Middlewares: updates in flight, a unit of work per update, who asks and in what language."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,7 +12,8 @@ from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.repo import CandidateRepo
+from bot.db.repo import CandidateRepo, language_changes
+from bot.languages import LanguageDirectory
 from bot.texts import resolve_locale
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -54,72 +53,51 @@ class InFlightTracker(BaseMiddleware):
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Open one transaction per update: commit when the handler returns, roll back if it raises."""
+    """One unit of work per update: committed when the handler returns, rolled back if it raises.
 
-    def __init__(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
-        self.session_pool = session_pool
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.session_pool.begin() as session:
-            data["session"] = session
-            return await handler(event, data)
-
-
-class LanguageCache:
-    """Recent language choices by user id, so replies that need no candidate skip the query.
-
-    A handler that uses the database may change the language, so its user's entry is dropped
-    after it runs; other processes see a change within `ttl` seconds.
+    The session begins only when a handler first touches the database, so an update that
+    needs none costs no round-trip. Language changes recorded on the session reach the
+    directory once their transaction has committed.
     """
 
-    def __init__(self, ttl: float = 30.0, max_size: int = 100_000) -> None:
-        self.ttl = ttl
-        self.max_size = max_size
-        self._entries: OrderedDict[int, tuple[float, str | None]] = OrderedDict()
+    def __init__(
+        self, session_pool: async_sessionmaker[AsyncSession], languages: LanguageDirectory
+    ) -> None:
+        self.session_pool = session_pool
+        self.languages = languages
 
-    def get(self, user_id: int) -> tuple[bool, str | None]:
-        """Return (found, language); a missing or stale entry is not found."""
-        entry = self._entries.get(user_id)
-        if entry is None or entry[0] < time.monotonic():
-            return False, None
-        return True, entry[1]
-
-    def put(self, user_id: int, language: str | None) -> None:
-        self._entries[user_id] = (time.monotonic() + self.ttl, language)
-        self._entries.move_to_end(user_id)
-        while len(self._entries) > self.max_size:
-            self._entries.popitem(last=False)
-
-    def drop(self, user_id: int) -> None:
-        self._entries.pop(user_id, None)
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.session_pool() as session:
+            data["session"] = session
+            result = await handler(event, data)
+            if session.in_transaction():
+                await session.commit()
+        for user_id, language in language_changes(session).items():
+            self.languages.record(user_id, language)
+        return result
 
 
 class CandidateMiddleware(BaseMiddleware):
     """Load the asking candidate when the handler takes one, and resolve the reply language.
 
     An inner middleware: it runs once the handler is chosen, so it knows whether the handler
-    wants `candidate`; /help and the like then need no query at all.
+    wants `candidate`; /help and the like then take the language from the directory, with no
+    query at all.
     """
 
-    def __init__(self, languages: LanguageCache) -> None:
+    def __init__(self, languages: LanguageDirectory) -> None:
         self.languages = languages
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         chosen: HandlerObject | None = data.get("handler")
-        params = chosen.params if chosen is not None else {"candidate", "session"}
         candidate = None
         language = None
         if user is not None:
-            found, language = self.languages.get(user.id)
-            if "candidate" in params or not found:
+            known, language = self.languages.get(user.id)
+            if not known or chosen is None or "candidate" in chosen.params:
                 candidate = await CandidateRepo(data["session"]).get(user.id)
                 language = candidate.language if candidate else None
-                self.languages.put(user.id, language)
         data["candidate"] = candidate
         data["locale"] = resolve_locale(language, user.language_code if user else None)
-        try:
-            return await handler(event, data)
-        finally:
-            if user is not None and "session" in params:
-                self.languages.drop(user.id)
+        return await handler(event, data)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repo import CandidateRepo
 from bot.errors import AssistantError
-from bot.middlewares import LanguageCache
+from bot.languages import LanguageDirectory
 from bot.texts import Locale, Texts, resolve_locale
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def _chat_id(update: Update) -> int | None:
     return None
 
 
-def _locale(languages: LanguageCache, user: User | None) -> Locale:
+def _locale(languages: LanguageDirectory, user: User | None) -> Locale:
     # The update's transaction is gone; use what is known without the database.
     if user is None:
         return resolve_locale(None, None)
@@ -60,13 +60,13 @@ async def on_assistant_error(
     event: ErrorEvent,
     bot: Bot,
     texts: Texts,
-    language_cache: LanguageCache,
+    language_directory: LanguageDirectory,
     event_from_user: User | None = None,
 ) -> None:
     """Reply with the domain error's own template."""
     error = event.exception
     assert isinstance(error, AssistantError)
-    locale = _locale(language_cache, event_from_user)
+    locale = _locale(language_directory, event_from_user)
     await _reply(bot, event.update, texts.render(error.template, locale, **error.context))
 
 
@@ -74,7 +74,7 @@ async def on_unexpected_error(
     event: ErrorEvent,
     bot: Bot,
     texts: Texts,
-    language_cache: LanguageCache,
+    language_directory: LanguageDirectory,
     event_from_user: User | None = None,
 ) -> None:
     """Log the failure without personal data and apologise to the user."""
@@ -84,7 +84,7 @@ async def on_unexpected_error(
     logger.error(
         "update %s failed with %s\n%s", event.update.update_id, type(error).__name__, frames
     )
-    locale = _locale(language_cache, event_from_user)
+    locale = _locale(language_directory, event_from_user)
     await _reply(bot, event.update, texts.render("errors/generic", locale))
 
 

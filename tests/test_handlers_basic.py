@@ -8,7 +8,7 @@ import logging
 import pytest
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.db.models import Candidate
 from bot.middlewares import InFlightTracker
@@ -144,21 +144,3 @@ async def test_blocked_mid_reply_marks_blocked_without_apology(chat: Chat) -> No
     async with chat.session_pool() as session:
         candidate = await session.get(Candidate, USER_ID)
     assert candidate is not None and candidate.blocked
-
-
-async def test_help_needs_no_database_query_once_language_is_known(chat: Chat) -> None:
-    await chat.send("/lang en")
-    await chat.send("/help")  # loads and caches the language
-    statements: list[str] = []
-    engine = chat.session_pool.kw["bind"]
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        replies = await chat.send("/help")
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
-    assert "Commands" in replies[0]
-    assert statements == []

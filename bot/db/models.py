@@ -37,7 +37,10 @@ class Candidate(Base):
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: every process reads the rows changed lately (bot/languages.py).
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
     steps: Mapped[list[CandidateStep]] = relationship(
         back_populates="candidate", cascade="all, delete-orphan", passive_deletes=True,

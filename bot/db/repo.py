@@ -15,6 +15,18 @@ _PERSONAL = re.compile(r"\d[\d \-]{4,}\d[xX]?|\S+@\S+")
 MAX_QUESTION_CHARS = 500
 
 
+_LANGUAGE_CHANGES = "language_changes"
+
+
+def language_changes(session: AsyncSession) -> dict[int, str | None]:
+    """The language choices this session changed (None: candidate deleted), by user id.
+
+    Whoever commits the session passes them on to the in-memory language directory.
+    """
+    changes: dict[int, str | None] = session.info.setdefault(_LANGUAGE_CHANGES, {})
+    return changes
+
+
 class CandidateRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -36,6 +48,7 @@ class CandidateRepo:
         """Save the candidate's explicit language choice."""
         candidate = await self.get_or_create(user_id)
         candidate.language = language
+        language_changes(self.session)[user_id] = language
         return candidate
 
     async def set_region(self, user_id: int, region: str | None) -> Candidate:
@@ -47,6 +60,7 @@ class CandidateRepo:
     async def delete(self, user_id: int) -> None:
         """Delete the candidate's row."""
         await self.session.execute(delete(Candidate).where(Candidate.user_id == user_id))
+        language_changes(self.session)[user_id] = None
 
     async def load(self, user_id: int) -> Candidate:
         """Return the candidate (created on first contact) with the steps done loaded."""

@@ -8,7 +8,6 @@ them. The job runs as one named background task started with the dispatcher.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background import cancel
 from bot.clock import Clock, now_from
 from bot.config import Settings
 from bot.db.models import Broadcast
@@ -160,11 +160,8 @@ class ProgressJob:
             )
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def sync_milestones(
         self, session_pool: async_sessionmaker[AsyncSession], knowledge: Knowledge
