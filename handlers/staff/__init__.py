@@ -7,8 +7,52 @@ update falls through to the fallback router, so the commands look like unknown c
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Message
 
 from handlers.staff import broadcast, data, progress, reports, roles
+
+STAFF_STATES = frozenset(
+    broadcast.BroadcastStates.__all_states_names__ + data.ImportStates.__all_states_names__
+)
+
+
+def command_names(router: Router) -> frozenset[str]:
+    """Return the names of the commands a router and its sub-routers handle."""
+    names: set[str] = set()
+    for each in router.chain_tail:
+        for handler in each.message.handlers:
+            for command in handler.flags.get("commands", []):
+                names.update(name for name in command.commands if isinstance(name, str))
+    return frozenset(names)
+
+
+class StaffMessages(Filter):
+    """Root filter: only staff commands and messages in a staff flow enter the staff routers.
+
+    Most updates are candidates' questions and commands; they skip every staff handler's
+    filters at once.
+    """
+
+    def __init__(self, commands: frozenset[str]) -> None:
+        self.commands = commands
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        if raw_state in STAFF_STATES:
+            return True
+        text = message.text or message.caption  # /import can come as a file's caption
+        if text is None or not text.startswith("/"):
+            return False
+        name = text[1:].split(maxsplit=1)[0].split("@", 1)[0] if len(text) > 1 else ""
+        return name.lower() in self.commands
+
+
+async def staff_buttons(query: CallbackQuery) -> bool:
+    """Root filter: only the staff tools' own buttons enter the staff routers."""
+    action = progress.BroadcastAction
+    return query.data is not None and (
+        query.data.split(action.__separator__, 1)[0] == action.__prefix__
+    )
 
 
 def create_router(job: progress.ProgressJob | None = None) -> Router:
@@ -18,6 +62,8 @@ def create_router(job: progress.ProgressJob | None = None) -> Router:
         roles.create_router(), broadcast.create_router(), data.create_router(),
         reports.create_router(),
     )
+    router.message.filter(StaffMessages(command_names(router)))
+    router.callback_query.filter(staff_buttons)
     job = job or progress.ProgressJob()
     router.startup.register(job.start)
     router.shutdown.register(job.stop)
