@@ -19,6 +19,7 @@ from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.errors import StartupError
 from bot.knowledge import Knowledge
+from bot.memory import settle_heap
 from bot.staff.regiondata import apply_stored
 from bot.telegram import check_bot, create_bot, run_polling, run_webhook, set_commands
 from bot.texts import Texts
@@ -80,6 +81,7 @@ async def run(settings: Settings) -> None:
         # Build the question index now (the tokenizer takes about a second), not on the
         # first candidate's question.
         await asyncio.to_thread(lambda: knowledge.answerer)
+        settle_heap()
         if bot is None:
             await ConsoleChannel(dp).run()
             return

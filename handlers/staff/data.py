@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, now_from
 from bot.knowledge import Knowledge
+from bot.memory import settle_heap
 from bot.staff.regiondata import (
     MAX_BYTES,
     MAX_ROWS,
@@ -118,6 +119,7 @@ async def cmd_reload(
         await AuditRepo(session).record(staff.user_id, "reload_failed", now=now)
         await message.answer(texts.render("staff/reload_failed", locale, error=str(exc)[:1500]))
         return
+    settle_heap()  # the old base's cycles are garbage now; the new one is long-lived
     await AuditRepo(session).record(staff.user_id, "reload", now=now, detail=f"year {kb.year}")
     await message.answer(texts.render(
         "staff/reload_done", locale, year=kb.year, regions=len(kb.regions),
