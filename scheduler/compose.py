@@ -14,6 +14,9 @@ from scheduler.outbox import ClaimedMessage
 
 ACTION_PREFIX = "rem"
 
+# A digest's text in chunks, and the buttons under its last chunk.
+_Rendered = tuple[tuple[str, ...], tuple[tuple[Button, ...], ...]]
+
 
 def action_data(action: str, step: str) -> str:
     """Return the callback data of a reminder button (handlers.reminders.ReminderAction)."""
@@ -33,9 +36,16 @@ class Recipient:
 class Composer:
     """Render reminder digests and broadcast copies as Outgoing messages."""
 
-    def __init__(self, texts: Texts, kb: Callable[[], KnowledgeBase]) -> None:
+    def __init__(
+        self, texts: Texts, kb: Callable[[], KnowledgeBase], *, cache_size: int = 1024
+    ) -> None:
         self.texts = texts
         self.kb = kb
+        # A wave sends the same digest to everyone of a region, stage and language: render
+        # each once. Keyed by what the text depends on; emptied when the base is replaced.
+        self.cache_size = cache_size
+        self._cache: dict[tuple[Any, ...], _Rendered] = {}
+        self._cache_kb: KnowledgeBase | None = None
 
     def compose(
         self, recipient: Recipient, rows: Sequence[ClaimedMessage], now: datetime
@@ -53,7 +63,34 @@ class Composer:
         self, recipient: Recipient, rows: Sequence[ClaimedMessage], now: datetime
     ) -> list[Outgoing]:
         kb = self.kb()
+        if kb is not self._cache_kb:
+            self._cache.clear()
+            self._cache_kb = kb
         locale: Locale = resolve_locale(recipient.language, None)
+        key = (
+            locale, recipient.region, recipient.returning, local_date(now),
+            tuple((row.step, row.occasion, row.event_date) for row in rows),
+        )
+        rendered = self._cache.get(key)
+        if rendered is None:
+            rendered = self._render(kb, recipient, rows, locale, now)
+            if len(self._cache) >= self.cache_size:
+                del self._cache[next(iter(self._cache))]  # the oldest
+            self._cache[key] = rendered
+        chunks, buttons = rendered
+        return [
+            Outgoing(recipient.user_id, chunk, buttons if i == len(chunks) - 1 else ())
+            for i, chunk in enumerate(chunks)
+        ]
+
+    def _render(
+        self,
+        kb: KnowledgeBase,
+        recipient: Recipient,
+        rows: Sequence[ClaimedMessage],
+        locale: Locale,
+        now: datetime,
+    ) -> _Rendered:
         try:
             plans = {p.step.value: p for p in kb.plan(recipient.region, recipient.returning)}
         except KeyError:
@@ -77,11 +114,7 @@ class Composer:
                 )
             )
         buttons.append((Button(self.texts.label(locale, "rem_site"), url=site.url),))
-        chunks = split_message(text)
-        return [
-            Outgoing(recipient.user_id, chunk, tuple(buttons) if i == len(chunks) - 1 else ())
-            for i, chunk in enumerate(chunks)
-        ]
+        return tuple(split_message(text)), tuple(buttons)
 
     def _item(
         self, plans: dict[str, StepPlan], row: ClaimedMessage, locale: Locale, now: datetime

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import time as timer
@@ -167,7 +168,8 @@ class Sender:
         if report.recovered:
             logger.warning("sender: %d rows whose sender died are pending again",
                            report.recovered)
-        queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=self.config.concurrency)
+        # Unbounded: the budget of claimed messages (see _room) is what bounds it.
+        queue: asyncio.Queue[Job | None] = asyncio.Queue()
         workers = [
             asyncio.create_task(self._worker(queue, report))
             for _ in range(self.config.concurrency)
@@ -206,9 +208,15 @@ class Sender:
         return max(1, min(cap, int(per_lease)))
 
     async def _room(self) -> int:
-        """Wait until fewer than the budget of claimed messages are outstanding."""
+        """Wait until half a batch fits in the budget of claimed messages; return the room.
+
+        Claiming again while half the budget is still queued keeps the workers fed during the
+        claim (at 1,000 messages/s a claim of 250 takes tens of milliseconds), and claiming
+        in half batches, not one row each time a message finishes, keeps claims few.
+        """
         budget = self._budget()
-        while self._outstanding >= budget and not self._stopping:
+        refill_at = budget - max(1, min(self.config.batch_size, budget) // 2)
+        while self._outstanding > refill_at and not self._stopping:
             self._finished.clear()
             await self._finished.wait()
         return min(self.config.batch_size, budget - self._outstanding)
@@ -289,9 +297,9 @@ class Sender:
                 expired.append(row.id)
             elif row.kind == REMINDER and not person.reminders_enabled:
                 cancel["stopped"].append(row.id)
-            elif row.kind == REMINDER and row.step and row.step not in {
-                s.value for s in steps_to_remind(frozenset(done[row.user_id]))
-            }:
+            elif row.kind == REMINDER and row.step and row.step not in _still_due(
+                frozenset(done[row.user_id])
+            ):
                 cancel["done"].append(row.id)
             elif row.kind == REMINDER and sent_today.get(row.user_id, 0) >= self.config.daily_cap:
                 deferred.append(row.id)
@@ -480,6 +488,12 @@ class Sender:
         for job, reason in pending.blocked:
             await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
             await repo.mark_blocked(job.user_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _still_due(done: frozenset[str]) -> frozenset[str]:
+    """Return the steps still worth a reminder for these done steps (a few hundred sets)."""
+    return frozenset(step.value for step in steps_to_remind(done))
 
 
 def jobs_rows(jobs: Sequence[Job]) -> list[int]:

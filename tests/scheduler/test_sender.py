@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
-from bot.texts import Texts
+from bot.texts import Locale, Texts
 from notices import SHANGHAI, load_knowledge_base
-from scheduler.compose import Composer, action_data
+from scheduler.compose import Composer, Recipient, action_data
 from scheduler.delivery import DeliveryResult, Outcome
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.outbox import BROADCAST, PRIORITY_BROADCAST, NewMessage, OutboxRepo
 from scheduler.planner import Planner
 from scheduler.rules import load_rules
-from scheduler.sender import Sender, SenderConfig
+from scheduler.sender import Job, Sender, SenderConfig, SendReport
 from tests.scheduler.conftest import add_candidate
 from tests.scheduler.fakes import FakeDelivery
 
@@ -250,3 +251,72 @@ async def test_sender_interleaves_broadcasts_with_reminders(
     await sender.drain(max_batches=1)
     kinds = {"broadcast" if m.text == "考区通知" else "reminder" for m in delivery.sent}
     assert kinds == {"reminder", "broadcast"}
+
+
+class CountingTexts(Texts):
+    def __init__(self) -> None:
+        super().__init__()
+        self.renders = 0
+
+    def render(self, name: str, locale: Locale, /, **context: Any) -> str:
+        self.renders += 1
+        return super().render(name, locale, **context)
+
+
+async def test_composer_renders_each_digest_once_per_wave(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    now = at("2024-02-05 10:00")
+    for user_id in (1, 2, 3):
+        await add_candidate(pool, user_id, done=BEFORE_PAY)
+    await add_candidate(pool, 4, done=BEFORE_PAY, language="en")
+    await plan(pool, now)
+    async with pool.begin() as session:
+        rows = await OutboxRepo(session).claim(
+            now=now, kind="reminder", limit=10, lease=timedelta(minutes=1), token="t"
+        )
+    by_user = {row.user_id: [row] for row in rows}
+    assert set(by_user) == {1, 2, 3, 4}
+    texts, kb = CountingTexts(), [KB]
+    composer = Composer(texts, lambda: kb[0])
+
+    def compose(user_id: int, language: str) -> str:
+        recipient = Recipient(user_id, language, "beijing", False)
+        [message] = composer.compose(recipient, by_user[user_id], now)
+        assert message.chat_id == user_id and message.buttons
+        return message.text
+
+    zh = [compose(user_id, "zh") for user_id in (1, 2, 3)]
+    assert len(set(zh)) == 1 and texts.renders == 1
+    assert "Pay" in compose(4, "en") and texts.renders == 2
+    kb[0] = load_knowledge_base()  # a reload: nothing rendered from the old base is reused
+    assert compose(1, "zh") == zh[0] and texts.renders == 3
+
+
+async def test_sender_claims_again_while_half_the_budget_is_still_queued(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    """Workers are never starved by a claim: it starts while others still wait to be sent."""
+    now = at("2024-02-05 10:00")
+    for user_id in range(1, 81):
+        await add_candidate(pool, user_id, done=BEFORE_PAY)
+    await plan(pool, now)
+    delivery = FakeDelivery()
+    sender = Sender(
+        pool, delivery, MemoryRateLimiter(250, per_chat_interval=0.0),
+        Composer(TEXTS, lambda: KB), config=SenderConfig(batch_size=20, concurrency=2),
+        clock=Clock(now),
+    )
+    queued: list[int] = []
+    claim = sender._claim
+
+    async def recorded(report: SendReport, size: int) -> list[Job] | None:
+        queued.append(sender._outstanding)
+        return await claim(report, size)
+
+    sender._claim = recorded  # type: ignore[method-assign]
+    report = await sender.drain()
+    assert report.sent == 80
+    # Budget 22 (a batch and the workers): the next claim starts once 12 are left, not
+    # when the workers and their queue hold the last 4.
+    assert queued[0] == 0 and min(queued[1:]) >= 8, queued
