@@ -257,7 +257,7 @@ class OutboxRepo:
             stmt = update(_O).where(_O.id.in_(sorted(ids)), _O.state == PENDING)
         else:
             users_sub = base.with_only_columns(_O.user_id).limit(limit).scalar_subquery()
-            # Row ids through the (user_id, state) index: not a scan of every pending row.
+            # Row ids through the (user_id, dedupe_key) index: not a scan of every pending row.
             inner = aliased(_O)
             ids_sub = select(inner.id).where(
                 inner.user_id.in_(users_sub), inner.state == PENDING, inner.kind == kind,

@@ -339,7 +339,9 @@ class Planner:
         self, conn: AsyncConnection, rows: list[dict[str, Any]], now: datetime, candidates: int
     ) -> tuple[int, int]:
         workers = self.parallel if conn.dialect.name == "postgresql" else 1
-        chunk_size = max(1, min(self.chunk_size, -(-candidates // workers)))
+        # Twice as many ranges as connections: the one that connects later takes fewer.
+        ranges = workers * 2 if workers > 1 else 1
+        chunk_size = max(1, min(self.chunk_size, -(-candidates // ranges)))
         async with conn.begin():
             await self._load_due(conn, rows)
             bounds = await self._bounds(conn, chunk_size)
@@ -373,6 +375,9 @@ class Planner:
         while pending:
             low, high = pending.pop()
             async with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # The range's rows are sorted by candidate before insertion: in memory.
+                    await conn.execute(text("SET LOCAL work_mem = '64MB'"))
                 result = await conn.execute(self._insert_stmt(conn, now, low, high))
                 inserted += max(result.rowcount or 0, 0)
         return inserted
@@ -409,25 +414,43 @@ class Planner:
             mask_query = mask_query.where(steps.user_id <= high)
         masks = mask_query.group_by(steps.user_id).subquery("masks")
         ret_key = case((c.is_returning.is_(None), 2), (c.is_returning.is_(True), 1), else_=0)
+        # Each candidate's group first, then one hash join with the due set on the whole group
+        # key. Left to itself PostgreSQL joined the due set on region alone, sorted half a
+        # million rows on disk and only then filtered by stage.
+        people_query = (
+            select(
+                c.user_id.label("user_id"),
+                func.coalesce(c.region, "").label("region_key"),
+                ret_key.label("ret_key"),
+                func.coalesce(masks.c.mask, 0).label("mask"),
+            )
+            .select_from(Candidate.__table__.outerjoin(masks, masks.c.user_id == c.user_id))
+            .where(c.reminders_enabled.is_(True), c.blocked.is_(False), *user_range)
+        )
+        people = (
+            people_query.cte("people").prefix_with("MATERIALIZED")
+            if conn.dialect.name == "postgresql"
+            else people_query.subquery("people")
+        )
         source = (
             select(
-                c.user_id, literal(REMINDER), d.priority, d.urgent, d.step, d.occasion,
+                people.c.user_id, literal(REMINDER), d.priority, d.urgent, d.step, d.occasion,
                 d.dedupe_key, d.event_date, literal(PENDING), d.due_at, d.expires_at,
                 literal(0), literal(now, UTCDateTime), literal(now, UTCDateTime),
             )
             .select_from(
-                Candidate.__table__.outerjoin(masks, masks.c.user_id == c.user_id).join(
+                people.join(
                     _due_table,
                     and_(
-                        d.region_key == func.coalesce(c.region, ""),
-                        d.ret_key == ret_key,
-                        d.mask == func.coalesce(masks.c.mask, 0),
+                        d.region_key == people.c.region_key,
+                        d.ret_key == people.c.ret_key,
+                        d.mask == people.c.mask,
                     ),
                 )
             )
-            # A WHERE clause also keeps SQLite from reading ON CONFLICT as a join's ON.
-            .where(c.reminders_enabled.is_(True), c.blocked.is_(False), *user_range)
-            .order_by(c.user_id)
+            # A WHERE clause keeps SQLite from reading ON CONFLICT as a join's ON.
+            .where(people.c.user_id.is_not(None))
+            .order_by(people.c.user_id)
         )
         o = OutboxMessage.__table__.c
         columns = [

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_engine, create_session_pool, parse_database_url
@@ -80,3 +80,21 @@ def test_utc_now_is_aware() -> None:
     from bot.db.base import utcnow
 
     assert utcnow().tzinfo is UTC
+
+
+async def test_migrations_build_exactly_the_models(any_engine: AsyncEngine) -> None:
+    """Alembic's autogenerate finds nothing to add or drop after the migrations ran."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.db.base import Base
+
+    await upgrade(any_engine)
+
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with any_engine.connect() as conn:
+        diff = await conn.run_sync(differences)
+    assert diff == []

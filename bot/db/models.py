@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,8 +93,14 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "dedupe_key", name="uq_outbox_user_id_dedupe_key"),
         # The claim scans this index in send order: lowest priority number first, then due.
+        # A candidate's rows are found through the unique (user_id, dedupe_key) index.
         Index("ix_outbox_claim", "state", "kind", "priority", "due_at", "id"),
-        Index("ix_outbox_user_state", "user_id", "state"),
+        # Only broadcast copies have a broadcast id: reminders (most rows) stay out of it.
+        Index(
+            "ix_outbox_broadcast_id", "broadcast_id",
+            postgresql_where=text("broadcast_id IS NOT NULL"),
+            sqlite_where=text("broadcast_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
@@ -104,7 +111,7 @@ class OutboxMessage(Base):
     # Lower goes first; urgent reminders 0, reminders 10, broadcasts 20 unless staff say.
     priority: Mapped[int] = mapped_column(SmallInteger, default=10)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # may go out in quiet hours
-    broadcast_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    broadcast_id: Mapped[int | None] = mapped_column(BigInteger)
     step: Mapped[str | None] = mapped_column(String(16))
     occasion: Mapped[str] = mapped_column(String(32))
     dedupe_key: Mapped[str] = mapped_column(String(80))
