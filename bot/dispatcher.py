@@ -55,7 +55,8 @@ def create_dispatcher(
     dp.shutdown.register(reminders.on_shutdown)
     languages = LanguageDirectory()
     dp["language_directory"] = languages
-    dp.startup.register(start_languages)
+    # Loads every candidate's language before the first update, then keeps it current.
+    dp.startup.register(languages.start)
     dp.shutdown.register(languages.stop)
     dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages))
     # Inner middlewares run after routing and are inherited by every router below.
@@ -66,9 +67,3 @@ def create_dispatcher(
     dp.include_routers(*get_routers())
     return dp
 
-
-async def start_languages(
-    language_directory: LanguageDirectory, session_pool: async_sessionmaker[AsyncSession]
-) -> None:
-    """Load every candidate's language before the first update, then keep it current."""
-    await language_directory.start(session_pool)

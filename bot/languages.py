@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.background import cancel
@@ -71,13 +71,8 @@ class LanguageDirectory:
     async def load(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
         """Read every explicit choice; from now on an absent user has made none."""
         started, since = time.monotonic(), utcnow() - OVERLAP
-        async with session_pool() as session:
-            rows = await session.execute(
-                select(Candidate.user_id, Candidate.language).where(
-                    Candidate.language.is_not(None)
-                )
-            )
-            snapshot = {user_id: language for user_id, language in rows if language}
+        rows = await _read(session_pool, Candidate.language.is_not(None))
+        snapshot = {user_id: language for user_id, language in rows if language}
         # Keep what this process wrote while the snapshot was being read.
         for user_id, at in self._written.items():
             if at >= started:
@@ -96,13 +91,7 @@ class LanguageDirectory:
             await self.load(session_pool)
             return len(self._languages)
         started, since = time.monotonic(), utcnow() - OVERLAP
-        async with session_pool() as session:
-            rows = await session.execute(
-                select(Candidate.user_id, Candidate.language).where(
-                    Candidate.updated_at >= self._since
-                )
-            )
-            changed = [(user_id, language) for user_id, language in rows]
+        changed = await _read(session_pool, Candidate.updated_at >= self._since)
         self._apply(changed, started)
         self._since = since
         self._forget_writes_before(started - OVERLAP.total_seconds())
@@ -131,19 +120,26 @@ class LanguageDirectory:
         await cancel(self._task)
         self._task = None
 
-    async def _run(
-        self,
-        session_pool: async_sessionmaker[AsyncSession],
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        reloaded = monotonic()
+    async def _run(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
+        reloaded = time.monotonic()
         while True:
             await asyncio.sleep(self.refresh_every)
             try:
-                if monotonic() - reloaded >= self.reload_every:
+                if time.monotonic() - reloaded >= self.reload_every:
                     await self.load(session_pool)
-                    reloaded = monotonic()
+                    reloaded = time.monotonic()
                 else:
                     await self.refresh(session_pool)
             except Exception:
                 logger.exception("language directory: refresh failed; retrying")
+
+
+async def _read(
+    session_pool: async_sessionmaker[AsyncSession], condition: ColumnElement[bool]
+) -> list[tuple[int, str | None]]:
+    """Return (user id, language) of the candidates matching `condition`."""
+    async with session_pool() as session:
+        rows = await session.execute(
+            select(Candidate.user_id, Candidate.language).where(condition)
+        )
+        return [(user_id, language) for user_id, language in rows]

@@ -7,7 +7,7 @@ update falls through to the fallback router, so the commands look like unknown c
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Filter
+from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
 
 from handlers.staff import broadcast, data, progress, reports, roles
@@ -43,8 +43,8 @@ class StaffMessages(Filter):
         text = message.text or message.caption  # /import can come as a file's caption
         if text is None or not text.startswith("/"):
             return False
-        name = text[1:].split(maxsplit=1)[0].split("@", 1)[0] if len(text) > 1 else ""
-        return name.lower() in self.commands
+        # aiogram's own parsing, as the handlers' Command filters do it.
+        return Command.extract_command(text).command.lower() in self.commands
 
 
 async def staff_buttons(query: CallbackQuery) -> bool:
