@@ -235,7 +235,7 @@ def settle() -> None:
     os.sync()
 
 
-async def measured(kind: str, url: str) -> dict[str, Any]:
+def measured(kind: str, url: str) -> dict[str, Any]:
     settle()
     return child(kind, url)
 
@@ -246,15 +246,15 @@ async def bench(backend: str, count: int, baseline: int, workdir: Path) -> bool:
     try:
         # A run of a second or so swings with whatever else the machine does: take the
         # median of several, each into an empty outbox, beside the half-minute baseline.
-        runs = [await measured("planner", url) for _ in range(REPEATS)]
+        runs = [measured("planner", url) for _ in range(REPEATS)]
         small = sorted(runs, key=lambda r: float(r["seconds"]))[len(runs) // 2]
-        base = await measured("baseline", url)  # reads candidates only; the outbox is moot
+        base = measured("baseline", url)  # reads candidates only; the outbox is moot
     finally:
         if name:
             await drop_database(name)
     url, name = await prepare(backend, count, workdir)
     try:
-        ours = await measured("planner", url)
+        ours = measured("planner", url)
     finally:
         if name:
             await drop_database(name)
