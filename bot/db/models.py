@@ -38,6 +38,9 @@ class Candidate(Base):
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bit i set when STEP_ORDER[i] is in `steps`; kept by triggers on candidate_steps
+    # (migration 0008), read only by the planner, which groups candidates by it.
+    done_mask: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # Indexed: every process reads the rows changed lately (bot/languages.py).
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, index=True
