@@ -46,7 +46,9 @@ DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 def synthetic(count: int, seed: int = 7) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
-    """Return candidate rows and their done steps: every region and stage, a few opted out."""
+    """Return candidate rows and their done steps: every region and stage, a few opted out.
+
+    A candidate row ends with its done_mask, as the triggers on candidate_steps keep it."""
     rng = random.Random(seed)
     codes: list[str | None] = [r.code for r in load_knowledge_base().regions] + [None]
     now = NOW.isoformat(sep=" ")
@@ -60,45 +62,78 @@ def synthetic(count: int, seed: int = 7) -> tuple[list[tuple[Any, ...]], list[tu
         blocked = rng.random() < 0.02
         # Most candidates are where February finds them: reviewed, paying; the rest anywhere.
         stage = 5 if rng.random() < 0.6 else rng.randint(0, len(STEP_ORDER))
-        candidates.append((user_id, "zh", region, returning, enabled, blocked, now, now))
+        done = frozenset(s.value for s in STEP_ORDER[:stage])
+        candidates.append(
+            (user_id, "zh", region, returning, enabled, blocked, now, now, done_mask(done))
+        )
         steps += [(user_id, s.value) for s in STEP_ORDER[:stage]]
     return candidates, steps
 
 
+_CANDIDATE_COLUMNS = [
+    "user_id", "language", "region", "is_returning", "reminders_enabled", "blocked",
+    "created_at", "updated_at", "done_mask",
+]
+
+# What the planner reads must be what the triggers would have written.
+_MASK_MISMATCHES = """
+SELECT count(*) FROM candidates c LEFT JOIN (
+    SELECT user_id, sum(CASE step {whens} ELSE 0 END) AS mask
+    FROM candidate_steps GROUP BY user_id
+) s ON s.user_id = c.user_id
+WHERE c.done_mask <> COALESCE(s.mask, 0)
+""".format(whens=" ".join(f"WHEN '{s.value}' THEN {1 << i}" for i, s in enumerate(STEP_ORDER)))
+
+
+def _check_masks(mismatches: int) -> None:
+    if mismatches:
+        raise RuntimeError(f"{mismatches} candidates' done_mask differs from their steps")
+
+
 def fill_sqlite(path: Path, count: int) -> None:
-    """Write the synthetic candidates into a migrated SQLite file, fast (sqlite3, one txn)."""
+    """Write the synthetic candidates into a migrated SQLite file, fast (sqlite3, one txn).
+
+    Steps first: their triggers then find no candidate to update (a plain sqlite3 connection
+    does not enforce foreign keys), and each candidate arrives with its mask computed."""
     candidates, steps = synthetic(count)
     db = sqlite3.connect(path)
     with db:
         db.executemany(
-            "INSERT INTO candidates (user_id, language, region, is_returning, "
-            "reminders_enabled, blocked, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-            candidates,
-        )
-        db.executemany(
             "INSERT INTO candidate_steps (user_id, step, done_at) VALUES (?, ?, ?)",
             [(u, s, NOW.isoformat(sep=" ")) for u, s in steps],
         )
+        db.executemany(
+            f"INSERT INTO candidates ({', '.join(_CANDIDATE_COLUMNS)}) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            candidates,
+        )
     db.execute("ANALYZE")
+    mismatches = db.execute(_MASK_MISMATCHES).fetchone()[0]
     db.close()
+    _check_masks(mismatches)
 
 
 async def fill_postgres(engine: AsyncEngine, count: int) -> None:
-    """COPY the synthetic candidates into PostgreSQL."""
+    """COPY the synthetic candidates into PostgreSQL, each with its mask computed.
+
+    The steps go in as a replica would copy them (session_replication_role): without the
+    triggers, which would rewrite each candidate's row once per step."""
     candidates, steps = synthetic(count)
-    rows = [(*c[:6], NOW, NOW) for c in candidates]
+    rows = [(*c[:6], NOW, NOW, c[8]) for c in candidates]
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         driver: Any = raw.driver_connection
         await driver.copy_records_to_table(
-            "candidates", records=rows,
-            columns=["user_id", "language", "region", "is_returning", "reminders_enabled",
-                     "blocked", "created_at", "updated_at"],
+            "candidates", records=rows, columns=_CANDIDATE_COLUMNS
         )
+        await driver.execute("SET session_replication_role = replica")
         await driver.copy_records_to_table(
             "candidate_steps", records=[(u, s, NOW) for u, s in steps],
             columns=["user_id", "step", "done_at"],
         )
+        await driver.execute("RESET session_replication_role")
+        _check_masks(await driver.fetchval(_MASK_MISMATCHES))
+
     # A table in use has been through autovacuum (PostgreSQL 13+ vacuums insert-only tables
     # too): visibility map set, hint bits written. Without this, the first run pays for
     # reading a freshly copied table, which no production planner run does.

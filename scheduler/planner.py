@@ -1,10 +1,10 @@
 """The planner: candidate state x region calendar x rules x now -> outbox rows, set-based.
 
-Candidates who share a region, returning flag and set of done steps share the same due
-reminders, so the plan is computed once per such group in Python, written to a small temp
-table, and joined to the candidates in SQL (INSERT ... SELECT ... ON CONFLICT DO NOTHING), a
-chunk of candidates per transaction. Running it twice, concurrently or after a crash
-inserts nothing new.
+Candidates who share a region, returning flag and set of done steps (`done_mask`, kept on
+the candidate's row by triggers) share the same due reminders, so the plan is computed once
+per such group in Python, written to a small temp table, and joined to the candidates in SQL
+(INSERT ... SELECT ... ON CONFLICT DO NOTHING), a chunk of candidates per transaction.
+Running it twice, concurrently or after a crash inserts nothing new.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.base import UTCDateTime
-from bot.db.models import Candidate, CandidateStep, OutboxMessage, PlannerRun
-from notices import STEP_ORDER, KnowledgeBase, Step
+from bot.db.models import Candidate, OutboxMessage, PlannerRun
+from notices import KnowledgeBase, Step
 from scheduler.outbox import (
     PENDING,
     PRIORITY_REMINDER,
@@ -165,13 +165,6 @@ class DuePlanner:
         )
 
 
-def _mask_expr() -> Any:
-    bit = case(
-        *((CandidateStep.step == s.value, 1 << i) for i, s in enumerate(STEP_ORDER)), else_=0
-    )
-    return func.sum(bit)
-
-
 class Planner:
     """The planner tick: plan due reminders into the outbox for every eligible candidate."""
 
@@ -289,17 +282,10 @@ class Planner:
 
     async def _groups(self, conn: AsyncConnection) -> list[Group]:
         c = Candidate.__table__.c
-        masks = (
-            select(CandidateStep.user_id.label("user_id"), _mask_expr().label("mask"))
-            .group_by(CandidateStep.user_id)
-            .subquery("masks")
-        )
-        mask = func.coalesce(masks.c.mask, 0)
         stmt = (
-            select(c.region, c.is_returning, mask, func.count())
-            .select_from(Candidate.__table__.outerjoin(masks, masks.c.user_id == c.user_id))
+            select(c.region, c.is_returning, c.done_mask, func.count())
             .where(c.reminders_enabled.is_(True), c.blocked.is_(False))
-            .group_by(c.region, c.is_returning, mask)
+            .group_by(c.region, c.is_returning, c.done_mask)
         )
         result = await conn.execute(stmt)
         return [
@@ -403,54 +389,31 @@ class Planner:
     ) -> Any:
         c = Candidate.__table__.c
         d = _due_table.c
-        steps = CandidateStep.__table__.c
-        mask_query = select(steps.user_id.label("user_id"), _mask_expr().label("mask"))
         user_range = []
         if low is not None:
             user_range.append(c.user_id > low)
-            mask_query = mask_query.where(steps.user_id > low)
         if high is not None:
             user_range.append(c.user_id <= high)
-            mask_query = mask_query.where(steps.user_id <= high)
-        masks = mask_query.group_by(steps.user_id).subquery("masks")
         ret_key = case((c.is_returning.is_(None), 2), (c.is_returning.is_(True), 1), else_=0)
-        # Each candidate's group first, then one hash join with the due set on the whole group
-        # key. Left to itself PostgreSQL joined the due set on region alone, sorted half a
-        # million rows on disk and only then filtered by stage.
-        people_query = (
-            select(
-                c.user_id.label("user_id"),
-                func.coalesce(c.region, "").label("region_key"),
-                ret_key.label("ret_key"),
-                func.coalesce(masks.c.mask, 0).label("mask"),
-            )
-            .select_from(Candidate.__table__.outerjoin(masks, masks.c.user_id == c.user_id))
-            .where(c.reminders_enabled.is_(True), c.blocked.is_(False), *user_range)
-        )
-        people = (
-            people_query.cte("people").prefix_with("MATERIALIZED")
-            if conn.dialect.name == "postgresql"
-            else people_query.subquery("people")
-        )
         source = (
             select(
-                people.c.user_id, literal(REMINDER), d.priority, d.urgent, d.step, d.occasion,
+                c.user_id, literal(REMINDER), d.priority, d.urgent, d.step, d.occasion,
                 d.dedupe_key, d.event_date, literal(PENDING), d.due_at, d.expires_at,
                 literal(0), literal(now, UTCDateTime), literal(now, UTCDateTime),
             )
             .select_from(
-                people.join(
+                Candidate.__table__.join(
                     _due_table,
                     and_(
-                        d.region_key == people.c.region_key,
-                        d.ret_key == people.c.ret_key,
-                        d.mask == people.c.mask,
+                        d.region_key == func.coalesce(c.region, ""),
+                        d.ret_key == ret_key,
+                        d.mask == c.done_mask,
                     ),
                 )
             )
-            # A WHERE clause keeps SQLite from reading ON CONFLICT as a join's ON.
-            .where(people.c.user_id.is_not(None))
-            .order_by(people.c.user_id)
+            # Also keeps SQLite from reading ON CONFLICT as the join's ON.
+            .where(c.reminders_enabled.is_(True), c.blocked.is_(False), *user_range)
+            .order_by(c.user_id)
         )
         o = OutboxMessage.__table__.c
         columns = [
