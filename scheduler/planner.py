@@ -330,7 +330,10 @@ class Planner:
         chunk_size = max(1, min(self.chunk_size, -(-candidates // ranges)))
         async with conn.begin():
             await self._load_due(conn, rows)
-            bounds = await self._bounds(conn, chunk_size)
+            if ranges == 1 and candidates <= chunk_size:
+                bounds: list[tuple[int | None, int | None]] = [(None, None)]
+            else:
+                bounds = await self._bounds(conn, chunk_size)
         inserted = 0
         try:
             if workers > 1 and len(bounds) > 1:
