@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     send_timeout: float = Field(default=15.0, gt=0)
     send_max_attempts: int = Field(default=5, ge=1)
     sender_concurrency: int = Field(default=32, ge=1)
+    # Finished reminders are deleted this long after their last change, once their moment
+    # has passed (scheduler.service.ReminderService.purge).
+    outbox_retention_days: int = Field(default=30, ge=1)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     redis_prefix: str = "exam-bot"  # namespace of the shared rate-limit keys
 

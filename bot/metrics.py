@@ -37,6 +37,11 @@ REMINDERS_DROPPED = Counter(
     ["reason"],
     registry=REGISTRY,
 )
+OUTBOX_PURGED = Counter(
+    "outbox_purged_total",
+    "Finished reminder rows deleted once OUTBOX_RETENTION_DAYS had passed",
+    registry=REGISTRY,
+)
 PLANNER_SECONDS = Histogram(
     "planner_run_seconds",
     "Wall time of one planner run",

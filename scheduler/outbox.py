@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import Select, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Select, Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -29,6 +29,7 @@ CANCELLED: Final = "cancelled"
 EXPIRED: Final = "expired"
 STATES: Final = (PENDING, CLAIMED, SENT, FAILED, CANCELLED, EXPIRED)
 OPEN_STATES: Final = (PENDING, CLAIMED)
+FINISHED_STATES: Final = (SENT, FAILED, CANCELLED, EXPIRED)
 
 REMINDER: Final = "reminder"
 BROADCAST: Final = "broadcast"
@@ -391,12 +392,25 @@ class OutboxRepo:
         """Return when the earliest pending row falls due (None when nothing waits)."""
         return await self.session.scalar(select(func.min(_O.due_at)).where(_O.state == PENDING))
 
-    async def purge(self, *, before: datetime) -> int:
-        """Delete finished rows older than `before` (their attempts go with them)."""
+    async def purge(self, *, before: datetime, now: datetime, limit: int = 5_000) -> int:
+        """Delete up to `limit` finished reminders last touched before `before` whose moment
+        has passed, with their attempts; return how many went.
+
+        A reminder whose occasion is still current stays, however old: its (candidate,
+        dedupe key) is what keeps the planner from planning it again. Broadcast copies stay
+        too: they are their broadcast's delivery report."""
+        doomed = (
+            select(_O.id)
+            .where(
+                _O.kind == REMINDER,
+                _O.state.in_(FINISHED_STATES),
+                _O.updated_at < before,
+                or_(_O.expires_at.is_(None), _O.expires_at <= now),
+            )
+            .limit(limit)
+        )
         result = await self.session.execute(
-            delete(_O).where(
-                and_(_O.state.in_((SENT, FAILED, CANCELLED, EXPIRED)), _O.updated_at < before)
-            ),
+            delete(_O).where(_O.id.in_(doomed.scalar_subquery())),
             execution_options={"synchronize_session": False},
         )
         return _rowcount(result)

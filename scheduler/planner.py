@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    delete,
     func,
     insert,
     literal,
@@ -37,7 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.db.base import UTCDateTime
 from bot.db.models import Candidate, OutboxMessage, PlannerRun
@@ -426,6 +427,17 @@ class Planner:
         ]
         stmt = dialect_insert_for(conn)(OutboxMessage.__table__).from_select(columns, source)
         return stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+
+
+async def purge_runs(conn: AsyncConnection | AsyncSession, *, before: datetime) -> int:
+    """Delete the records of planner runs started before `before`, but never the latest:
+    the next run counts what was missed in downtime from it."""
+    latest = select(func.max(PlannerRun.id)).scalar_subquery()
+    result = await conn.execute(
+        delete(PlannerRun).where(PlannerRun.started_at < before, PlannerRun.id < latest),
+        execution_options={"synchronize_session": False},
+    )
+    return max(getattr(result, "rowcount", 0) or 0, 0)
 
 
 def dialect_insert_for(conn: AsyncConnection) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
@@ -25,7 +26,7 @@ from bot.texts import Texts
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from scheduler.outbox import STATES, OutboxRepo
-from scheduler.planner import Planner, PlanReport
+from scheduler.planner import Planner, PlanReport, purge_runs
 from scheduler.rules import QuietHours, RuleSet, load_rules
 from scheduler.sender import Sender, SenderConfig
 from scheduler.telegram import HttpTelegramDelivery
@@ -35,6 +36,11 @@ logger = logging.getLogger(__name__)
 PLAN_JOB = "reminders.plan"
 SEND_JOB = "reminders.send"
 COUNT_JOB = "reminders.count"
+PURGE_JOB = "reminders.purge"
+PURGE_INTERVAL = 3600.0  # seconds
+PURGE_BATCH = 5_000  # rows per transaction: a SQLite writer is never held up for long
+# Any constant works; every process of a deployment must use the same one.
+PURGE_LOCK_ID = 0x6B5A_0006
 SERVICE_KEY = "reminder_service"
 
 
@@ -132,6 +138,10 @@ class ReminderService:
         self.scheduler.add_job(
             self.count, id=COUNT_JOB, seconds=30, misfire_grace_time=60, **common
         )
+        self.scheduler.add_job(
+            self.purge, id=PURGE_JOB, seconds=PURGE_INTERVAL,
+            misfire_grace_time=int(PURGE_INTERVAL), **common,
+        )
         logging.getLogger("apscheduler.scheduler").addFilter(_BUSY_FILTER)  # idempotent
         self.scheduler.start()
         logger.info("reminders: planner every %.0f s, sender every %.1f s at %.0f msg/s",
@@ -190,6 +200,35 @@ class ReminderService:
         for state in STATES:
             metrics.OUTBOX_DEPTH.labels(state).set(depth[state])
 
+    async def purge(self, *, batch: int = PURGE_BATCH) -> int:
+        """Delete reminders finished more than OUTBOX_RETENTION_DAYS ago whose moment has
+        passed, and old planner run records: a batch per transaction, so the outbox stops
+        growing with every wave. On PostgreSQL one process purges at a time."""
+        now = self.clock()
+        before = now - timedelta(days=self.settings.outbox_retention_days)
+        total = 0
+        with self._tracked():
+            try:
+                while True:
+                    async with self.session_pool.begin() as session:
+                        if not await _purge_lock(session):
+                            break
+                        count = await OutboxRepo(session).purge(
+                            before=before, now=now, limit=batch
+                        )
+                        if count < batch:
+                            await purge_runs(session, before=before)
+                    total += count
+                    if count < batch:
+                        break
+            except asyncio.CancelledError:
+                logger.info("reminders: purge stopped at shutdown; the next one goes on")
+        if total:
+            metrics.OUTBOX_PURGED.inc(total)
+            logger.info("reminders: purged %d finished reminders older than %d days",
+                        total, self.settings.outbox_retention_days)
+        return total
+
     @contextlib.contextmanager
     def _tracked(self) -> Iterator[asyncio.Task[Any] | None]:
         task = asyncio.current_task()
@@ -200,6 +239,16 @@ class ReminderService:
         finally:
             if task is not None:
                 self._running.discard(task)
+
+
+async def _purge_lock(session: AsyncSession) -> bool:
+    """Take the purge lock for this transaction; False when another process holds it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    held = await session.scalar(
+        text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": PURGE_LOCK_ID}
+    )
+    return bool(held)
 
 
 async def on_startup(

@@ -85,6 +85,17 @@ async def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 
 
 @pytest.fixture
+async def postgres_engine(postgres_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty PostgreSQL schema of its own (no migrations applied), for PostgreSQL-only
+    behaviour: locks, concurrent transactions."""
+    engine, schema = await make_engine("postgres", tmp_path)
+    yield engine
+    await engine.dispose()
+    if schema is not None:
+        await drop_schema(schema)
+
+
+@pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     """A migrated SQLite database in a temp file."""
     engine, _ = await make_engine("sqlite", tmp_path)

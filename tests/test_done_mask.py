@@ -6,7 +6,6 @@ import asyncio
 import importlib.util
 import random
 from datetime import UTC, datetime
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -19,7 +18,6 @@ from bot.db.models import Candidate, CandidateStep
 from bot.db.repo import CandidateRepo
 from notices import STEP_ORDER
 from scheduler.rules import done_mask
-from tests.conftest import drop_schema, make_engine
 
 NOW = datetime(2024, 2, 8, 2, 0, tzinfo=UTC)
 
@@ -153,31 +151,25 @@ async def test_the_migration_computes_the_masks_of_existing_candidates(
 
 
 @pytest.mark.postgres
-async def test_two_steps_marked_at_once_both_count(postgres_url: str, tmp_path: Path) -> None:
+async def test_two_steps_marked_at_once_both_count(postgres_engine: AsyncEngine) -> None:
     """Each transaction's trigger sets its bit on the row as the other left it."""
-    engine, schema = await make_engine("postgres", tmp_path)
+    await upgrade(postgres_engine)
+    pool = create_session_pool(postgres_engine)
+    async with pool.begin() as session:
+        await CandidateRepo(session).load(1)
+    first, second = pool(), pool()
     try:
-        await upgrade(engine)
-        pool = create_session_pool(engine)
-        async with pool.begin() as session:
-            await CandidateRepo(session).load(1)
-        first, second = pool(), pool()
-        try:
-            await first.begin()
-            await second.begin()
-            assert await CandidateRepo(first).mark_done(1, "pay", NOW)
-            # The second waits on the first's row lock, then sets its bit on the new row.
-            marking = asyncio.ensure_future(CandidateRepo(second).mark_done(1, "ticket", NOW))
-            await asyncio.sleep(0.2)
-            assert not marking.done()
-            await first.commit()
-            assert await marking
-            await second.commit()
-        finally:
-            await first.close()
-            await second.close()
-        assert await _mask(engine, 1) == done_mask(frozenset({"pay", "ticket"}))
+        await first.begin()
+        await second.begin()
+        assert await CandidateRepo(first).mark_done(1, "pay", NOW)
+        # The second waits on the first's row lock, then sets its bit on the new row.
+        marking = asyncio.ensure_future(CandidateRepo(second).mark_done(1, "ticket", NOW))
+        await asyncio.sleep(0.2)
+        assert not marking.done()
+        await first.commit()
+        assert await marking
+        await second.commit()
     finally:
-        await engine.dispose()
-        if schema is not None:
-            await drop_schema(schema)
+        await first.close()
+        await second.close()
+    assert await _mask(postgres_engine, 1) == done_mask(frozenset({"pay", "ticket"}))
