@@ -10,7 +10,7 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from notices import load_knowledge_base
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter, unique_prefix
 from scheduler.outbox import OPEN_STATES, NewMessage, OutboxRepo
+from scheduler.rules import QuietHours
 from scheduler.sender import Sender, SenderConfig
 from scheduler.telegram import HttpTelegramDelivery, TelegramDelivery
 from tests.e2e.helpers import REPO_ROOT, TOKEN, clean_env
@@ -37,6 +38,10 @@ pytestmark = pytest.mark.e2e
 
 KB = load_knowledge_base()
 FIRST_USER = 910_000
+
+
+# These tests run on the wall clock, at any hour: no quiet hours (start == end).
+ALWAYS_AWAKE = QuietHours(time(0, 0), time(0, 0))
 
 
 def utc_now() -> datetime:
@@ -115,7 +120,9 @@ async def test_sender_over_http_survives_faults_without_loss_or_duplicates(
         sender = Sender(
             pool, delivery, MemoryRateLimiter(rate),
             Composer(Texts(), lambda: KB),
-            config=SenderConfig(backoff_base=0.2, max_attempts=5, concurrency=8),
+            config=SenderConfig(
+                backoff_base=0.2, max_attempts=5, concurrency=8, quiet=ALWAYS_AWAKE
+            ),
             clock=utc_now,
         )
         try:
@@ -161,6 +168,10 @@ def bot_env(api: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
         "OUTBOX_LEASE": "2",
         "PER_CHAT_INTERVAL": "1",
         "PYTHONUNBUFFERED": "1",
+        # The wall clock drives these processes: without this, at night in Shanghai the
+        # seeded (non-urgent) reminders would wait for the morning and the tests would fail.
+        "QUIET_HOURS_START": "00:00",
+        "QUIET_HOURS_END": "00:00",
     } | extra
 
 
