@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.background import cancel
 from bot.config import Settings
 from bot.console import ConsoleChannel
 from bot.db.engine import create_engine, create_session_pool, safe_url
@@ -21,7 +22,14 @@ from bot.errors import StartupError
 from bot.knowledge import Knowledge
 from bot.memory import settle_heap
 from bot.staff.regiondata import apply_stored
-from bot.telegram import check_bot, create_bot, run_polling, run_webhook, set_commands
+from bot.telegram import (
+    check_bot,
+    create_bot,
+    run_polling,
+    run_webhook,
+    set_commands,
+    set_staff_menus,
+)
 from bot.texts import Texts
 from notices import KnowledgeBaseError
 
@@ -87,10 +95,14 @@ async def run(settings: Settings) -> None:
             return
         await check_bot(bot, settings)
         await set_commands(bot, texts)
-        if settings.webhook_url:
-            await run_webhook(dp, bot, settings)
-        else:
-            await run_polling(dp, bot)
+        menus = asyncio.create_task(set_staff_menus(bot, texts, settings, session_pool))
+        try:
+            if settings.webhook_url:
+                await run_webhook(dp, bot, settings)
+            else:
+                await run_polling(dp, bot)
+        finally:
+            await cancel(menus)
     finally:
         if bot is not None:
             await bot.session.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from bot.clock import Clock, now_from
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.staff.roles import StaffRepo, StaffRole, add_staff, remove_staff
+from bot.telegram import set_staff_menu
 from bot.texts import Locale, Texts
 from handlers.staff.common import StaffFilter, match_regions, region_names
 
@@ -18,6 +19,7 @@ from handlers.staff.common import StaffFilter, match_regions, region_names
 async def cmd_staff(
     message: Message,
     command: CommandObject,
+    bot: Bot,
     session: AsyncSession,
     staff: StaffRole,
     settings: Settings,
@@ -42,6 +44,10 @@ async def cmd_staff(
         user_id = int(args[1])
         removed = await remove_staff(session, actor=staff.user_id, user_id=user_id, now=now)
         reply = texts.render("staff/roles_removed", locale, user_id=user_id, removed=removed)
+        if removed:
+            await set_staff_menu(
+                bot, texts, user_id, staff=False, admin=user_id in settings.admin_ids
+            )
     else:
         user_id = int(args[1])
         codes, unknown = match_regions(kb, args[2] if len(args) > 2 else "")
@@ -50,6 +56,9 @@ async def cmd_staff(
         else:
             created = await add_staff(
                 session, actor=staff.user_id, user_id=user_id, regions=codes, now=now
+            )
+            await set_staff_menu(
+                bot, texts, user_id, staff=True, admin=user_id in settings.admin_ids
             )
             names = region_names(kb, codes, locale)
             reply = texts.render(
