@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_session_pool
-from bot.db.migrate import MIGRATIONS_DIR, upgrade
+from bot.db.migrate import MIGRATIONS_DIR, downgrade, upgrade
 from bot.db.models import Candidate, CandidateStep
 from bot.db.repo import CandidateRepo
 from notices import STEP_ORDER
@@ -173,3 +173,16 @@ async def test_two_steps_marked_at_once_both_count(postgres_engine: AsyncEngine)
         await first.close()
         await second.close()
     assert await _mask(postgres_engine, 1) == done_mask(frozenset({"pay", "ticket"}))
+
+
+async def test_downgrading_keeps_every_candidates_steps(any_engine: AsyncEngine) -> None:
+    """Dropping the column must not rebuild `candidates`: on SQLite that deletes its children."""
+    await upgrade(any_engine)
+    pool = create_session_pool(any_engine)
+    async with pool.begin() as session:
+        await CandidateRepo(session).mark_done(1, "pay", NOW)
+    await downgrade(any_engine, "0007")
+    async with any_engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM candidate_steps")) == 1
+    await upgrade(any_engine)
+    assert await _mask(any_engine, 1) == done_mask(frozenset({"pay"}))

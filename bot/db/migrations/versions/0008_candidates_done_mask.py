@@ -111,5 +111,7 @@ def downgrade() -> None:
     else:
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER candidate_steps_done_mask_{name}")
-    with op.batch_alter_table("candidates") as batch:
-        batch.drop_column("done_mask")
+    # Not a batch operation: on SQLite it would copy `candidates` and drop the original, and
+    # with foreign keys on, dropping it deletes every candidate's steps and outbox rows.
+    # SQLite drops a column in place since 3.35.
+    op.execute("ALTER TABLE candidates DROP COLUMN done_mask")
