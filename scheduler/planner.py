@@ -331,7 +331,7 @@ class Planner:
         chunk_size = max(1, min(self.chunk_size, -(-candidates // ranges)))
         async with conn.begin():
             await self._load_due(conn, rows)
-            if ranges == 1 and candidates <= chunk_size:
+            if candidates <= chunk_size:  # one chunk holds them all: no cut points
                 bounds: list[tuple[int | None, int | None]] = [(None, None)]
             else:
                 bounds = await self._bounds(conn, chunk_size)
