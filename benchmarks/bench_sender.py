@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from datetime import time as local_time
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ from notices import load_knowledge_base
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.outbox import NewMessage, OutboxRepo
-from scheduler.rules import QuietHours
+from scheduler.rules import NO_QUIET_HOURS
 from scheduler.sender import Sender, SenderConfig
 from scheduler.telegram import HttpTelegramDelivery
 
@@ -145,7 +144,7 @@ async def run_cap(api: str, cap: float, seconds: float, workdir: Path) -> dict[s
         config=SenderConfig(
             batch_size=max(50, int(cap / 4)), concurrency=max(8, min(16, int(cap / 20))),
             # On the wall clock at any hour: quiet hours would hold the (non-urgent) wave.
-            quiet=QuietHours(local_time(0, 0), local_time(0, 0)),
+            quiet=NO_QUIET_HOURS,
         ),
         clock=lambda: datetime.now(UTC),
     )

@@ -101,6 +101,10 @@ class QuietHours:
         return end.astimezone(UTC)
 
 
+# Start equal to end: every message may go out at any hour (for runs on the wall clock).
+NO_QUIET_HOURS = QuietHours(time(0, 0), time(0, 0))
+
+
 @dataclass(frozen=True, slots=True)
 class Occasion:
     """One reminder of one step: when it goes out and until when it is worth sending."""

@@ -10,7 +10,7 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from notices import load_knowledge_base
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter, unique_prefix
 from scheduler.outbox import OPEN_STATES, NewMessage, OutboxRepo
-from scheduler.rules import QuietHours
+from scheduler.rules import NO_QUIET_HOURS
 from scheduler.sender import Sender, SenderConfig
 from scheduler.telegram import HttpTelegramDelivery, TelegramDelivery
 from tests.e2e.helpers import REPO_ROOT, TOKEN, clean_env
@@ -38,10 +38,6 @@ pytestmark = pytest.mark.e2e
 
 KB = load_knowledge_base()
 FIRST_USER = 910_000
-
-
-# These tests run on the wall clock, at any hour: no quiet hours (start == end).
-ALWAYS_AWAKE = QuietHours(time(0, 0), time(0, 0))
 
 
 def utc_now() -> datetime:
@@ -121,7 +117,8 @@ async def test_sender_over_http_survives_faults_without_loss_or_duplicates(
             pool, delivery, MemoryRateLimiter(rate),
             Composer(Texts(), lambda: KB),
             config=SenderConfig(
-                backoff_base=0.2, max_attempts=5, concurrency=8, quiet=ALWAYS_AWAKE
+                # On the wall clock, at any hour.
+                backoff_base=0.2, max_attempts=5, concurrency=8, quiet=NO_QUIET_HOURS
             ),
             clock=utc_now,
         )
