@@ -429,15 +429,14 @@ class Planner:
         return stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
 
 
-async def purge_runs(session: AsyncSession, *, before: datetime) -> int:
+async def purge_runs(session: AsyncSession, *, before: datetime) -> None:
     """Delete the records of planner runs started before `before`, but never the latest:
     the next run counts what was missed in downtime from it."""
     latest = select(func.max(PlannerRun.id)).scalar_subquery()
-    result = await session.execute(
+    await session.execute(
         delete(PlannerRun).where(PlannerRun.started_at < before, PlannerRun.id < latest),
         execution_options={"synchronize_session": False},
     )
-    return max(getattr(result, "rowcount", 0) or 0, 0)
 
 
 def dialect_insert_for(conn: AsyncConnection) -> Any:
