@@ -117,6 +117,21 @@ class RegionRule(_Frozen):
     consequence_zh: str | None = None
     consequence_en: str | None = None
     source: Passages
+    # A rule a question can ask about by name ("能自动确认吗"): what to call the rule's list of
+    # regions, the cue words that name it, and what a listed region must still note.
+    label_zh: str = ""
+    label_en: str = ""
+    cues: tuple[str, ...] = ()
+    exception_zh: str = ""
+    exception_en: str = ""
+
+    def label(self, lang: str) -> str:
+        """Return the name of this rule's region list in a language."""
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def exception(self, lang: str) -> str:
+        """Return what a listed region must still note ("省直考点除外"), or ""."""
+        return self.exception_zh if lang == "zh" else self.exception_en
 
 
 class StepRule(_Frozen):
@@ -211,6 +226,28 @@ class Lexicon(_Frozen):
     abuse: tuple[str, ...] = ()
     fraud_cues: tuple[str, ...]
     other_year_cues: tuple[str, ...] = ()
+    # Reading a question (notices/understand.py): which steps it names, what it asks about
+    # them, what it says is already done, and facts about the asker.
+    step_cues: dict[Step, tuple[str, ...]] = {}
+    weak_step_cues: tuple[str, ...] = ()
+    aspect_cues: dict[str, tuple[str, ...]] = {}
+    done_phrases: dict[Step, tuple[str, ...]] = {}
+    done_before: tuple[str, ...] = ()
+    done_after: tuple[str, ...] = ()
+    not_done: tuple[str, ...] = ()
+    open_tail: tuple[str, ...] = ()
+    returning_yes: tuple[str, ...] = ()
+    returning_no: tuple[str, ...] = ()
+    change_cues: tuple[str, ...] = ()
+    fact_year_cues: tuple[str, ...] = ()
+    other_exam_cues: tuple[str, ...] = ()
+    personal_cues: tuple[str, ...] = ()
+    question_marks: tuple[str, ...] = ()
+    step_time_words: tuple[str, ...] = ()
+    yes_no_cues: tuple[str, ...] = ()
+    noise_phrases: tuple[str, ...] = ()
+    can_words: tuple[str, ...] = ()
+    perfect_tails: tuple[str, ...] = ()
 
 
 class RegionsFile(_Frozen):

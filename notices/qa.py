@@ -1,46 +1,41 @@
-"""Question answering over the knowledge base: normalise, tokenise, rank with BM25."""
+"""Answer a question: read it, then compose the reply from the knowledge base's facts.
+
+The reading (notices/understand.py) says which step is asked about and what about it; the
+answer is then built from structured facts (the step's window for the asker's region and
+today, the region rule lists, the step order) and one entry of the knowledge base chosen
+among the entries about that step. Retrieval ranks free-form entries only among the topics
+the step allows; where the evidence is weak the candidate is offered topics, never a guess.
+"""
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from notices.calendar import StepPlan, TodoItem, WindowStatus, todo, window_status
+from notices.calendar import StepPlan, TodoItem, WindowStatus, local_date, todo, window_status
 from notices.kb import KnowledgeBase
-from notices.models import Entry, EntryKind, OfficialSite, Region
-from notices.steps import STEP_ORDER, Step, step_words
-from notices.text import (
-    MAX_CHARS,
-    CueSet,
-    Rewriter,
-    cjk_bigrams,
-    detect_lang,
-    fold,
-    normalise,
-    tokenizer,
-)
+from notices.models import Entry, EntryKind, OfficialSite, Region, RegionRule
+from notices.retrieve import Index
+from notices.steps import STEP_ORDER, Step
+from notices.text import MAX_CHARS, CueSet, Rewriter, detect_lang, fold, normalise, tokenizer
+from notices.understand import TIME_ASPECTS, Aspect, Reader, Reading
 
 Lang = Literal["zh", "en"]
 RegionFrom = Literal["question", "profile"]
 
-# Ranking constants, set on the development question set and kept round on purpose.
-_K1 = 1.2
-_B = 0.75
-_FIELD_WEIGHTS = {"keywords": 3.0, "questions": 2.0, "topic": 2.0, "answer": 1.0}
-_BIGRAM_WEIGHT = 0.35
-_STEP_BOOST = 1.25
-_TIME_BOOST = 1.2
 _MIN_SCORE = 2.5
 _CONFIDENCE_SCALE = 6.0
 _MAX_SUGGESTIONS = 3
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_LATIN_TOKEN = re.compile(r"^[a-z0-9]+$")
+# Where the question names a step and asks when, the date is the answer: read with certainty.
+_READ_CONFIDENCE = 0.95
+# A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
+# unless it asks what to do, what next, which regions or where.
+_VERDICT_ASPECTS = frozenset(
+    {Aspect.WHAT, Aspect.NOW, Aspect.WHEN, Aspect.HOW, Aspect.DAYS_LEFT}
+)
 
 
 class AnswerKind(StrEnum):
@@ -56,6 +51,47 @@ class AnswerKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Focus:
+    """The step a question is about, as it applies to the asker on the day asked."""
+
+    plan: StepPlan
+    status: WindowStatus | None
+    aspect: Aspect
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """A step's answer shared by most regions, for an asker whose region is not known."""
+
+    plan: StepPlan
+    status: WindowStatus | None
+    local: tuple[Region, ...]
+    partial: tuple[tuple[Region, RegionRule], ...]
+    listed: RegionRule | None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether the asker's region is on a rule's list of regions, and what applies there."""
+
+    region: Region
+    rule: RegionRule
+    included: bool
+    own: RegionRule | None
+    plan: StepPlan
+    status: WindowStatus | None
+    changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A rule's list of regions, for a rule question whose asker's region is not known."""
+
+    rule: RegionRule
+    regions: tuple[Region, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """Structured facts for one question; the bot renders them per locale."""
 
@@ -67,13 +103,54 @@ class Answer:
     suggestions: list[Entry] = field(default_factory=list)
     region: Region | None = None
     region_from: RegionFrom | None = None
-    statuses: list[tuple[StepPlan, WindowStatus | None]] = field(default_factory=list)
+    focus: Focus | None = None
+    shared: Shared | None = None
+    verdict: Verdict | None = None
     next_steps: list[TodoItem] = field(default_factory=list)
+    listed: Listing | None = None
+    offer_regions: bool = False
+    greeting: bool = False
+    cycle_over: bool = False
+    reading: Reading | None = None
+
+    @property
+    def statuses(self) -> list[tuple[StepPlan, WindowStatus | None]]:
+        """Return the step windows this answer states, first the one it is about."""
+        found: list[tuple[StepPlan, WindowStatus | None]] = []
+        for part in (self.verdict, self.focus, self.shared):
+            if part is not None:
+                found.append((part.plan, part.status))
+        return found
+
+    def why(self) -> str:
+        """Return why this answer was chosen, in one line (for staff, never for candidates)."""
+        parts = [f"kind={self.kind}", f"entry={self.entry.id if self.entry else '-'}"]
+        if self.reading is not None:
+            parts.append(self.reading.explain())
+        if self.region is not None:
+            parts.append(f"answered_for={self.region.code}({self.region_from})")
+        shape = [
+            name
+            for name, part in (("verdict", self.verdict), ("focus", self.focus),
+                               ("shared", self.shared))
+            if part is not None
+        ]
+        if self.next_steps:
+            shape.append("next")
+        parts.append(f"shape={'+'.join(shape) or 'entry'}")
+        parts.append(f"confidence={self.confidence}")
+        return " ".join(parts)
 
     def text(self, lang: Lang | None = None) -> str:
         """Return every fact this answer carries as plain text (for checks and logs)."""
         zh = (lang or self.lang) == "zh"
         parts: list[str] = []
+        if self.verdict is not None:
+            parts.append(self.verdict.region.name_zh if zh else self.verdict.region.name_en)
+            parts.append(self.verdict.rule.label("zh" if zh else "en"))
+        if self.shared is not None:
+            parts.extend(r.name_zh if zh else r.name_en for r in self.shared.local)
+            parts.extend(r.name_zh if zh else r.name_en for r, _ in self.shared.partial)
         if self.entry is not None:
             parts.append(self.entry.answer_zh if zh else self.entry.answer_en)
         for plan, _ in self.statuses:
@@ -91,13 +168,15 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
-class _Query:
-    clean: str
-    canon: str
-    terms: dict[str, float]
-    steps: frozenset[Step]
-    time_cue: bool
-    next_cue: bool
+class _Asker:
+    """Who asks, as far as the profile and the question tell."""
+
+    region: Region | None
+    region_from: RegionFrom | None
+    returning: bool | None
+    done: frozenset[Step]
+    now: datetime
+    lang: Lang
 
 
 class Answerer:
@@ -106,104 +185,35 @@ class Answerer:
     def __init__(self, kb: KnowledgeBase) -> None:
         lex = kb.lexicon
         self.kb = kb
-        self._zh = Rewriter(lex.synonyms)
-        self._en = Rewriter(lex.english, words=True)
-        self._stop = frozenset(fold(w) for w in lex.stopwords) | frozenset(
-            fold(w) for w in lex.english_stopwords
+        zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
+        self._noise = CueSet(lex.noise_phrases)
+        self._zh, self._en = zh, en
+        stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
+        self._index = Index(
+            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop
         )
-        self._time = CueSet(lex.time_cues)
-        self._next = CueSet(lex.next_cues)
+        rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
+        self._reader = Reader(lex, self._canon, rules)
+        self._rules = rules
+        self._greetings = CueSet(lex.greetings)
         self._chat = CueSet([*lex.greetings, *lex.thanks, *lex.stopwords])
         self._injection = CueSet(lex.injection_cues)
         self._abuse = CueSet(lex.abuse)
         self._fraud = CueSet(lex.fraud_cues)
         self._other_year = CueSet(lex.other_year_cues)
-        self._step_cues = {s: CueSet(self._canon(fold(w)) for w in step_words(s)) for s in Step}
-        self._tk = tokenizer(kb.domain_words())
-        self._docs: list[dict[str, float]] = []
-        self._lengths: list[float] = []
-        for entry in kb.entries:
-            doc = self._document(entry)
-            self._docs.append(doc)
-            self._lengths.append(sum(doc.values()))
-        self._avg = sum(self._lengths) / max(len(self._lengths), 1)
-        df: Counter[str] = Counter()
-        for doc in self._docs:
-            df.update(doc.keys())
-        n = len(self._docs)
-        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._other_exam = CueSet(lex.other_exam_cues)
+        self._personal = CueSet(lex.personal_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
-
-    # -- text -----------------------------------------------------------------------------
-
-    def _canon(self, clean: str) -> str:
-        return " ".join(self._zh(self._en(clean)).split())
-
-    def _terms(self, canon: str, weight: float = 1.0) -> dict[str, float]:
-        terms: defaultdict[str, float] = defaultdict(float)
-        for token in self._tk.lcut(canon):
-            token = token.strip()
-            if not token or token in self._stop:
-                continue
-            if _LATIN_TOKEN.match(token) and len(token) > 3 and token.endswith("s"):
-                token = token[:-1]
-            terms[token] += weight
-        for gram in cjk_bigrams(canon):
-            if gram not in self._stop:
-                terms["#" + gram] += weight * _BIGRAM_WEIGHT
-        return dict(terms)
-
-    def _document(self, entry: Entry) -> dict[str, float]:
-        fields: dict[str, Iterable[str]] = {
-            "keywords": entry.keywords,
-            "questions": entry.questions,
-            "topic": (entry.topic_zh, entry.topic_en),
-            "answer": (entry.answer_zh, entry.answer_en),
-        }
-        doc: defaultdict[str, float] = defaultdict(float)
-        for name, texts in fields.items():
-            for text in texts:
-                canon = self._canon(normalise(text, 2000))
-                for term, weight in self._terms(canon, _FIELD_WEIGHTS[name]).items():
-                    doc[term] += weight
-        return dict(doc)
-
-    def _query(self, clean: str) -> _Query:
-        canon = self._canon(clean)
-        steps = frozenset(s for s, cues in self._step_cues.items() if cues.find(canon))
-        return _Query(
-            clean=clean,
-            canon=canon,
-            terms=self._terms(canon),
-            steps=steps,
-            time_cue=bool(self._time.find(canon) or self._time.find(clean)),
-            next_cue=bool(self._next.find(canon) or self._next.find(clean)),
+        self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
+        self._cycle_end = max(
+            (r.window.end for r in kb.cycle.steps if r.window is not None), default=None
         )
 
-    # -- ranking --------------------------------------------------------------------------
+    def _canon(self, clean: str) -> str:
+        """Return the question in canonical words, the exam's own name removed."""
+        return " ".join(self._zh(self._en(self._noise.strip(clean))).split())
 
-    def _rank(self, query: _Query) -> list[tuple[float, Entry]]:
-        ranked: list[tuple[float, Entry]] = []
-        for doc, length, entry in zip(self._docs, self._lengths, self.kb.entries, strict=True):
-            score = 0.0
-            norm = _K1 * (1 - _B + _B * length / self._avg)
-            for term, qweight in query.terms.items():
-                tf = doc.get(term)
-                if tf:
-                    score += qweight * self._idf[term] * tf * (_K1 + 1) / (tf + norm)
-            if score <= 0:
-                continue
-            if query.steps and query.steps.intersection(entry.steps):
-                score *= _STEP_BOOST
-            if query.time_cue and entry.time_aware:
-                score *= _TIME_BOOST
-            if query.next_cue and entry.next_steps:
-                score = score * 2 + _MIN_SCORE * 2
-            ranked.append((score, entry))
-        ranked.sort(key=lambda item: -item[0])
-        return ranked
-
-    # -- answering ------------------------------------------------------------------------
+    # -- entry points ----------------------------------------------------------------------
 
     def answer(
         self,
@@ -219,67 +229,28 @@ class Answerer:
         raw = question[: MAX_CHARS * 4] if isinstance(question, str) else ""
         detected = detect_lang(raw)
         answer_lang: Lang = "en" if (detected or lang) == "en" else "zh"
-        site = self.kb.cycle.official_site
-
-        def reply(kind: AnswerKind, **extra: object) -> Answer:
-            return Answer(kind=kind, lang=answer_lang, site=site, **extra)  # type: ignore[arg-type]
-
         clean = normalise(raw)
-        if not clean:
-            return reply(AnswerKind.EMPTY, confidence=1.0)
-        if self._injection.find(clean):
-            return reply(AnswerKind.OUT_OF_SCOPE, confidence=1.0, entry=self._oos("oos_general"))
-        if self._fraud.find(clean) or self._fraud.find(self._canon(clean)):
-            return reply(AnswerKind.FRAUD, confidence=1.0, entry=self._fraud_entry())
+        guarded = self._guard(clean, answer_lang)
+        if guarded is not None:
+            return guarded
         clean = self._abuse.strip(clean)
-        if not clean:
-            return reply(AnswerKind.EMPTY, confidence=1.0)
-        if not self._chat.strip(clean).replace(" ", ""):
-            return reply(AnswerKind.SMALLTALK, confidence=1.0)
-        if self._other_year.find(clean) or any(
-            int(y) not in (self.kb.year, self.kb.year - 1) for y in _YEAR.findall(clean)
-        ):
-            return reply(
-                AnswerKind.OUT_OF_SCOPE, confidence=0.9, entry=self._oos("oos_other_years")
-            )
-
         region, region_from = self._region(raw, region_code)
-        query = self._query(clean)
-        ranked = self._rank(query)
-        if not ranked or ranked[0][0] < _MIN_SCORE:
-            suggestions = [e for _, e in ranked[:_MAX_SUGGESTIONS]] or list(self._fallback)
-            top = ranked[0][0] if ranked else 0.0
-            return reply(
-                AnswerKind.SUGGEST,
-                confidence=self._confidence(top),
-                suggestions=suggestions,
-                region=region,
-                region_from=region_from,
-            )
-        score, entry = ranked[0]
-        confidence = self._confidence(score)
-        if entry.kind is EntryKind.OUT_OF_SCOPE:
-            return reply(AnswerKind.OUT_OF_SCOPE, confidence=confidence, entry=entry)
-        if entry.kind is EntryKind.FRAUD:
-            return reply(AnswerKind.FRAUD, confidence=confidence, entry=entry)
-        code = region.code if region else None
-        statuses = self._statuses(entry, query, code, returning, now)
-        next_steps: list[TodoItem] = []
-        if entry.next_steps:
-            next_steps = todo(self.kb, region_code=code, returning=returning, done=done, now=now)
-        kind = AnswerKind.ANSWER
-        if entry.region_dependent and region is None:
-            kind = AnswerKind.NEED_REGION
-        return reply(
-            kind,
-            confidence=confidence,
-            entry=entry,
-            suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]],
+        reading = self._reader.read(clean, region=region, year=self.kb.year, raw=raw)
+        if (reading.future_year or self._other_year.find(clean)) and (
+            reading.aspect in TIME_ASPECTS or not reading.steps
+        ):
+            # Another exam year's dates are not in this notice; its rules mostly are.
+            return self._reply(AnswerKind.OUT_OF_SCOPE, answer_lang, 0.9,
+                               entry=self._oos("oos_other_years"), reading=reading)
+        asker = _Asker(
             region=region,
             region_from=region_from,
-            statuses=statuses,
-            next_steps=next_steps,
+            returning=reading.returning if reading.returning is not None else returning,
+            done=_with_earlier(done | reading.done),
+            now=now,
+            lang=answer_lang,
         )
+        return self._compose(reading, asker)
 
     def explain(
         self,
@@ -296,36 +267,255 @@ class Answerer:
             entry = self.kb.entry(entry_id)
         except KeyError:
             return None
-        answer_lang: Lang = "en" if lang == "en" else "zh"
         region, _ = self._region("", region_code)
-        code = region.code if region else None
-        query = _Query(
-            clean="", canon="", terms={}, steps=frozenset(), time_cue=True, next_cue=False
-        )
-        kind = AnswerKind.ANSWER
-        if entry.kind is EntryKind.OUT_OF_SCOPE:
-            kind = AnswerKind.OUT_OF_SCOPE
-        elif entry.kind is EntryKind.FRAUD:
-            kind = AnswerKind.FRAUD
-        elif entry.region_dependent and region is None:
-            kind = AnswerKind.NEED_REGION
-        next_steps: list[TodoItem] = []
-        if entry.next_steps:
-            next_steps = todo(self.kb, region_code=code, returning=returning, done=done, now=now)
-        return Answer(
-            kind=kind,
-            lang=answer_lang,
-            confidence=1.0,
-            site=self.kb.cycle.official_site,
-            entry=entry,
+        asker = _Asker(
             region=region,
             region_from="profile" if region else None,
-            statuses=self._statuses(entry, query, code, returning, now),
-            next_steps=next_steps,
+            returning=returning,
+            done=_with_earlier(done),
+            now=now,
+            lang="en" if lang == "en" else "zh",
         )
+        return self._from_entry(entry, 1.0, asker, None, Aspect.WHAT)
 
-    def _confidence(self, score: float) -> float:
-        return round(1 - math.exp(-score / _CONFIDENCE_SCALE), 3)
+    # -- guards ----------------------------------------------------------------------------
+
+    def _guard(self, clean: str, lang: Lang) -> Answer | None:
+        """Answer what is not a question about the notice: empty, chat, fraud, other exams."""
+        if not clean:
+            return self._reply(AnswerKind.EMPTY, lang, 1.0)
+        if self._injection.find(clean):
+            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
+        if self._fraud.find(clean) or self._fraud.find(self._canon(clean)):
+            return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
+        stripped = self._abuse.strip(clean)
+        if not stripped:
+            return self._reply(AnswerKind.EMPTY, lang, 1.0)
+        if not self._chat.strip(stripped).replace(" ", ""):
+            greeting = bool(self._greetings.find(stripped))
+            return self._reply(AnswerKind.SMALLTALK, lang, 1.0, greeting=greeting)
+        for cues, entry_id in ((self._other_exam, "oos_other_exam"),
+                               (self._personal, "oos_personal")):
+            if cues.find(stripped):
+                return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9, entry=self._oos(entry_id))
+        return None
+
+    # -- composing -------------------------------------------------------------------------
+
+    def _compose(self, reading: Reading, asker: _Asker) -> Answer:
+        aspect = reading.aspect
+        if reading.rules and reading.yes_no and aspect in _VERDICT_ASPECTS:
+            return self._verdict(reading, asker)
+        if aspect is Aspect.NEXT:
+            return self._next(reading, asker, self._entry("next_steps"))
+        if reading.asked and aspect in TIME_ASPECTS:
+            step = reading.asked[0]
+            entry = self._best_for(step, reading, timely=True)
+            return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
+        return self._retrieve(reading, asker)
+
+    def _retrieve(self, reading: Reading, asker: _Asker) -> Answer:
+        named = reading.asked or reading.steps
+        timely = reading.aspect in TIME_ASPECTS
+        terms = self._index.terms(reading.canon)
+        ranked = self._index.rank(terms, steps=named, timely=timely)
+        top = ranked[0] if ranked else None
+        if reading.implied_next and (
+            top is None
+            or top[0] < _MIN_SCORE
+            or (top[1].steps and set(top[1].steps) <= asker.done)
+        ):
+            # Progress reported and nothing else asked (a pasted status, "审核过了"): what next.
+            return self._next(reading, asker, self._entry("next_steps"))
+        if top is None or top[0] < _MIN_SCORE:
+            return self._reply(
+                AnswerKind.SUGGEST,
+                asker.lang,
+                _confidence(top[0] if top else 0.0),
+                suggestions=[e for _, e in ranked[:_MAX_SUGGESTIONS]] or list(self._fallback),
+                region=asker.region,
+                region_from=asker.region_from,
+                reading=reading,
+            )
+        score, entry = top
+        answer = self._from_entry(entry, _confidence(score), asker, reading, reading.aspect)
+        return replace(answer, suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]])
+
+    def _from_entry(
+        self,
+        entry: Entry,
+        confidence: float,
+        asker: _Asker,
+        reading: Reading | None,
+        aspect: Aspect,
+    ) -> Answer:
+        if entry.kind is EntryKind.OUT_OF_SCOPE:
+            return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, confidence, entry=entry,
+                               reading=reading)
+        if entry.kind is EntryKind.FRAUD:
+            return self._reply(AnswerKind.FRAUD, asker.lang, confidence, entry=entry,
+                               reading=reading)
+        if entry.next_steps:
+            return self._next(reading, asker, entry)
+        if len(entry.steps) == 1 and (
+            (entry.time_aware and (aspect in TIME_ASPECTS or reading is None))
+            or (entry.region_dependent and asker.region is None)
+        ):
+            # A date, or a rule most regions share: answered from the step's plan.
+            return self._timed(entry.steps[0], entry, reading, asker, aspect, confidence)
+        focus = None
+        if asker.region is not None and entry.region_dependent and entry.steps:
+            plan = self._plans(asker)[entry.steps[0]]
+            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
+        kind = AnswerKind.ANSWER
+        if entry.region_dependent and asker.region is None:
+            kind = AnswerKind.NEED_REGION
+        return self._reply(kind, asker.lang, confidence, entry=entry, focus=focus,
+                           region=asker.region, region_from=asker.region_from, reading=reading,
+                           cycle_over=self._over(asker))
+
+    def _timed(
+        self,
+        step: Step,
+        entry: Entry | None,
+        reading: Reading | None,
+        asker: _Asker,
+        aspect: Aspect,
+        confidence: float,
+    ) -> Answer:
+        """Answer when a step happens, for the asker's region or for most regions."""
+        rule = self.kb.step_rule(step)
+        common: dict[str, object] = {
+            "region": asker.region, "region_from": asker.region_from, "reading": reading,
+            "cycle_over": self._over(asker),
+        }
+        if asker.region is None and (rule.rules or rule.default):
+            plan, shared = self._shared_for(step, asker)
+            shared = replace(shared, status=self._status(plan, asker))
+            return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry,
+                               shared=shared, offer_regions=True, **common)
+        plan = self._plans(asker)[step]
+        focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
+        return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry, focus=focus,
+                           **common)
+
+    def _next(self, reading: Reading | None, asker: _Asker, entry: Entry | None) -> Answer:
+        """Answer what comes next from the steps the asker has done (profile or question)."""
+        code = asker.region.code if asker.region else None
+        items = todo(self.kb, region_code=code, returning=asker.returning, done=asker.done,
+                     now=asker.now)
+        shown = items[:1]
+        if shown and shown[0].plan.window is None:
+            dated = next((i for i in items[1:] if i.plan.window is not None), None)
+            if dated is not None:
+                shown.append(dated)
+        return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
+                           next_steps=shown, region=asker.region, region_from=asker.region_from,
+                           reading=reading, cycle_over=self._over(asker))
+
+    def _verdict(self, reading: Reading, asker: _Asker) -> Answer:
+        """Say whether the asker's region is on the list of the rule asked about."""
+        step, rule = reading.rules[0]
+        entry = self._entry_for_rule(step, rule) or self._best_for(step, reading, timely=False)
+        if asker.region is None:
+            listing = Listing(rule, tuple(self.kb.region(c) for c in rule.regions))
+            return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
+                               listed=listing, offer_regions=True, reading=reading)
+        code = asker.region.code
+        own = next(
+            (r for s, r in self._rules if s == step and code in r.regions and r.exception_zh),
+            None,
+        )
+        plan = self._plans(asker)[step]
+        verdict = Verdict(
+            region=asker.region,
+            rule=rule,
+            included=code in rule.regions,
+            own=own,
+            plan=plan,
+            status=self._status(plan, asker),
+            changed=reading.changed and rule.returning_only,
+        )
+        if verdict.changed:
+            entry = self._entry("confirm_auto_failed") or entry
+        return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
+                           verdict=verdict, region=asker.region, region_from=asker.region_from,
+                           reading=reading, cycle_over=self._over(asker))
+
+    # -- facts -----------------------------------------------------------------------------
+
+    def _plans(self, asker: _Asker) -> dict[Step, StepPlan]:
+        code = asker.region.code if asker.region else None
+        return {p.step: p for p in self.kb.plan(code, asker.returning)}
+
+    def _status(self, plan: StepPlan, asker: _Asker) -> WindowStatus | None:
+        return window_status(plan.window, asker.now) if plan.window is not None else None
+
+    def _over(self, asker: _Asker) -> bool:
+        return self._cycle_end is not None and local_date(asker.now) > self._cycle_end
+
+    def _shared_for(self, step: Step, asker: _Asker) -> tuple[StepPlan, Shared]:
+        """Return the step as most regions have it, with the regions that differ."""
+        key = (step, asker.returning)
+        if key not in self._shared:
+            generic = {p.step: p for p in self.kb.plan(None, asker.returning)}[step]
+            local: list[Region] = []
+            for region in self.kb.regions:
+                plan = {p.step: p for p in self.kb.plan(region.code, asker.returning)}[step]
+                if generic.window is not None and plan.window is None:
+                    local.append(region)
+            partial = tuple(
+                (self.kb.region(code), rule)
+                for s, rule in self._rules
+                if s == step and rule.exception_zh
+                for code in rule.regions
+            )
+            labelled = [rule for s, rule in self._rules if s == step and rule.label_zh]
+            listed = max(labelled, key=lambda rule: len(rule.regions), default=None)
+            shared = Shared(
+                plan=generic, status=None, local=tuple(local), partial=partial, listed=listed
+            )
+            self._shared[key] = (generic, shared)
+        return self._shared[key]
+
+    def _best_for(self, step: Step, reading: Reading, *, timely: bool) -> Entry | None:
+        """Return the entry about a step that best fits the question, or its first entry.
+
+        Entries about this step alone beat overviews of several steps, and for a date
+        question entries that carry a date beat those that do not.
+        """
+        about = [e for e in self.kb.entries if step in e.steps and e.kind is EntryKind.ANSWER]
+        if timely and any(e.time_aware for e in about):
+            about = [e for e in about if e.time_aware]
+        if not about:
+            return None
+        ids = {e.id for e in about}
+        ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
+        scored = [(score / len(e.steps), e) for score, e in ranked if e.id in ids]
+        if scored:
+            return max(scored, key=lambda item: item[0])[1]
+        return min(about, key=lambda e: len(e.steps))
+
+    def _entry_for_rule(self, step: Step, rule: RegionRule) -> Entry | None:
+        """Return the entry resting on most of a rule's notice passages."""
+        passages = set(rule.source)
+        about = [e for e in self.kb.entries if step in e.steps and passages & set(e.source)]
+        return max(about, key=lambda e: len(passages & set(e.source)), default=None)
+
+    def _entry(self, entry_id: str) -> Entry | None:
+        try:
+            return self.kb.entry(entry_id)
+        except KeyError:
+            return None
+
+    def _oos(self, entry_id: str) -> Entry | None:
+        found = self._entry(entry_id)
+        if found is None:
+            return next((e for e in self.kb.entries if e.kind is EntryKind.OUT_OF_SCOPE), None)
+        return found
+
+    def _fraud_entry(self) -> Entry | None:
+        return next((e for e in self.kb.entries if e.kind is EntryKind.FRAUD), None)
 
     def _region(
         self, raw: str, region_code: str | None
@@ -340,30 +530,18 @@ class Answerer:
                 return None, None
         return None, None
 
-    def _statuses(
-        self,
-        entry: Entry,
-        query: _Query,
-        region_code: str | None,
-        returning: bool | None,
-        now: datetime,
-    ) -> list[tuple[StepPlan, WindowStatus | None]]:
-        steps = [s for s in entry.steps if s in query.steps] or list(entry.steps)
-        if len(steps) > 1 and not query.steps and not entry.time_aware:
-            return []
-        plans = {p.step: p for p in self.kb.plan(region_code, returning)}
-        ordered = [s for s in STEP_ORDER if s in steps]
-        result: list[tuple[StepPlan, WindowStatus | None]] = []
-        for step in ordered:
-            window = plans[step].window
-            result.append((plans[step], window_status(window, now) if window else None))
-        return result
+    def _reply(self, kind: AnswerKind, lang: Lang, confidence: float, **extra: object) -> Answer:
+        return Answer(kind=kind, lang=lang, confidence=confidence,
+                      site=self.kb.cycle.official_site, **extra)  # type: ignore[arg-type]
 
-    def _oos(self, entry_id: str) -> Entry | None:
-        try:
-            return self.kb.entry(entry_id)
-        except KeyError:
-            return next((e for e in self.kb.entries if e.kind is EntryKind.OUT_OF_SCOPE), None)
 
-    def _fraud_entry(self) -> Entry | None:
-        return next((e for e in self.kb.entries if e.kind is EntryKind.FRAUD), None)
+def _confidence(score: float) -> float:
+    return round(1 - math.exp(-score / _CONFIDENCE_SCALE), 3)
+
+
+def _with_earlier(done: frozenset[Step]) -> frozenset[Step]:
+    """Return the steps done, with every step before the latest one (it could not be skipped)."""
+    if not done:
+        return done
+    last = max(STEP_ORDER.index(s) for s in done)
+    return frozenset(STEP_ORDER[: last + 1]) | done

@@ -1,0 +1,112 @@
+"""Rank knowledge-base entries against a question with BM25 over words and CJK bigrams."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
+
+from notices.models import Entry
+from notices.steps import Step
+from notices.text import cjk_bigrams, normalise
+
+# Ranking constants, set on the tuning question set and kept round on purpose.
+_K1 = 1.2
+_B = 0.75
+_FIELD_WEIGHTS = {"keywords": 3.0, "questions": 2.0, "topic": 2.0, "answer": 1.0}
+_BIGRAM_WEIGHT = 0.35
+_STEP_BOOST = 1.25
+_TIME_BOOST = 1.2
+# An entry about a step the question does not name: kept, but it must match much better.
+_OTHER_STEP = 0.5
+_LATIN_TOKEN = re.compile(r"^[a-z0-9]+$")
+
+
+class Index:
+    """A BM25 index of entries; `rank` scores them for one question."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        *,
+        canon: Callable[[str], str],
+        tokenizer: Any,
+        stopwords: frozenset[str],
+    ) -> None:
+        self._entries = tuple(entries)
+        self._canon = canon
+        self._tk = tokenizer
+        self._stop = stopwords
+        # Entries with no keywords nor questions are reached by name only (guards), not ranked.
+        self._entries = tuple(e for e in self._entries if e.keywords or e.questions)
+        self._docs = [self._document(e) for e in self._entries]
+        self._lengths = [sum(doc.values()) for doc in self._docs]
+        self._avg = sum(self._lengths) / max(len(self._lengths), 1)
+        df: Counter[str] = Counter()
+        for doc in self._docs:
+            df.update(doc.keys())
+        n = len(self._docs)
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+
+    def terms(self, canon: str, weight: float = 1.0) -> dict[str, float]:
+        """Return the weighted terms of a canonical text: words, then CJK bigrams."""
+        terms: defaultdict[str, float] = defaultdict(float)
+        for token in self._tk.lcut(canon):
+            token = token.strip()
+            if not token or token in self._stop:
+                continue
+            if _LATIN_TOKEN.match(token) and len(token) > 3 and token.endswith("s"):
+                token = token[:-1]
+            terms[token] += weight
+        for gram in cjk_bigrams(canon):
+            if gram not in self._stop:
+                terms["#" + gram] += weight * _BIGRAM_WEIGHT
+        return dict(terms)
+
+    def _document(self, entry: Entry) -> dict[str, float]:
+        fields: dict[str, Iterable[str]] = {
+            "keywords": entry.keywords,
+            "questions": entry.questions,
+            "topic": (entry.topic_zh, entry.topic_en),
+            "answer": (entry.answer_zh, entry.answer_en),
+        }
+        doc: defaultdict[str, float] = defaultdict(float)
+        for name, texts in fields.items():
+            for text in texts:
+                canon = self._canon(normalise(text, 2000))
+                for term, weight in self.terms(canon, _FIELD_WEIGHTS[name]).items():
+                    doc[term] += weight
+        return dict(doc)
+
+    def rank(
+        self,
+        terms: dict[str, float],
+        *,
+        steps: Collection[Step] = (),
+        timely: bool = False,
+    ) -> list[tuple[float, Entry]]:
+        """Return entries that share a term with the question, best first.
+
+        Entries about the steps the question names are favoured and entries about other
+        steps held back; `timely` favours entries that carry a date.
+        """
+        ranked: list[tuple[float, Entry]] = []
+        for doc, length, entry in zip(self._docs, self._lengths, self._entries, strict=True):
+            score = 0.0
+            norm = _K1 * (1 - _B + _B * length / self._avg)
+            for term, qweight in terms.items():
+                tf = doc.get(term)
+                if tf:
+                    score += qweight * self._idf[term] * tf * (_K1 + 1) / (tf + norm)
+            if score <= 0:
+                continue
+            if steps and entry.steps:
+                score *= _STEP_BOOST if set(steps) & set(entry.steps) else _OTHER_STEP
+
+            if timely and entry.time_aware:
+                score *= _TIME_BOOST
+            ranked.append((score, entry))
+        ranked.sort(key=lambda item: -item[0])
+        return ranked

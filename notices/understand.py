@@ -1,0 +1,261 @@
+"""Read a question before answering it: the steps it names, what it asks, what it says is done.
+
+Everything here is read from words in the lexicon data file, never from phrases written in
+code: the same rule reads a question nobody has written yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from notices.models import Lexicon, Region, RegionRule
+from notices.steps import STEP_ORDER, Step
+from notices.text import CueSet, fold
+
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
+_BEFORE = 6
+_AFTER = 4
+# Past this many characters a message is long; its asking sentences decide what it asks.
+_LONG = 60
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
+
+
+class Aspect(StrEnum):
+    """What a question asks about a step."""
+
+    DAYS_LEFT = "days_left"
+    NOW = "now"
+    HOURS = "hours"
+    WHEN = "when"
+    NEXT = "next"
+    WHAT_IF = "what_if"
+    WHO = "who"
+    WHERE = "where"
+    HOW = "how"
+    WHAT = "what"
+
+
+# The aspects a date answers: the step's window and where today falls in it.
+TIME_ASPECTS = frozenset({Aspect.DAYS_LEFT, Aspect.NOW, Aspect.WHEN})
+# Checked in this order: the first aspect found wins ("还有几天截止" asks days, not when).
+_ASPECT_ORDER = tuple(Aspect)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a question names, asks and states, before any answer is chosen."""
+
+    canon: str
+    steps: tuple[Step, ...]
+    asked: tuple[Step, ...]
+    aspect: Aspect
+    done: frozenset[Step]
+    region: Region | None
+    returning: bool | None
+    changed: bool
+    rules: tuple[tuple[Step, RegionRule], ...]
+    future_year: bool
+    yes_no: bool = False
+
+    @property
+    def implied_next(self) -> bool:
+        """Return True when the question reports progress and asks nothing in words."""
+        return self.aspect is Aspect.WHAT and bool(self.done)
+
+    def explain(self) -> str:
+        """Return the reading as one line, for staff to see why an answer was chosen."""
+        parts = [
+            f"steps={','.join(self.steps) or '-'}",
+            f"asked={','.join(self.asked) or '-'}",
+            f"aspect={self.aspect}",
+            f"done={','.join(s for s in STEP_ORDER if s in self.done) or '-'}",
+            f"region={self.region.code if self.region else '-'}",
+        ]
+        if self.returning is not None:
+            parts.append(f"returning={'yes' if self.returning else 'no'}")
+        if self.changed:
+            parts.append("changed")
+        if self.rules:
+            parts.append("rule=" + ",".join(f"{s}:{r.mode}" for s, r in self.rules))
+        return " ".join(parts)
+
+
+class Reader:
+    """Read questions with one lexicon and one set of step rules."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        canon: Callable[[str], str],
+        rules: tuple[tuple[Step, RegionRule], ...],
+    ) -> None:
+        self._canon = canon
+        self._steps = {
+            fold(w).replace(" ", ""): s
+            for s, words in lexicon.step_cues.items()
+            for w in words
+            if fold(w)
+        }
+        self._step_pattern = _alternation(self._steps)
+        self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
+        self._aspects = {
+            a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER
+        }
+        self._done_phrases = {
+            fold(w).replace(" ", ""): s
+            for s, words in lexicon.done_phrases.items()
+            for w in words
+        }
+        self._done_pattern = _alternation(self._done_phrases)
+        self._before = CueSet(lexicon.done_before)
+        self._after = tuple(sorted((fold(w) for w in lexicon.done_after), key=len, reverse=True))
+        self._not_done = CueSet(lexicon.not_done)
+        self._open_tail = CueSet(lexicon.open_tail)
+        self._returning_yes = CueSet(lexicon.returning_yes)
+        self._returning_no = CueSet(lexicon.returning_no)
+        self._changed = CueSet(lexicon.change_cues)
+        self._fact_year = CueSet(lexicon.fact_year_cues)
+        self._asking = CueSet(lexicon.question_marks)
+        self._yes_no = CueSet(lexicon.yes_no_cues)
+        self._can = CueSet(lexicon.can_words)
+        self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
+        self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
+        self._rules = [
+            (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues))
+            for step, rule in rules
+            if rule.cues
+        ]
+
+    def read(
+        self, clean: str, *, region: Region | None, year: int, raw: str = ""
+    ) -> Reading:
+        """Read a normalised question (and, for long messages, its raw sentences)."""
+        canon = self._canon(clean)
+        squeezed = canon.replace(" ", "")
+        focus = self._asking_part(raw) if len(clean) > _LONG else None
+        focus_squeezed = self._canon(focus).replace(" ", "") if focus else squeezed
+        mentions = self._mentions(squeezed)
+        done = self._done(squeezed, mentions) | self._done_by_phrase(clean.replace(" ", ""))
+        steps = self._named(mentions, done)
+        asked_mentions = self._mentions(focus_squeezed) if focus else mentions
+        asked = tuple(
+            s for s in self._named(asked_mentions, frozenset()) if s not in done
+        ) or tuple(s for s in steps if s not in done)
+        returning: bool | None = None
+        if self._returning_yes.find(squeezed):
+            returning = True
+        elif self._returning_no.find(squeezed):
+            returning = False
+        rules = tuple((s, r) for s, r, cues in self._rules if cues.find(squeezed))
+        return Reading(
+            canon=canon,
+            steps=steps,
+            asked=asked,
+            aspect=self._aspect(focus_squeezed, asked_mentions),
+            done=done,
+            region=region,
+            returning=returning,
+            changed=bool(self._changed.find(squeezed)),
+            rules=rules,
+            future_year=self._future_year(clean, year),
+            yes_no=bool(self._yes_no.find(focus_squeezed)),
+        )
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _mentions(self, squeezed: str) -> list[tuple[int, int, str]]:
+        if self._step_pattern is None:
+            return []
+        return [(m.start(), m.end(), m.group(0)) for m in self._step_pattern.finditer(squeezed)]
+
+    def _named(
+        self, mentions: list[tuple[int, int, str]], done: frozenset[Step]
+    ) -> tuple[Step, ...]:
+        """Return the steps named, in order of mention, weak words dropped beside strong ones."""
+        found: dict[Step, bool] = {}
+        for _, _, word in mentions:
+            step = self._steps[word]
+            found[step] = found.get(step, False) or word not in self._weak
+        found.update({s: True for s in done if s not in found})
+        strong = [s for s, is_strong in found.items() if is_strong]
+        if strong:
+            return tuple(strong)
+        # Only weak words ("考试报名"): the later a word stands in weak_step_cues, the more it
+        # says; keep the steps of the strongest one.
+        weak = sorted(found, key=lambda s: -self._weakness(s, mentions))
+        return tuple(weak[:1])
+
+    def _weakness(self, step: Step, mentions: list[tuple[int, int, str]]) -> int:
+        ranks = [self._weak.index(w) for _, _, w in mentions if self._steps[w] == step]
+        return max(ranks, default=-1)
+
+    def _done(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
+        done: set[Step] = set()
+        for start, end, word in mentions:
+            before = squeezed[max(0, start - _BEFORE) : start]
+            after = squeezed[end : end + _AFTER]
+            marker = next((m for m in self._after if after.startswith(m)), None)
+            claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)
+            claimed_after = (
+                marker is not None
+                and not self._not_done.find(before[-2:])
+                and not self._open_tail.find(after[len(marker) : len(marker) + 1])
+            )
+            if claimed_before or claimed_after:
+                done.add(self._steps[word])
+        return frozenset(done)
+
+    def _done_by_phrase(self, squeezed_clean: str) -> frozenset[Step]:
+        if self._done_pattern is None:
+            return frozenset()
+        done: set[Step] = set()
+        for m in self._done_pattern.finditer(squeezed_clean):
+            after = squeezed_clean[m.end() : m.end() + 1]
+            if not self._open_tail.find(after):
+                done.add(self._done_phrases[m.group(0)])
+        return frozenset(done)
+
+    # -- what is asked ---------------------------------------------------------------------
+
+    def _aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
+        if self._can.find(squeezed) and squeezed.endswith(self._perfect):
+            return Aspect.NOW
+        for aspect in _ASPECT_ORDER:
+            if aspect is Aspect.NEXT and any(
+                # "缴费时间", "准考证打印日期": a step word followed by a word for its date.
+                w in squeezed[end : end + 4] for _, end, _ in mentions for w in self._step_time
+            ):
+                return Aspect.WHEN
+            if aspect is not Aspect.WHAT and self._aspects[aspect].find(squeezed):
+                return aspect
+        return Aspect.WHAT
+
+    def _asking_part(self, raw: str) -> str | None:
+        """Return the sentences of a long message that ask something, or None if none do."""
+        asking = [
+            s
+            for s in _SENTENCE.findall(raw)
+            if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
+        ]
+        if not asking:
+            return None
+        return fold(" ".join(asking[-2:]))
+
+    def _future_year(self, clean: str, year: int) -> bool:
+        """Return True when the question asks about a later exam year than the loaded one."""
+        for m in _YEAR.finditer(clean):
+            if int(m.group(1)) <= year:
+                continue
+            around = clean[m.end() : m.end() + 4].replace(" ", "")
+            if not self._fact_year.find(around):
+                return True
+        return False
+
+
+def _alternation(words: dict[str, Step]) -> re.Pattern[str] | None:
+    keys = sorted((k for k in words if k), key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys)) if keys else None
