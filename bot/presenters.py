@@ -15,6 +15,7 @@ def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) ->
     window = plan.window
     return {
         "step": plan.step.value,
+        "regional": plan.mode != "all",
         "name": plan.name_zh if zh else plan.name_en,
         "note": plan.note_zh if zh else plan.note_en,
         "consequence": (plan.consequence_zh if zh else plan.consequence_en) or "",
@@ -67,19 +68,68 @@ def entry_context(entry: Entry, locale: Locale) -> dict[str, Any]:
     }
 
 
-def answer_context(answer: Answer, locale: Locale, local_authority: str) -> dict[str, Any]:
-    """Build everything an answer template may show."""
+def answer_context(
+    answer: Answer, locale: Locale, local_authority: str, year: int
+) -> dict[str, Any]:
+    """Build everything an answer template may show: the direct answer first, then its basis."""
     region = answer.region
+    name = None if region is None else (region.name_zh if locale == "zh" else region.name_en)
+    focus = shared = verdict = None
+    if answer.focus is not None:
+        focus = {
+            **plan_context(answer.focus.plan, answer.focus.status, locale),
+            "aspect": answer.focus.aspect.value,
+        }
+    if answer.shared is not None:
+        part = answer.shared
+        shared = {
+            **plan_context(part.plan, part.status, locale),
+            "aspect": answer.reading.aspect.value if answer.reading else "when",
+            "label": part.listed.label(locale) if part.listed else "",
+            "local": [r.name_zh if locale == "zh" else r.name_en for r in part.local],
+            "partial": [
+                r.name_zh + rule.exception_zh
+                if locale == "zh"
+                else f"{r.name_en} {rule.exception_en}"
+                for r, rule in part.partial
+            ],
+        }
+    if answer.verdict is not None:
+        v = answer.verdict
+        verdict = {
+            **plan_context(v.plan, v.status, locale),
+            "region": v.region.name_zh if locale == "zh" else v.region.name_en,
+            "label": v.rule.label(locale),
+            "included": v.included,
+            "exception": v.own.exception(locale) if v.own else "",
+            "changed": v.changed,
+        }
+    statuses = [s for s in (focus, shared, verdict) if s is not None]
+    ended = answer.cycle_over and any(
+        s["status"] is not None and s["status"]["state"] == "closed" for s in statuses
+    )
     return {
         "kind": answer.kind.value,
         "entry": entry_context(answer.entry, locale) if answer.entry else None,
         "suggestions": [entry_context(e, locale) for e in answer.suggestions],
-        "region": None
-        if region is None
-        else (region.name_zh if locale == "zh" else region.name_en),
+        "region": name,
         "region_from": answer.region_from,
-        "statuses": [plan_context(plan, status, locale) for plan, status in answer.statuses],
+        "focus": focus,
+        "shared": shared,
+        "verdict": verdict,
         "next_steps": [todo_context(item, locale) for item in answer.next_steps],
+        "progress": answer.entry is not None and answer.entry.next_steps,
+        "listed": None
+        if answer.listed is None
+        else {
+            "label": answer.listed.rule.label(locale),
+            "regions": [r.name_zh if locale == "zh" else r.name_en for r in answer.listed.regions],
+        },
+        "offer_regions": answer.offer_regions,
+        "greeting": answer.greeting,
+        "ended": ended,
+        "year": year,
         "site": site_context(answer.site, locale),
         "local_authority": local_authority,
     }
+

@@ -16,13 +16,15 @@ from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo, UnansweredRepo
 from bot.knowledge import Knowledge
-from bot.presenters import answer_context
+from bot.presenters import answer_context, entry_context
 from bot.texts import Locale, Texts, split_message
 from handlers.filters import is_question
 from notices import Answer, AnswerKind, Step
 
 # Questions the knowledge base could not answer well: staff review them with /unanswered.
 RECORDED_KINDS = frozenset({AnswerKind.SUGGEST, AnswerKind.OUT_OF_SCOPE})
+# Replies that state a rule keep the notice passage it rests on one tap away.
+SOURCED_KINDS = frozenset({AnswerKind.ANSWER, AnswerKind.NEED_REGION, AnswerKind.FRAUD})
 MAX_BUTTON_TEXT = 40
 PENDING_QUESTION = "pending_question"
 
@@ -35,10 +37,14 @@ class AskRegionAction(CallbackData, prefix="askreg"):
     code: str
 
 
+class SourceAction(CallbackData, prefix="src"):
+    entry_id: str
+
+
 def answer_keyboard(
-    answer: Answer, knowledge: Knowledge, locale: Locale
+    answer: Answer, knowledge: Knowledge, texts: Texts, locale: Locale
 ) -> InlineKeyboardMarkup | None:
-    """Offer the closest topics, or the regions when the answer depends on one."""
+    """Offer the closest topics, the notice passage, and the regions when they matter."""
     builder = InlineKeyboardBuilder()
     if answer.kind is AnswerKind.SUGGEST:
         for entry in answer.suggestions:
@@ -47,11 +53,21 @@ def answer_keyboard(
                 text=topic[:MAX_BUTTON_TEXT], callback_data=TopicAction(entry_id=entry.id)
             )
         builder.adjust(1)
-    elif answer.kind is AnswerKind.NEED_REGION:
+        return builder.as_markup() if builder.buttons else None
+    widths: list[int] = []
+    if answer.entry is not None and answer.entry.source and answer.kind in SOURCED_KINDS:
+        builder.button(
+            text=texts.label(locale, "answer_source"),
+            callback_data=SourceAction(entry_id=answer.entry.id),
+        )
+        widths.append(1)
+    if answer.kind is AnswerKind.NEED_REGION or answer.offer_regions:
         for region in knowledge.kb.regions:
             name = region.name_zh if locale == "zh" else region.name_en
             builder.button(text=name, callback_data=AskRegionAction(code=region.code))
-        builder.adjust(4)
+        widths.extend([4] * ((len(knowledge.kb.regions) + 3) // 4))
+    if widths:
+        builder.adjust(*widths)
     return builder.as_markup() if builder.buttons else None
 
 
@@ -59,7 +75,7 @@ def render_answer(answer: Answer, knowledge: Knowledge, texts: Texts, locale: Lo
     """Render an Answer with the template of its kind."""
     cycle = knowledge.kb.cycle
     authority = cycle.local_authority_zh if locale == "zh" else cycle.local_authority_en
-    context = answer_context(answer, locale, authority)
+    context = answer_context(answer, locale, authority, knowledge.kb.year)
     return texts.render(f"answer/{answer.kind.value}", locale, **context)
 
 
@@ -87,7 +103,7 @@ async def send_answer(
 ) -> None:
     """Send the rendered answer in message-sized pieces, buttons under the last."""
     reply_locale: Locale = "en" if answer.lang == "en" else locale
-    keyboard = answer_keyboard(answer, knowledge, reply_locale)
+    keyboard = answer_keyboard(answer, knowledge, texts, reply_locale)
     chunks = split_message(render_answer(answer, knowledge, texts, reply_locale))
     for i, chunk in enumerate(chunks, start=1):
         await message.answer(chunk, reply_markup=keyboard if i == len(chunks) else None)
@@ -113,7 +129,7 @@ async def on_question(
         await UnansweredRepo(session).record(
             message.text, kind=answer.kind.value, region=region, lang=answer.lang, now=now
         )
-    if answer.kind is AnswerKind.NEED_REGION:
+    if answer.kind is AnswerKind.NEED_REGION or answer.offer_regions:
         await state.update_data({PENDING_QUESTION: message.text})
     await send_answer(message, answer, knowledge, texts, locale)
 
@@ -160,9 +176,29 @@ async def on_ask_region(
         await send_answer(query.message, answer, knowledge, texts, locale)
 
 
+async def on_source(
+    query: CallbackQuery,
+    callback_data: SourceAction,
+    knowledge: Knowledge,
+    texts: Texts,
+    locale: Locale,
+) -> None:
+    """Show the notice passages an answer rests on."""
+    await query.answer()
+    try:
+        entry = knowledge.kb.entry(callback_data.entry_id)
+    except KeyError:
+        return
+    if isinstance(query.message, Message):
+        context = {"entry": entry_context(entry, locale), "title": knowledge.kb.cycle.notice_title}
+        for chunk in texts.chunks("answer/source", locale, **context):
+            await query.message.answer(chunk)
+
+
 def create_router() -> Router:
     router = Router(name="questions")
     router.message.register(on_question, is_question)
     router.callback_query.register(on_topic, TopicAction.filter())
     router.callback_query.register(on_ask_region, AskRegionAction.filter())
+    router.callback_query.register(on_source, SourceAction.filter())
     return router
