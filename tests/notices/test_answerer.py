@@ -28,10 +28,14 @@ def test_answer_uses_profile_region(answerer: Answerer) -> None:
     assert status is not None and status.state == "open" and status.days_left == 7
 
 
-def test_answer_region_dependent_without_region_needs_region(answerer: Answerer) -> None:
+def test_answer_region_dependent_without_region_gives_the_common_answer(
+    answerer: Answerer,
+) -> None:
     answer = answerer.answer("缴费什么时候截止", now=NOW)
-    assert answer.kind is AnswerKind.NEED_REGION
+    assert answer.kind is AnswerKind.ANSWER and answer.offer_regions
     assert answer.entry is not None and answer.entry.id == "pay_online"
+    assert answer.shared is not None and answer.shared.status is not None
+    assert answer.shared.status.state == "open"
 
 
 def test_answer_last_day_of_payment_is_open(answerer: Answerer) -> None:
@@ -51,7 +55,7 @@ def test_answer_after_payment_window_is_closed(answerer: Answerer) -> None:
 def test_answer_next_steps_follow_done_steps(answerer: Answerer) -> None:
     done = frozenset({Step.REGISTER, Step.WECHAT, Step.SUBMIT, Step.CONFIRM, Step.REVIEW})
     answer = answerer.answer("我下一步该做什么", region_code="beijing", done=done, now=NOW)
-    assert [i.step for i in answer.next_steps][:2] == [Step.PAY, Step.TICKET]
+    assert [i.step for i in answer.next_steps] == [Step.PAY]
 
 
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
@@ -96,7 +100,7 @@ def test_answer_emoji_only_is_empty(answerer: Answerer) -> None:
 
 def test_answer_unknown_profile_region_is_ignored(answerer: Answerer) -> None:
     answer = answerer.answer("缴费什么时候截止", region_code="atlantis", now=NOW)
-    assert answer.kind is AnswerKind.NEED_REGION
+    assert answer.region is None and answer.shared is not None
 
 
 @settings(max_examples=300, deadline=None)

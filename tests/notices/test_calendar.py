@@ -74,11 +74,10 @@ def test_window_status_exam_gives_next_exam_day(kb: KnowledgeBase) -> None:
     assert status.next_day == date(2024, 4, 20)
 
 
-def test_window_status_score_is_approximate(kb: KnowledgeBase) -> None:
-    window = kb.plan(None, None)[8].window
-    assert window is not None
-    assert window.approximate
-    assert "约" in window.label_zh
+def test_plan_score_has_no_date_the_notice_does_not_give(kb: KnowledgeBase) -> None:
+    plan = kb.plan(None, None)[8]
+    assert plan.window is None
+    assert "考后2个月" in plan.note_zh and "约" not in plan.note_zh
 
 
 def test_todo_lists_remaining_steps_in_order(kb: KnowledgeBase) -> None:

@@ -102,7 +102,7 @@ def test_load_knowledge_base_unknown_region_is_rejected(data_copy: Path) -> None
 
 
 def test_load_knowledge_base_unknown_step_is_rejected(data_copy: Path) -> None:
-    edit(data_copy / "2024.yaml", "    steps: [ticket]\n", "    steps: [tickets]\n")
+    edit(data_copy / "2024.yaml", "    steps: [ticket, exam]\n", "    steps: [tickets, exam]\n")
     with pytest.raises(KnowledgeBaseError, match=r"\(id=ticket\): field 'steps\[0\]'"):
         load_knowledge_base(data_copy)
 
