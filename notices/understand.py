@@ -203,7 +203,7 @@ class Reader:
             claimed_after = (
                 marker is not None
                 and not self._not_done.find(before[-2:])
-                and not self._open_tail.find(after[len(marker) : len(marker) + 1])
+                and not self._open_tail.find(after[len(marker) : len(marker) + 2])
             )
             if claimed_before or claimed_after:
                 done.add(self._steps[word])
@@ -214,7 +214,7 @@ class Reader:
             return frozenset()
         done: set[Step] = set()
         for m in self._done_pattern.finditer(squeezed_clean):
-            after = squeezed_clean[m.end() : m.end() + 1]
+            after = squeezed_clean[m.end() : m.end() + 2]
             if not self._open_tail.find(after):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)

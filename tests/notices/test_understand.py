@@ -1,0 +1,178 @@
+"""Reading questions: the step and aspect decide the topic, progress and regions are read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.knowledge import Knowledge
+from bot.texts import Texts
+from handlers.questions import render_answer
+from notices import Answer, Answerer, AnswerKind, Step
+from notices.understand import Aspect
+
+IN_PAYMENT = datetime.fromisoformat("2024-02-01T10:00:00+08:00")
+BEFORE_PAYMENT = datetime.fromisoformat("2024-01-20T10:00:00+08:00")
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return Knowledge.load()
+
+
+def first_line(knowledge: Knowledge, answer: Answer) -> str:
+    reply = render_answer(answer, knowledge, Texts(), "en" if answer.lang == "en" else "zh")
+    return reply.split("\n", 1)[0]
+
+
+@pytest.mark.parametrize("question", ["现在能缴费吗", "现在交钱行不行", "钱啥时候交", "can I pay now?"])
+def test_understand_pay_questions_are_about_paying_not_the_ticket(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "pay_online"
+    assert answer.shared is not None and answer.shared.plan.step is Step.PAY
+    assert answer.shared.status is not None and answer.shared.status.state == "open"
+
+
+def test_understand_can_i_register_now_is_about_registering(answerer: Answerer) -> None:
+    answer = answerer.answer("现在能报名吗", now=IN_PAYMENT)
+    assert answer.focus is not None and answer.focus.plan.step is Step.SUBMIT
+    assert answer.focus.status is not None and answer.focus.status.state == "closed"
+
+
+def test_understand_no_region_gives_date_status_and_names_exceptions(
+    knowledge: Knowledge,
+) -> None:
+    answer = knowledge.answerer.answer("缴费开始了吗", now=BEFORE_PAYMENT)
+    assert answer.kind is AnswerKind.ANSWER and answer.offer_regions
+    assert answer.shared is not None
+    assert {r.code for r in answer.shared.local} == {"shanxi", "hubei"}
+    assert [r.code for r, _ in answer.shared.partial] == ["guizhou"]
+    line = first_line(knowledge, answer)
+    assert "还没开始" in line and "1月29日" in line
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "included"),
+    [
+        ("湖南的老考生能不能自动确认", "湖南", False),
+        ("北京老考生是自动确认吗", "北京", True),
+        ("天津是线上确认吗", "天津", True),
+        ("湖北能网上缴费吗", "湖北", False),
+        ("贵州能网上缴费吗", "贵州", True),
+    ],
+)
+def test_understand_region_rule_question_starts_with_the_region_verdict(
+    knowledge: Knowledge, question: str, region: str, included: bool
+) -> None:
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    assert answer.verdict is not None and answer.verdict.included is included
+    line = first_line(knowledge, answer)
+    assert region in line and (("不在" in line) is not included)
+
+
+def test_understand_verdict_names_the_exception(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.answer("贵州能网上缴费吗", now=IN_PAYMENT)
+    assert "省直考点除外" in first_line(knowledge, answer)
+
+
+def test_understand_stated_progress_gives_the_next_step(answerer: Answerer) -> None:
+    answer = answerer.answer("资格审核过了 然后呢", now=BEFORE_PAYMENT)
+    assert [i.step for i in answer.next_steps] == [Step.PAY]
+    assert answer.reading is not None and Step.REVIEW in answer.reading.done
+
+
+def test_understand_pasted_status_is_progress(answerer: Answerer) -> None:
+    status = "您已完成报名确认，请等待考点、考区考试管理机构进行资格审核"
+    answer = answerer.answer(status, region_code="beijing", now=BEFORE_PAYMENT)
+    assert [i.step for i in answer.next_steps] == [Step.REVIEW, Step.PAY]
+
+
+def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
+    answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
+    assert answer.reading is not None and Step.REVIEW not in answer.reading.done
+
+
+def test_understand_stated_change_fails_automatic_confirmation(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.answer("换了单位还能自动确认吗", region_code="beijing",
+                                       now=IN_PAYMENT)
+    assert answer.verdict is not None and answer.verdict.changed
+    assert answer.entry is not None and answer.entry.id == "confirm_auto_failed"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我2021年拿的护士执业证 今年能报护师吗", "2022年的成绩还有效吗", "我" + "想问一下" * 80 + "年限怎么算"],
+)
+def test_understand_a_year_as_a_fact_or_a_long_message_is_in_scope(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.entry is None or answer.entry.id != "oos_other_years"
+
+
+def test_understand_asking_about_next_years_dates_is_out_of_scope(answerer: Answerer) -> None:
+    answer = answerer.answer("2025年什么时候报名", now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+
+
+def test_understand_greeting_is_greeted(knowledge: Knowledge) -> None:
+    for question, word in (("你好", "你好"), ("hi", "Hello")):
+        answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+        assert answer.kind is AnswerKind.SMALLTALK and answer.greeting
+        assert word in first_line(knowledge, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("须知下面那个金题库APP是官方的吗", AnswerKind.FRAUD),
+        ("执业护士考试什么时候报名", AnswerKind.OUT_OF_SCOPE),
+        ("考试那天发烧了怎么办", AnswerKind.OUT_OF_SCOPE),
+    ],
+)
+def test_understand_guards_fire_on_the_right_thing(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    assert answerer.answer(question, now=IN_PAYMENT).kind is kind
+
+
+def test_understand_answers_carry_every_fact_that_bears(knowledge: Knowledge) -> None:
+    texts = Texts()
+    for question, fact in (
+        ("年限怎么算", "2023年12月31日"),
+        ("填错身份证号了怎么办", "《考生申请修改/删除注册信息须知》"),
+        ("what do I bring on exam day", "pass to the exam"),
+    ):
+        answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+        locale = "en" if answer.lang == "en" else "zh"
+        assert fact in render_answer(answer, knowledge, texts, locale), question
+
+
+def test_understand_scores_show_no_date_the_notice_does_not_give(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.answer("成绩什么时候出来", now=IN_PAYMENT)
+    reply = render_answer(answer, knowledge, Texts(), "zh")
+    assert "2个月" in reply and "约" not in reply and "6月" not in reply
+
+
+def test_understand_why_explains_the_choice(answerer: Answerer) -> None:
+    why = answerer.answer("湖北能网上缴费吗", now=IN_PAYMENT).why()
+    assert "steps=pay" in why and "region=hubei" in why and "shape=verdict" in why
+
+
+def test_understand_reading_aspects(answerer: Answerer) -> None:
+    cases = {"缴费还有几天截止": Aspect.DAYS_LEFT, "准考证能打印了吗": Aspect.NOW,
+             "考试几点开始": Aspect.HOURS, "缴费时间": Aspect.WHEN}
+    for question, aspect in cases.items():
+        reading = answerer.answer(question, now=IN_PAYMENT).reading
+        assert reading is not None and reading.aspect is aspect, question
+
+
+def test_understand_replies_are_short(knowledge: Knowledge) -> None:
+    texts = Texts()
+    for question in ("现在能缴费吗", "准考证什么时候打印", "湖南的老考生能不能自动确认",
+                     "资格审核过了 然后呢", "成绩什么时候出来"):
+        answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+        assert len(render_answer(answer, knowledge, texts, "zh")) <= 300, question
