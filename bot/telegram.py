@@ -53,7 +53,7 @@ MENU_COMMANDS = (
     "resume",
 )
 # Added to the menu of a staff member's own chat; administrators also get ADMIN_COMMANDS.
-STAFF_COMMANDS = ("broadcast", "stats", "unanswered", "import", "reload")
+STAFF_COMMANDS = ("broadcast", "stats", "unanswered", "why", "import", "reload")
 ADMIN_COMMANDS = ("staff",)
 # The menu in Chinese (also for every language without a menu of its own) and in English.
 _MENU_LANGUAGES: tuple[tuple[str | None, Locale], ...] = (

@@ -13,6 +13,7 @@ from bot.staff.chart import bar_chart
 from bot.staff.reports import StatsRepo, UnansweredReport, daily_table, step_bars
 from bot.staff.roles import AuditRepo, StaffRole
 from bot.texts import Locale, Texts, split_message
+from handlers.questions import render_answer
 from handlers.staff.common import StaffFilter, match_regions, ordered_codes, region_names
 
 
@@ -85,8 +86,28 @@ async def cmd_stats(
         await message.answer_photo(BufferedInputFile(png, "stats.png"), caption=caption)
 
 
+async def cmd_why(
+    message: Message,
+    command: CommandObject,
+    knowledge: Knowledge,
+    texts: Texts,
+    locale: Locale,
+    clock: Clock | None = None,
+) -> None:
+    """Show how a question is read and why it gets its answer (/why <question>)."""
+    if not command.args:
+        await message.answer(texts.render("staff/why_usage", locale))
+        return
+    answer = knowledge.answerer.answer(command.args, now=now_from(clock))
+    reply = render_answer(answer, knowledge, texts, "en" if answer.lang == "en" else locale)
+    await message.answer(
+        texts.render("staff/why", locale, why=answer.why(), first=reply.split("\n", 1)[0])
+    )
+
+
 def create_router() -> Router:
     router = Router(name="staff_reports")
+    router.message.register(cmd_why, Command("why"), StaffFilter())
     router.message.register(cmd_unanswered, Command("unanswered"), StaffFilter())
     router.message.register(cmd_stats, Command("stats"), StaffFilter())
     return router

@@ -26,7 +26,9 @@ def first_line(knowledge: Knowledge, answer: Answer) -> str:
     return reply.split("\n", 1)[0]
 
 
-@pytest.mark.parametrize("question", ["现在能缴费吗", "现在交钱行不行", "钱啥时候交", "can I pay now?"])
+@pytest.mark.parametrize(
+    "question", ["现在能缴费吗", "现在交钱行不行", "钱啥时候交", "can I pay now?"]
+)
 def test_understand_pay_questions_are_about_paying_not_the_ticket(
     answerer: Answerer, question: str
 ) -> None:
@@ -104,7 +106,11 @@ def test_understand_stated_change_fails_automatic_confirmation(knowledge: Knowle
 
 @pytest.mark.parametrize(
     "question",
-    ["我2021年拿的护士执业证 今年能报护师吗", "2022年的成绩还有效吗", "我" + "想问一下" * 80 + "年限怎么算"],
+    [
+        "我2021年拿的护士执业证 今年能报护师吗",
+        "2022年的成绩还有效吗",
+        "我" + "想问一下" * 80 + "年限怎么算",
+    ],
 )
 def test_understand_a_year_as_a_fact_or_a_long_message_is_in_scope(
     answerer: Answerer, question: str

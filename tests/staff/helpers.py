@@ -20,7 +20,7 @@ OTHER = 42  # a candidate, not staff
 UNKNOWN_ZH = "没有 {} 这个命令。发送 /help 查看可用的命令，或者直接用文字提问。"
 STAFF_COMMANDS = (
     "/staff", "/staff add 5 上海", "/staff remove 5", "/broadcast", "/broadcast cancel",
-    "/import", "/reload", "/unanswered", "/stats", "/stats 上海",
+    "/import", "/reload", "/unanswered", "/stats", "/stats 上海", "/why 缴费",
 )
 _files = itertools.count(1)
 

@@ -103,3 +103,16 @@ async def test_stats_admin_names_a_region(chat: Chat) -> None:
     await add_candidates(chat.session_pool, 5, first_id=400, region="jiangsu")
     calls = await chat.feed_text("/stats 江苏", user_id=ADMIN, language_code="en")
     assert "<b>Jiangsu</b>: 5 candidates" in calls[0].text
+
+
+async def test_why_shows_how_a_question_is_read(chat: Chat) -> None:
+    [reply] = await chat.send("/why 湖北能网上缴费吗", user_id=STAFF)
+    assert "steps=pay" in reply and "region=hubei" in reply and "entry=pay_online" in reply
+    assert "湖北不在网上缴费的30个考区之列" in reply
+    [usage] = await chat.send("/why", user_id=STAFF)
+    assert "/why" in usage
+
+
+async def test_why_is_not_for_candidates(chat: Chat) -> None:
+    [reply] = await chat.send("/why 湖北能网上缴费吗")
+    assert "steps=" not in reply
