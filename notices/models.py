@@ -236,6 +236,7 @@ class Lexicon(_Frozen):
     done_after: tuple[str, ...] = ()
     not_done: tuple[str, ...] = ()
     open_tail: tuple[str, ...] = ()
+    context_after: tuple[str, ...] = ()
     returning_yes: tuple[str, ...] = ()
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()

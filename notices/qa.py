@@ -305,7 +305,14 @@ class Answerer:
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
         if reading.rules and reading.yes_no and aspect in _VERDICT_ASPECTS:
-            return self._verdict(reading, asker)
+            step, rule = reading.rules[0]
+            ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
+            # A yes-or-no question about the rule itself, not about something within it
+            # ("现场确认以后还能改信息吗" asks about changes, not which regions confirm on site).
+            if asker.region_from == "question" or (
+                ranked and ranked[0][1] in self._rule_entries(step)
+            ):
+                return self._verdict(reading, asker)
         if aspect is Aspect.NEXT:
             return self._next(reading, asker, self._entry("next_steps"))
         if reading.asked and aspect in TIME_ASPECTS:
@@ -491,10 +498,20 @@ class Answerer:
             return None
         ids = {e.id for e in about}
         ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
-        scored = [(score / len(e.steps), e) for score, e in ranked if e.id in ids]
+        # The step's own entries (listing it first) before those that mention it in passing.
+        scored = [((e.steps[0] == step, score / len(e.steps)), e)
+                  for score, e in ranked if e.id in ids]
         if scored:
             return max(scored, key=lambda item: item[0])[1]
-        return min(about, key=lambda e: len(e.steps))
+        return min(about, key=lambda e: (e.steps[0] != step, len(e.steps)))
+
+    def _rule_entries(self, step: Step) -> list[Entry]:
+        """Return the entries resting on a passage of one of the step's region rules."""
+        passages = [p for r in self.kb.step_rule(step).rules for p in r.source]
+        return [
+            e for e in self.kb.entries
+            if step in e.steps and any(p in q or q in p for p in passages for q in e.source)
+        ]
 
     def _entry_for_rule(self, step: Step, rule: RegionRule) -> Entry | None:
         """Return the entry resting on most of a rule's notice passages."""

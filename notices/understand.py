@@ -115,6 +115,7 @@ class Reader:
         self._after = tuple(sorted((fold(w) for w in lexicon.done_after), key=len, reverse=True))
         self._not_done = CueSet(lexicon.not_done)
         self._open_tail = CueSet(lexicon.open_tail)
+        self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
         self._returning_yes = CueSet(lexicon.returning_yes)
         self._returning_no = CueSet(lexicon.returning_no)
         self._changed = CueSet(lexicon.change_cues)
@@ -142,9 +143,10 @@ class Reader:
         done = self._done(squeezed, mentions) | self._done_by_phrase(clean.replace(" ", ""))
         steps = self._named(mentions, done)
         asked_mentions = self._mentions(focus_squeezed) if focus else mentions
+        setting = done | self._setting(squeezed, mentions)
         asked = tuple(
-            s for s in self._named(asked_mentions, frozenset()) if s not in done
-        ) or tuple(s for s in steps if s not in done)
+            s for s in self._named(asked_mentions, frozenset()) if s not in setting
+        ) or tuple(s for s in steps if s not in setting)
         returning: bool | None = None
         if self._returning_yes.find(squeezed):
             returning = True
@@ -208,6 +210,13 @@ class Reader:
             if claimed_before or claimed_after:
                 done.add(self._steps[word])
         return frozenset(done)
+
+    def _setting(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
+        """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""
+        return frozenset(
+            self._steps[word] for _, end, word in mentions
+            if squeezed[end:].startswith(self._context)
+        )
 
     def _done_by_phrase(self, squeezed_clean: str) -> frozenset[Step]:
         if self._done_pattern is None:
