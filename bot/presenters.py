@@ -125,6 +125,7 @@ def answer_context(
             "label": answer.listed.rule.label(locale),
             "regions": [r.name_zh if locale == "zh" else r.name_en for r in answer.listed.regions],
         },
+        "missing": [p.name_zh if locale == "zh" else p.name_en for p in answer.missing],
         "offer_regions": answer.offer_regions,
         "greeting": answer.greeting,
         "ended": ended,

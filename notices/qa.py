@@ -108,6 +108,7 @@ class Answer:
     verdict: Verdict | None = None
     next_steps: list[TodoItem] = field(default_factory=list)
     listed: Listing | None = None
+    missing: tuple[StepPlan, ...] = ()
     offer_regions: bool = False
     greeting: bool = False
     cycle_over: bool = False
@@ -305,7 +306,7 @@ class Answerer:
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
         if reading.rules and reading.yes_no and aspect in _VERDICT_ASPECTS:
-            step, rule = reading.rules[0]
+            step, _ = reading.rules[0]
             ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
             # A yes-or-no question about the rule itself, not about something within it
             # ("现场确认以后还能改信息吗" asks about changes, not which regions confirm on site).
@@ -371,7 +372,13 @@ class Answerer:
             # A date, or a rule most regions share: answered from the step's plan.
             return self._timed(entry.steps[0], entry, reading, asker, aspect, confidence)
         focus = None
-        if asker.region is not None and entry.region_dependent and entry.steps:
+        # The region's own rule for the step: where the entry depends on it, or where the
+        # question names the region ("我在贵州省直考点，怎么交费", "老考生 河北 要不要确认").
+        regional = entry.region_dependent or (
+            asker.region_from == "question" and len(entry.steps) == 1
+            and self.kb.step_rule(entry.steps[0]).rules
+        )
+        if asker.region is not None and regional and entry.steps:
             plan = self._plans(asker)[entry.steps[0]]
             focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
         kind = AnswerKind.ANSWER
@@ -396,12 +403,18 @@ class Answerer:
             "region": asker.region, "region_from": asker.region_from, "reading": reading,
             "cycle_over": self._over(asker),
         }
+        plans = self._plans(asker)
+        # What the asker said they have done leaves a step before this one undone:
+        # "提交了但是还没审核，能先交钱吗" — paying waits for the review.
+        common["missing"] = tuple(
+            plans[r] for r in plans[step].requires if asker.done and r not in asker.done
+        )
         if asker.region is None and (rule.rules or rule.default):
             plan, shared = self._shared_for(step, asker)
             shared = replace(shared, status=self._status(plan, asker))
             return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry,
                                shared=shared, offer_regions=True, **common)
-        plan = self._plans(asker)[step]
+        plan = plans[step]
         focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
         return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry, focus=focus,
                            **common)

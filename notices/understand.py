@@ -164,7 +164,7 @@ class Reader:
             changed=bool(self._changed.find(squeezed)),
             rules=rules,
             future_year=self._future_year(clean, year),
-            yes_no=bool(self._yes_no.find(focus_squeezed)),
+            yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
         )
 
     # -- steps -----------------------------------------------------------------------------

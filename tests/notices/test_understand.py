@@ -182,3 +182,28 @@ def test_understand_replies_are_short(knowledge: Knowledge) -> None:
                      "资格审核过了 然后呢", "成绩什么时候出来"):
         answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
         assert len(render_answer(answer, knowledge, texts, "zh")) <= 300, question
+
+
+def test_understand_a_step_whose_prerequisite_is_not_done_says_so_first(
+    knowledge: Knowledge,
+) -> None:
+    answer = knowledge.answerer.answer("提交了但是还没审核，能先交钱吗", now=IN_PAYMENT)
+    assert [p.step for p in answer.missing] == [Step.REVIEW]
+    line = first_line(knowledge, answer)
+    assert "资格审核" in line and "缴费" in line
+
+
+def test_understand_region_named_in_the_question_gets_its_own_rule(
+    knowledge: Knowledge,
+) -> None:
+    answer = knowledge.answerer.answer("我在贵州省直考点，怎么交费", now=IN_PAYMENT)
+    assert answer.focus is not None and answer.focus.plan.region_code == "guizhou"
+    assert "省直考点" in first_line(knowledge, answer)
+
+
+def test_understand_english_progress_and_rule_questions(knowledge: Knowledge) -> None:
+    paid = knowledge.answerer.answer("I already paid, what is next?", now=IN_PAYMENT)
+    assert [i.step for i in paid.next_steps] == [Step.TICKET]
+    hubei = knowledge.answerer.answer("Is Hubei on the online payment list?", now=IN_PAYMENT)
+    assert hubei.verdict is not None and not hubei.verdict.included
+    assert first_line(knowledge, hubei).startswith("❌ Hubei")
