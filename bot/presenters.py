@@ -25,6 +25,7 @@ def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) ->
             "label": window.label_zh if zh else window.label_en,
             "start": window.start,
             "end": window.end,
+            "days": list(window.days),
             "approximate": window.approximate,
         },
         "status": None
@@ -35,6 +36,8 @@ def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) ->
             "days_until_open": status.days_until_open,
             "is_first_day": status.is_first_day,
             "is_last_day": status.is_last_day,
+            "today": status.today,
+            "next_day": status.next_day,
             "approximate": status.approximate,
         },
         "link": plan.link,
@@ -75,16 +78,17 @@ def answer_context(
     region = answer.region
     name = None if region is None else (region.name_zh if locale == "zh" else region.name_en)
     focus = shared = verdict = None
+    asked = answer.reading.asked_as if answer.reading else "when"
     if answer.focus is not None:
         focus = {
             **plan_context(answer.focus.plan, answer.focus.status, locale),
-            "aspect": answer.focus.aspect.value,
+            "aspect": asked,
         }
     if answer.shared is not None:
         part = answer.shared
         shared = {
             **plan_context(part.plan, part.status, locale),
-            "aspect": answer.reading.aspect.value if answer.reading else "when",
+            "aspect": asked,
             "label": part.listed.label(locale) if part.listed else "",
             "local": [r.name_zh if locale == "zh" else r.name_en for r in part.local],
             "partial": [

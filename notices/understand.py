@@ -60,6 +60,14 @@ class Reading:
     rules: tuple[tuple[Step, RegionRule], ...]
     future_year: bool
     yes_no: bool = False
+    can: bool = False
+
+    @property
+    def asked_as(self) -> str:
+        """Return the aspect, "can" for a can-I-now question ("能交费了吗", "can I pay now")."""
+        if self.aspect is Aspect.NOW and self.can:
+            return "can"
+        return self.aspect.value
 
     @property
     def implied_next(self) -> bool:
@@ -165,6 +173,7 @@ class Reader:
             rules=rules,
             future_year=self._future_year(clean, year),
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
+            can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
         )
 
     # -- steps -----------------------------------------------------------------------------

@@ -207,3 +207,17 @@ def test_understand_english_progress_and_rule_questions(knowledge: Knowledge) ->
     hubei = knowledge.answerer.answer("Is Hubei on the online payment list?", now=IN_PAYMENT)
     assert hubei.verdict is not None and not hubei.verdict.included
     assert first_line(knowledge, hubei).startswith("❌ Hubei")
+
+
+def test_understand_yes_or_no_only_for_can_questions(knowledge: Knowledge) -> None:
+    last_day = datetime.fromisoformat("2023-12-14T20:00:00+08:00")
+    closed = knowledge.answerer.answer("网上报名截止了吗", now=last_day)
+    assert first_line(knowledge, closed).startswith("✅ 提交报名信息正在进行")
+    can = knowledge.answerer.answer("现在能报名吗", now=last_day)
+    assert first_line(knowledge, can).startswith("✅ 可以")
+
+
+def test_understand_exam_days_say_whether_today_is_one(knowledge: Knowledge) -> None:
+    between = datetime.fromisoformat("2024-04-15T09:00:00+08:00")
+    line = first_line(knowledge, knowledge.answerer.answer("明天考试吗", now=between))
+    assert "今天不是考试日" in line and "4月20日" in line
