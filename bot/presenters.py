@@ -132,6 +132,7 @@ def answer_context(
         "missing": [p.name_zh if locale == "zh" else p.name_en for p in answer.missing],
         "offer_regions": answer.offer_regions,
         "greeting": answer.greeting,
+        "thanks": answer.thanks,
         "ended": ended,
         "year": year,
         "site": site_context(answer.site, locale),

@@ -20,7 +20,16 @@ from notices.kb import KnowledgeBase
 from notices.models import Entry, EntryKind, OfficialSite, Region, RegionRule
 from notices.retrieve import Index
 from notices.steps import STEP_ORDER, Step
-from notices.text import MAX_CHARS, CueSet, Rewriter, detect_lang, fold, normalise, tokenizer
+from notices.text import (
+    MAX_CHARS,
+    CueSet,
+    Rewriter,
+    detect_lang,
+    fold,
+    has_cjk,
+    normalise,
+    tokenizer,
+)
 from notices.understand import TIME_ASPECTS, Aspect, Reader, Reading
 
 Lang = Literal["zh", "en"]
@@ -29,6 +38,8 @@ RegionFrom = Literal["question", "profile"]
 _MIN_SCORE = 2.5
 _CONFIDENCE_SCALE = 6.0
 _MAX_SUGGESTIONS = 3
+# Scores this close count as a tie between an out-of-scope entry and an answer.
+_TIE = 0.95
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -111,6 +122,7 @@ class Answer:
     missing: tuple[StepPlan, ...] = ()
     offer_regions: bool = False
     greeting: bool = False
+    thanks: bool = False
     cycle_over: bool = False
     reading: Reading | None = None
 
@@ -197,6 +209,7 @@ class Answerer:
         self._reader = Reader(lex, self._canon, rules)
         self._rules = rules
         self._greetings = CueSet(lex.greetings)
+        self._thanks = CueSet(lex.thanks)
         self._chat = CueSet([*lex.greetings, *lex.thanks, *lex.stopwords])
         self._injection = CueSet(lex.injection_cues)
         self._abuse = CueSet(lex.abuse)
@@ -293,8 +306,9 @@ class Answerer:
         if not stripped:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
         if not self._chat.strip(stripped).replace(" ", ""):
-            greeting = bool(self._greetings.find(stripped))
-            return self._reply(AnswerKind.SMALLTALK, lang, 1.0, greeting=greeting)
+            return self._reply(AnswerKind.SMALLTALK, lang, 1.0,
+                               greeting=bool(self._greetings.find(stripped)),
+                               thanks=bool(self._thanks.find(stripped)))
         for cues, entry_id in ((self._other_exam, "oos_other_exam"),
                                (self._personal, "oos_personal")):
             if cues.find(stripped):
@@ -328,6 +342,13 @@ class Answerer:
         terms = self._index.terms(reading.canon)
         ranked = self._index.rank(terms, steps=named, timely=timely)
         top = ranked[0] if ranked else None
+        if (
+            not named and not reading.rules and has_cjk(reading.canon)
+            and not self._index.on_topic(terms)
+        ):
+            # Nothing of the exam in it ("帮我写一首诗"): say what the assistant is for.
+            return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, 0.9,
+                               entry=self._oos("oos_general"), reading=reading)
         if reading.implied_next and (
             top is None
             or top[0] < _MIN_SCORE
@@ -346,6 +367,11 @@ class Answerer:
                 reading=reading,
             )
         score, entry = top
+        if entry.kind is not EntryKind.ANSWER:
+            # Near-equal evidence for an answer the notice gives: give it.
+            close = [e for s, e in ranked[1:3] if e.kind is EntryKind.ANSWER and s >= score * _TIE]
+            if close:
+                entry = close[0]
         answer = self._from_entry(entry, _confidence(score), asker, reading, reading.aspect)
         return replace(answer, suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]])
 

@@ -41,6 +41,7 @@ class Index:
         self._stop = stopwords
         # Entries with no keywords nor questions are reached by name only (guards), not ranked.
         self._entries = tuple(e for e in self._entries if e.keywords or e.questions)
+        self._topic_terms: set[str] = set()
         self._docs = [self._document(e) for e in self._entries]
         self._lengths = [sum(doc.values()) for doc in self._docs]
         self._avg = sum(self._lengths) / max(len(self._lengths), 1)
@@ -78,7 +79,17 @@ class Index:
                 canon = self._canon(normalise(text, 2000))
                 for term, weight in self.terms(canon, _FIELD_WEIGHTS[name]).items():
                     doc[term] += weight
+                    if name != "answer":
+                        self._topic_terms.add(term)
         return dict(doc)
+
+    def on_topic(self, terms: dict[str, float]) -> bool:
+        """Return True if a term of the question names a topic (keywords, questions, topics).
+
+        Words that only the answers' running text contains ("写", "一首") say nothing of
+        what the notice covers.
+        """
+        return any(term in self._topic_terms for term in terms if not term.startswith("#"))
 
     def rank(
         self,

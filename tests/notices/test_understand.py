@@ -221,3 +221,17 @@ def test_understand_exam_days_say_whether_today_is_one(knowledge: Knowledge) -> 
     between = datetime.fromisoformat("2024-04-15T09:00:00+08:00")
     line = first_line(knowledge, knowledge.answerer.answer("明天考试吗", now=between))
     assert "今天不是考试日" in line and "4月20日" in line
+
+
+def test_understand_a_sentence_with_nothing_of_the_exam_is_out_of_scope(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("帮我写一首诗", now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_general"
+
+
+def test_understand_laughter_is_not_thanked(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.answer("哈哈", now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.SMALLTALK and not answer.thanks
+    assert "不客气" not in first_line(knowledge, answer)
