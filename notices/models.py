@@ -248,6 +248,8 @@ class Lexicon(_Frozen):
     yes_no_cues: tuple[str, ...] = ()
     noise_phrases: tuple[str, ...] = ()
     can_words: tuple[str, ...] = ()
+    modal_now: tuple[str, ...] = ()
+    step_verbs: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()
 
 

@@ -131,6 +131,10 @@ class Reader:
         self._asking = CueSet(lexicon.question_marks)
         self._yes_no = CueSet(lexicon.yes_no_cues)
         self._can = CueSet(lexicon.can_words)
+        self._modal = tuple(fold(w) for w in lexicon.modal_now if fold(w))
+        self._verbs = tuple(
+            sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
+        )
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
         self._rules = [
@@ -242,6 +246,8 @@ class Reader:
     def _aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
         if self._can.find(squeezed) and squeezed.endswith(self._perfect):
             return Aspect.NOW
+        if self._modal_step(squeezed):
+            return Aspect.NOW
         for aspect in _ASPECT_ORDER:
             if aspect is Aspect.NEXT and any(
                 # "缴费时间", "准考证打印日期": a step word followed by a word for its date.
@@ -251,6 +257,16 @@ class Reader:
             if aspect is not Aspect.WHAT and self._aspects[aspect].find(squeezed):
                 return aspect
         return Aspect.WHAT
+
+    def _modal_step(self, squeezed: str) -> bool:
+        """Return True for "还能交费吗": a modal word followed by a step or a step's verb."""
+        for modal in self._modal:
+            start = squeezed.find(modal)
+            while start >= 0:
+                if squeezed[start + len(modal) :].startswith(self._verbs):
+                    return True
+                start = squeezed.find(modal, start + 1)
+        return False
 
     def _asking_part(self, raw: str) -> str | None:
         """Return the sentences of a long message that ask something, or None if none do."""

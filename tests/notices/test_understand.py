@@ -235,3 +235,15 @@ def test_understand_laughter_is_not_thanked(knowledge: Knowledge) -> None:
     answer = knowledge.answerer.answer("哈哈", now=IN_PAYMENT)
     assert answer.kind is AnswerKind.SMALLTALK and not answer.thanks
     assert "不客气" not in first_line(knowledge, answer)
+
+
+def test_understand_still_can_is_about_time_only_before_a_step(answerer: Answerer) -> None:
+    account = answerer.answer("我之前的账号还能用吗，还是要重新注册一个", now=IN_PAYMENT)
+    assert account.entry is not None and account.entry.id == "register_once"
+    pay = answerer.answer("还能交费吗", now=IN_PAYMENT)
+    assert pay.reading is not None and pay.reading.aspect is Aspect.NOW
+
+
+def test_understand_platform_status_words_report_progress(answerer: Answerer) -> None:
+    answer = answerer.answer("报名状态：待确认。我该干嘛", now=IN_PAYMENT)
+    assert answer.next_steps and answer.next_steps[0].step is Step.CONFIRM
