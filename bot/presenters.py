@@ -83,6 +83,7 @@ def answer_context(
         focus = {
             **plan_context(answer.focus.plan, answer.focus.status, locale),
             "aspect": asked,
+            "timed": answer.focus.timed,
         }
     if answer.shared is not None:
         part = answer.shared

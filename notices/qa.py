@@ -38,6 +38,8 @@ RegionFrom = Literal["question", "profile"]
 _MIN_SCORE = 2.5
 _CONFIDENCE_SCALE = 6.0
 _MAX_SUGGESTIONS = 3
+# Answers about these carry the step's date and where today falls ("错过了缴费怎么办").
+_DATED_ASPECTS = TIME_ASPECTS | {Aspect.WHAT_IF}
 # Scores this close count as a tie between an out-of-scope entry and an answer.
 _TIE = 0.95
 # Where the question names a step and asks when, the date is the answer: read with certainty.
@@ -68,6 +70,7 @@ class Focus:
     plan: StepPlan
     status: WindowStatus | None
     aspect: Aspect
+    timed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,7 +395,7 @@ class Answerer:
         if entry.next_steps:
             return self._next(reading, asker, entry)
         if len(entry.steps) == 1 and (
-            (entry.time_aware and (aspect in TIME_ASPECTS or reading is None))
+            (entry.time_aware and (aspect in _DATED_ASPECTS or reading is None))
             or (entry.region_dependent and asker.region is None)
         ):
             # A date, or a rule most regions share: answered from the step's plan.
@@ -441,14 +444,16 @@ class Answerer:
             return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry,
                                shared=shared, offer_regions=True, **common)
         plan = plans[step]
-        focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
+        focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect, timed=True)
         return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry, focus=focus,
                            **common)
 
     def _next(self, reading: Reading | None, asker: _Asker, entry: Entry | None) -> Answer:
         """Answer what comes next from the steps the asker has done (profile or question)."""
         code = asker.region.code if asker.region else None
-        items = todo(self.kb, region_code=code, returning=asker.returning, done=asker.done,
+        # "提交后下一步做什么": the step the question starts from counts as done here.
+        done = _with_earlier(asker.done | (reading.setting if reading else frozenset()))
+        items = todo(self.kb, region_code=code, returning=asker.returning, done=done,
                      now=asker.now)
         shown = items[:1]
         if shown and shown[0].plan.window is None:

@@ -30,9 +30,9 @@ class Aspect(StrEnum):
     DAYS_LEFT = "days_left"
     NOW = "now"
     HOURS = "hours"
+    WHAT_IF = "what_if"
     WHEN = "when"
     NEXT = "next"
-    WHAT_IF = "what_if"
     WHO = "who"
     WHERE = "where"
     HOW = "how"
@@ -54,6 +54,7 @@ class Reading:
     asked: tuple[Step, ...]
     aspect: Aspect
     done: frozenset[Step]
+    setting: frozenset[Step]
     region: Region | None
     returning: bool | None
     changed: bool
@@ -171,6 +172,7 @@ class Reader:
             asked=asked,
             aspect=self._aspect(focus_squeezed, asked_mentions),
             done=done,
+            setting=setting,
             region=region,
             returning=returning,
             changed=bool(self._changed.find(squeezed)),
@@ -249,7 +251,7 @@ class Reader:
         if self._modal_step(squeezed):
             return Aspect.NOW
         for aspect in _ASPECT_ORDER:
-            if aspect is Aspect.NEXT and any(
+            if aspect is Aspect.WHEN and any(
                 # "缴费时间", "准考证打印日期": a step word followed by a word for its date.
                 w in squeezed[end : end + 4] for _, end, _ in mentions for w in self._step_time
             ):
