@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.languages import LanguageDirectory
-from bot.middlewares import CandidateMiddleware, DbSessionMiddleware, InFlightTracker
+from bot.middlewares import (
+    CandidateMiddleware,
+    CleanTextMiddleware,
+    DbSessionMiddleware,
+    InFlightTracker,
+)
 from bot.texts import Texts
 from handlers import get_routers
 from scheduler import service as reminders
@@ -58,6 +63,7 @@ def create_dispatcher(
     # Loads every candidate's language before the first update, then keeps it current.
     dp.startup.register(languages.start)
     dp.shutdown.register(languages.stop)
+    dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages))
     # Inner middlewares run after routing and are inherited by every router below.
     candidates = CandidateMiddleware(languages)

@@ -9,9 +9,10 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.handler import HandlerObject
-from aiogram.types import TelegramObject, User
+from aiogram.types import Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.cleaning import clean_text, has_control
 from bot.db.repo import CandidateRepo, language_changes
 from bot.languages import LanguageDirectory
 from bot.texts import resolve_locale
@@ -50,6 +51,38 @@ class InFlightTracker(BaseMiddleware):
             )
             return False
         return True
+
+
+class CleanTextMiddleware(BaseMiddleware):
+    """Strip control characters (NUL first) from what people type, before any handler sees it.
+
+    PostgreSQL refuses NUL in text: a broadcast draft, a question or a command argument with
+    one would fail at the insert, after the reply had gone out. Updates are frozen models,
+    so a dirty one is copied.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update):
+            event = _cleaned(event)
+        return await handler(event, data)
+
+
+def _cleaned(update: Update) -> Update:
+    changes: dict[str, Any] = {}
+    for name in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        message: Message | None = getattr(update, name)
+        if message is None:
+            continue
+        fields = {
+            f: clean_text(v) for f in ("text", "caption")
+            if isinstance(v := getattr(message, f), str) and has_control(v)
+        }
+        if fields:
+            changes[name] = message.model_copy(update=fields)
+    query = update.callback_query
+    if query is not None and query.data is not None and has_control(query.data):
+        changes["callback_query"] = query.model_copy(update={"data": clean_text(query.data)})
+    return update.model_copy(update=changes) if changes else update
 
 
 class DbSessionMiddleware(BaseMiddleware):

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.cleaning import clean_text
 from bot.db.models import Candidate, CandidateStep, UnansweredQuestion
 
 # Long digit runs (ID, phone, ticket numbers) and e-mail addresses never reach the database.
@@ -109,7 +110,7 @@ class CandidateRepo:
 
 def redact(text: str) -> str:
     """Remove what could identify a person (long numbers, e-mail addresses) from free text."""
-    return _PERSONAL.sub("…", text).strip()[:MAX_QUESTION_CHARS]
+    return _PERSONAL.sub("…", clean_text(text)).strip()[:MAX_QUESTION_CHARS]
 
 
 class UnansweredRepo:

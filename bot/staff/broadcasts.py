@@ -16,6 +16,7 @@ from typing import Final
 from sqlalchemy import ColumnElement, exists, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.cleaning import clean_text
 from bot.db.models import Broadcast, Candidate, CandidateStep, OutboxMessage
 from bot.staff.sandbox import Scalar, Values, literal_arguments, render, run_child
 from bot.texts import Locale, format_date
@@ -152,8 +153,8 @@ class BroadcastRepo:
             return None
         broadcast = Broadcast(
             draft_key=draft_key, staff_id=staff_id, regions=list(regions), audience=audience,
-            template=template, state=SCHEDULED, send_at=send_at, total=0, chat_id=chat_id,
-            locale=locale, created_at=now,
+            template=clean_text(template), state=SCHEDULED, send_at=send_at, total=0,
+            chat_id=chat_id, locale=locale, created_at=now,
         )
         self.session.add(broadcast)
         await self.session.flush()
