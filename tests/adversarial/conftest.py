@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
 from bot.db.migrate import upgrade
-from bot.staff.roles import StaffRepo
 from tests.conftest import drop_schema, make_engine
-from tests.staff.helpers import ADMIN, STAFF
+
+# The staff tests' settings (ADMIN_IDS set) and staff member for 上海.
+from tests.staff.conftest import settings, staff_member  # noqa: F401
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -25,19 +25,3 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     await engine.dispose()
     if schema is not None:
         await drop_schema(schema)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None, bot_token=None, database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db",
-        admin_ids=str(ADMIN),
-    )
-
-
-@pytest.fixture
-async def staff_member(session_pool: async_sessionmaker[AsyncSession]) -> int:
-    """Make STAFF a staff member for shanghai."""
-    async with session_pool.begin() as session:
-        await StaffRepo(session).put(STAFF, ["shanghai"], added_by=ADMIN)
-    return STAFF
