@@ -52,6 +52,12 @@ ANSWERS = Counter(
     "answers_total", "Questions answered, by confidence kind", ["kind"], registry=REGISTRY
 )
 
+UPDATES_THROTTLED = Counter(
+    "updates_throttled_total",
+    "Updates dropped because their sender already had too many waiting",
+    registry=REGISTRY,
+)
+
 
 def render_metrics() -> tuple[bytes, str]:
     """Return the metrics in Prometheus text format and their content type."""

@@ -12,7 +12,7 @@ from tests.adversarial.payloads import CHAT_TEXT, CSV_BAD
 from tests.conftest import Chat
 from tests.staff.helpers import STAFF, add_candidates, buttons, document_message, texts_of
 
-APOLOGY = "出错"  # errors/generic: the reply to an unexpected failure
+APOLOGY = "出了点问题"  # errors/generic: the reply to an unexpected failure
 chat_case = pytest.mark.adversarial("chat input")
 
 
