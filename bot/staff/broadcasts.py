@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.cleaning import clean_text
 from bot.db.models import Broadcast, Candidate, CandidateStep, OutboxMessage
+from bot.staff.roles import AuditRepo, StaffRole
 from bot.staff.sandbox import Scalar, Values, literal_arguments, render, run_child
 from bot.texts import Locale, format_date
 from notices import KnowledgeBase, local_date, parse_step
@@ -193,6 +194,13 @@ class BroadcastRepo:
             stmt = stmt.where(Broadcast.staff_id == staff_id)
         return list((await self.session.scalars(stmt)).all())
 
+    async def without_progress_message(self) -> list[Broadcast]:
+        """Return active broadcasts whose progress message Telegram did not take yet."""
+        stmt = select(Broadcast).where(
+            Broadcast.state.in_(ACTIVE), Broadcast.progress_message_id.is_(None)
+        ).order_by(Broadcast.id).with_for_update(skip_locked=True)
+        return list((await self.session.scalars(stmt)).all())
+
     async def cancel(self, broadcast: Broadcast, *, now: datetime) -> int:
         """Stop a broadcast: its copies not yet taken by a sender are cancelled."""
         o = OutboxMessage
@@ -262,8 +270,6 @@ async def launch(
     Renders once per (region, language) as of the sending time; raises TemplateRefused
     (nothing written) if any render fails.
     """
-    from bot.staff.roles import AuditRepo
-
     repo = BroadcastRepo(session)
     recipients = await repo.recipients(regions, audience)
     if not recipients:
@@ -285,6 +291,14 @@ async def launch(
         detail=f"broadcast {broadcast.id}, audience {audience}",
     )
     return broadcast
+
+
+def may_stop(broadcast: Broadcast, staff: StaffRole) -> bool:
+    """Return True when this person may stop the broadcast: its author, or an administrator.
+
+    One rule for the stop button and `/broadcast cancel` alike: a colleague of the same
+    region may not stop someone else's broadcast."""
+    return staff.is_admin or broadcast.staff_id == staff.user_id
 
 
 def eta_seconds(broadcast: Broadcast, progress: Progress, now: datetime) -> int | None:
