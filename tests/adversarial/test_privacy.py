@@ -6,11 +6,14 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import SendMessage
+from aiogram.types import User
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Candidate
+from bot.db.models import Candidate, UnansweredQuestion
 from bot.local_session import LocalSession
-from tests.factories import make_callback, make_message, make_update
+from tests.conftest import Chat
+from tests.factories import USER_ID, make_callback, make_message, make_update
 
 NEEDS_REGION = "确认要去哪里确认"  # answered per region: the question waits in FSM data
 privacy_case = pytest.mark.adversarial("privacy")
@@ -60,3 +63,29 @@ async def test_forget_confirmed_clears_state_and_data_in_redis(
     assert await _keys(dp, user) == []
     async with session_pool() as db:
         assert await db.get(Candidate, user) is None
+
+
+@privacy_case
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("qwerty 我是张三丰 asdf zxcv", "我是…"),
+        ("qwerty @zhang_sf asdf zxcv", "qwerty … asdf"),
+        ("qwerty ZHANG_SF asdf zxcv", "qwerty … asdf"),
+        ("qwerty 110101199003071234 asdf", "qwerty … asdf"),
+    ],
+)
+async def test_unanswered_questions_lose_the_askers_names_and_keep_the_region(
+    chat: Chat, text: str, kept: str
+) -> None:
+    async with chat.session_pool.begin() as db:
+        db.add(Candidate(user_id=USER_ID, region="shanghai"))
+    message = make_message(text).model_copy(update={"from_user": User(
+        id=USER_ID, is_bot=False, first_name="张三丰", username="zhang_sf", language_code="zh",
+    )})
+    await chat.feed(message)
+    async with chat.session_pool() as db:
+        [row] = (await db.scalars(select(UnansweredQuestion))).all()
+    assert kept in row.text
+    assert "张三丰" not in row.text and "zhang_sf" not in row.text.lower()
+    assert row.region == "shanghai"
