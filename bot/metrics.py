@@ -58,6 +58,13 @@ UPDATES_THROTTLED = Counter(
     registry=REGISTRY,
 )
 
+WEBHOOK_REJECTED = Counter(
+    "webhook_rejected_total",
+    "Webhook bodies refused because they are no Telegram update, by reason",
+    ["reason"],
+    registry=REGISTRY,
+)
+
 
 def render_metrics() -> tuple[bytes, str]:
     """Return the metrics in Prometheus text format and their content type."""
