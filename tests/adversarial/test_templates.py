@@ -98,7 +98,7 @@ async def test_sandbox_child_memory_limit_stops_a_runaway(
 
 @sandbox_case
 async def test_sandbox_child_cpu_limit_stops_a_spin(monkeypatch: pytest.MonkeyPatch) -> None:
-    spin = "from bot.staff.sandbox import _limit_child; _limit_child(); [0 for _ in iter(int, 1)]"
+    spin = "from bot.staff.sandbox import _limit_child\n_limit_child()\nwhile True: pass"
     monkeypatch.setattr(sandbox, "CHILD_COMMAND", [sys.executable, "-I", "-c", spin])
     monkeypatch.setattr(sandbox, "CHILD_STARTUP_SECONDS", 0.5)
     work = asyncio.ensure_future(render("{{ region }}", VALUES, seconds=0.2))
