@@ -9,6 +9,8 @@ import sys
 
 from aiogram import Bot
 from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,6 +22,7 @@ from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.errors import StartupError
 from bot.knowledge import Knowledge
+from bot.logs import configure_logging, started
 from bot.memory import settle_heap
 from bot.staff.regiondata import apply_stored
 from bot.telegram import (
@@ -34,15 +37,6 @@ from bot.texts import Texts
 from notices import KnowledgeBaseError
 
 logger = logging.getLogger("bot")
-
-
-def configure_logging(level: str) -> None:
-    """Log to stderr; never the token, never personal data."""
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 async def prepare_database(url: str) -> AsyncEngine:
@@ -67,6 +61,21 @@ def load_knowledge(settings: Settings) -> Knowledge:
         return Knowledge.load(settings.notices_dir)
     except KnowledgeBaseError as exc:
         raise StartupError(f"the notice data is broken: {exc}") from None
+
+
+async def check_redis(url: str | None) -> None:
+    """Ping REDIS_URL, or fail with one clear line: every update would need it."""
+    if url is None:
+        return
+    redis = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        await redis.ping()
+    except (RedisError, OSError) as exc:
+        raise StartupError(
+            f"cannot reach Redis at REDIS_URL: {type(exc).__name__}; check that it runs"
+        ) from None
+    finally:
+        await redis.aclose()
 
 
 async def run(settings: Settings) -> None:
@@ -94,6 +103,9 @@ async def run(settings: Settings) -> None:
             await ConsoleChannel(dp).run()
             return
         await check_bot(bot, settings)
+        await check_redis(settings.redis_url)
+        if not settings.webhook_url:
+            started(settings.log_level)  # the webhook server does so once its port is bound
         await set_commands(bot, texts)
         menus = asyncio.create_task(set_staff_menus(bot, texts, settings, session_pool))
         try:
@@ -121,11 +133,13 @@ def main() -> int:
     level = settings.log_level
     if settings.bot_token is None and "LOG_LEVEL" not in os.environ:
         level = "WARNING"  # keep the terminal chat readable
-    configure_logging(level)
+        settings = settings.model_copy(update={"log_level": level})
+    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
+    redactor = configure_logging(level, secrets)
     try:
         asyncio.run(run(settings))
     except StartupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

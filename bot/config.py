@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
@@ -77,13 +77,30 @@ class Settings(BaseSettings):
                 raise ValueError("ADMIN_IDS must be comma-separated Telegram user ids") from None
         return value
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "telegram_api_url")
     @classmethod
-    def _check_webhook_url(cls, value: str | None) -> str | None:
+    def _check_http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ValueError("WEBHOOK_URL must be an absolute https:// URL")
+                name = str(info.field_name).upper()
+                raise ValueError(f"{name} must be an absolute http:// or https:// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
+                raise ValueError("REDIS_URL must look like redis://host:6379/0")
         return value
 
     @property

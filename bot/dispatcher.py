@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.languages import LanguageDirectory
-from bot.middlewares import CandidateMiddleware, DbSessionMiddleware, InFlightTracker
+from bot.middlewares import (
+    CandidateMiddleware,
+    CleanTextMiddleware,
+    DbSessionMiddleware,
+    InFlightTracker,
+    ThrottledIsolation,
+)
 from bot.texts import Texts
 from handlers import get_routers
 from scheduler import service as reminders
+
+# Redis connections per process; when all are busy a caller waits (up to REDIS_WAIT seconds)
+# instead of failing with MaxConnectionsError.
+REDIS_CONNECTIONS = 50
+REDIS_WAIT = 20.0
+FSM_TTL = timedelta(days=1)
+
+
+def create_redis(url: str) -> Redis:
+    """Return a client on a bounded pool that waits for a free connection."""
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS,
+                                           timeout=REDIS_WAIT)
+    return Redis(connection_pool=pool)
 
 
 def create_dispatcher(
@@ -32,13 +53,15 @@ def create_dispatcher(
     """Wire storage, middlewares, routers and long-lived objects into a Dispatcher."""
     if settings.redis_url and storage is None:
         # Several processes behind one webhook share FSM state and per-user isolation.
-        redis_storage = RedisStorage.from_url(settings.redis_url)
-        storage = redis_storage
-        events_isolation = events_isolation or RedisEventIsolation(redis_storage.redis)
+        redis = create_redis(settings.redis_url)
+        # A flow left half-way (a draft, a pending question) expires instead of staying.
+        storage = RedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+        events_isolation = events_isolation or RedisEventIsolation(redis)
     dp = Dispatcher(
         storage=storage or MemoryStorage(),
-        # One update at a time per user: two taps never leave a half-written state.
-        events_isolation=events_isolation or SimpleEventIsolation(),
+        # One update at a time per user, and a flood from one user queues only that user:
+        # two taps never leave a half-written state.
+        events_isolation=ThrottledIsolation(events_isolation or SimpleEventIsolation()),
         settings=settings,
         session_pool=session_pool,
         knowledge=knowledge,
@@ -58,6 +81,7 @@ def create_dispatcher(
     # Loads every candidate's language before the first update, then keeps it current.
     dp.startup.register(languages.start)
     dp.shutdown.register(languages.stop)
+    dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages))
     # Inner middlewares run after routing and are inherited by every router below.
     candidates = CandidateMiddleware(languages)

@@ -17,3 +17,8 @@ class AssistantError(Exception):
 
 class StartupError(Exception):
     """A configuration or environment problem that stops the process with one clear line."""
+
+
+class Throttled(Exception):
+    """An update dropped because its sender already has too many waiting: a flood costs the
+    flooder, not everyone else."""

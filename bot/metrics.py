@@ -52,6 +52,19 @@ ANSWERS = Counter(
     "answers_total", "Questions answered, by confidence kind", ["kind"], registry=REGISTRY
 )
 
+UPDATES_THROTTLED = Counter(
+    "updates_throttled_total",
+    "Updates dropped because their sender already had too many waiting",
+    registry=REGISTRY,
+)
+
+WEBHOOK_REJECTED = Counter(
+    "webhook_rejected_total",
+    "Webhook bodies refused because they are no Telegram update, by reason",
+    ["reason"],
+    registry=REGISTRY,
+)
+
 
 def render_metrics() -> tuple[bytes, str]:
     """Return the metrics in Prometheus text format and their content type."""

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.handler import HandlerObject
-from aiogram.types import TelegramObject, User
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+from aiogram.types import Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
+from bot.db.cleaning import clean_text, has_control
 from bot.db.repo import CandidateRepo, language_changes
+from bot.errors import Throttled
 from bot.languages import LanguageDirectory
 from bot.texts import resolve_locale
 
@@ -50,6 +56,72 @@ class InFlightTracker(BaseMiddleware):
             )
             return False
         return True
+
+
+class ThrottledIsolation(BaseEventIsolation):
+    """One user's updates one at a time, behind a per-user throttle in this process.
+
+    At most `max_waiting` updates of one user wait here; more are dropped (Throttled). Only
+    one of them at a time goes on to the inner lock, so a flood from one user holds one
+    Redis connection of the shared pool, not one per message, and everyone else's updates
+    go through as before.
+    """
+
+    def __init__(self, inner: BaseEventIsolation, *, max_waiting: int = 5) -> None:
+        self.inner = inner
+        self.max_waiting = max_waiting
+        self._locks: dict[StorageKey, asyncio.Lock] = {}
+        self._waiting: dict[StorageKey, int] = defaultdict(int)
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        if self._waiting[key] >= self.max_waiting:
+            metrics.UPDATES_THROTTLED.inc()
+            raise Throttled
+        self._waiting[key] += 1
+        local = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with local, self.inner.lock(key):
+                yield
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key], self._locks[key]
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class CleanTextMiddleware(BaseMiddleware):
+    """Strip control characters (NUL first) from what people type, before any handler sees it.
+
+    PostgreSQL refuses NUL in text: a broadcast draft, a question or a command argument with
+    one would fail at the insert, after the reply had gone out. Updates are frozen models,
+    so a dirty one is copied.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update):
+            event = _cleaned(event)
+        return await handler(event, data)
+
+
+def _cleaned(update: Update) -> Update:
+    changes: dict[str, Any] = {}
+    for name in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        message: Message | None = getattr(update, name)
+        if message is None:
+            continue
+        fields = {
+            f: clean_text(v) for f in ("text", "caption")
+            if isinstance(v := getattr(message, f), str) and has_control(v)
+        }
+        if fields:
+            changes[name] = message.model_copy(update=fields)
+    query = update.callback_query
+    if query is not None and query.data is not None and has_control(query.data):
+        changes["callback_query"] = query.model_copy(update={"data": clean_text(query.data)})
+    return update.model_copy(update=changes) if changes else update
 
 
 class DbSessionMiddleware(BaseMiddleware):

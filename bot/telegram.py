@@ -7,6 +7,7 @@ import errno
 import hashlib
 import logging
 import signal
+import socket
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -19,21 +20,25 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramNetworkError,
     TelegramUnauthorizedError,
 )
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import BotCommand, BotCommandScopeChat, User
+from aiogram.types import BotCommand, BotCommandScopeChat, Update, User
 from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.config import Settings
 from bot.errors import StartupError
+from bot.logs import started
 from bot.metrics import render_metrics
 from bot.staff.roles import StaffRepo
 from bot.texts import Locale, Texts
@@ -115,6 +120,12 @@ async def check_bot(bot: Bot, settings: Settings) -> User:
     except TelegramNetworkError as exc:
         where = settings.telegram_api_url or "api.telegram.org"
         raise StartupError(f"cannot reach the Bot API at {where}: {exc.message}") from None
+    except (TelegramAPIError, ClientDecodeError) as exc:  # a 5xx, or not the Bot API at all
+        where = settings.telegram_api_url or "api.telegram.org"
+        raise StartupError(
+            f"the Bot API at {where} did not answer getMe properly ({type(exc).__name__}); "
+            "check TELEGRAM_API_URL"
+        ) from None
 
 
 def _menu(texts: Texts, locale: Locale, names: tuple[str, ...]) -> list[BotCommand]:
@@ -215,7 +226,6 @@ async def start_metrics_server(settings: Settings) -> web.AppRunner | None:
     app = web.Application()
     app.router.add_get("/metrics", _metrics)
     app.router.add_get("/healthz", _healthz)
-    app.router.add_get("/metrics", _metrics)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     try:
@@ -229,36 +239,70 @@ async def start_metrics_server(settings: Settings) -> web.AppRunner | None:
     return runner
 
 
+class CheckedRequestHandler(SimpleRequestHandler):
+    """The webhook handler, answering a body that is no Update once, without a traceback.
+
+    Malformed JSON, `null`, a list, bytes that are not UTF-8, wrong field types or an
+    incomplete object get 200 (so Telegram does not send them again), one log line and a
+    count in `webhook_rejected_total`."""
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        body = await request.read()
+        try:
+            update = Update.model_validate_json(body, context={"bot": bot})
+        except ValidationError as exc:
+            reason = exc.errors()[0]["type"]
+            metrics.WEBHOOK_REJECTED.labels(reason).inc()
+            logger.warning("webhook: refused a body that is no update (%s, %d bytes)", reason,
+                           len(body))
+            return web.Response(status=200)
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            bot, update, **self.data
+        )
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
 def create_webhook_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Application:
     """Build the aiohttp app: the webhook path (secret-checked) and GET /healthz."""
     app = web.Application()
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", _metrics)
     # Handle each update inside its request, so a shutdown waits for the ones in flight.
-    SimpleRequestHandler(
+    CheckedRequestHandler(
         dispatcher=dp, bot=bot, secret_token=webhook_secret(settings), handle_in_background=False
     ).register(app, path=settings.webhook_path)
     setup_application(app, dp, bot=bot, **dp.workflow_data)
     return app
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind and listen on host:port, or fail with one clear line."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(
+                f"port {port} is already in use; stop the other program or set WEBHOOK_PORT"
+            ) from None
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.setblocking(False)
+    return sock
+
+
 async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
     """Serve the webhook until SIGTERM or SIGINT, then finish in-flight updates and stop."""
     assert settings.webhook_url is not None
+    # Bind the port first: the runner's set-up starts the scheduler, which must not run
+    # (nor log) when the port is taken.
+    sock = _bind(settings.webhook_host, settings.webhook_port)
+    started(settings.log_level)
     runner = web.AppRunner(create_webhook_app(dp, bot, settings), handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    try:
-        await site.start()
-    except OSError as exc:
-        await runner.cleanup()
-        if exc.errno == errno.EADDRINUSE:
-            raise StartupError(
-                f"port {settings.webhook_port} is already in use; "
-                "stop the other program or set WEBHOOK_PORT"
-            ) from None
-        raise StartupError(
-            f"cannot listen on {settings.webhook_host}:{settings.webhook_port}: {exc.strerror}"
-        ) from None
+    await web.SockSite(runner, sock).start()
     try:
         await bot.set_webhook(
             settings.webhook_url,

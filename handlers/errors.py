@@ -12,7 +12,7 @@ from aiogram.types import ErrorEvent, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repo import CandidateRepo
-from bot.errors import AssistantError
+from bot.errors import AssistantError, Throttled
 from bot.languages import LanguageDirectory
 from bot.texts import Locale, Texts, resolve_locale
 
@@ -88,8 +88,14 @@ async def on_unexpected_error(
     await _reply(bot, event.update, texts.render("errors/generic", locale))
 
 
+async def on_throttled(event: ErrorEvent) -> None:
+    """Drop an update of a flood silently: the flooder's earlier updates are being answered."""
+    logger.debug("update %s dropped: its sender has too many waiting", event.update.update_id)
+
+
 def create_router() -> Router:
     router = Router(name="errors")
+    router.errors.register(on_throttled, ExceptionTypeFilter(Throttled))
     router.errors.register(on_blocked, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_assistant_error, ExceptionTypeFilter(AssistantError))
     router.errors.register(on_unexpected_error)

@@ -31,11 +31,13 @@ async def cmd_resume(
 
 
 async def cmd_forget(
-    message: Message, session: AsyncSession, texts: Texts, locale: Locale
+    message: Message, session: AsyncSession, state: FSMContext, texts: Texts, locale: Locale
 ) -> None:
     """Ask for confirmation before deleting the candidate's data."""
     assert message.from_user is not None
     if await CandidateRepo(session).get(message.from_user.id) is None:
+        # No row, but maybe a flow's data (a question waiting for its region): not kept either.
+        await state.clear()
         await message.answer(texts.render("journey/forget_nothing", locale))
         return
     await message.answer(

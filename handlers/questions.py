@@ -125,9 +125,12 @@ async def on_question(
     answer = knowledge.answerer.answer(message.text, now=now, **profile_of(candidate))
     metrics.ANSWERS.labels(answer.kind.value).inc()
     if answer.kind in RECORDED_KINDS:
-        region = answer.region.code if answer.region else None
+        region = answer.region.code if answer.region else (candidate.region if candidate else None)
+        user = message.from_user
+        names = (user.first_name, user.last_name, user.username) if user else ()
         await UnansweredRepo(session).record(
-            message.text, kind=answer.kind.value, region=region, lang=answer.lang, now=now
+            message.text, kind=answer.kind.value, region=region, lang=answer.lang, now=now,
+            names=names,
         )
     if answer.kind is AnswerKind.NEED_REGION or answer.offer_regions:
         await state.update_data({PENDING_QUESTION: message.text})

@@ -30,6 +30,43 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 ON_CI = os.environ.get("CI", "").lower() == "true"
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+ADVERSARIAL_GROUPS = (
+    "authorization", "sandbox", "CSV", "chat input", "notice files", "webhook", "faults",
+    "privacy", "start-up",
+)
+_adversarial: dict[str, dict[str, int]] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Note each adversarial case's group, for the count at the end of the run."""
+    for item in items:
+        marker = item.get_closest_marker("adversarial")
+        if marker is not None:
+            assert marker.args[0] in ADVERSARIAL_GROUPS, marker.args
+            item.user_properties.append(("adversarial", marker.args[0]))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    group = dict(report.user_properties).get("adversarial")
+    # A case counts once: at its call, or at its setup when it never got that far.
+    counted = report.when == "call" or (report.when == "setup" and report.outcome != "passed")
+    if group is None or not counted:
+        return
+    tally = _adversarial.setdefault(str(group), {"passed": 0, "failed": 0, "skipped": 0})
+    tally[report.outcome] += 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print how many adversarial cases each group tried, and how many held."""
+    if not _adversarial:
+        return
+    terminalreporter.section("adversarial cases")
+    for group in ADVERSARIAL_GROUPS:
+        tally = _adversarial.get(group, {"passed": 0, "failed": 0, "skipped": 0})
+        tried = tally["passed"] + tally["failed"]
+        terminalreporter.write_line(
+            f"{group:14} tried {tried:4}  held {tally['passed']:4}  skipped {tally['skipped']}"
+        )
 
 
 def require_service(name: str, url: str | None) -> str:

@@ -53,7 +53,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(parsed):
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StartupError(
+                    f"cannot create the database folder {folder}: {exc.strerror}; "
+                    "check DATABASE_URL"
+                ) from None
     else:
         kwargs.setdefault("pool_pre_ping", True)
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.cleaning import clean_text
 from bot.db.models import Candidate, CandidateStep, UnansweredQuestion
 
 # Long digit runs (ID, phone, ticket numbers) and e-mail addresses never reach the database.
@@ -107,9 +109,16 @@ class CandidateRepo:
         return bool(found)
 
 
-def redact(text: str) -> str:
-    """Remove what could identify a person (long numbers, e-mail addresses) from free text."""
-    return _PERSONAL.sub("…", text).strip()[:MAX_QUESTION_CHARS]
+def redact(text: str, names: Iterable[str | None] = ()) -> str:
+    """Remove what could identify a person (long numbers, e-mail addresses, the asker's own
+    names and @username) from free text."""
+    text = _PERSONAL.sub("…", clean_text(text))
+    # A one-character name would take that character out of every question: names of two
+    # characters or more only.
+    own = {n.strip().lstrip("@") for n in names if n and len(n.strip().lstrip("@")) >= 2}
+    for name in sorted(own, key=len, reverse=True):
+        text = re.sub(rf"@?{re.escape(name)}", "…", text, flags=re.IGNORECASE)
+    return text.strip()[:MAX_QUESTION_CHARS]
 
 
 class UnansweredRepo:
@@ -117,11 +126,17 @@ class UnansweredRepo:
         self.session = session
 
     async def record(
-        self, question: str, *, kind: str, region: str | None, lang: str, now: datetime
+        self, question: str, *, kind: str, region: str | None, lang: str, now: datetime,
+        names: Iterable[str | None] = (),
     ) -> None:
-        """Keep a question the knowledge base could not answer, redacted and anonymous."""
+        """Keep a question the knowledge base could not answer, redacted and anonymous.
+
+        `names` are the asker's own (first name, last name, @username): they are cut out of
+        the text like ID numbers are. `region` is the question's, else the asker's, so the
+        region's staff see it."""
         self.session.add(
             UnansweredQuestion(
-                text=redact(question), kind=kind, region=region, lang=lang, created_at=now
+                text=redact(question, names), kind=kind, region=region, lang=lang,
+                created_at=now,
             )
         )

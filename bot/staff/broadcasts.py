@@ -8,16 +8,18 @@ back from the outbox, never kept in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import ColumnElement, exists, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.cleaning import clean_text
 from bot.db.models import Broadcast, Candidate, CandidateStep, OutboxMessage
-from bot.staff.sandbox import TemplateRefused, render
+from bot.staff.roles import AuditRepo, StaffRole
+from bot.staff.sandbox import Scalar, Values, literal_arguments, render, run_child
 from bot.texts import Locale, format_date
 from notices import KnowledgeBase, local_date, parse_step
 from scheduler.outbox import (
@@ -66,38 +68,36 @@ class Progress:
         return self.sent + self.failed + self.blocked
 
 
-def template_functions(
-    kb: KnowledgeBase, region: str, locale: Locale, now: datetime, unknown: str
-) -> dict[str, Callable[..., Any]]:
-    """Return deadline(step) and days_left(step) for one region, as of `now`."""
+def template_values(
+    source: str, kb: KnowledgeBase, region: str, locale: Locale, now: datetime, unknown: str
+) -> Values:
+    """Return what a template may read for one region as of `now`: `region`, and the tables
+    behind deadline(step) and days_left(step) (every step name, and each name the template
+    writes, such as 缴费)."""
     plans = {str(p.step): p for p in kb.plan(region, None)}
     today = local_date(now)
-
-    def window(step: Any) -> Any:
-        found = parse_step(str(step))
-        if found is None:
-            raise TemplateRefused("step", str(step)[:30])
-        return plans[str(found)].window
-
-    def deadline(step: str) -> str:
-        found = window(step)
-        return unknown if found is None else format_date(found.end, locale)
-
-    def days_left(step: str) -> int | str:
-        found = window(step)
-        return unknown if found is None else max((found.end - today).days, 0)
-
-    return {"deadline": deadline, "days_left": days_left}
+    found = kb.region(region)
+    deadlines: dict[str, Scalar] = {}
+    days_left: dict[str, Scalar] = {}
+    for name in sorted({*plans, *literal_arguments(source)}):
+        step = parse_step(name)
+        if step is None:
+            continue
+        window = plans[str(step)].window
+        deadlines[name] = unknown if window is None else format_date(window.end, locale)
+        days_left[name] = unknown if window is None else max((window.end - today).days, 0)
+    return Values(
+        {"region": found.name_zh if locale == "zh" else found.name_en},
+        {"deadline": deadlines, "days_left": days_left},
+        missing="step",
+    )
 
 
 async def render_for(
     source: str, *, kb: KnowledgeBase, region: str, locale: Locale, now: datetime, unknown: str
 ) -> str:
     """Render a staff template as the candidates of `region` reading `locale` will see it."""
-    found = kb.region(region)
-    variables = {"region": found.name_zh if locale == "zh" else found.name_en}
-    functions = template_functions(kb, region, locale, now, unknown)
-    return await render(source, variables, functions)
+    return await render(source, template_values(source, kb, region, locale, now, unknown))
 
 
 class BroadcastRepo:
@@ -154,8 +154,8 @@ class BroadcastRepo:
             return None
         broadcast = Broadcast(
             draft_key=draft_key, staff_id=staff_id, regions=list(regions), audience=audience,
-            template=template, state=SCHEDULED, send_at=send_at, total=0, chat_id=chat_id,
-            locale=locale, created_at=now,
+            template=clean_text(template), state=SCHEDULED, send_at=send_at, total=0,
+            chat_id=chat_id, locale=locale, created_at=now,
         )
         self.session.add(broadcast)
         await self.session.flush()
@@ -192,6 +192,13 @@ class BroadcastRepo:
         stmt = select(Broadcast).where(Broadcast.state.in_(ACTIVE)).order_by(Broadcast.id)
         if staff_id is not None:
             stmt = stmt.where(Broadcast.staff_id == staff_id)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def without_progress_message(self) -> list[Broadcast]:
+        """Return active broadcasts whose progress message Telegram did not take yet."""
+        stmt = select(Broadcast).where(
+            Broadcast.state.in_(ACTIVE), Broadcast.progress_message_id.is_(None)
+        ).order_by(Broadcast.id).with_for_update(skip_locked=True)
         return list((await self.session.scalars(stmt)).all())
 
     async def cancel(self, broadcast: Broadcast, *, now: datetime) -> int:
@@ -263,18 +270,15 @@ async def launch(
     Renders once per (region, language) as of the sending time; raises TemplateRefused
     (nothing written) if any render fails.
     """
-    from bot.staff.roles import AuditRepo
-
     repo = BroadcastRepo(session)
     recipients = await repo.recipients(regions, audience)
     if not recipients:
         raise NoRecipients
-    rendered: dict[tuple[str, Locale], str] = {}
-    for key in sorted({(r.region, r.locale) for r in recipients}):
-        rendered[key] = await render_for(
-            template, kb=kb, region=key[0], locale=key[1],
-            now=send_at, unknown=unknown[key[1]],
-        )
+    keys = sorted({(r.region, r.locale) for r in recipients})
+    values = [template_values(template, kb, region, lc, send_at, unknown[lc])
+              for region, lc in keys]
+    # One child process renders every (region, language) the broadcast needs.
+    rendered = dict(zip(keys, (await run_child(template, values)).texts, strict=True))
     broadcast = await repo.create(
         draft_key=draft_key, staff_id=staff_id, regions=regions, audience=audience,
         template=template, send_at=send_at, chat_id=chat_id, locale=locale, now=now,
@@ -287,6 +291,14 @@ async def launch(
         detail=f"broadcast {broadcast.id}, audience {audience}",
     )
     return broadcast
+
+
+def may_stop(broadcast: Broadcast, staff: StaffRole) -> bool:
+    """Return True when this person may stop the broadcast: its author, or an administrator.
+
+    One rule for the stop button and `/broadcast cancel` alike: a colleague of the same
+    region may not stop someone else's broadcast."""
+    return staff.is_admin or broadcast.staff_id == staff.user_id
 
 
 def eta_seconds(broadcast: Broadcast, progress: Progress, now: datetime) -> int | None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.cleaning import has_control
 from bot.db.models import StoredMilestone
 from bot.knowledge import Knowledge
 from notices import KnowledgeBase, RegionMilestone, Step, parse_step
@@ -120,6 +121,10 @@ def _parse_row(
         return None
     cells = {name: value.strip() for name, value in zip(header, row, strict=True)}
     before = len(problems)
+    for name, value in cells.items():
+        if has_control(value):
+            problems.append(ImportProblem("control", line, {"field": name}))
+            return None
     region = kb.match_region(cells["region"]) if cells["region"] else None
     if region is None:
         problems.append(ImportProblem("region_unknown", line, {"value": cells["region"][:40]}))

@@ -25,6 +25,7 @@ from bot.staff.broadcasts import (
     BroadcastRepo,
     NoRecipients,
     launch,
+    may_stop,
     render_for,
 )
 from bot.staff.roles import AuditRepo, StaffRole
@@ -37,7 +38,7 @@ from handlers.staff.progress import (
     Edit,
     apply_edit,
     progress_text,
-    stop_keyboard,
+    send_progress,
 )
 from notices import STEP_ORDER
 
@@ -234,8 +235,8 @@ async def start(
 ) -> None:
     """Create the broadcast and its progress message; the job edits it from then on."""
     regions = [str(r) for r in data.get("regions", [])]
-    await state.clear()
     if not staff.may_act_for(regions):
+        await state.clear()
         await bot.send_message(chat_id, texts.render("staff/forbidden", locale))
         return
     try:
@@ -250,16 +251,15 @@ async def start(
             "staff/template_refused", locale, code=exc.code, detail=exc.detail, line=exc.line))
         return
     except NoRecipients:
+        await state.clear()
         await bot.send_message(chat_id, texts.render("staff/broadcast_empty", locale))
         return
+    # The draft is kept until here: a failure before this point loses nothing.
+    await state.clear()
     if broadcast is None:
         await bot.send_message(chat_id, texts.render("staff/broadcast_stale", locale))
         return
-    progress = await BroadcastRepo(session).progress(broadcast)
-    text = progress_text(broadcast, progress, texts=texts, knowledge=knowledge, now=now)
-    sent = await bot.send_message(chat_id, text,
-                                  reply_markup=stop_keyboard(texts, locale, broadcast.id))
-    broadcast.progress_message_id, broadcast.progress_text = sent.message_id, text
+    await send_progress(bot, session, broadcast, texts=texts, knowledge=knowledge, now=now)
 
 
 async def on_drop(
@@ -280,7 +280,7 @@ async def on_stop(
     """Stop a broadcast under way from its progress message."""
     repo = BroadcastRepo(session)
     broadcast = await repo.get(int(callback_data.value)) if callback_data.value.isdigit() else None
-    if broadcast is None or not staff.may_act_for(broadcast.regions):
+    if broadcast is None or not may_stop(broadcast, staff):
         await query.answer(texts.render("staff/forbidden", locale), show_alert=True)
         return
     await query.answer()
@@ -297,8 +297,7 @@ async def cancel_broadcast(
         await state.clear()
         await message.answer(texts.render("staff/broadcast_dropped", locale))
         return
-    active = [b for b in await BroadcastRepo(session).active()
-              if b.staff_id == staff.user_id or staff.is_admin]
+    active = [b for b in await BroadcastRepo(session).active() if may_stop(b, staff)]
     if not active:
         await message.answer(texts.render("staff/broadcast_none", locale))
         return

@@ -108,6 +108,27 @@ async def plan_edit(
     return Edit(broadcast.chat_id, broadcast.progress_message_id, text, markup)
 
 
+async def send_progress(
+    bot: Bot, session: AsyncSession, broadcast: Broadcast, *, texts: Texts,
+    knowledge: Knowledge, now: datetime,
+) -> None:
+    """Send the broadcast's progress message, if Telegram lets us now.
+
+    A refusal (a 429 on the staff member's own chat, say) costs only the message: the
+    broadcast is under way regardless, and the progress job sends the message later."""
+    text = progress_text(broadcast, await BroadcastRepo(session).progress(broadcast),
+                         texts=texts, knowledge=knowledge, now=now)
+    locale: Locale = "en" if broadcast.locale == "en" else "zh"
+    try:
+        sent = await bot.send_message(broadcast.chat_id, text,
+                                      reply_markup=stop_keyboard(texts, locale, broadcast.id))
+    except TelegramAPIError as exc:
+        logger.info("broadcast %s: progress message not sent yet (%s)", broadcast.id,
+                    type(exc).__name__)
+        return
+    broadcast.progress_message_id, broadcast.progress_text = sent.message_id, text
+
+
 async def refresh_progress(
     bot: Bot,
     session_pool: async_sessionmaker[AsyncSession],
@@ -128,6 +149,10 @@ async def refresh_progress(
                 edits.extend([edit] if edit else [])
     for edit in edits:  # outside the transaction: no lock held over the network
         await apply_edit(bot, edit)
+    async with session_pool.begin() as session:
+        for broadcast in await BroadcastRepo(session).without_progress_message():
+            await send_progress(bot, session, broadcast, texts=texts, knowledge=knowledge,
+                                now=now)
     return len(edits)
 
 
