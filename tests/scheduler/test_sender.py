@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
 from bot.texts import Locale, Texts
 from notices import SHANGHAI, load_knowledge_base
 from scheduler.compose import Composer, Recipient, action_data
-from scheduler.delivery import DeliveryResult, Outcome
+from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.outbox import BROADCAST, PRIORITY_BROADCAST, NewMessage, OutboxRepo
 from scheduler.planner import Planner
@@ -301,7 +302,16 @@ async def test_sender_claims_again_while_half_the_budget_is_still_queued(
     for user_id in range(1, 81):
         await add_candidate(pool, user_id, done=BEFORE_PAY)
     await plan(pool, now)
-    delivery = FakeDelivery()
+
+    class PacedDelivery(FakeDelivery):
+        """A send that takes as long as a real one (tens of ms), so the claim's own query,
+        however slow a loaded machine makes it, finishes before the queue runs dry."""
+
+        async def deliver(self, message: Outgoing) -> DeliveryResult:
+            await asyncio.sleep(0.02)
+            return await super().deliver(message)
+
+    delivery = PacedDelivery()
     sender = Sender(
         pool, delivery, MemoryRateLimiter(250, per_chat_interval=0.0),
         Composer(TEXTS, lambda: KB), config=SenderConfig(batch_size=20, concurrency=2),
