@@ -6,6 +6,7 @@ the benchmark prints and the floor the tests hold are measured the same way.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,7 +88,7 @@ def ask(knowledge: Knowledge, case: Case) -> Answer:
 def reply_of(answer: Answer, knowledge: Knowledge, texts: Texts) -> str:
     """Return the reply a candidate reads (the rendered message, tags removed)."""
     locale: Locale = "en" if answer.lang == "en" else "zh"
-    return _TAG.sub("", render_answer(answer, knowledge, texts, locale))
+    return html.unescape(_TAG.sub("", render_answer(answer, knowledge, texts, locale)))
 
 
 def stated_state(answer: Answer) -> str | None:

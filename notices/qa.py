@@ -202,7 +202,7 @@ class Answerer:
         lex = kb.lexicon
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
-        self._noise = CueSet(lex.noise_phrases)
+        self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
         self._index = Index(
