@@ -327,8 +327,9 @@ class Answerer:
             ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
             # A yes-or-no question about the rule itself, not about something within it
             # ("现场确认以后还能改信息吗" asks about changes, not which regions confirm on site).
-            if asker.region_from == "question" or (
-                ranked and ranked[0][1] in self._rule_entries(step)
+            if step not in reading.setting and (
+                asker.region is not None
+                or (ranked and ranked[0][1] in self._rule_entries(step))
             ):
                 return self._verdict(reading, asker)
         if aspect is Aspect.NEXT:
@@ -343,7 +344,8 @@ class Answerer:
         named = reading.asked or reading.steps
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
-        ranked = self._index.rank(terms, steps=named, timely=timely)
+        # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.
+        ranked = self._index.rank(terms, steps=() if reading.weak else named, timely=timely)
         top = ranked[0] if ranked else None
         if (
             not named and not reading.rules and has_cjk(reading.canon)

@@ -61,6 +61,7 @@ class Reading:
     rules: tuple[tuple[Step, RegionRule], ...]
     future_year: bool
     yes_no: bool = False
+    weak: bool = False
     can: bool = False
 
     @property
@@ -178,6 +179,7 @@ class Reader:
             changed=bool(self._changed.find(squeezed)),
             rules=rules,
             future_year=self._future_year(clean, year),
+            weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
         )
