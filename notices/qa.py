@@ -222,6 +222,7 @@ class Answerer:
         self._personal = CueSet(lex.personal_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
+        self._plan_cache: dict[tuple[str | None, bool | None], dict[Step, StepPlan]] = {}
         self._cycle_end = max(
             (r.window.end for r in kb.cycle.steps if r.window is not None), default=None
         )
@@ -229,6 +230,10 @@ class Answerer:
     def _canon(self, clean: str) -> str:
         """Return the question in canonical words, the exam's own name removed."""
         return " ".join(self._zh(self._en(self._noise.strip(clean))).split())
+
+    def forget_questions(self) -> None:
+        """Forget what was cut from past questions, so the next one is answered cold."""
+        self._index.forget_questions()
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -498,8 +503,13 @@ class Answerer:
     # -- facts -----------------------------------------------------------------------------
 
     def _plans(self, asker: _Asker) -> dict[Step, StepPlan]:
-        code = asker.region.code if asker.region else None
-        return {p.step: p for p in self.kb.plan(code, asker.returning)}
+        """Return the steps as they apply to the asker (computed once per region and flag)."""
+        key = (asker.region.code if asker.region else None, asker.returning)
+        plans = self._plan_cache.get(key)
+        if plans is None:
+            plans = {p.step: p for p in self.kb.plan(key[0], key[1])}
+            self._plan_cache[key] = plans
+        return plans
 
     def _status(self, plan: StepPlan, asker: _Asker) -> WindowStatus | None:
         return window_status(plan.window, asker.now) if plan.window is not None else None

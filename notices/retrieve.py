@@ -21,6 +21,8 @@ _STEP_BOOST = 1.25
 _TIME_BOOST = 1.2
 # An entry about a step the question does not name: kept, but it must match much better.
 _OTHER_STEP = 0.5
+# One question is ranked several times while it is answered; its terms are cut once.
+_TERMS_CACHE = 1024
 _LATIN_TOKEN = re.compile(r"^[a-z0-9]+$")
 
 
@@ -42,6 +44,7 @@ class Index:
         # Entries with no keywords nor questions are reached by name only (guards), not ranked.
         self._entries = tuple(e for e in self._entries if e.keywords or e.questions)
         self._topic_terms: set[str] = set()
+        self._terms_cache: dict[str, dict[str, float]] = {}
         self._docs = [self._document(e) for e in self._entries]
         self._lengths = [sum(doc.values()) for doc in self._docs]
         self._avg = sum(self._lengths) / max(len(self._lengths), 1)
@@ -50,9 +53,30 @@ class Index:
             df.update(doc.keys())
         n = len(self._docs)
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        # Postings (term -> entries holding it) so a question touches only matching entries.
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, doc in enumerate(self._docs):
+            for term, tf in doc.items():
+                self._postings[term].append((index, tf))
+        self._norms = [_K1 * (1 - _B + _B * length / self._avg) for length in self._lengths]
 
     def terms(self, canon: str, weight: float = 1.0) -> dict[str, float]:
         """Return the weighted terms of a canonical text: words, then CJK bigrams."""
+        if weight == 1.0:
+            cached = self._terms_cache.get(canon)
+            if cached is None:
+                cached = self._terms(canon, 1.0)
+                if len(self._terms_cache) >= _TERMS_CACHE:
+                    self._terms_cache.clear()
+                self._terms_cache[canon] = cached
+            return cached
+        return self._terms(canon, weight)
+
+    def forget_questions(self) -> None:
+        """Drop the cut terms of past questions (benchmarks time each question cold)."""
+        self._terms_cache.clear()
+
+    def _terms(self, canon: str, weight: float) -> dict[str, float]:
         terms: defaultdict[str, float] = defaultdict(float)
         for token in self._tk.lcut(canon):
             token = token.strip()
@@ -103,21 +127,23 @@ class Index:
         Entries about the steps the question names are favoured and entries about other
         steps held back; `timely` favours entries that carry a date.
         """
-        ranked: list[tuple[float, Entry]] = []
-        for doc, length, entry in zip(self._docs, self._lengths, self._entries, strict=True):
-            score = 0.0
-            norm = _K1 * (1 - _B + _B * length / self._avg)
-            for term, qweight in terms.items():
-                tf = doc.get(term)
-                if tf:
-                    score += qweight * self._idf[term] * tf * (_K1 + 1) / (tf + norm)
+        scores: defaultdict[int, float] = defaultdict(float)
+        for term, qweight in terms.items():
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            for index, tf in self._postings[term]:
+                scores[index] += qweight * idf * tf * (_K1 + 1) / (tf + self._norms[index])
+        named = set(steps)
+        ranked: list[tuple[float, int, Entry]] = []
+        for index, score in scores.items():
             if score <= 0:
                 continue
-            if steps and entry.steps:
-                score *= _STEP_BOOST if set(steps) & set(entry.steps) else _OTHER_STEP
-
+            entry = self._entries[index]
+            if named and entry.steps:
+                score *= _STEP_BOOST if named & set(entry.steps) else _OTHER_STEP
             if timely and entry.time_aware:
                 score *= _TIME_BOOST
-            ranked.append((score, entry))
-        ranked.sort(key=lambda item: -item[0])
-        return ranked
+            ranked.append((score, index, entry))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        return [(score, entry) for score, _, entry in ranked]
