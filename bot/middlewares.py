@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, User
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.repo import CandidateRepo, language_changes
+from bot.db.repo import CandidateRepo, language_changes, plan_changes
 from bot.languages import LanguageDirectory
 from bot.texts import resolve_locale
+from scheduler.service import PLAN_HOOK
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# Plans the reminders of candidates whose state changed (scheduler.service.ReminderService).
+PlanHook = Callable[[AsyncSession, Collection[int]], Awaitable[int]]
 logger = logging.getLogger(__name__)
 
 
@@ -57,7 +61,8 @@ class DbSessionMiddleware(BaseMiddleware):
 
     The session begins only when a handler first touches the database, so an update that
     needs none costs no round-trip. Language changes recorded on the session reach the
-    directory once their transaction has committed.
+    directory once their transaction has committed; candidates whose state changed have
+    their reminders planned right after, when a reminder engine runs in this process.
     """
 
     def __init__(
@@ -79,7 +84,20 @@ class DbSessionMiddleware(BaseMiddleware):
                 await session.__aexit__(None, None, None)
         for user_id, language in language_changes(session).items():
             self.languages.record(user_id, language)
+        changed = plan_changes(session)
+        plan: PlanHook | None = data.get(PLAN_HOOK)
+        if changed and plan is not None:
+            await self._plan(plan, changed)
         return result
+
+    async def _plan(self, plan: PlanHook, user_ids: set[int]) -> None:
+        # Its own transaction, after the change committed: a planning failure never undoes
+        # what the candidate did, and the periodic wave plans them later all the same.
+        try:
+            async with self.session_pool.begin() as session:
+                await plan(session, user_ids)
+        except SQLAlchemyError:
+            logger.exception("planning %d changed candidates failed; the wave will", len(user_ids))
 
 
 class CandidateMiddleware(BaseMiddleware):
