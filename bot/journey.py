@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from bot.ics import CalendarEntry
+from bot.presenters import site_context
 from bot.texts import Locale
-from notices import STEP_ORDER, KnowledgeBase, Region, Step, StepPlan, local_date, window_status
+from notices import (
+    STEP_ORDER,
+    KnowledgeBase,
+    Region,
+    Step,
+    StepPlan,
+    cycle_end,
+    cycle_over,
+    local_date,
+    window_status,
+)
 
 StepState = Literal["done", "past", "open", "upcoming", "local", "auto"]
 
@@ -53,6 +64,18 @@ class RegionGroup:
     index: int
     name: str
     regions: tuple[Region, ...]
+
+
+def ended_cycle(kb: KnowledgeBase, now: datetime, locale: Locale) -> dict[str, Any] | None:
+    """Return what to say when the loaded notice year is over (None while it runs): its year,
+    its last date and where the next year's notice will appear."""
+    if not cycle_over(kb, now):
+        return None
+    return {
+        "year": kb.year,
+        "end": cycle_end(kb),
+        "site": site_context(kb.cycle.official_site, locale),
+    }
 
 
 def region_name(region: Region, locale: Locale) -> str:

@@ -12,6 +12,7 @@ from bot.journey import (
     StepView,
     auto_confirm_region,
     calendar_entries,
+    ended_cycle,
     known_region,
     region_groups,
     region_name,
@@ -65,6 +66,29 @@ async def ask_returning(
     await target.answer(text, reply_markup=markup)
 
 
+async def say_cycle_over(
+    target: Message,
+    candidate: Candidate,
+    *,
+    kb: KnowledgeBase,
+    texts: Texts,
+    locale: Locale,
+    now: datetime,
+) -> bool:
+    """Say the loaded notice year has ended and where the next one will appear; False (and
+    nothing said) while it runs."""
+    ended = ended_cycle(kb, now, locale)
+    if ended is None:
+        return False
+    region = known_region(kb, candidate.region)
+    text = texts.render(
+        "journey/cycle_over", locale, cycle=ended, today=local_date(now),
+        region=region_name(region, locale) if region else None,
+    )
+    await target.answer(text, reply_markup=menu_keyboard(texts, locale, "profile"))
+    return True
+
+
 async def region_and_views(
     target: Message,
     candidate: Candidate,
@@ -101,6 +125,8 @@ async def send_todo(
     now: datetime,
 ) -> None:
     """Send the candidate's next steps with their windows, or ask for the region first."""
+    if await say_cycle_over(target, candidate, kb=kb, texts=texts, locale=locale, now=now):
+        return
     found = await region_and_views(
         target, candidate, kb=kb, texts=texts, locale=locale, now=now, flow="todo"
     )
@@ -128,6 +154,8 @@ async def send_deadlines(
     now: datetime,
 ) -> None:
     """Send the region's whole calendar, past, current and coming marked."""
+    if await say_cycle_over(target, candidate, kb=kb, texts=texts, locale=locale, now=now):
+        return
     found = await region_and_views(
         target, candidate, kb=kb, texts=texts, locale=locale, now=now, flow="dl"
     )

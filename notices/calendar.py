@@ -119,6 +119,20 @@ def window_status(window: Window, now: datetime) -> WindowStatus:
     )
 
 
+def cycle_end(kb: KnowledgeBase) -> date:
+    """Return the last date of the loaded notice year: the latest end of any step's window,
+    staff-given region milestones included."""
+    ends = [rule.window.end for rule in kb.cycle.steps if rule.window is not None]
+    ends += [milestone.end for milestone in kb.milestones]
+    return max(ends, default=date(kb.year, 12, 31))
+
+
+def cycle_over(kb: KnowledgeBase, now: datetime) -> bool:
+    """Return True when `now` falls after the last date of the loaded notice year: the next
+    year's notice is not loaded yet, so no step of this one is worth listing as due."""
+    return local_date(now) > cycle_end(kb)
+
+
 def todo(
     kb: KnowledgeBase,
     *,
