@@ -37,11 +37,12 @@ def _authority(kb: KnowledgeBase, locale: Locale) -> str:
 
 
 async def ask_region(
-    target: Message, *, kb: KnowledgeBase, texts: Texts, locale: Locale, flow: str
+    target: Message, *, kb: KnowledgeBase, texts: Texts, locale: Locale, flow: str,
+    current: str | None = None,
 ) -> None:
-    """Ask for the region with the geographic groups as buttons."""
+    """Ask for the region with the geographic groups as buttons (saying the current one)."""
     groups = region_groups(kb, locale)
-    text = texts.render("journey/region_ask", locale, groups=groups, flow=flow)
+    text = texts.render("journey/region_ask", locale, groups=groups, flow=flow, current=current)
     await target.answer(text, reply_markup=groups_keyboard(groups, flow))
 
 

@@ -35,7 +35,7 @@ def test_labels_have_the_same_keys_in_every_locale(texts: Texts) -> None:
 
 
 def test_render_escapes_html(texts: Texts) -> None:
-    out = texts.render("unknown_command", "zh", command="<i>x</i>")
+    out = texts.render("unknown_command", "zh", command="<i>x</i>", nearest=None)
     assert "&lt;i&gt;x&lt;/i&gt;" in out
 
 
