@@ -132,8 +132,9 @@ async def cmd_done(
     assert message.from_user is not None
     user_id, kb, now = message.from_user.id, knowledge.kb, now_from(clock)
     names = [name for name in STEP_LIST.split(command.args or "") if name]
-    steps = [parse_step(name) for name in names]
-    unknown = next((n for n, s in zip(names, steps, strict=True) if s is None), None)
+    parsed = {name: parse_step(name) for name in names}
+    unknown = next((name for name, step in parsed.items() if step is None), None)
+    steps = [step for step in parsed.values() if step is not None]
     if not steps or unknown is not None:
         await unknown_step(
             message, user_id, unknown or "", command="done", session=session, kb=kb,
