@@ -18,9 +18,15 @@ CANDIDATE_COMMANDS = (
 )
 
 
+# Staff commands typed by anyone else get exactly the reply of a command that does not exist.
+_HIDDEN = frozenset({"broadcast", "stats", "unanswered", "import", "reload", "staff"})
+
+
 def nearest_command(typed: str) -> str | None:
     """Return the candidate command a typo most likely meant (/todp: todo), if any is close."""
     name = typed.lstrip("/").split("@", 1)[0].lower()
+    if name in _HIDDEN:
+        return None
     found = difflib.get_close_matches(name, CANDIDATE_COMMANDS, n=1, cutoff=0.6)
     return found[0] if found else None
 
