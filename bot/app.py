@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.background import cancel
+from bot.clock import process_clock
 from bot.config import Settings
 from bot.console import ConsoleChannel
 from bot.db.engine import create_engine, create_session_pool, safe_url
@@ -94,6 +95,7 @@ async def run(settings: Settings) -> None:
             session_pool=session_pool,
             knowledge=knowledge,
             texts=texts,
+            clock=process_clock(settings.bot_clock),
         )
         # Build the question index now (the tokenizer takes about a second), not on the
         # first candidate's question.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from notices import SHANGHAI
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.db"
 
@@ -24,6 +26,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     notices_dir: Path | None = None
+    # Start the process's clock here (Asia/Shanghai when no zone is given); it runs forward.
+    bot_clock: datetime | None = None
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -75,6 +79,22 @@ class Settings(BaseSettings):
                 return frozenset(int(p) for p in parts if p)
             except ValueError:
                 raise ValueError("ADMIN_IDS must be comma-separated Telegram user ids") from None
+        return value
+
+    @field_validator("bot_clock", mode="before")
+    @classmethod
+    def _parse_bot_clock(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(
+                    "BOT_CLOCK must be a date and time such as 2024-01-29T09:30"
+                ) from None
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=SHANGHAI)
         return value
 
     @field_validator("webhook_url", "telegram_api_url")

@@ -8,7 +8,6 @@ import itertools
 import re
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,6 +24,8 @@ from aiogram.methods import (
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    Document,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -32,9 +33,15 @@ from aiogram.types import (
     User,
 )
 
+from bot.clock import Clock, utc_clock
 from bot.local_session import LocalSession, input_file_bytes
+from bot.texts import Texts, resolve_locale
+from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 
 CONSOLE_USER_ID = 1
+PROMPT = "› "
+# A terminal cannot attach a file: `/import path/to/file.csv` sends the file at that path.
+_IMPORT = re.compile(r"^/import(?:@\w+)?\s+(\S.*)$")
 CONSOLE_BOT_TOKEN = "1000000:console-local-session-no-network"
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.S)
@@ -83,24 +90,61 @@ class ConsoleChannel:
         self.chat = Chat(id=CONSOLE_USER_ID, type="private")
         self.choices: list[Choice] = []
         self._ids = itertools.count(1)
+        self.clock: Clock = dp.workflow_data.get("clock") or utc_clock
+        self.delivery = ConsoleDelivery(self)
+        self._prompting = False
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
-        """Chat until end of input; one message per line."""
-        # The same keyword arguments aiogram's polling gives startup and shutdown observers.
-        lifecycle = {"bot": self.bot, "bots": [self.bot], "dispatcher": self.dp}
+        """Chat until end of input; one message per line. Reminders and broadcasts for the
+        console user arrive between lines, through the same outbox and sender as Telegram's."""
+        # The same keyword arguments aiogram's polling gives startup and shutdown observers,
+        # and the channel's own delivery for the reminder engine.
+        lifecycle = {
+            "bot": self.bot, "bots": [self.bot], "dispatcher": self.dp,
+            "delivery": self.delivery,
+        }
         await self.dp.emit_startup(**lifecycle, **self.dp.workflow_data)
         try:
+            if self.interactive:
+                self._print(self._hello() + "\n")
             while True:
                 if self.interactive:
-                    self.out.write("› ")
+                    self.out.write(PROMPT)
                     self.out.flush()
+                    self._prompting = True
                 line = await asyncio.to_thread(stdin.readline)
+                self._prompting = False
                 if not line:
                     break
                 await self.send(line.rstrip("\r\n"))
         finally:
             await self.dp.emit_shutdown(**lifecycle, **self.dp.workflow_data)
             await self.bot.session.close()
+
+    def _hello(self) -> str:
+        texts: Texts = self.dp.workflow_data["texts"]
+        locale = resolve_locale(None, self.user.language_code)
+        return html_to_terminal(texts.render("console_hello", locale), bold=True)
+
+    def show_incoming(self, message: Outgoing) -> int:
+        """Print a message the bot pushed (a reminder, a broadcast) as it would arrive in a
+        chat, its buttons as numbered choices; return its message id."""
+        message_id = self.session.next_message_id()
+        if self._prompting:
+            self.out.write("\r")  # over the waiting prompt, which is written again below
+        self._print(html_to_terminal(message.text, bold=self.interactive))
+        markup = None
+        if message.buttons:
+            markup = InlineKeyboardMarkup(inline_keyboard=[
+                [InlineKeyboardButton(text=b.text, callback_data=b.data, url=b.url) for b in row]
+                for row in message.buttons
+            ])
+        self._show_keyboard(markup, message_id)
+        self._print("")
+        if self._prompting:
+            self.out.write(PROMPT)
+            self.out.flush()
+        return message_id
 
     async def send(self, line: str) -> None:
         """Deliver one typed line: a number picks a shown button, anything else is a message."""
@@ -111,7 +155,20 @@ class ConsoleChannel:
             self._print(f"↗ {choice.url}")
             return
         update_id = next(self._ids)
-        now = datetime.now(UTC)
+        now = self.clock()
+        upload = _IMPORT.match(line.strip()) if choice is None else None
+        if upload is not None:
+            document = self._attach(Path(upload.group(1).strip()))
+            if document is None:
+                return
+            message = Message(
+                message_id=update_id, date=now, chat=self.chat, from_user=self.user,
+                caption="/import", document=document,
+            )
+            await self.dp.feed_update(
+                self.bot, Update(update_id=update_id, message=message), **self.dp.workflow_data
+            )
+            return
         if choice is not None and choice.callback_data is not None:
             message = Message(message_id=choice.message_id, date=now, chat=self.chat, text=".")
             query = CallbackQuery(
@@ -129,6 +186,20 @@ class ConsoleChannel:
             )
             update = Update(update_id=update_id, message=message)
         await self.dp.feed_update(self.bot, update, **self.dp.workflow_data)
+
+    def _attach(self, path: Path) -> Document | None:
+        """Make a local file downloadable as if it had been sent; None when it cannot be read."""
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            self._print(f"📎 {path}: {exc.strerror or type(exc).__name__}\n")
+            return None
+        file_id = f"console{self.session.next_message_id()}"
+        self.session.add_file(file_id, f"console/{path.name}", content)
+        return Document(
+            file_id=file_id, file_unique_id=file_id, file_name=path.name,
+            mime_type="text/csv", file_size=len(content),
+        )
 
     def _pick(self, line: str) -> Choice | None:
         if line.isdigit() and 1 <= int(line) <= len(self.choices):
@@ -186,3 +257,17 @@ class ConsoleChannel:
         path = self.files_dir / Path(name).name
         path.write_bytes(data)
         self._print(f"📎 {path}\n")
+
+
+class ConsoleDelivery:
+    """The terminal chat's delivery: the sender's messages for the console user are printed
+    between prompts; anyone else (staff-imported or left over in the database) is not here."""
+
+    def __init__(self, channel: ConsoleChannel) -> None:
+        self.channel = channel
+
+    async def deliver(self, message: Outgoing) -> DeliveryResult:
+        """Print the message if it is for the console user; never raise."""
+        if message.chat_id != self.channel.chat.id:
+            return DeliveryResult(Outcome.CHAT_NOT_FOUND, detail="not the console user")
+        return DeliveryResult(Outcome.OK, message_id=self.channel.show_incoming(message))

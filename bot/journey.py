@@ -5,13 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from bot.ics import CalendarEntry
+from bot.presenters import site_context
 from bot.texts import Locale
-from notices import STEP_ORDER, KnowledgeBase, Region, Step, StepPlan, local_date, window_status
+from notices import (
+    STEP_ORDER,
+    KnowledgeBase,
+    Region,
+    Step,
+    StepPlan,
+    cycle_end,
+    cycle_over,
+    local_date,
+    window_status,
+)
 
-StepState = Literal["done", "past", "open", "upcoming", "local", "auto"]
+StepState = Literal["done", "past", "open", "upcoming", "local", "undated", "auto"]
 
 # Words for /returning; anything else gets the usage and the buttons.
 _YES = frozenset({"yes", "y", "true", "1", "是", "是的", "对", "历史考生"})
@@ -34,7 +45,6 @@ class StepView:
     days_left: int | None
     days_until_open: int | None
     next_day: date | None
-    approximate: bool
     note: str
     consequence: str
     link: str | None
@@ -53,6 +63,18 @@ class RegionGroup:
     index: int
     name: str
     regions: tuple[Region, ...]
+
+
+def ended_cycle(kb: KnowledgeBase, now: datetime, locale: Locale) -> dict[str, Any] | None:
+    """Return what to say when the loaded notice year is over (None while it runs): its year,
+    its last date and where the next year's notice will appear."""
+    if not cycle_over(kb, now):
+        return None
+    return {
+        "year": kb.year,
+        "end": cycle_end(kb),
+        "site": site_context(kb.cycle.official_site, locale),
+    }
 
 
 def region_name(region: Region, locale: Locale) -> str:
@@ -125,6 +147,9 @@ def _view(plan: StepPlan, done: frozenset[str], now: datetime, locale: Locale) -
         state = "done"
     elif plan.mode == "auto_if_unchanged":
         state = "auto"
+    elif status is None and plan.mode == _GENERIC_MODE:
+        # The notice gives no date and leaves none to the region (scores: 考后2个月).
+        state = "undated"
     elif status is None:
         state = "local"
     else:
@@ -139,7 +164,6 @@ def _view(plan: StepPlan, done: frozenset[str], now: datetime, locale: Locale) -
         days_left=status.days_left if status else None,
         days_until_open=status.days_until_open if status else None,
         next_day=status.next_day if status else None,
-        approximate=window.approximate if window else False,
         note=plan.note_zh if zh else plan.note_en,
         consequence=(plan.consequence_zh if zh else plan.consequence_en) or "",
         link=plan.link,
@@ -174,7 +198,6 @@ def calendar_entries(
     year: int,
     region_code: str,
     now: datetime,
-    approx_mark: str,
 ) -> list[CalendarEntry]:
     """Return the calendar events of the dated steps not done whose days are still ahead."""
     today = local_date(now)
@@ -182,12 +205,11 @@ def calendar_entries(
     for view in views:
         if view.state == "done" or view.start is None or view.end is None:
             continue
-        summary = f"{approx_mark}{view.name}" if view.approximate else view.name
         uid = f"{year}-{region_code}-{view.step.value}"
         description = "\n".join(p for p in (view.note, view.consequence) if p)
         spans = [(d, d, f"{uid}-{d:%m%d}") for d in view.days] or [(view.start, view.end, uid)]
         entries.extend(
-            CalendarEntry(uid=u, summary=summary, description=description, start=s, end=e)
+            CalendarEntry(uid=u, summary=view.name, description=description, start=s, end=e)
             for s, e, u in spans
             if e >= today
         )

@@ -72,6 +72,10 @@ class LocalSession(BaseSession):
     def clear(self) -> None:
         self.calls.clear()
 
+    def next_message_id(self) -> int:
+        """Return a message id no other message of this session has (for pushed messages)."""
+        return next(self._ids)
+
     async def close(self) -> None:
         return None
 

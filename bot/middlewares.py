@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,16 +13,20 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.types import Message, TelegramObject, Update, User
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
 from bot.db.cleaning import clean_text, has_control
-from bot.db.repo import CandidateRepo, language_changes
+from bot.db.repo import CandidateRepo, language_changes, plan_changes
 from bot.errors import Throttled
 from bot.languages import LanguageDirectory
 from bot.texts import resolve_locale
+from scheduler.service import PLAN_HOOK
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# Plans the reminders of candidates whose state changed (scheduler.service.ReminderService).
+PlanHook = Callable[[AsyncSession, Collection[int]], Awaitable[int]]
 logger = logging.getLogger(__name__)
 
 
@@ -129,7 +133,8 @@ class DbSessionMiddleware(BaseMiddleware):
 
     The session begins only when a handler first touches the database, so an update that
     needs none costs no round-trip. Language changes recorded on the session reach the
-    directory once their transaction has committed.
+    directory once their transaction has committed; candidates whose state changed have
+    their reminders planned right after, when a reminder engine runs in this process.
     """
 
     def __init__(
@@ -151,7 +156,20 @@ class DbSessionMiddleware(BaseMiddleware):
                 await session.__aexit__(None, None, None)
         for user_id, language in language_changes(session).items():
             self.languages.record(user_id, language)
+        changed = plan_changes(session)
+        plan: PlanHook | None = data.get(PLAN_HOOK)
+        if changed and plan is not None:
+            await self._plan(plan, changed)
         return result
+
+    async def _plan(self, plan: PlanHook, user_ids: set[int]) -> None:
+        # Its own transaction, after the change committed: a planning failure never undoes
+        # what the candidate did, and the periodic wave plans them later all the same.
+        try:
+            async with self.session_pool.begin() as session:
+                await plan(session, user_ids)
+        except SQLAlchemyError:
+            logger.exception("planning %d changed candidates failed; the wave will", len(user_ids))
 
 
 class CandidateMiddleware(BaseMiddleware):

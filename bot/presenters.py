@@ -26,7 +26,6 @@ def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) ->
             "start": window.start,
             "end": window.end,
             "days": list(window.days),
-            "approximate": window.approximate,
         },
         "status": None
         if status is None
@@ -38,7 +37,6 @@ def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) ->
             "is_last_day": status.is_last_day,
             "today": status.today,
             "next_day": status.next_day,
-            "approximate": status.approximate,
         },
         "link": plan.link,
     }

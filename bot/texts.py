@@ -31,18 +31,40 @@ def resolve_locale(chosen: str | None, language_code: str | None) -> Locale:
     return "zh" if language_code.lower().startswith("zh") else "en"
 
 
-def format_date(value: date | datetime, locale: Locale) -> str:
-    """Format a date the way the notice writes it (1月29日), in Asia/Shanghai."""
+def format_date(value: date | datetime, locale: Locale, *, year: int | None = None) -> str:
+    """Format a date the way the notice writes it (1月29日), in Asia/Shanghai; a date outside
+    `year` (the current one) carries its own year (2024年1月29日)."""
     if isinstance(value, datetime):
         value = value.astimezone(SHANGHAI).date()
+    other_year = year is not None and value.year != year
     if locale == "zh":
-        return f"{value.month}月{value.day}日"
-    return f"{value.day} {_EN_MONTHS[value.month - 1]}"
+        return f"{value.year}年" * other_year + f"{value.month}月{value.day}日"
+    return f"{value.day} {_EN_MONTHS[value.month - 1]}" + f" {value.year}" * other_year
+
+
+def format_span(start: date, end: date, locale: Locale, *, year: int | None = None) -> str:
+    """Format a run of days (1月29日–2月8日); outside `year` it carries its year once
+    (2023年12月1日–12月13日, 1 Dec – 13 Dec 2023)."""
+    if locale == "zh":
+        first = format_date(start, locale, year=year)
+        return f"{first}–{format_date(end, locale, year=start.year)}"
+    return f"{format_date(start, locale, year=end.year)} – {format_date(end, locale, year=year)}"
+
+
+def _current_year(context: Context) -> int | None:
+    # Templates that know today pass it; the others show dates of the notice's own year.
+    today = context.get("today")
+    return today.year if isinstance(today, date) else None
 
 
 @pass_context
 def _md_filter(context: Context, value: date | datetime) -> str:
-    return format_date(value, context["locale"])
+    return format_date(value, context["locale"], year=_current_year(context))
+
+
+@pass_context
+def _span_filter(context: Context, start: date, end: date) -> str:
+    return format_span(start, end, context["locale"], year=_current_year(context))
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -78,6 +100,7 @@ class Texts:
             keep_trailing_newline=False,
         )
         self.env.filters["md"] = _md_filter
+        self.env.filters["span"] = _span_filter
         # Labels: every bot/locales/<locale>/*.yaml merged; a key defined twice is an error.
         self._labels: dict[str, dict[str, str]] = {}
         for locale in LOCALES:

@@ -37,6 +37,7 @@ from handlers.ui import (
     onboarding_keyboard,
     prefixes,
     regions_keyboard,
+    returning_keyboard,
 )
 from handlers.views import (
     ask_region,
@@ -75,11 +76,15 @@ async def apply_region(
         await ask_returning(target, candidate, kb=kb, texts=texts, locale=locale, flow="ob")
         return
     follow_up = FOLLOW_UP.get(flow)
+    auto = auto_confirm_region(kb, region.code)
     text = texts.render(
         "journey/region_set", locale, region=region_name(region, locale),
-        auto=auto_confirm_region(kb, region.code), returning=candidate.is_returning,
+        auto=auto, returning=candidate.is_returning,
     )
     markup = None if follow_up else menu_keyboard(texts, locale, "todo", "deadlines")
+    if auto and candidate.is_returning is None:
+        # Returning candidates are confirmed automatically here: the answer matters, ask it.
+        markup = returning_keyboard(texts, locale, "set", None)
     await target.answer(text, reply_markup=markup)
     if follow_up is not None:
         await follow_up(target, candidate, kb=kb, texts=texts, locale=locale, now=now)
@@ -124,7 +129,12 @@ async def cmd_region(
             texts=texts, locale=locale, now=now_from(clock),
         )
     elif not wanted:
-        await ask_region(message, kb=kb, texts=texts, locale=locale, flow="set")
+        candidate = await CandidateRepo(session).get(message.from_user.id)
+        current = known_region(kb, candidate.region if candidate else None)
+        await ask_region(
+            message, kb=kb, texts=texts, locale=locale, flow="set",
+            current=region_name(current, locale) if current else None,
+        )
     else:
         found = kb.suggest_regions(wanted)
         text = texts.render("journey/region_unknown", locale, text=wanted[:MAX_ECHO], found=found)

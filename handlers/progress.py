@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from aiogram import Router
@@ -28,7 +29,9 @@ from handlers.ui import (
 )
 from notices import STEP_ORDER, KnowledgeBase, Step, local_date, parse_step, step_words
 
-MAX_ECHO = 20
+MAX_ECHO = 40
+# Steps in one /done: separated by commas (Chinese or ASCII), 、 or spaces.
+STEP_LIST = re.compile(r"[\s,，、;；]+")
 
 
 async def mark(
@@ -52,7 +55,27 @@ async def mark(
         text = texts.render("journey/cascade_ask", locale, step=name, earlier=names)
         await target.answer(text, reply_markup=cascade_keyboard(texts, locale, step, name))
         return
-    marked = await record_done(session, user_id, [*before, step] if earlier else [step], now)
+    steps = [*before, step] if earlier else [step]
+    await say_marked(
+        target, user_id, steps, session=session, kb=kb, texts=texts, locale=locale, now=now
+    )
+
+
+async def say_marked(
+    target: Message,
+    user_id: int,
+    steps: list[Step],
+    *,
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    texts: Texts,
+    locale: Locale,
+    now: datetime,
+) -> None:
+    """Mark these steps done and say so, with the next step still open."""
+    candidate = await CandidateRepo(session).load(user_id)
+    step = steps[-1]
+    marked = await record_done(session, user_id, steps, now)
     views = step_views(
         kb, region_code=candidate.region, returning=candidate.is_returning,
         done=candidate.done_steps, now=now, locale=locale,
@@ -105,21 +128,29 @@ async def cmd_done(
     knowledge: Knowledge,
     clock: Clock | None = None,
 ) -> None:
-    """Mark a step done: /done 缴费, /done pay."""
+    """Mark steps done: /done 缴费, /done pay, /done register, wechat, submit."""
     assert message.from_user is not None
-    user_id, wanted, kb = message.from_user.id, command.args or "", knowledge.kb
-    now = now_from(clock)
-    step = parse_step(wanted)
-    if step is None:
+    user_id, kb, now = message.from_user.id, knowledge.kb, now_from(clock)
+    names = [name for name in STEP_LIST.split(command.args or "") if name]
+    parsed = {name: parse_step(name) for name in names}
+    unknown = next((name for name, step in parsed.items() if step is None), None)
+    steps = [step for step in parsed.values() if step is not None]
+    if not steps or unknown is not None:
         await unknown_step(
-            message, user_id, wanted, command="done", session=session, kb=kb, texts=texts,
+            message, user_id, unknown or "", command="done", session=session, kb=kb,
+            texts=texts, locale=locale, now=now,
+        )
+    elif len(steps) == 1:
+        await mark(
+            message, user_id, steps[0], earlier=None, session=session, kb=kb, texts=texts,
             locale=locale, now=now,
         )
-        return
-    await mark(
-        message, user_id, step, earlier=None, session=session, kb=kb, texts=texts,
-        locale=locale, now=now,
-    )
+    else:  # a list says which steps: mark exactly those, in the notice's order
+        ordered = [s for s in STEP_ORDER if s in steps]
+        await say_marked(
+            message, user_id, ordered, session=session, kb=kb, texts=texts, locale=locale,
+            now=now,
+        )
 
 
 async def cmd_undo(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
-from bot.journey import known_region, region_groups, region_name
+from bot.journey import ended_cycle, known_region, region_groups, region_name
 from bot.knowledge import Knowledge
 from bot.texts import LOCALES, Locale, Texts
 from handlers.filters import from_user
@@ -22,18 +25,19 @@ from handlers.ui import (
     prefixes,
 )
 from handlers.views import ask_returning
-from notices import KnowledgeBase
+from notices import KnowledgeBase, local_date
 
 
 def onboarding_screen(
-    texts: Texts, kb: KnowledgeBase, locale: Locale, candidate: Candidate
+    texts: Texts, kb: KnowledgeBase, locale: Locale, candidate: Candidate, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Render the welcome with the language and region choices, what is known marked."""
     region = known_region(kb, candidate.region)
     groups = region_groups(kb, locale)
     text = texts.render(
         "journey/start", locale, region=region_name(region, locale) if region else None,
-        returning=candidate.is_returning, groups=groups,
+        returning=candidate.is_returning, groups=groups, cycle=ended_cycle(kb, now, locale),
+        today=local_date(now),
     )
     return text, onboarding_keyboard(texts, locale, groups, region)
 
@@ -45,6 +49,7 @@ async def cmd_start(
     texts: Texts,
     locale: Locale,
     knowledge: Knowledge,
+    clock: Clock | None = None,
 ) -> None:
     """Greet, warn, then ask the language and the region (a deep link preselects it)."""
     assert message.from_user is not None
@@ -53,7 +58,7 @@ async def cmd_start(
     linked = knowledge.kb.match_region(command.args) if command.args else None
     if linked is not None:
         candidate = await repo.set_region(candidate.user_id, linked.code)
-    text, markup = onboarding_screen(texts, knowledge.kb, locale, candidate)
+    text, markup = onboarding_screen(texts, knowledge.kb, locale, candidate, now_from(clock))
     await message.answer(text, reply_markup=markup)
 
 
@@ -64,6 +69,7 @@ async def on_onboard(
     texts: Texts,
     locale: Locale,
     knowledge: Knowledge,
+    clock: Clock | None = None,
 ) -> None:
     """Switch the welcome to the language picked, or keep the known region and go on."""
     target, repo, kb = message_of(query), CandidateRepo(session), knowledge.kb
@@ -73,7 +79,7 @@ async def on_onboard(
         chosen: Locale = "zh" if value == "zh" else "en"
         candidate = await repo.set_language(user_id, chosen)
         await query.answer()
-        await edit(target, *onboarding_screen(texts, kb, chosen, candidate))
+        await edit(target, *onboarding_screen(texts, kb, chosen, candidate, now_from(clock)))
     elif target and op == "keep" and candidate and known_region(kb, candidate.region):
         await query.answer()
         candidate = await repo.load(user_id)

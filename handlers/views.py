@@ -12,6 +12,7 @@ from bot.journey import (
     StepView,
     auto_confirm_region,
     calendar_entries,
+    ended_cycle,
     known_region,
     region_groups,
     region_name,
@@ -36,11 +37,12 @@ def _authority(kb: KnowledgeBase, locale: Locale) -> str:
 
 
 async def ask_region(
-    target: Message, *, kb: KnowledgeBase, texts: Texts, locale: Locale, flow: str
+    target: Message, *, kb: KnowledgeBase, texts: Texts, locale: Locale, flow: str,
+    current: str | None = None,
 ) -> None:
-    """Ask for the region with the geographic groups as buttons."""
+    """Ask for the region with the geographic groups as buttons (saying the current one)."""
     groups = region_groups(kb, locale)
-    text = texts.render("journey/region_ask", locale, groups=groups, flow=flow)
+    text = texts.render("journey/region_ask", locale, groups=groups, flow=flow, current=current)
     await target.answer(text, reply_markup=groups_keyboard(groups, flow))
 
 
@@ -63,6 +65,29 @@ async def ask_returning(
     )
     markup = returning_keyboard(texts, locale, flow, candidate.is_returning)
     await target.answer(text, reply_markup=markup)
+
+
+async def say_cycle_over(
+    target: Message,
+    candidate: Candidate,
+    *,
+    kb: KnowledgeBase,
+    texts: Texts,
+    locale: Locale,
+    now: datetime,
+) -> bool:
+    """Say the loaded notice year has ended and where the next one will appear; False (and
+    nothing said) while it runs."""
+    ended = ended_cycle(kb, now, locale)
+    if ended is None:
+        return False
+    region = known_region(kb, candidate.region)
+    text = texts.render(
+        "journey/cycle_over", locale, cycle=ended, today=local_date(now),
+        region=region_name(region, locale) if region else None,
+    )
+    await target.answer(text, reply_markup=menu_keyboard(texts, locale, "profile"))
+    return True
 
 
 async def region_and_views(
@@ -101,6 +126,8 @@ async def send_todo(
     now: datetime,
 ) -> None:
     """Send the candidate's next steps with their windows, or ask for the region first."""
+    if await say_cycle_over(target, candidate, kb=kb, texts=texts, locale=locale, now=now):
+        return
     found = await region_and_views(
         target, candidate, kb=kb, texts=texts, locale=locale, now=now, flow="todo"
     )
@@ -128,6 +155,8 @@ async def send_deadlines(
     now: datetime,
 ) -> None:
     """Send the region's whole calendar, past, current and coming marked."""
+    if await say_cycle_over(target, candidate, kb=kb, texts=texts, locale=locale, now=now):
+        return
     found = await region_and_views(
         target, candidate, kb=kb, texts=texts, locale=locale, now=now, flow="dl"
     )
@@ -167,9 +196,8 @@ async def send_calendar(
         year=kb.year,
         region_code=region.code,
         now=now,
-        approx_mark=label["journey_ics_approx"],
     )
-    undated = [v.name for v in views if v.state in ("local", "auto")]
+    undated = [v.name for v in views if v.state in ("local", "undated", "auto")]
     context = {"region": region_name(region, locale), "count": len(entries), "undated": undated}
     if not entries:
         await target.answer(texts.render("journey/calendar_empty", locale, **context))

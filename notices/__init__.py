@@ -1,6 +1,15 @@
 """The notice knowledge base: data, rules, calendar and question answering (pure)."""
 
-from notices.calendar import StepPlan, TodoItem, WindowStatus, local_date, todo, window_status
+from notices.calendar import (
+    StepPlan,
+    TodoItem,
+    WindowStatus,
+    cycle_end,
+    cycle_over,
+    local_date,
+    todo,
+    window_status,
+)
 from notices.kb import KnowledgeBase
 from notices.loader import DATA_DIR, load_knowledge_base
 from notices.models import (
@@ -34,6 +43,8 @@ __all__ = [
     "TodoItem",
     "Window",
     "WindowStatus",
+    "cycle_end",
+    "cycle_over",
     "load_knowledge_base",
     "local_date",
     "parse_step",

@@ -56,7 +56,6 @@ class WindowStatus:
     days_left: int | None
     is_first_day: bool
     is_last_day: bool
-    approximate: bool
     next_day: date | None = None
 
 
@@ -94,7 +93,6 @@ def window_status(window: Window, now: datetime) -> WindowStatus:
             days_left=None,
             is_first_day=False,
             is_last_day=False,
-            approximate=window.approximate,
             next_day=next_day,
         )
     if today > window.end:
@@ -105,7 +103,6 @@ def window_status(window: Window, now: datetime) -> WindowStatus:
             days_left=None,
             is_first_day=False,
             is_last_day=False,
-            approximate=window.approximate,
         )
     return WindowStatus(
         state="open",
@@ -114,9 +111,22 @@ def window_status(window: Window, now: datetime) -> WindowStatus:
         days_left=(window.end - today).days,
         is_first_day=today == window.start,
         is_last_day=today == window.end,
-        approximate=window.approximate,
         next_day=next_day,
     )
+
+
+def cycle_end(kb: KnowledgeBase) -> date:
+    """Return the last date of the loaded notice year: the latest end of any step's window,
+    staff-given region milestones included."""
+    ends = [rule.window.end for rule in kb.cycle.steps if rule.window is not None]
+    ends += [milestone.end for milestone in kb.milestones]
+    return max(ends, default=date(kb.year, 12, 31))
+
+
+def cycle_over(kb: KnowledgeBase, now: datetime) -> bool:
+    """Return True when `now` falls after the last date of the loaded notice year: the next
+    year's notice is not loaded yet, so no step of this one is worth listing as due."""
+    return local_date(now) > cycle_end(kb)
 
 
 def todo(

@@ -43,7 +43,6 @@ class Window(_Frozen):
 
     start: date
     end: date
-    approximate: bool = False
     label_zh: Text
     label_en: Text
     days: tuple[date, ...] = ()

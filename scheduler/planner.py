@@ -13,7 +13,7 @@ import asyncio
 import itertools
 import logging
 import time as timer
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +48,8 @@ from scheduler.outbox import (
     PRIORITY_REMINDER,
     PRIORITY_URGENT,
     REMINDER,
+    NewMessage,
+    OutboxRepo,
 )
 from scheduler.rules import (
     Occasion,
@@ -192,6 +194,44 @@ class Planner:
         self.parallel = max(1, parallel)
         self.use_lock = use_lock
         self.on_report = on_report
+        self._due_planner: DuePlanner | None = None
+
+    def due_planner(self) -> DuePlanner:
+        """Return a DuePlanner on the current knowledge base (its cache lives as long)."""
+        kb = self.kb()
+        if self._due_planner is None or self._due_planner.kb is not kb:
+            self._due_planner = DuePlanner(kb, self.rules, self.quiet)
+        return self._due_planner
+
+    async def plan_candidates(
+        self, session: AsyncSession, user_ids: Collection[int], now: datetime
+    ) -> int:
+        """Plan the due reminders of a few candidates in the caller's transaction; return how
+        many rows went in. The wave's plan for one group, without the wave."""
+        if not user_ids:
+            return 0
+        await session.flush()  # done_mask is kept by triggers: read it after the change
+        c = Candidate
+        found = await session.execute(
+            select(c.user_id, c.region, c.is_returning, c.done_mask).where(
+                c.user_id.in_(sorted(user_ids)), c.reminders_enabled.is_(True),
+                c.blocked.is_(False),
+            )
+        )
+        due_planner = self.due_planner()
+        messages = [
+            NewMessage(
+                user_id=user_id, occasion=o.occasion, dedupe_key=o.dedupe_key,
+                due_at=o.due_at, step=o.step.value, urgent=o.urgent,
+                priority=PRIORITY_URGENT if o.urgent else PRIORITY_REMINDER,
+                expires_at=o.expires_at, event_date=o.event_date,
+            )
+            for user_id, region, returning, mask in found
+            for o in due_planner.due(
+                Group(region, returning, mask), now=now, horizon=self.horizon
+            )
+        ]
+        return await OutboxRepo(session).add(messages, now=now)
 
     async def run(self, now: datetime) -> PlanReport:
         """Plan everything due at `now`; return what was done."""
@@ -247,7 +287,7 @@ class Planner:
             groups = await self._groups(conn)
         report.groups = len(groups)
         report.candidates = sum(g.size for g in groups)
-        due_planner = DuePlanner(self.kb(), self.rules, self.quiet)
+        due_planner = self.due_planner()
         rows: list[dict[str, Any]] = []
         for group in groups:
             for o in due_planner.due(group, now=now, horizon=self.horizon):

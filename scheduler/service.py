@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from scheduler.compose import Composer
+from scheduler.delivery import Delivery
 from scheduler.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from scheduler.outbox import STATES, OutboxRepo
 from scheduler.planner import Planner, PlanReport, purge_runs
@@ -42,6 +43,8 @@ PURGE_BATCH = 5_000  # rows per transaction: a SQLite writer is never held up fo
 # Any constant works; every process of a deployment must use the same one.
 PURGE_LOCK_ID = 0x6B5A_0006
 SERVICE_KEY = "reminder_service"
+# Where updates find the per-candidate planner (bot.middlewares.DbSessionMiddleware).
+PLAN_HOOK = "plan_candidates"
 
 
 class _BusySenderFilter(logging.Filter):
@@ -86,7 +89,8 @@ class ReminderService:
         session_pool: async_sessionmaker[AsyncSession],
         knowledge: Knowledge,
         texts: Texts,
-        bot: Bot,
+        bot: Bot | None = None,
+        delivery: Delivery | None = None,
         clock: Clock = utc_clock,
         rules: RuleSet | None = None,
     ) -> None:
@@ -100,7 +104,11 @@ class ReminderService:
             horizon=timedelta(seconds=settings.planner_interval), on_report=record_plan,
         )
         self.limiter = build_limiter(settings)
-        self.delivery = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
+        if delivery is None:
+            if bot is None:
+                raise ValueError("a reminder service needs a bot or a delivery")
+            delivery = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
+        self.delivery = delivery
         self.sender = Sender(
             session_pool,
             self.delivery,
@@ -125,7 +133,8 @@ class ReminderService:
         """Add the fixed jobs (replacing any of the same id) and start ticking."""
         common: dict[str, Any] = {
             "trigger": "interval", "coalesce": True, "max_instances": 1,
-            "replace_existing": True, "next_run_time": self.clock(),
+            # APScheduler ticks on the wall clock, whatever time BOT_CLOCK shows.
+            "replace_existing": True, "next_run_time": utc_clock(),
         }
         self.scheduler.add_job(
             self.plan, id=PLAN_JOB, seconds=self.settings.planner_interval,
@@ -167,7 +176,8 @@ class ReminderService:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
         await self.limiter.close()
-        await self.delivery.close()
+        if isinstance(self.delivery, HttpTelegramDelivery):
+            await self.delivery.close()
 
     async def plan(self) -> PlanReport | None:
         """Run the planner for now."""
@@ -177,6 +187,18 @@ class ReminderService:
             except asyncio.CancelledError:
                 logger.info("reminders: planner stopped at shutdown; the next run completes it")
                 return None
+
+    async def plan_candidates(self, session: AsyncSession, user_ids: Collection[int]) -> int:
+        """Plan what is due for candidates whose state just changed, in the caller's
+        transaction: a reminder already due goes out at the next sender tick."""
+        inserted = await self.planner.plan_candidates(session, user_ids, self.clock())
+        metrics.REMINDERS_PLANNED.inc(inserted)
+        return inserted
+
+    def attach(self, dispatcher: Dispatcher) -> None:
+        """Make the service reachable from updates: candidates' changes are planned at once."""
+        dispatcher[SERVICE_KEY] = self
+        dispatcher[PLAN_HOOK] = self.plan_candidates
 
     async def send(self) -> None:
         """Drain what is due."""
@@ -258,16 +280,20 @@ async def on_startup(
     knowledge: Knowledge,
     texts: Texts,
     dispatcher: Dispatcher | None = None,
+    delivery: Delivery | None = None,
 ) -> None:
-    """Start the reminder engine when the bot runs on Telegram (not in the terminal chat)."""
-    if not settings.reminders or settings.bot_token is None or dispatcher is None:
+    """Start the reminder engine on Telegram, or on the channel's own delivery (the terminal
+    chat passes one); a dispatcher with neither (handler tests) runs none."""
+    if not settings.reminders or dispatcher is None:
+        return
+    if delivery is None and settings.bot_token is None:
         return
     clock = dispatcher.workflow_data.get("clock") or utc_clock
     service = ReminderService(
         settings=settings, session_pool=session_pool, knowledge=knowledge, texts=texts,
-        bot=bot, clock=clock,
+        bot=bot, delivery=delivery, clock=clock,
     )
-    dispatcher[SERVICE_KEY] = service
+    service.attach(dispatcher)
     service.start()
 
 
@@ -275,6 +301,7 @@ async def on_shutdown(dispatcher: Dispatcher | None = None) -> None:
     """Stop the reminder engine, if it was started."""
     if dispatcher is None:
         return
+    dispatcher.workflow_data.pop(PLAN_HOOK, None)
     service = dispatcher.workflow_data.pop(SERVICE_KEY, None)
     if isinstance(service, ReminderService):
         await service.stop()

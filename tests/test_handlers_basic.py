@@ -144,3 +144,17 @@ async def test_blocked_mid_reply_marks_blocked_without_apology(chat: Chat) -> No
     async with chat.session_pool() as session:
         candidate = await session.get(Candidate, USER_ID)
     assert candidate is not None and candidate.blocked
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("/todp", "你是不是想发 /todo？"), ("/deadline", "你是不是想发 /deadlines？")],
+)
+async def test_unknown_command_suggests_the_nearest(chat: Chat, typed: str, expected: str) -> None:
+    replies = await chat.send(typed)
+    assert expected in replies[0]
+
+
+async def test_unknown_command_far_from_any_suggests_none(chat: Chat) -> None:
+    replies = await chat.send("/xyzzyq")
+    assert "是不是" not in replies[0]

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from bot.texts import LOCALES, Texts, format_date, resolve_locale, split_message
+from bot.texts import (
+    LOCALES,
+    Texts,
+    format_date,
+    format_span,
+    resolve_locale,
+    split_message,
+)
 
 TEMPLATES = Path(__file__).parent.parent / "bot" / "templates"
 
@@ -28,7 +35,7 @@ def test_labels_have_the_same_keys_in_every_locale(texts: Texts) -> None:
 
 
 def test_render_escapes_html(texts: Texts) -> None:
-    out = texts.render("unknown_command", "zh", command="<i>x</i>")
+    out = texts.render("unknown_command", "zh", command="<i>x</i>", nearest=None)
     assert "&lt;i&gt;x&lt;/i&gt;" in out
 
 
@@ -76,3 +83,19 @@ def test_split_message_short_text_is_one_chunk() -> None:
 def test_every_plain_template_renders(texts: Texts, locale: str) -> None:
     for name in ("start", "help", "lang_set", "lang_usage", "non_text", "errors/generic"):
         assert texts.render(name.removesuffix(".j2"), locale)  # type: ignore[arg-type]
+
+
+def test_format_date_carries_the_year_outside_the_current_one() -> None:
+    assert format_date(date(2024, 6, 30), "zh", year=2025) == "2024年6月30日"
+    assert format_date(date(2024, 6, 30), "en", year=2025) == "30 Jun 2024"
+    assert format_date(date(2024, 6, 30), "zh", year=2024) == "6月30日"
+
+
+def test_format_span_carries_the_year_once() -> None:
+    assert format_span(date(2023, 12, 1), date(2023, 12, 13), "zh", year=2024) == (
+        "2023年12月1日–12月13日"
+    )
+    assert format_span(date(2023, 12, 1), date(2023, 12, 13), "en", year=2024) == (
+        "1 Dec – 13 Dec 2023"
+    )
+    assert format_span(date(2024, 1, 29), date(2024, 2, 8), "zh", year=2024) == "1月29日–2月8日"

@@ -29,6 +29,18 @@ def language_changes(session: AsyncSession) -> dict[int, str | None]:
     return changes
 
 
+_PLAN_CHANGES = "plan_changes"
+
+
+def plan_changes(session: AsyncSession) -> set[int]:
+    """The candidates whose region, returning flag, steps or reminders this session changed.
+
+    Whoever commits the session has their reminders planned at once, not at the next wave.
+    """
+    changed: set[int] = session.info.setdefault(_PLAN_CHANGES, set())
+    return changed
+
+
 class CandidateRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -44,6 +56,7 @@ class CandidateRepo:
             candidate = Candidate(user_id=user_id, steps=[])
             self.session.add(candidate)
             await self.session.flush()
+            plan_changes(self.session).add(user_id)
         return candidate
 
     async def set_language(self, user_id: int, language: str) -> Candidate:
@@ -57,12 +70,14 @@ class CandidateRepo:
         """Save the candidate's exam region (考区) code."""
         candidate = await self.get_or_create(user_id)
         candidate.region = region
+        plan_changes(self.session).add(user_id)
         return candidate
 
     async def delete(self, user_id: int) -> None:
         """Delete the candidate's row."""
         await self.session.execute(delete(Candidate).where(Candidate.user_id == user_id))
         language_changes(self.session)[user_id] = None
+        plan_changes(self.session).discard(user_id)
 
     async def load(self, user_id: int) -> Candidate:
         """Return the candidate (created on first contact) with the steps done loaded."""
@@ -75,12 +90,15 @@ class CandidateRepo:
         """Save whether the candidate failed last year's exam (automatic confirmation)."""
         candidate = await self.get_or_create(user_id)
         candidate.is_returning = returning
+        plan_changes(self.session).add(user_id)
         return candidate
 
     async def set_reminders(self, user_id: int, enabled: bool) -> Candidate:
         """Switch the candidate's reminders on (/resume) or off (/stop)."""
         candidate = await self.get_or_create(user_id)
         candidate.reminders_enabled = enabled
+        if enabled:
+            plan_changes(self.session).add(user_id)
         return candidate
 
     async def set_blocked(self, user_id: int, blocked: bool) -> Candidate | None:
@@ -97,6 +115,7 @@ class CandidateRepo:
             return False
         candidate.steps.append(CandidateStep(user_id=user_id, step=step, done_at=now))
         await self.session.flush()
+        plan_changes(self.session).add(user_id)
         return True
 
     async def unmark(self, user_id: int, step: str) -> bool:
@@ -106,6 +125,8 @@ class CandidateRepo:
         for item in found:
             candidate.steps.remove(item)
         await self.session.flush()
+        if found:
+            plan_changes(self.session).add(user_id)
         return bool(found)
 
 

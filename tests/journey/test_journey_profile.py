@@ -152,3 +152,26 @@ async def test_lang_choice_shows_in_profile(chat: Chat) -> None:
 
     assert "Language: English" in calls[0].text
     assert "My profile" in last_keyboard(calls).text
+
+
+async def test_region_with_automatic_confirmation_asks_the_returning_question(
+    chat: Chat,
+) -> None:
+    calls = await chat.feed_text("/region 北京")
+    assert "你是历史考生吗" in calls[0].text
+    await chat.press(button_data(calls[0], "是"))
+    candidate = await load(chat.session_pool)
+    assert candidate is not None and candidate.is_returning is True
+
+
+async def test_region_without_automatic_confirmation_asks_nothing_more(chat: Chat) -> None:
+    calls = await chat.feed_text("/region 湖北")
+    assert "历史考生" not in calls[0].text
+    assert "📋 我的待办" in [label for label, _ in buttons(calls[0])]
+
+
+async def test_region_without_argument_says_the_current_region(chat: Chat) -> None:
+    await chat.send("/region 湖北")
+    calls = await chat.feed_text("/region")
+    assert "当前考区：<b>湖北</b>" in calls[0].text and "请选择考区" in calls[0].text
+    assert "华中" in [label for label, _ in buttons(calls[0])]

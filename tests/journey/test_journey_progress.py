@@ -163,3 +163,24 @@ async def test_concurrent_first_contact_creates_one_candidate(chat: Chat) -> Non
     assert candidate is not None
     assert (candidate.region, candidate.reminders_enabled) == ("shanghai", False)
     assert await done_steps(chat.session_pool) == {"register"}
+
+
+@pytest.mark.parametrize(
+    "args", ["register, wechat, submit", "注册，绑定微信，提交", "register wechat、submit"]
+)
+async def test_done_with_a_list_marks_each_step(chat: Chat, args: str) -> None:
+    await chat.send("/region 北京")
+    replies = await chat.send(f"/done {args}")
+    assert "已标记完成：注册、绑定微信、提交报名信息" in replies[0]
+    candidate = await load(chat.session_pool)
+    assert candidate is not None
+    assert candidate.done_steps == {"register", "wechat", "submit"}
+
+
+async def test_done_list_with_an_unknown_name_echoes_it_whole_and_marks_nothing(
+    chat: Chat,
+) -> None:
+    replies = await chat.send("/done register, 补充学历证明材料和工作年限证明")
+    assert "没有叫“补充学历证明材料和工作年限证明”的步骤" in replies[0]
+    candidate = await load(chat.session_pool)
+    assert candidate is not None and candidate.done_steps == frozenset()

@@ -8,7 +8,7 @@ import pytest
 from aiogram.methods import SendMessage
 
 from bot.texts import MESSAGE_LIMIT
-from notices import Step
+from notices import STEP_ORDER, Step
 from tests.conftest import Chat, FixedClock
 from tests.journey.helpers import (
     STALE_ZH,
@@ -53,15 +53,18 @@ async def test_todo_lists_windows_days_left_and_consequences(chat: Chat) -> None
     text = await todo_text(chat)
 
     assert "<b>📋 我的待办 · 湖北考区</b>\n今天：2024年1月30日（北京时间）" in text
-    assert "⛔ 12月1日–12月13日 · 已过（12月13日截止）" in section(text, "1. 注册")
+    # The notice's dates of 2023 carry their year in 2024.
+    assert "⛔ 2023年12月1日–12月13日 · 已过（2023年12月13日截止）" in section(text, "1. 注册")
     confirm = section(text, "4. 报名确认")
     assert "以湖北考区通知为准" in confirm
     assert "逾期未进行现场确认的，视为自动放弃本次考试" in confirm
     assert "📍" in section(text, "6. 缴费")
     assert "⏳" not in text  # 湖北 pays per its local notice, not online
     assert "🔜 4月1日–4月21日 · 62 天后开始" in section(text, "7. 打印准考证")
-    assert "🔜 4月13日、4月14日、4月20日、4月21日 · 74 天后开始" in section(text, "8. 考试")
-    assert "约6月1日–6月30日" in section(text, "9. 查成绩")
+    assert "🔜 4月13日、4月14日、4月20日、4月21日 · 74 天后开考" in section(text, "8. 考试")
+    # The notice gives no score date, only 考后2个月: none is shown, not even 约.
+    score = section(text, "9. 查成绩")
+    assert "考后2个月" in score and "约" not in score and "6月" not in score
     assert "逾期无法补打和补办成绩单" in section(text, "9. 查成绩")
 
 
@@ -100,7 +103,7 @@ async def test_todo_when_everything_is_done(chat: Chat) -> None:
         (datetime(2024, 2, 8, 15, 59, tzinfo=UTC), "⏳ 1月29日–2月8日 · 今天截止！"),
         (datetime(2024, 2, 8, 16, 0, tzinfo=UTC), "⛔ 1月29日–2月8日 · 已过（2月8日截止）"),
         (datetime(2024, 1, 28, 16, 0, tzinfo=UTC), "⏳ 1月29日–2月8日 · 进行中，还剩 10 天"),
-        (datetime(2024, 1, 28, 15, 59, tzinfo=UTC), "🔜 1月29日–2月8日 · 1 天后开始"),
+        (datetime(2024, 1, 28, 15, 59, tzinfo=UTC), "🔜 1月29日–2月8日 · 明天开始"),
     ],
 )
 async def test_days_are_counted_in_shanghai(
@@ -237,8 +240,8 @@ async def test_deadlines_mark_past_current_coming_and_done(chat: Chat) -> None:
 
     text = calls[0].text
     assert "<b>🗓 上海考区 · 2024年度时间节点</b>" in text
-    assert "✅ <b>注册</b>\n12月1日–12月13日 · 已完成" in text
-    assert "⛔ <b>绑定微信</b>\n12月1日–12月14日 · 已过（12月14日截止）" in text
+    assert "✅ <b>注册</b>\n2023年12月1日–12月13日 · 已完成" in text
+    assert "⛔ <b>绑定微信</b>\n2023年12月1日–12月14日 · 已过（2023年12月14日截止）" in text
     assert "📍 <b>报名确认</b>\n日期见上海考区通知" in text
     assert "⏳ <b>缴费</b>\n1月29日–2月8日 · 进行中，还剩 9 天" in text
     assert "🔜 <b>打印准考证</b>\n4月1日–4月21日 · 62 天后开始" in text
@@ -280,3 +283,20 @@ async def test_forged_menu_button_changes_nothing(chat: Chat) -> None:
 
     assert stale_answers(calls) == [STALE_ZH]
     assert await load(chat.session_pool) is None
+
+
+@pytest.mark.parametrize(
+    ("language_code", "expected"),
+    [
+        ("zh-hans", "下一步：<b>考试</b> · 4月13日、4月14日、4月20日、4月21日 · 10 天后开考"),
+        ("en", "Next: <b>Sit the exam</b> · 13 Apr, 14 Apr, 20 Apr, 21 Apr · starts in 10 days"),
+    ],
+)
+async def test_exam_status_reads_as_the_exam_starting_not_a_window_opening(
+    chat: Chat, clock: FixedClock, language_code: str, expected: str
+) -> None:
+    clock.now = datetime(2024, 4, 3, 2, 0, tzinfo=UTC)  # 3 Apr, ten days before the exam
+    before_ticket = STEP_ORDER[: STEP_ORDER.index(Step.TICKET)]
+    await arrange(chat.session_pool, region="beijing", returning=False, done=before_ticket)
+    text = joined(await chat.feed_text("/done ticket", language_code=language_code))
+    assert expected in text

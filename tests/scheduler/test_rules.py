@@ -106,10 +106,26 @@ def test_due_every_region_gets_ticket_exam_and_score_reminders(region: str) -> N
     assert due(region, done=done_ticket, now=at("2024-04-12 19:00")) == {("exam", "eve")}
     assert due(region, done=done_ticket, now=at("2024-04-19 20:00")) == {("exam", "eve")}
     assert due(region, done=done_ticket, now=at("2024-04-15 19:00")) == set()
+    # The notice gives no score date (考后2个月): no score reminder from the notice alone.
     done_exam = done_ticket | {"exam"}
-    assert due(region, done=done_exam, now=at("2024-06-01 10:00")) == {("score", "published")}
-    assert due(region, done=done_exam, now=at("2024-06-23 10:00")) == {("score", "download")}
-    assert due(region, done=done_exam | {"score"}, now=at("2024-06-23 10:00")) == set()
+    assert due(region, done=done_exam, now=at("2024-06-01 10:00")) == set()
+    assert due(region, done=done_exam, now=at("2024-06-23 10:00")) == set()
+
+
+def test_due_score_reminders_come_once_staff_give_the_date() -> None:
+    kb = KB.with_milestones([RegionMilestone(
+        region="beijing", step=Step.SCORE, start=date(2024, 6, 14), end=date(2024, 7, 31),
+    )])
+    done = frozenset({"register", "wechat", "submit", "confirm", "review", "pay", "ticket",
+                      "exam"})
+    assert due("beijing", done=done, now=at("2024-06-14 10:00"), kb=kb) == {
+        ("score", "published")
+    }
+    assert due("beijing", done=done, now=at("2024-07-24 10:00"), kb=kb) == {
+        ("score", "download")
+    }
+    assert due("beijing", done=done | {"score"}, now=at("2024-07-24 10:00"), kb=kb) == set()
+    assert due("shanghai", done=done, now=at("2024-06-14 10:00"), kb=kb) == set()
 
 
 def test_due_registration_steps_come_together_in_december() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.db.models import StaffAuditEntry, StoredMilestone
 from bot.knowledge import Knowledge
 from bot.staff.regiondata import apply_stored
+from bot.texts import Locale, Texts
 from notices import Step
 from tests.conftest import Chat
 from tests.staff.helpers import ADMIN, OTHER, STAFF, count_rows, document_message, texts_of
@@ -167,3 +168,20 @@ async def test_milestones_imported_by_another_process_are_picked_up(chat: Chat) 
     assert await job.sync_milestones(chat.session_pool, other)
     assert other.kb.milestone("shanghai", Step.CONFIRM) is not None
     assert not await job.sync_milestones(chat.session_pool, other)
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_import_example_row_agrees_with_the_notice(
+    knowledge: Knowledge, texts: Texts, locale: Locale
+) -> None:
+    text = texts.render(
+        "staff/import_ask", locale, steps=["confirm"], regions=["上海"], max_rows=1, max_kb=1
+    )
+    example = text.split("<code>")[2].split("</code>")[0]
+    region, step, *_ = example.split(",")
+    assert step == "confirm"
+    found = knowledge.kb.match_region(region)
+    assert found is not None
+    confirm = {p.step: p for p in knowledge.kb.plan(found.code, False)}[Step.CONFIRM]
+    assert confirm.mode == "online"  # 上海 confirms online: the example must not say on-site
+    assert ("网上确认" if locale == "zh" else "Confirm online") in example

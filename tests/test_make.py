@@ -1,0 +1,18 @@
+"""The two README commands: `make test` says why tests were skipped."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_pytest_reports_skip_reasons() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "-rs" in config["tool"]["pytest"]["ini_options"]["addopts"].split()
+
+
+def test_make_install_silences_the_editable_install_warning() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "PYTHONWARNINGS='ignore:Editable installation'" in makefile
