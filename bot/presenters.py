@@ -134,6 +134,7 @@ def answer_context(
         "thanks": answer.thanks,
         "ended": ended,
         "year": year,
+        "today": answer.today,
         "site": site_context(answer.site, locale),
         "local_authority": local_authority,
     }

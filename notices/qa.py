@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from notices.calendar import StepPlan, TodoItem, WindowStatus, local_date, todo, window_status
+from notices.calendar import (
+    StepPlan,
+    TodoItem,
+    WindowStatus,
+    cycle_end,
+    local_date,
+    todo,
+    window_status,
+)
 from notices.kb import KnowledgeBase
 from notices.models import Entry, EntryKind, OfficialSite, Region, RegionRule
 from notices.retrieve import Index
@@ -128,6 +136,7 @@ class Answer:
     thanks: bool = False
     cycle_over: bool = False
     reading: Reading | None = None
+    today: date | None = None
 
     @property
     def statuses(self) -> list[tuple[StepPlan, WindowStatus | None]]:
@@ -223,9 +232,7 @@ class Answerer:
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
         self._plan_cache: dict[tuple[str | None, bool | None], dict[Step, StepPlan]] = {}
-        self._cycle_end = max(
-            (r.window.end for r in kb.cycle.steps if r.window is not None), default=None
-        )
+        self._cycle_end = cycle_end(kb)
 
     def _canon(self, clean: str) -> str:
         """Return the question in canonical words, the exam's own name removed."""
@@ -272,7 +279,7 @@ class Answerer:
             now=now,
             lang=answer_lang,
         )
-        return self._compose(reading, asker)
+        return replace(self._compose(reading, asker), today=local_date(now))
 
     def explain(
         self,
@@ -298,7 +305,8 @@ class Answerer:
             now=now,
             lang="en" if lang == "en" else "zh",
         )
-        return self._from_entry(entry, 1.0, asker, None, Aspect.WHAT)
+        answer = self._from_entry(entry, 1.0, asker, None, Aspect.WHAT)
+        return replace(answer, today=local_date(now))
 
     # -- guards ----------------------------------------------------------------------------
 
@@ -449,7 +457,7 @@ class Answerer:
             plan, shared = self._shared_for(step, asker)
             shared = replace(shared, status=self._status(plan, asker))
             return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry,
-                               shared=shared, offer_regions=True, **common)
+                               shared=shared, offer_regions=not self._over(asker), **common)
         plan = plans[step]
         focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect, timed=True)
         return self._reply(AnswerKind.ANSWER, asker.lang, confidence, entry=entry, focus=focus,
@@ -515,7 +523,7 @@ class Answerer:
         return window_status(plan.window, asker.now) if plan.window is not None else None
 
     def _over(self, asker: _Asker) -> bool:
-        return self._cycle_end is not None and local_date(asker.now) > self._cycle_end
+        return local_date(asker.now) > self._cycle_end
 
     def _shared_for(self, step: Step, asker: _Asker) -> tuple[StepPlan, Shared]:
         """Return the step as most regions have it, with the regions that differ."""

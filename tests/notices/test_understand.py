@@ -247,3 +247,15 @@ def test_understand_still_can_is_about_time_only_before_a_step(answerer: Answere
 def test_understand_platform_status_words_report_progress(answerer: Answerer) -> None:
     answer = answerer.answer("报名状态：待确认。我该干嘛", now=IN_PAYMENT)
     assert answer.next_steps and answer.next_steps[0].step is Step.CONFIRM
+
+
+def test_understand_after_the_cycle_dates_carry_the_year_and_no_region_is_asked(
+    knowledge: Knowledge,
+) -> None:
+    today = datetime.fromisoformat("2026-11-29T10:00:00+08:00")
+    answer = knowledge.answerer.answer("准考证什么时候打印", now=today)
+    reply = render_answer(answer, knowledge, Texts(), "zh")
+    assert reply.startswith("⛔") and "2024年4月1-21日" in reply.split("\n")[0]
+    assert "新一年度的考生须知还没有载入" in reply
+    pay = knowledge.answerer.answer("缴费什么时候截止", now=today)
+    assert pay.cycle_over and not pay.offer_regions
