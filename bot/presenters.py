@@ -128,6 +128,7 @@ def answer_context(
             "label": answer.listed.rule.label(locale),
             "regions": [r.name_zh if locale == "zh" else r.name_en for r in answer.listed.regions],
         },
+        "progress_unknown": answer.progress_unknown,
         "missing": [p.name_zh if locale == "zh" else p.name_en for p in answer.missing],
         "offer_regions": answer.offer_regions,
         "greeting": answer.greeting,

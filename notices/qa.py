@@ -131,6 +131,7 @@ class Answer:
     next_steps: list[TodoItem] = field(default_factory=list)
     listed: Listing | None = None
     missing: tuple[StepPlan, ...] = ()
+    progress_unknown: bool = False
     offer_regions: bool = False
     greeting: bool = False
     thanks: bool = False
@@ -470,14 +471,21 @@ class Answerer:
         done = _with_earlier(asker.done | (reading.setting if reading else frozenset()))
         items = todo(self.kb, region_code=code, returning=asker.returning, done=done,
                      now=asker.now)
+        unknown = not done
+        if unknown:
+            # Nothing said of progress: start from what is open today, or next, not from a
+            # registration window long closed ("告诉我你做到了哪一步").
+            current = [i for i in items if i.status is not None and i.status.state != "closed"]
+            items = current or items[-1:]
         shown = items[:1]
         if shown and shown[0].plan.window is None:
             dated = next((i for i in items[1:] if i.plan.window is not None), None)
             if dated is not None:
                 shown.append(dated)
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
-                           next_steps=shown, region=asker.region, region_from=asker.region_from,
-                           reading=reading, cycle_over=self._over(asker))
+                           next_steps=shown, progress_unknown=unknown, region=asker.region,
+                           region_from=asker.region_from, reading=reading,
+                           cycle_over=self._over(asker))
 
     def _verdict(self, reading: Reading, asker: _Asker) -> Answer:
         """Say whether the asker's region is on the list of the rule asked about."""

@@ -259,3 +259,10 @@ def test_understand_after_the_cycle_dates_carry_the_year_and_no_region_is_asked(
     assert "新一年度的考生须知还没有载入" in reply
     pay = knowledge.answerer.answer("缴费什么时候截止", now=today)
     assert pay.cycle_over and not pay.offer_regions
+
+
+def test_understand_what_next_without_progress_starts_from_today(knowledge: Knowledge) -> None:
+    answer = knowledge.answerer.answer("我下一步该做什么", now=IN_PAYMENT)
+    assert answer.progress_unknown and [i.step for i in answer.next_steps] == [Step.PAY]
+    reply = render_answer(answer, knowledge, Texts(), "zh")
+    assert "告诉我你做到了哪一步" in reply and "注册" not in reply.split("\n")[0]
