@@ -47,7 +47,7 @@ _MIN_SCORE = 2.5
 _CONFIDENCE_SCALE = 6.0
 _MAX_SUGGESTIONS = 3
 # Answers about these carry the step's date and where today falls ("错过了缴费怎么办").
-_DATED_ASPECTS = TIME_ASPECTS | {Aspect.WHAT_IF}
+_DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 # Scores this close count as a tie between an out-of-scope entry and an answer.
 _TIE = 0.95
 # Where the question names a step and asks when, the date is the answer: read with certainty.
@@ -359,7 +359,7 @@ class Answerer:
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
         # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.
-        ranked = self._index.rank(terms, steps=() if reading.weak else named, timely=timely)
+        ranked = self._index.rank(terms, steps=named, timely=timely, hold_back=not reading.weak)
         top = ranked[0] if ranked else None
         if (
             not named and not reading.rules and has_cjk(reading.canon)

@@ -121,11 +121,12 @@ class Index:
         *,
         steps: Collection[Step] = (),
         timely: bool = False,
+        hold_back: bool = True,
     ) -> list[tuple[float, Entry]]:
         """Return entries that share a term with the question, best first.
 
-        Entries about the steps the question names are favoured and entries about other
-        steps held back; `timely` favours entries that carry a date.
+        Entries about the steps the question names are favoured and, with `hold_back`,
+        entries about other steps held back; `timely` favours entries that carry a date.
         """
         scores: defaultdict[int, float] = defaultdict(float)
         for term, qweight in terms.items():
@@ -141,7 +142,10 @@ class Index:
                 continue
             entry = self._entries[index]
             if named and entry.steps:
-                score *= _STEP_BOOST if named & set(entry.steps) else _OTHER_STEP
+                if named & set(entry.steps):
+                    score *= _STEP_BOOST
+                elif hold_back:
+                    score *= _OTHER_STEP
             if timely and entry.time_aware:
                 score *= _TIME_BOOST
             ranked.append((score, index, entry))

@@ -30,6 +30,7 @@ class Aspect(StrEnum):
     DAYS_LEFT = "days_left"
     NOW = "now"
     HOURS = "hours"
+    MISSED = "missed"
     WHAT_IF = "what_if"
     WHEN = "when"
     NEXT = "next"
@@ -71,10 +72,13 @@ class Reading:
             return "can"
         return self.aspect.value
 
+    asks: bool = False
+
     @property
     def implied_next(self) -> bool:
-        """Return True when the question reports progress and asks nothing in words."""
-        return self.aspect is Aspect.WHAT and bool(self.done)
+        """Return True when the message reports progress and asks nothing ("确认完了", a
+        pasted platform status): what comes next is the answer."""
+        return self.aspect is Aspect.WHAT and bool(self.done) and not self.asks
 
     def explain(self) -> str:
         """Return the reading as one line, for staff to see why an answer was chosen."""
@@ -182,6 +186,7 @@ class Reader:
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
+            asks=bool(self._asking.find(squeezed)) or raw.rstrip()[-1:] in "?？",
         )
 
     # -- steps -----------------------------------------------------------------------------

@@ -266,3 +266,20 @@ def test_understand_what_next_without_progress_starts_from_today(knowledge: Know
     assert answer.progress_unknown and [i.step for i in answer.next_steps] == [Step.PAY]
     reply = render_answer(answer, knowledge, Texts(), "zh")
     assert "告诉我你做到了哪一步" in reply and "注册" not in reply.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("报名信息提交了还能改吗", "withdraw_edit"),
+        ("注册的时候提示身份证已被注册", "register_once"),
+        ("学历核验不通过怎么办", "register_early"),
+        ("考试那天要带什么", "ticket"),
+    ],
+)
+def test_understand_a_question_beside_progress_is_answered_not_skipped(
+    knowledge: Knowledge, question: str, entry_id: str
+) -> None:
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == entry_id
+    assert not answer.next_steps and answer.focus is None
