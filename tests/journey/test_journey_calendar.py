@@ -35,8 +35,9 @@ async def test_calendar_holds_each_remaining_deadline_as_an_all_day_event(chat: 
     document, calendar = await export(chat)
 
     assert document.document.filename == "exam-2024-shanghai.ics"
-    assert "上海考区的 7 个时间节点" in document.caption
-    assert "未列入（日期见考区通知）：报名确认、资格审核" in document.caption
+    assert "上海考区的 6 个时间节点" in document.caption
+    # The notice gives no date for scores ("考后2个月"), so the calendar holds none.
+    assert "未列入（日期见考区通知）：报名确认、资格审核、查成绩" in document.caption
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["X-WR-TIMEZONE"]) == "Asia/Shanghai"
     spans = {
@@ -50,7 +51,6 @@ async def test_calendar_holds_each_remaining_deadline_as_an_all_day_event(chat: 
         ("考试", date(2024, 4, 14), date(2024, 4, 15)),
         ("考试", date(2024, 4, 20), date(2024, 4, 21)),
         ("考试", date(2024, 4, 21), date(2024, 4, 22)),
-        ("（约）查成绩", date(2024, 6, 1), date(2024, 7, 1)),
     }
 
 
@@ -98,12 +98,11 @@ async def test_calendar_leaves_out_steps_done_and_windows_past(
         (str(e["SUMMARY"]), e.decoded("DTSTART")) for e in calendar.walk("VEVENT")
     )
     assert spans == [
-        ("(approx.) Check scores", date(2024, 6, 1)),
         ("Sit the exam", date(2024, 4, 14)),
         ("Sit the exam", date(2024, 4, 20)),
         ("Sit the exam", date(2024, 4, 21)),
     ]
-    assert document.caption.startswith("📥 4 date(s) for Beijing")
+    assert document.caption.startswith("📥 3 date(s) for Beijing")
     assert str(calendar["X-WR-CALNAME"]) == "2024 health qualification exam · my to-do"
 
 
