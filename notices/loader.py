@@ -18,6 +18,9 @@ REGIONS_FILE = "regions.yaml"
 LEXICON_FILE = "lexicon.yaml"
 _CYCLE_NAME = re.compile(r"^(\d{4})\.yaml$")
 _LABEL_KEYS = ("id", "code", "step", "mode")
+# The bundled files are tens of kilobytes; a file a hundred times that is a mistake, and
+# parsing it would hold the reload (and memory) for nothing.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -64,6 +67,12 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
 
 def _read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise KnowledgeBaseError(
+                f"{path.name}: too large ({size / 2**20:.1f} MB; at most "
+                f"{MAX_FILE_BYTES // 2**20} MB)"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise KnowledgeBaseError(f"{path.name}: cannot read: {exc.strerror}") from exc
@@ -80,16 +89,31 @@ def _parse(path: Path, model: type[M]) -> M:
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise KnowledgeBaseError(f"{path.name}: YAML syntax error{where}: {problem}") from exc
+        raise KnowledgeBaseError(f"{path.name}: YAML syntax error{_yaml_problem(text, exc)}") \
+            from exc
     if not isinstance(data, dict):
         raise KnowledgeBaseError(f"{path.name}: expected a mapping at the top level")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise KnowledgeBaseError(describe_error(path.name, data, exc)) from exc
+
+
+def _yaml_problem(text: str, exc: yaml.YAMLError) -> str:
+    """Return " at line L, column C: problem" on one line, wherever YAML found it."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses, before parsing
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        where, problem = f" at line {line}, column {column}", str(exc.reason)
+        char = exc.character
+        code = char if isinstance(char, int) else ord(char) if char else None
+        if code is not None:
+            problem += f" (#x{code:04x})"
+    else:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+    return f"{where}: {' '.join(str(problem).split())}"
 
 
 def describe_error(file_name: str, data: Any, exc: ValidationError) -> str:
@@ -99,6 +123,10 @@ def describe_error(file_name: str, data: Any, exc: ValidationError) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "missing":
         message = "is required"
+    elif isinstance(error.get("input"), str | int | float) and not isinstance(
+        error.get("input"), bool
+    ):
+        message += f" (got {str(error['input'])[:60]!r})"
     where: list[str] = []
     node: Any = data
     rest = loc

@@ -85,3 +85,55 @@ WEBHOOK_BODIES: list[bytes] = [
     b"",
     b'{"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": "a"}}}',
 ]
+
+# Broken notice data files, each a change to one file of a copy of notices/data:
+# (case, file, what to find (b"" appends, None replaces the whole file), what to put there
+# (None deletes the file), what the one-line error must say). `/reload` must refuse each with
+# that line and keep the running base.
+LAUGHS = "".join(  # billion laughs: nine lists of nine of the last, eight times over
+    f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+).encode()
+NOTICE_FILES_BAD: list[tuple[str, str, bytes | None, bytes | None, str]] = [
+    ("invalid YAML", "2024.yaml", b"  - step: register\n", b"  - step: [register\n",
+     "YAML syntax error at line"),
+    ("YAML tab indent", "regions.yaml", b"  - code: beijing\n", b"\t- code: beijing\n",
+     "YAML syntax error at line"),
+    ("NUL byte", "lexicon.yaml", b"\nsynonyms:", b"\nsyno\x00nyms:",
+     "YAML syntax error at line 4"),
+    ("year not a number", "2024.yaml", b"year: 2024\n", b"year: twenty\n", "field 'year'"),
+    ("date not a date", "2024.yaml", b"start: 2023-12-01\n      end: 2023-12-13",
+     b"start: 12\xe6\x9c\x881\xe6\x97\xa5\n      end: 2023-12-13", "window.start"),
+    ("list for a text", "2024.yaml", "topic_zh: 考试日期".encode(),
+     "topic_zh: [考试, 日期]".encode(), "topic_zh"),
+    ("unknown field", "2024.yaml", b"year: 2024\n", b"year: 2024\nyaer: 2024\n", "yaer"),
+    ("unknown step", "2024.yaml", b"    steps: [exam]\n", b"    steps: [fly]\n", "got 'fly'"),
+    ("unknown region", "2024.yaml", b"regions: [guizhou]", b"regions: [mars]", "mars"),
+    ("source not in the notice", "2024.yaml",
+     "source: [2024年度卫生专业技术资格考试定于4月13、14、20、21日举行".encode(),
+     "source: [考试一律取消,无需参加".encode(), "source"),
+    ("end before start", "2024.yaml", b"start: 2023-12-01\n      end: 2023-12-13",
+     b"start: 2023-12-13\n      end: 2023-12-01", "before start"),
+    ("duplicate id", "2024.yaml", b"  - id: key_dates\n", b"  - id: exam_dates\n",
+     "duplicate id 'exam_dates'"),
+    ("duplicate step", "2024.yaml", b"  - step: wechat\n", b"  - step: register\n",
+     "duplicate step"),
+    ("duplicate region alias", "regions.yaml", "aliases: [沪".encode(),
+     "aliases: [京".encode(), "'京' also names 'beijing'"),
+    ("non-UTF-8 YAML", "2024.yaml", "考试日期".encode(), "考试日期".encode("gb18030"),
+     "not UTF-8"),
+    ("non-UTF-8 notice text", "2024_notice.txt", "考生须知".encode(),
+     "考生须知".encode("gb18030"), "not UTF-8"),
+    ("huge file", "lexicon.yaml", b"", b"# padding\n" * 600_000, "too large"),
+    ("empty file", "regions.yaml", None, b"", "expected a mapping"),
+    ("top level a list", "lexicon.yaml", None, b"- synonyms\n- english\n",
+     "expected a mapping"),
+    ("notice text empty", "2024_notice.txt", None, b"\xef\xbb\xbf",
+     "source"),
+    ("alias bomb", "lexicon.yaml", b"\nsynonyms:", b"\na: &a [lol]\n" + LAUGHS + b"synonyms:",
+     "lexicon.yaml: field 'a'"),
+    ("missing regions file", "regions.yaml", b"", None, "regions.yaml: cannot read"),
+    ("missing lexicon file", "lexicon.yaml", b"", None, "lexicon.yaml: cannot read"),
+    ("missing notice text", "2024_notice.txt", b"", None, "2024_notice.txt: cannot read"),
+    ("missing cycle file", "2024.yaml", b"", None, "no cycle file"),
+]
