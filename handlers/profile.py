@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,7 @@ from handlers.filters import from_user
 from handlers.ui import (
     ALL_GROUPS,
     FLOWS,
+    OnboardStates,
     RegionAction,
     RegionGroupAction,
     ReturningAction,
@@ -175,6 +177,7 @@ async def on_region(
     query: CallbackQuery,
     callback_data: RegionAction,
     session: AsyncSession,
+    state: FSMContext,
     texts: Texts,
     locale: Locale,
     knowledge: Knowledge,
@@ -187,6 +190,9 @@ async def on_region(
         await answer_stale(query, texts, locale)
         return
     await query.answer()
+    if callback_data.flow == "ob" and await state.get_state() == OnboardStates.region:
+        # The welcome waits no more for a region typed in words (handlers.start).
+        await state.set_state(None)
     await apply_region(
         target, query.from_user.id, region, flow=callback_data.flow, session=session, kb=kb,
         texts=texts, locale=locale, now=now_from(clock),

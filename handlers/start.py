@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,11 +16,14 @@ from bot.db.repo import CandidateRepo
 from bot.journey import ended_cycle, known_region, region_groups, region_name
 from bot.knowledge import Knowledge
 from bot.texts import LOCALES, Locale, Texts
-from handlers.filters import from_user
+from handlers.filters import from_user, is_question
+from handlers.profile import MAX_ECHO, apply_region
 from handlers.ui import (
     OnboardAction,
+    OnboardStates,
     answer_stale,
     edit,
+    groups_keyboard,
     message_of,
     onboarding_keyboard,
     prefixes,
@@ -46,6 +50,7 @@ async def cmd_start(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
+    state: FSMContext,
     texts: Texts,
     locale: Locale,
     knowledge: Knowledge,
@@ -59,7 +64,33 @@ async def cmd_start(
     if linked is not None:
         candidate = await repo.set_region(candidate.user_id, linked.code)
     text, markup = onboarding_screen(texts, knowledge.kb, locale, candidate, now_from(clock))
+    if known_region(knowledge.kb, candidate.region) is None:
+        await state.set_state(OnboardStates.region)
     await message.answer(text, reply_markup=markup)
+
+
+async def process_region(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    texts: Texts,
+    locale: Locale,
+    knowledge: Knowledge,
+    clock: Clock | None = None,
+) -> None:
+    """Set the region the welcome asked for from text; else show the picker once more."""
+    assert message.text is not None and message.from_user is not None
+    kb, wanted = knowledge.kb, message.text.strip()
+    await state.set_state(None)  # one try: the next text is a question again
+    region = kb.match_region(wanted)
+    if region is None:
+        text = texts.render("journey/region_not_named", locale, text=wanted[:MAX_ECHO])
+        await message.answer(text, reply_markup=groups_keyboard(region_groups(kb, locale), "ob"))
+        return
+    await apply_region(
+        message, message.from_user.id, region, flow="ob", session=session, kb=kb, texts=texts,
+        locale=locale, now=now_from(clock),
+    )
 
 
 async def on_onboard(
@@ -98,6 +129,7 @@ def create_router() -> Router:
     router.message.filter(from_user)
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, Command("help"))
+    router.message.register(process_region, StateFilter(OnboardStates.region), is_question)
     router.callback_query.register(on_onboard, OnboardAction.filter())
     router.callback_query.register(answer_stale, prefixes(OnboardAction))
     return router

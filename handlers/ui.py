@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from magic_filter import MagicFilter
@@ -21,6 +22,11 @@ REGIONS_PER_ROW = 3
 GROUPS_PER_ROW = 3
 STEP_BUTTONS = 3
 ALL_GROUPS = -1
+
+
+class OnboardStates(StatesGroup):
+    # The welcome asked for the region: a text naming one sets it ("我在山西太原").
+    region = State()
 
 
 class OnboardAction(CallbackData, prefix="ob"):

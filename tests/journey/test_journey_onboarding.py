@@ -176,3 +176,52 @@ async def test_stale_button_notice_in_english(chat: Chat) -> None:
     calls = await chat.press("rg:atlantis:set", language_code="en")
 
     assert stale_answers(calls) == [STALE_EN]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("我在山西太原", "shanxi"), ("山西的", "shanxi"), ("上海", "shanghai")]
+)
+async def test_onboarding_region_typed_in_words_is_set(chat: Chat, text: str, code: str) -> None:
+    await chat.send("/start")
+
+    calls = await chat.feed_text(text)
+
+    candidate = await load(chat.session_pool)
+    assert candidate is not None and candidate.region == code
+    assert len(calls) == 1 and "历史考生" in calls[0].text  # onboarding goes on: returning?
+    assert buttons(calls[0])  # with its yes/no buttons
+
+
+async def test_onboarding_text_naming_no_region_shows_the_picker_with_a_hint(chat: Chat) -> None:
+    await chat.send("/start")
+
+    calls = await chat.feed_text("今天天气不错")
+
+    assert calls[0].text.startswith("没有从“今天天气不错”认出考区")
+    assert [label for label, _ in buttons(calls[0])] == GROUPS_ZH
+    candidate = await load(chat.session_pool)
+    assert candidate is not None and candidate.region is None
+    # One try only: the next text is a question again, not another hint.
+    again = await chat.send("今天天气不错")
+    assert not again[0].startswith("没有从")
+
+
+async def test_region_words_after_a_button_pick_are_a_question(chat: Chat) -> None:
+    start = (await chat.feed_text("/start"))[0]
+    opened = await chat.press(button_data(start, "华东"))
+    await chat.press(button_data(opened[1], "上海"))
+
+    await chat.send("我在山西太原")
+
+    candidate = await load(chat.session_pool)
+    assert candidate is not None and candidate.region == "shanghai"
+
+
+async def test_start_with_a_known_region_does_not_wait_for_one(chat: Chat) -> None:
+    await arrange(chat.session_pool, region="beijing")
+    await chat.send("/start")
+
+    await chat.send("山西")
+
+    candidate = await load(chat.session_pool)
+    assert candidate is not None and candidate.region == "beijing"
