@@ -18,12 +18,14 @@ from bot.languages import LanguageDirectory
 from bot.middlewares import (
     CandidateMiddleware,
     CleanTextMiddleware,
+    CommandWordsMiddleware,
     DbSessionMiddleware,
     InFlightTracker,
     ThrottledIsolation,
 )
 from bot.texts import Texts
 from handlers import get_routers
+from handlers.ui import OnboardStates
 from scheduler import service as reminders
 
 # Redis connections per process; when all are busy a caller waits (up to REDIS_WAIT seconds)
@@ -57,6 +59,7 @@ def create_dispatcher(
         # A flow left half-way (a draft, a pending question) expires instead of staying.
         storage = RedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
         events_isolation = events_isolation or RedisEventIsolation(redis)
+    texts = texts or Texts()
     dp = Dispatcher(
         storage=storage or MemoryStorage(),
         # One update at a time per user, and a flood from one user queues only that user:
@@ -65,7 +68,7 @@ def create_dispatcher(
         settings=settings,
         session_pool=session_pool,
         knowledge=knowledge,
-        texts=texts or Texts(),
+        texts=texts,
         **workflow_data,
     )
     in_flight = InFlightTracker()
@@ -83,6 +86,10 @@ def create_dispatcher(
     dp.shutdown.register(languages.stop)
     dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages))
+    # Where plain text is a question (or the welcome's region), "退订" is /stop.
+    dp.message.outer_middleware(
+        CommandWordsMiddleware(texts.command_words(), states={None, OnboardStates.region.state})
+    )
     # Inner middlewares run after routing and are inherited by every router below.
     candidates = CandidateMiddleware(languages)
     for name, observer in dp.observers.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,7 +21,7 @@ from bot.db.cleaning import clean_text, has_control
 from bot.db.repo import CandidateRepo, language_changes, plan_changes
 from bot.errors import Throttled
 from bot.languages import LanguageDirectory
-from bot.texts import resolve_locale
+from bot.texts import MAX_COMMAND_WORD, normalise_word, resolve_locale
 from scheduler.service import PLAN_HOOK
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -126,6 +126,31 @@ def _cleaned(update: Update) -> Update:
     if query is not None and query.data is not None and has_control(query.data):
         changes["callback_query"] = query.model_copy(update={"data": clean_text(query.data)})
     return update.model_copy(update=changes) if changes else update
+
+
+class CommandWordsMiddleware(BaseMiddleware):
+    """Read a whole short message that names a command ("退订", "stop") as that command.
+
+    Only an exact message counts, and only where plain text would be a question (no flow
+    but the ones in `states` is waiting for text), so the command's own handler answers,
+    /forget's confirmation included. A message observer's outer middleware: it sees the FSM
+    state and runs before any router's filters.
+    """
+
+    def __init__(self, words: Mapping[str, str], states: Collection[str | None]) -> None:
+        self.words = words
+        self.states = frozenset(states)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if (
+            isinstance(event, Message) and event.text is not None
+            and len(event.text) <= MAX_COMMAND_WORD and not event.text.startswith("/")
+            and data.get("raw_state") in self.states
+        ):
+            command = self.words.get(normalise_word(event.text))
+            if command is not None:
+                event = event.model_copy(update={"text": f"/{command}", "entities": None})
+        return await handler(event, data)
 
 
 class DbSessionMiddleware(BaseMiddleware):

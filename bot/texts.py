@@ -19,6 +19,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MESSAGE_LIMIT = 4096
 
 _HERE = Path(__file__).parent
+# What is trimmed around a command word: spaces and punctuation, Chinese and ASCII.
+_WORD_TRIM = " \t\r\n.,!?;:~'\"。，！？；：、…·～“”‘’（）()"
+MAX_COMMAND_WORD = 20
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -67,6 +70,12 @@ def _span_filter(context: Context, start: date, end: date) -> str:
     return format_span(start, end, context["locale"], year=_current_year(context))
 
 
+def normalise_word(text: str) -> str:
+    """Return a short message as command words are matched: trimmed, spaces collapsed,
+    lower case ("  退订！" and "退订" read the same; so do "Stop." and "stop")."""
+    return " ".join(text.strip(_WORD_TRIM).split()).lower()
+
+
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split text into chunks under Telegram's limit, at line breaks where possible."""
     chunks: list[str] = []
@@ -113,6 +122,24 @@ class Texts:
                     raise ValueError(f"{path}: labels defined twice: {sorted(clash)}")
                 merged.update(part)
             self._labels[locale] = merged
+
+    def command_words(self) -> dict[str, str]:
+        """Return every locale's command words (bot/locales/<locale>/words/commands.yaml),
+        normalised as `command_word` reads a message, each mapped to its command name."""
+        words: dict[str, str] = {}
+        for locale in LOCALES:
+            path = _HERE / "locales" / locale / "words" / "commands.yaml"
+            with path.open(encoding="utf-8") as fh:
+                table: dict[str, list[str]] = yaml.safe_load(fh) or {}
+            for command, phrases in table.items():
+                if not command.isascii() or not command.isalpha():
+                    raise ValueError(f"{path}: {command!r} is not a command name")
+                for phrase in phrases:
+                    key = normalise_word(str(phrase))
+                    if words.get(key, command) != command:
+                        raise ValueError(f"{path}: {phrase!r} means two commands")
+                    words[key] = command
+        return words
 
     def render(self, name: str, locale: Locale, /, **context: Any) -> str:
         """Render template `name` for `locale`; a missing variable is an error."""
