@@ -8,6 +8,7 @@ back from the outbox, never kept in memory.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,12 +69,28 @@ class Progress:
         return self.sent + self.failed + self.blocked
 
 
+# Stands for a step with no date in a region while the template renders; the words around it
+# ("还剩 … 天", "… days left") go with it, and the phrase for an undated step takes its place.
+UNDATED: Final = "\ue000"
+_AROUND_UNDATED: Final = re.compile(
+    r"(?:(?:还剩|还有|剩余|剩下|仅剩|只剩|剩)\s*|\b(?:only|just)\s+(?:in\s+)?|\bin\s+)?"
+    r"\ue000(?:\s*个?[天日]|\s*(?:more\s+)?days?\b(?:\s+(?:left|remaining|to\s+go))?)?",
+    re.IGNORECASE,
+)
+
+
+def fill_undated(text: str, phrase: str) -> str:
+    """Put the phrase for an undated step where the template used its date or days left,
+    with the words that counted the days ("还剩 … 天"): it reads as a phrase of its own."""
+    return _AROUND_UNDATED.sub(phrase, text)
+
+
 def template_values(
-    source: str, kb: KnowledgeBase, region: str, locale: Locale, now: datetime, unknown: str
+    source: str, kb: KnowledgeBase, region: str, locale: Locale, now: datetime
 ) -> Values:
     """Return what a template may read for one region as of `now`: `region`, and the tables
     behind deadline(step) and days_left(step) (every step name, and each name the template
-    writes, such as 缴费)."""
+    writes, such as 缴费); a step with no date in the region reads UNDATED."""
     plans = {str(p.step): p for p in kb.plan(region, None)}
     today = local_date(now)
     found = kb.region(region)
@@ -84,8 +101,8 @@ def template_values(
         if step is None:
             continue
         window = plans[str(step)].window
-        deadlines[name] = unknown if window is None else format_date(window.end, locale)
-        days_left[name] = unknown if window is None else max((window.end - today).days, 0)
+        deadlines[name] = UNDATED if window is None else format_date(window.end, locale)
+        days_left[name] = UNDATED if window is None else max((window.end - today).days, 0)
     return Values(
         {"region": found.name_zh if locale == "zh" else found.name_en},
         {"deadline": deadlines, "days_left": days_left},
@@ -96,8 +113,10 @@ def template_values(
 async def render_for(
     source: str, *, kb: KnowledgeBase, region: str, locale: Locale, now: datetime, unknown: str
 ) -> str:
-    """Render a staff template as the candidates of `region` reading `locale` will see it."""
-    return await render(source, template_values(source, kb, region, locale, now, unknown))
+    """Render a staff template as the candidates of `region` reading `locale` will see it;
+    `unknown` is the phrase for a step with no date there."""
+    return fill_undated(await render(source, template_values(source, kb, region, locale, now)),
+                        unknown)
 
 
 class BroadcastRepo:
@@ -275,10 +294,12 @@ async def launch(
     if not recipients:
         raise NoRecipients
     keys = sorted({(r.region, r.locale) for r in recipients})
-    values = [template_values(template, kb, region, lc, send_at, unknown[lc])
-              for region, lc in keys]
+    values = [template_values(template, kb, region, lc, send_at) for region, lc in keys]
     # One child process renders every (region, language) the broadcast needs.
-    rendered = dict(zip(keys, (await run_child(template, values)).texts, strict=True))
+    texts = (await run_child(template, values)).texts
+    rendered = {
+        key: fill_undated(text, unknown[key[1]]) for key, text in zip(keys, texts, strict=True)
+    }
     broadcast = await repo.create(
         draft_key=draft_key, staff_id=staff_id, regions=regions, audience=audience,
         template=template, send_at=send_at, chat_id=chat_id, locale=locale, now=now,

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -257,6 +258,9 @@ def _check(node: nodes.Node, *, depth: int) -> None:
 _SANDBOX = StaffSandbox()
 
 
+_UNDEFINED_NAME: Final = re.compile(r"'([^']*)' (?:is undefined|has no attribute)")
+
+
 def check_template(source: str) -> Any:
     """Compile a staff template after checking it; raise TemplateRefused when refused."""
     return _SANDBOX.compile_checked(source)
@@ -285,7 +289,9 @@ def render_now(
     except TemplateRefused:
         raise
     except UndefinedError as exc:
-        raise TemplateRefused("undefined", str(exc.message or "")[:100]) from None
+        # Jinja's message is English ("'x' is undefined"); staff read the name in their own.
+        name = _UNDEFINED_NAME.search(str(exc.message or ""))
+        raise TemplateRefused("undefined", name.group(1)[:100] if name else "") from None
     except SecurityError as exc:
         raise TemplateRefused("security", str(exc)[:100]) from None
     except Exception as exc:  # a staff template's own mistake: 1/0, "a" + 1, int("x")
