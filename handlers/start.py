@@ -11,12 +11,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, now_from
-from bot.config import Settings
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
 from bot.journey import ended_cycle, known_region, region_groups, region_name
 from bot.knowledge import Knowledge
-from bot.staff.roles import StaffRepo
 from bot.texts import LOCALES, Locale, Texts
 from handlers.filters import from_user, is_question
 from handlers.profile import MAX_ECHO, apply_region
@@ -121,23 +119,9 @@ async def on_onboard(
         await answer_stale(query, texts, locale)
 
 
-async def cmd_help(
-    message: Message,
-    session: AsyncSession,
-    settings: Settings,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
-) -> None:
-    """List what the assistant can do; staff and administrators see their commands too."""
-    assert message.from_user is not None
-    role = await StaffRepo(session).role(
-        message.from_user.id, admin_ids=settings.admin_ids,
-        all_regions=[r.code for r in knowledge.kb.regions],
-    )
-    await message.answer(texts.render(
-        "help", locale, staff=role is not None, admin=role is not None and role.is_admin
-    ))
+async def cmd_help(message: Message, texts: Texts, locale: Locale) -> None:
+    """List what the assistant can do."""
+    await message.answer(texts.render("help", locale))
 
 
 def create_router() -> Router:
