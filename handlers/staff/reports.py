@@ -80,8 +80,8 @@ async def cmd_stats(
         await message.answer(chunk)
     bars, total = step_bars(regions)
     if total:
-        title = (scope[0] if len(scope) == 1 else "all").upper() + f" - DONE BY STEP (N={total})"
-        png = bar_chart(title, bars, total)
+        title = texts.label(locale, "staff_chart_title").format(region=name, total=total)
+        png = bar_chart(title, [(names.get(step, step), n) for step, n in bars], total)
         caption = texts.render("staff/stats_chart", locale, name=name, total=total)
         await message.answer_photo(BufferedInputFile(png, "stats.png"), caption=caption)
 
