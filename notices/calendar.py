@@ -40,11 +40,6 @@ class StepPlan:
         """Return the staff-given link of the region milestone, if any."""
         return self.milestone.link if self.milestone else None
 
-    @property
-    def set_locally(self) -> bool:
-        """Return True when the notice leaves this step's date to the local 考区."""
-        return self.window is None
-
     def name(self, lang: str) -> str:
         """Return the step's name in a language (缴费, Pay the fee)."""
         return in_language(lang, self.name_zh, self.name_en)
