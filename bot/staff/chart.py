@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
 
 FONT_PATH = Path(__file__).parent / "fonts" / "NotoSansSC-chart.otf"
 WIDTH, ROW, TOP, BOTTOM, LEFT, RIGHT = 800, 34, 60, 20, 220, 110  # pixels
@@ -23,6 +23,8 @@ INK, BAR, TRACK = "#282828", "#2e7dc4", "#e1e7ee"
 
 def chart_font(size: float) -> FontProperties:
     """Return the shipped CJK font at `size` points (never a system font found by name)."""
+    from matplotlib.font_manager import FontProperties
+
     return FontProperties(fname=FONT_PATH, size=size)
 
 
@@ -33,6 +35,11 @@ def chart_size(bars: int) -> tuple[int, int]:
 
 def bar_chart(title: str, bars: Sequence[tuple[str, int]], total: int) -> bytes:
     """Draw one horizontal bar per (label, count) as a share of `total`; return PNG bytes."""
+    # matplotlib takes a good share of a process's start-up time and memory; only /stats
+    # draws, so only a process that draws a chart loads it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     width, height = chart_size(len(bars))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
