@@ -77,13 +77,8 @@ def ended_cycle(kb: KnowledgeBase, now: datetime, locale: Locale) -> dict[str, A
     }
 
 
-def region_name(region: Region, locale: Locale) -> str:
-    return region.name_zh if locale == "zh" else region.name_en
-
-
 def step_name(kb: KnowledgeBase, step: Step, locale: Locale) -> str:
-    rule = kb.step_rule(step)
-    return rule.name_zh if locale == "zh" else rule.name_en
+    return kb.step_rule(step).name(locale)
 
 
 def known_region(kb: KnowledgeBase, code: str | None) -> Region | None:
@@ -100,9 +95,7 @@ def region_groups(kb: KnowledgeBase, locale: Locale) -> list[RegionGroup]:
     """Return the regions grouped by geography, groups and regions in the data's order."""
     grouped: dict[str, list[Region]] = {}
     for region in kb.regions:
-        grouped.setdefault(region.group_zh if locale == "zh" else region.group_en, []).append(
-            region
-        )
+        grouped.setdefault(region.group(locale), []).append(region)
     return [
         RegionGroup(index=i, name=name, regions=tuple(regions))
         for i, (name, regions) in enumerate(grouped.items())
@@ -139,7 +132,6 @@ def open_predecessors(kb: KnowledgeBase, step: Step, done: Iterable[str]) -> lis
 
 
 def _view(plan: StepPlan, done: frozenset[str], now: datetime, locale: Locale) -> StepView:
-    zh = locale == "zh"
     window = plan.window
     status = window_status(window, now) if window is not None else None
     state: StepState
@@ -156,7 +148,7 @@ def _view(plan: StepPlan, done: frozenset[str], now: datetime, locale: Locale) -
         state = {"closed": "past", "open": "open", "upcoming": "upcoming"}[status.state]  # type: ignore[assignment]
     return StepView(
         step=plan.step,
-        name=plan.name_zh if zh else plan.name_en,
+        name=plan.name(locale),
         state=state,
         start=window.start if window else None,
         end=window.end if window else None,
@@ -164,8 +156,8 @@ def _view(plan: StepPlan, done: frozenset[str], now: datetime, locale: Locale) -
         days_left=status.days_left if status else None,
         days_until_open=status.days_until_open if status else None,
         next_day=status.next_day if status else None,
-        note=plan.note_zh if zh else plan.note_en,
-        consequence=(plan.consequence_zh if zh else plan.consequence_en) or "",
+        note=plan.note(locale),
+        consequence=plan.consequence(locale) or "",
         link=plan.link,
         ready=all(r.value in done for r in plan.requires),
         region_specific=plan.mode != _GENERIC_MODE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict, deque
 from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -47,11 +46,6 @@ class LocalSession(BaseSession):
         self.files: dict[str, tuple[str, bytes]] = {}
         self._on_call = on_call
         self._ids = itertools.count(1)
-        self._faults: dict[type[TelegramMethod[Any]], deque[Exception]] = defaultdict(deque)
-
-    def fail_next(self, method_type: type[TelegramMethod[Any]], error: Exception) -> None:
-        """Make the next call of `method_type` raise `error` (for fault tests)."""
-        self._faults[method_type].append(error)
 
     def add_file(self, file_id: str, file_path: str, content: bytes) -> None:
         """Register a file that getFile and download can return."""
@@ -83,9 +77,6 @@ class LocalSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.calls.append(method)
-        faults = self._faults.get(type(method))
-        if faults:
-            raise faults.popleft()
         result: Any = self._result(bot, method)
         if self._on_call is not None:
             self._on_call(method, result)

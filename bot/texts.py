@@ -6,16 +6,16 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from notices import SHANGHAI
+
 Locale = Literal["zh", "en"]
 LOCALES: tuple[Locale, ...] = ("zh", "en")
 DEFAULT_LOCALE: Locale = "zh"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MESSAGE_LIMIT = 4096
 
 _HERE = Path(__file__).parent

@@ -19,7 +19,6 @@ from bot.journey import (
     known_region,
     parse_yes_no,
     region_groups,
-    region_name,
 )
 from bot.knowledge import Knowledge
 from bot.texts import Locale, Texts
@@ -80,7 +79,7 @@ async def apply_region(
     follow_up = FOLLOW_UP.get(flow)
     auto = auto_confirm_region(kb, region.code)
     text = texts.render(
-        "journey/region_set", locale, region=region_name(region, locale),
+        "journey/region_set", locale, region=region.name(locale),
         auto=auto, returning=candidate.is_returning,
     )
     markup = None if follow_up else menu_keyboard(texts, locale, "todo", "deadlines")
@@ -97,7 +96,7 @@ def _returning_context(
 ) -> dict[str, object]:
     region = known_region(kb, candidate.region)
     return {
-        "region": region_name(region, locale) if region else None,
+        "region": region.name(locale) if region else None,
         "auto": region is not None and auto_confirm_region(kb, region.code),
         "returning": candidate.is_returning,
     }
@@ -135,7 +134,7 @@ async def cmd_region(
         current = known_region(kb, candidate.region if candidate else None)
         await ask_region(
             message, kb=kb, texts=texts, locale=locale, flow="set",
-            current=region_name(current, locale) if current else None,
+            current=current.name(locale) if current else None,
         )
     else:
         found = kb.suggest_regions(wanted)

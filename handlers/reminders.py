@@ -47,8 +47,7 @@ async def on_done(
     user_id = query.from_user.id
     if await CandidateRepo(session).mark_done(user_id, step.value, now_from(clock)):
         await OutboxRepo(session).cancel_for_done(user_id=user_id, steps=[step.value])
-    plan = knowledge.kb.step_rule(step)
-    name = plan.name_zh if locale == "zh" else plan.name_en
+    name = knowledge.kb.step_rule(step).name(locale)
     await query.answer(texts.label(locale, "rem_done_ok").format(step=name))
 
 

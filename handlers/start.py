@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
-from bot.journey import ended_cycle, known_region, region_groups, region_name
+from bot.journey import ended_cycle, known_region, region_groups
 from bot.knowledge import Knowledge
 from bot.texts import LOCALES, Locale, Texts
 from handlers.filters import from_user, is_question
@@ -39,7 +39,7 @@ def onboarding_screen(
     region = known_region(kb, candidate.region)
     groups = region_groups(kb, locale)
     text = texts.render(
-        "journey/start", locale, region=region_name(region, locale) if region else None,
+        "journey/start", locale, region=region.name(locale) if region else None,
         returning=candidate.is_returning, groups=groups, cycle=ended_cycle(kb, now, locale),
         today=local_date(now),
     )

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from magic_filter import MagicFilter
 
-from bot.journey import RegionGroup, StepView, region_name
+from bot.journey import RegionGroup, StepView
 from bot.texts import LOCALES, Locale, Texts
 from notices import Region, Step
 
@@ -151,7 +151,7 @@ def onboarding_keyboard(
     language_row(builder, texts, locale)
     rows = [len(LOCALES)]
     if current is not None:
-        name = region_name(current, locale)
+        name = current.name(locale)
         label = texts.label(locale, "journey_keep_region").format(region=name)
         builder.button(text=label, callback_data=OnboardAction(op="keep"))
         rows.append(1)
@@ -168,7 +168,7 @@ def regions_keyboard(
     builder = InlineKeyboardBuilder()
     for region in regions:
         action = RegionAction(code=region.code, flow=flow)
-        builder.button(text=region_name(region, locale), callback_data=action)
+        builder.button(text=region.name(locale), callback_data=action)
     builder.adjust(REGIONS_PER_ROW)
     key = "journey_back" if back else "journey_all_regions"
     back_to = RegionGroupAction(group=ALL_GROUPS, flow=flow).pack()

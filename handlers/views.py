@@ -15,7 +15,6 @@ from bot.journey import (
     ended_cycle,
     known_region,
     region_groups,
-    region_name,
     step_name,
     step_views,
     todo_views,
@@ -33,7 +32,7 @@ from notices import STEP_ORDER, KnowledgeBase, Region, local_date
 
 
 def _authority(kb: KnowledgeBase, locale: Locale) -> str:
-    return kb.cycle.local_authority_zh if locale == "zh" else kb.cycle.local_authority_en
+    return kb.cycle.local_authority(locale)
 
 
 async def ask_region(
@@ -60,7 +59,7 @@ async def ask_returning(
     text = texts.render(
         "journey/returning_ask",
         locale,
-        region=region_name(region, locale) if region else None,
+        region=region.name(locale) if region else None,
         auto=region is not None and auto_confirm_region(kb, region.code),
     )
     markup = returning_keyboard(texts, locale, flow, candidate.is_returning)
@@ -84,7 +83,7 @@ async def say_cycle_over(
     region = known_region(kb, candidate.region)
     text = texts.render(
         "journey/cycle_over", locale, cycle=ended, today=local_date(now),
-        region=region_name(region, locale) if region else None,
+        region=region.name(locale) if region else None,
     )
     await target.answer(text, reply_markup=menu_keyboard(texts, locale, "profile"))
     return True
@@ -137,7 +136,7 @@ async def send_todo(
     chunks = texts.chunks(
         "journey/todo",
         locale,
-        region=region_name(region, locale),
+        region=region.name(locale),
         items=todo_views(views),
         today=local_date(now),
         authority=_authority(kb, locale),
@@ -166,7 +165,7 @@ async def send_deadlines(
     chunks = texts.chunks(
         "journey/deadlines",
         locale,
-        region=region_name(region, locale),
+        region=region.name(locale),
         steps=views,
         today=local_date(now),
         year=kb.year,
@@ -198,7 +197,7 @@ async def send_calendar(
         now=now,
     )
     undated = [v.name for v in views if v.state in ("local", "undated", "auto")]
-    context = {"region": region_name(region, locale), "count": len(entries), "undated": undated}
+    context = {"region": region.name(locale), "count": len(entries), "undated": undated}
     if not entries:
         await target.answer(texts.render("journey/calendar_empty", locale, **context))
         return
@@ -224,7 +223,7 @@ async def send_profile(
     text = texts.render(
         "journey/profile",
         locale,
-        region=region_name(region, locale) if region else None,
+        region=region.name(locale) if region else None,
         returning=candidate.is_returning,
         language=candidate.language,
         reminders=candidate.reminders_enabled,

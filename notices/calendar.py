@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from notices.models import SHANGHAI, RegionMilestone, Window
+from notices.models import SHANGHAI, RegionMilestone, Window, in_language
 from notices.steps import Step
 
 if TYPE_CHECKING:
@@ -40,10 +40,17 @@ class StepPlan:
         """Return the staff-given link of the region milestone, if any."""
         return self.milestone.link if self.milestone else None
 
-    @property
-    def set_locally(self) -> bool:
-        """Return True when the notice leaves this step's date to the local 考区."""
-        return self.window is None
+    def name(self, lang: str) -> str:
+        """Return the step's name in a language (缴费, Pay the fee)."""
+        return in_language(lang, self.name_zh, self.name_en)
+
+    def note(self, lang: str) -> str:
+        """Return what the notice says of the step here, in a language."""
+        return in_language(lang, self.note_zh, self.note_en)
+
+    def consequence(self, lang: str) -> str | None:
+        """Return what missing the step costs, in a language, if the notice says."""
+        return in_language(lang, self.consequence_zh, self.consequence_en)
 
 
 @dataclass(frozen=True, slots=True)

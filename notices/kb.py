@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -345,13 +344,3 @@ def _check_regions(regions: tuple[Region, ...]) -> None:
             seen[key] = region.code
     if not regions:
         raise KnowledgeBaseError("regions.yaml: field 'regions': must not be empty")
-
-
-def describe(kb: KnowledgeBase) -> dict[str, Any]:
-    """Return a small summary of a knowledge base for logs and /reload replies."""
-    return {
-        "year": kb.year,
-        "regions": len(kb.regions),
-        "entries": len(kb.entries),
-        "milestones": len(kb.milestones),
-    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from notices.steps import Step
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+_T = TypeVar("_T")
 
 
 class KnowledgeBaseError(Exception):
@@ -38,6 +39,11 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def in_language(lang: str, zh: _T, en: _T) -> _T:
+    """Return the Chinese value for "zh", the English one for any other language."""
+    return zh if lang == "zh" else en
+
+
 class Window(_Frozen):
     """An inclusive run of whole days in Asia/Shanghai (the notice gives no hours)."""
 
@@ -46,6 +52,10 @@ class Window(_Frozen):
     label_zh: Text
     label_en: Text
     days: tuple[date, ...] = ()
+
+    def label(self, lang: str) -> str:
+        """Return how the notice words the window, in a language."""
+        return in_language(lang, self.label_zh, self.label_en)
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:
@@ -78,6 +88,14 @@ class Region(_Frozen):
     group_zh: Text
     group_en: Text
     aliases: tuple[str, ...] = ()
+
+    def name(self, lang: str) -> str:
+        """Return the region's short name in a language (上海, Shanghai)."""
+        return in_language(lang, self.name_zh, self.name_en)
+
+    def group(self, lang: str) -> str:
+        """Return the name of the region's geographic group in a language (华东)."""
+        return in_language(lang, self.group_zh, self.group_en)
 
     def names(self) -> tuple[str, ...]:
         """Return every name the region answers to, its aliases included."""
@@ -126,11 +144,11 @@ class RegionRule(_Frozen):
 
     def label(self, lang: str) -> str:
         """Return the name of this rule's region list in a language."""
-        return self.label_zh if lang == "zh" else self.label_en
+        return in_language(lang, self.label_zh, self.label_en)
 
     def exception(self, lang: str) -> str:
         """Return what a listed region must still note ("省直考点除外"), or ""."""
-        return self.exception_zh if lang == "zh" else self.exception_en
+        return in_language(lang, self.exception_zh, self.exception_en)
 
 
 class StepRule(_Frozen):
@@ -149,6 +167,10 @@ class StepRule(_Frozen):
     source: Passages
     default: RegionRule | None = None
     rules: tuple[RegionRule, ...] = ()
+
+    def name(self, lang: str) -> str:
+        """Return the step's name in a language (缴费, Pay the fee)."""
+        return in_language(lang, self.name_zh, self.name_en)
 
 
 class EntryKind(StrEnum):
@@ -181,6 +203,14 @@ class Entry(_Frozen):
     next_steps: bool = False
     links: tuple[LinkKind, ...] = ()
 
+    def topic(self, lang: str) -> str:
+        """Return the entry's topic in a language."""
+        return in_language(lang, self.topic_zh, self.topic_en)
+
+    def answer(self, lang: str) -> str:
+        """Return the entry's answer text in a language."""
+        return in_language(lang, self.answer_zh, self.answer_en)
+
 
 class OfficialSite(_Frozen):
     """The organiser's official channels named by the notice."""
@@ -190,6 +220,14 @@ class OfficialSite(_Frozen):
     url: Text
     wechat_zh: Text
     wechat_en: Text
+
+    def name(self, lang: str) -> str:
+        """Return the site's name in a language."""
+        return in_language(lang, self.name_zh, self.name_en)
+
+    def wechat(self, lang: str) -> str:
+        """Return the name of the official WeChat account in a language."""
+        return in_language(lang, self.wechat_zh, self.wechat_en)
 
 
 class Cycle(_Frozen):
@@ -207,6 +245,10 @@ class Cycle(_Frozen):
     qualification_cutoff: date
     steps: tuple[StepRule, ...]
     entries: tuple[Entry, ...]
+
+    def local_authority(self, lang: str) -> str:
+        """Return how the notice names the local exam authority, in a language."""
+        return in_language(lang, self.local_authority_zh, self.local_authority_en)
 
 
 class Lexicon(_Frozen):

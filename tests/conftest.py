@@ -22,9 +22,9 @@ from bot.db.engine import create_engine, create_session_pool
 from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
-from bot.local_session import LocalSession
 from bot.texts import Texts
 from tests.factories import NOW, make_callback, make_message, make_update
+from tests.fakes.faulty_session import FaultySession
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -170,7 +170,7 @@ class Chat:
 
     dp: Dispatcher
     bot: Bot
-    session: LocalSession
+    session: FaultySession
     session_pool: async_sessionmaker[AsyncSession]
 
     async def feed(self, event: Message | CallbackQuery) -> list[TelegramMethod[Any]]:
@@ -225,7 +225,7 @@ def dp(
 async def chat(
     dp: Dispatcher, session_pool: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Chat]:
-    session = LocalSession()
+    session = FaultySession()
     bot = Bot(TOKEN, session=session)
     yield Chat(dp=dp, bot=bot, session=session, session_pool=session_pool)
     await bot.session.close()

@@ -104,7 +104,7 @@ def template_values(
         deadlines[name] = UNDATED if window is None else format_date(window.end, locale)
         days_left[name] = UNDATED if window is None else max((window.end - today).days, 0)
     return Values(
-        {"region": found.name_zh if locale == "zh" else found.name_en},
+        {"region": found.name(locale)},
         {"deadline": deadlines, "days_left": days_left},
         missing="step",
     )

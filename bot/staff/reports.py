@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Date, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Candidate, CandidateStep, OutboxMessage, UnansweredQuestion
-from notices import SHANGHAI, STEP_ORDER
+from notices import STEP_ORDER, Step
 from notices.text import normalise
 
 SIMILARITY = 80.0
@@ -163,12 +163,8 @@ def daily_table(counts: Sequence[DayCount]) -> list[tuple[date, dict[str, int]]]
     return sorted(table.items(), reverse=True)
 
 
-def step_bars(stats: Sequence[RegionStats]) -> tuple[list[tuple[str, int]], int]:
+def step_bars(stats: Sequence[RegionStats]) -> tuple[list[tuple[Step, int]], int]:
     """Sum steps done over regions: bars in the notice's step order and the candidates."""
     total = sum(s.candidates for s in stats)
-    bars = [(str(step), sum(s.steps.get(str(step), 0) for s in stats)) for step in STEP_ORDER]
+    bars = [(step, sum(s.steps.get(str(step), 0) for s in stats)) for step in STEP_ORDER]
     return bars, total
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(SHANGHAI).date()

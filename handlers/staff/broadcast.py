@@ -66,8 +66,7 @@ def _audience_label(texts: Texts, locale: Locale, knowledge: Knowledge, audience
     if audience == AUDIENCE_ALL:
         return texts.label(locale, "staff_aud_all")
     plan = {str(p.step): p for p in knowledge.kb.plan(None, None)}[audience]
-    step = plan.name_zh if locale == "zh" else plan.name_en
-    return texts.label(locale, "staff_aud_open").format(step=step)
+    return texts.label(locale, "staff_aud_open").format(step=plan.name(locale))
 
 
 async def cmd_broadcast(

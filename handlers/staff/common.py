@@ -50,9 +50,7 @@ class StaffFilter(Filter):
 def region_names(kb: KnowledgeBase, codes: Iterable[str], locale: Locale) -> list[str]:
     """Return the regions' names in the locale, in the notice's region order."""
     wanted = set(codes)
-    return [
-        r.name_zh if locale == "zh" else r.name_en for r in kb.regions if r.code in wanted
-    ]
+    return [r.name(locale) for r in kb.regions if r.code in wanted]
 
 
 def ordered_codes(kb: KnowledgeBase, codes: Iterable[str]) -> list[str]:

@@ -36,8 +36,9 @@ from bot.staff.broadcasts import (
 )
 from bot.staff.regiondata import apply_stored, stored_signature
 from bot.staff.roles import AuditRepo
-from bot.texts import SHANGHAI, Locale, Texts
+from bot.texts import Locale, Texts
 from handlers.staff.common import region_names
+from notices import SHANGHAI
 
 logger = logging.getLogger(__name__)
 

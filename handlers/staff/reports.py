@@ -67,7 +67,7 @@ async def cmd_stats(
     repo = StatsRepo(session)
     regions = await repo.regions(ordered_codes(kb, scope))
     counts, pending = await repo.outbox_by_day(scope, now=now)
-    names = {p.step: (p.name_zh if locale == "zh" else p.name_en) for p in kb.plan(None, None)}
+    names = {p.step: p.name(locale) for p in kb.plan(None, None)}
     shown = [{"name": region_names(kb, [r.region], locale)[0], "candidates": r.candidates,
               "subscribed": r.subscribed, "blocked": r.blocked,
               "steps": [(names[s], r.steps.get(str(s), 0)) for s in names]} for r in regions]
@@ -80,8 +80,8 @@ async def cmd_stats(
         await message.answer(chunk)
     bars, total = step_bars(regions)
     if total:
-        title = (scope[0] if len(scope) == 1 else "all").upper() + f" - DONE BY STEP (N={total})"
-        png = bar_chart(title, bars, total)
+        title = texts.label(locale, "staff_chart_title").format(region=name, total=total)
+        png = bar_chart(title, [(names.get(step, step), n) for step, n in bars], total)
         caption = texts.render("staff/stats_chart", locale, name=name, total=total)
         await message.answer_photo(BufferedInputFile(png, "stats.png"), caption=caption)
 

@@ -159,3 +159,32 @@ def test_plan_every_step_cites_the_notice(kb: KnowledgeBase) -> None:
             assert "".join(plan.sources[0].split())[:8] in "".join(kb.notice_text.split()) or (
                 plan.sources[0].replace(",", "，")
             )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "fr"])
+def test_bilingual_data_answers_in_the_language_asked(kb: KnowledgeBase, lang: str) -> None:
+    zh = lang == "zh"  # any language but Chinese reads the English field
+    region, rule = kb.region("shanghai"), kb.step_rule(Step.PAY)
+    [plan] = [p for p in kb.plan("shanghai", False) if p.step == Step.PAY]
+    entry, cycle = kb.entries[0], kb.cycle
+    site, window = cycle.official_site, plan.window
+    assert window is not None
+    assert window.label(lang) == (window.label_zh if zh else window.label_en)
+    assert (region.name(lang), region.group(lang)) == (
+        (region.name_zh, region.group_zh) if zh else (region.name_en, region.group_en)
+    )
+    assert region.name(lang) == ("上海" if zh else "Shanghai")
+    assert rule.name(lang) == (rule.name_zh if zh else rule.name_en)
+    assert (plan.name(lang), plan.note(lang), plan.consequence(lang)) == (
+        (plan.name_zh, plan.note_zh, plan.consequence_zh) if zh
+        else (plan.name_en, plan.note_en, plan.consequence_en)
+    )
+    assert (entry.topic(lang), entry.answer(lang)) == (
+        (entry.topic_zh, entry.answer_zh) if zh else (entry.topic_en, entry.answer_en)
+    )
+    assert (site.name(lang), site.wechat(lang)) == (
+        (site.name_zh, site.wechat_zh) if zh else (site.name_en, site.wechat_en)
+    )
+    assert cycle.local_authority(lang) == (
+        cycle.local_authority_zh if zh else cycle.local_authority_en
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import OutboxMessage, UnansweredQuestion
 from bot.staff.reports import group_questions
+from handlers.staff import reports
 from tests.conftest import Chat
 from tests.factories import NOW
 from tests.staff.helpers import ADMIN, STAFF, add_candidates, audit_actions
@@ -90,6 +92,29 @@ async def test_stats_counts_candidates_steps_and_messages_with_a_chart(chat: Cha
     assert isinstance(photo.photo, BufferedInputFile)
     assert photo.photo.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert photo.caption is not None and "共 6 名考生" in photo.caption
+
+
+@pytest.mark.parametrize(("language", "title", "first"), [
+    ("zh", "上海：各步骤完成人数（共 3 名考生）", ("注册", 2)),
+    ("en", "Shanghai: candidates who did each step (of 3)", ("Register an account", 2)),
+])
+async def test_stats_chart_is_labelled_in_the_staff_members_language(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch, language: str, title: str,
+    first: tuple[str, int],
+) -> None:
+    drawn: list[tuple[str, Sequence[tuple[str, int]]]] = []
+
+    def record(title: str, bars: Sequence[tuple[str, int]], total: int) -> bytes:
+        drawn.append((title, bars))
+        return b"png"
+
+    monkeypatch.setattr(reports, "bar_chart", record)
+    await add_candidates(chat.session_pool, 2, first_id=100, steps=["register"])
+    await add_candidates(chat.session_pool, 1, first_id=200)
+    await chat.feed_text("/stats", user_id=STAFF, language_code=language)
+    [(drawn_title, bars)] = drawn
+    assert drawn_title == title
+    assert bars[0] == first and len(bars) == 9
 
 
 async def test_stats_for_a_region_not_ones_own_is_refused(chat: Chat) -> None:
