@@ -11,18 +11,17 @@ from notices.models import OfficialSite
 
 def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) -> dict[str, Any]:
     """Describe one step for a candidate: its window, where today falls, what if missed."""
-    zh = locale == "zh"
     window = plan.window
     return {
         "step": plan.step.value,
         "regional": plan.mode != "all",
-        "name": plan.name_zh if zh else plan.name_en,
-        "note": plan.note_zh if zh else plan.note_en,
-        "consequence": (plan.consequence_zh if zh else plan.consequence_en) or "",
+        "name": plan.name(locale),
+        "note": plan.note(locale),
+        "consequence": plan.consequence(locale) or "",
         "window": None
         if window is None
         else {
-            "label": window.label_zh if zh else window.label_en,
+            "label": window.label(locale),
             "start": window.start,
             "end": window.end,
             "days": list(window.days),
@@ -48,21 +47,19 @@ def todo_context(item: TodoItem, locale: Locale) -> dict[str, Any]:
 
 
 def site_context(site: OfficialSite, locale: Locale) -> dict[str, str]:
-    zh = locale == "zh"
     return {
-        "name": site.name_zh if zh else site.name_en,
+        "name": site.name(locale),
         "url": site.url,
-        "wechat": site.wechat_zh if zh else site.wechat_en,
+        "wechat": site.wechat(locale),
     }
 
 
 def entry_context(entry: Entry, locale: Locale) -> dict[str, Any]:
     """Describe a knowledge entry: its answer, topic and the notice passages it rests on."""
-    zh = locale == "zh"
     return {
         "id": entry.id,
-        "topic": entry.topic_zh if zh else entry.topic_en,
-        "text": entry.answer_zh if zh else entry.answer_en,
+        "topic": entry.topic(locale),
+        "text": entry.answer(locale),
         "section": entry.section,
         "sources": list(entry.source),
         "links": list(entry.links),
@@ -74,7 +71,7 @@ def answer_context(
 ) -> dict[str, Any]:
     """Build everything an answer template may show: the direct answer first, then its basis."""
     region = answer.region
-    name = None if region is None else (region.name_zh if locale == "zh" else region.name_en)
+    name = None if region is None else region.name(locale)
     focus = shared = verdict = None
     asked = answer.reading.asked_as if answer.reading else "when"
     if answer.focus is not None:
@@ -89,11 +86,9 @@ def answer_context(
             **plan_context(part.plan, part.status, locale),
             "aspect": asked,
             "label": part.listed.label(locale) if part.listed else "",
-            "local": [r.name_zh if locale == "zh" else r.name_en for r in part.local],
+            "local": [r.name(locale) for r in part.local],
             "partial": [
-                r.name_zh + rule.exception_zh
-                if locale == "zh"
-                else f"{r.name_en} {rule.exception_en}"
+                r.name(locale) + ("" if locale == "zh" else " ") + rule.exception(locale)
                 for r, rule in part.partial
             ],
         }
@@ -101,7 +96,7 @@ def answer_context(
         v = answer.verdict
         verdict = {
             **plan_context(v.plan, v.status, locale),
-            "region": v.region.name_zh if locale == "zh" else v.region.name_en,
+            "region": v.region.name(locale),
             "label": v.rule.label(locale),
             "included": v.included,
             "exception": v.own.exception(locale) if v.own else "",
@@ -126,10 +121,10 @@ def answer_context(
         if answer.listed is None
         else {
             "label": answer.listed.rule.label(locale),
-            "regions": [r.name_zh if locale == "zh" else r.name_en for r in answer.listed.regions],
+            "regions": [r.name(locale) for r in answer.listed.regions],
         },
         "progress_unknown": answer.progress_unknown,
-        "missing": [p.name_zh if locale == "zh" else p.name_en for p in answer.missing],
+        "missing": [p.name(locale) for p in answer.missing],
         "offer_regions": answer.offer_regions,
         "greeting": answer.greeting,
         "thanks": answer.thanks,

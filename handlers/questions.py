@@ -48,7 +48,7 @@ def answer_keyboard(
     builder = InlineKeyboardBuilder()
     if answer.kind is AnswerKind.SUGGEST:
         for entry in answer.suggestions:
-            topic = entry.topic_zh if locale == "zh" else entry.topic_en
+            topic = entry.topic(locale)
             builder.button(
                 text=topic[:MAX_BUTTON_TEXT], callback_data=TopicAction(entry_id=entry.id)
             )
@@ -63,7 +63,7 @@ def answer_keyboard(
         widths.append(1)
     if answer.kind is AnswerKind.NEED_REGION or answer.offer_regions:
         for region in knowledge.kb.regions:
-            name = region.name_zh if locale == "zh" else region.name_en
+            name = region.name(locale)
             builder.button(text=name, callback_data=AskRegionAction(code=region.code))
         widths.extend([4] * ((len(knowledge.kb.regions) + 3) // 4))
     if widths:
@@ -74,7 +74,7 @@ def answer_keyboard(
 def render_answer(answer: Answer, knowledge: Knowledge, texts: Texts, locale: Locale) -> str:
     """Render an Answer with the template of its kind."""
     cycle = knowledge.kb.cycle
-    authority = cycle.local_authority_zh if locale == "zh" else cycle.local_authority_en
+    authority = cycle.local_authority(locale)
     context = answer_context(answer, locale, authority, knowledge.kb.year)
     return texts.render(f"answer/{answer.kind.value}", locale, **context)
 

@@ -169,27 +169,27 @@ class Answer:
 
     def text(self, lang: Lang | None = None) -> str:
         """Return every fact this answer carries as plain text (for checks and logs)."""
-        zh = (lang or self.lang) == "zh"
+        lang = lang or self.lang
         parts: list[str] = []
         if self.verdict is not None:
-            parts.append(self.verdict.region.name_zh if zh else self.verdict.region.name_en)
-            parts.append(self.verdict.rule.label("zh" if zh else "en"))
+            parts.append(self.verdict.region.name(lang))
+            parts.append(self.verdict.rule.label(lang))
         if self.shared is not None:
-            parts.extend(r.name_zh if zh else r.name_en for r in self.shared.local)
-            parts.extend(r.name_zh if zh else r.name_en for r, _ in self.shared.partial)
+            parts.extend(r.name(lang) for r in self.shared.local)
+            parts.extend(r.name(lang) for r, _ in self.shared.partial)
         if self.entry is not None:
-            parts.append(self.entry.answer_zh if zh else self.entry.answer_en)
+            parts.append(self.entry.answer(lang))
         for plan, _ in self.statuses:
-            parts.append(plan.note_zh if zh else plan.note_en)
+            parts.append(plan.note(lang))
             if plan.window is not None:
-                parts.append(plan.window.label_zh if zh else plan.window.label_en)
-            consequence = plan.consequence_zh if zh else plan.consequence_en
+                parts.append(plan.window.label(lang))
+            consequence = plan.consequence(lang)
             if consequence:
                 parts.append(consequence)
         for item in self.next_steps:
-            parts.append(item.plan.name_zh if zh else item.plan.name_en)
+            parts.append(item.plan.name(lang))
             if item.plan.window is not None:
-                parts.append(item.plan.window.label_zh if zh else item.plan.window.label_en)
+                parts.append(item.plan.window.label(lang))
         return "\n".join(parts)
 
 
