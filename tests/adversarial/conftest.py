@@ -16,7 +16,7 @@ from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
 from bot.local_session import LocalSession
 from bot.texts import Texts
-from tests.conftest import TOKEN, drop_schema, make_engine
+from tests.conftest import TOKEN, FixedClock, drop_schema, make_engine
 
 # The staff tests' settings (ADMIN_IDS set) and staff member for 上海.
 from tests.staff.conftest import settings, staff_member  # noqa: F401
@@ -36,13 +36,14 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 @pytest.fixture
 async def redis_bot(
     redis_url: str, tmp_path: Path, session_pool: async_sessionmaker[AsyncSession],
-    texts: Texts, knowledge: Knowledge,
+    texts: Texts, knowledge: Knowledge, clock: FixedClock,
 ) -> AsyncIterator[tuple[Dispatcher, Bot, LocalSession]]:
-    """The real dispatcher with REDIS_URL set: Redis FSM storage and isolation."""
+    """The real dispatcher with REDIS_URL set: Redis FSM storage and isolation, on the
+    fixed clock inside the cycle (after it, no question waits for a region)."""
     dp = create_dispatcher(
         settings=Settings(_env_file=None, bot_token=None, redis_url=redis_url,
                           database_url=f"sqlite+aiosqlite:///{tmp_path}/unused.db"),
-        session_pool=session_pool, knowledge=knowledge, texts=texts,
+        session_pool=session_pool, knowledge=knowledge, texts=texts, clock=clock,
     )
     session = LocalSession()
     bot = Bot(TOKEN, session=session)
