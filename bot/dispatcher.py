@@ -23,6 +23,7 @@ from bot.middlewares import (
     InFlightTracker,
     ThrottledIsolation,
 )
+from bot.staff.directory import StaffDirectory
 from bot.texts import Texts
 from handlers import get_routers
 from handlers.ui import OnboardStates
@@ -84,8 +85,13 @@ def create_dispatcher(
     # Loads every candidate's language before the first update, then keeps it current.
     dp.startup.register(languages.start)
     dp.shutdown.register(languages.stop)
+    # Who is staff, for /help: loaded at start-up, kept current the same way.
+    staff = StaffDirectory(settings.admin_ids)
+    dp["staff_directory"] = staff
+    dp.startup.register(staff.start)
+    dp.shutdown.register(staff.stop)
     dp.update.outer_middleware(CleanTextMiddleware())
-    dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages))
+    dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages, staff))
     # Where plain text is a question (or the welcome's region), "退订" is /stop.
     dp.message.outer_middleware(
         CommandWordsMiddleware(texts.command_words(), states={None, OnboardStates.region.state})

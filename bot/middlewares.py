@@ -21,6 +21,8 @@ from bot.db.cleaning import clean_text, has_control
 from bot.db.repo import CandidateRepo, language_changes, plan_changes
 from bot.errors import Throttled
 from bot.languages import LanguageDirectory
+from bot.staff.directory import StaffDirectory
+from bot.staff.roles import staff_changes
 from bot.texts import MAX_COMMAND_WORD, normalise_word, resolve_locale
 from scheduler.service import PLAN_HOOK
 
@@ -157,16 +159,20 @@ class DbSessionMiddleware(BaseMiddleware):
     """One unit of work per update: committed when the handler returns, rolled back if it raises.
 
     The session begins only when a handler first touches the database, so an update that
-    needs none costs no round-trip. Language changes recorded on the session reach the
-    directory once their transaction has committed; candidates whose state changed have
-    their reminders planned right after, when a reminder engine runs in this process.
+    needs none costs no round-trip. Language and staff changes recorded on the session reach
+    their directories once their transaction has committed; candidates whose state changed
+    have their reminders planned right after, when a reminder engine runs in this process.
     """
 
     def __init__(
-        self, session_pool: async_sessionmaker[AsyncSession], languages: LanguageDirectory
+        self,
+        session_pool: async_sessionmaker[AsyncSession],
+        languages: LanguageDirectory,
+        staff: StaffDirectory | None = None,
     ) -> None:
         self.session_pool = session_pool
         self.languages = languages
+        self.staff = staff
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         session = data["session"] = self.session_pool()
@@ -181,6 +187,9 @@ class DbSessionMiddleware(BaseMiddleware):
                 await session.__aexit__(None, None, None)
         for user_id, language in language_changes(session).items():
             self.languages.record(user_id, language)
+        if self.staff is not None:
+            for user_id, member in staff_changes(session).items():
+                self.staff.record(user_id, member)
         changed = plan_changes(session)
         plan: PlanHook | None = data.get(PLAN_HOOK)
         if changed and plan is not None:

@@ -11,6 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import StaffAuditEntry, StaffMember, StaffRegion
 
+_STAFF_CHANGES = "staff_changes"
+
+
+def staff_changes(session: AsyncSession) -> dict[int, bool]:
+    """Who this session made staff (True) or took the role from (False), by user id.
+
+    Whoever commits the session passes them on to the in-memory staff directory.
+    """
+    changes: dict[int, bool] = session.info.setdefault(_STAFF_CHANGES, {})
+    return changes
+
 
 @dataclass(frozen=True, slots=True)
 class StaffRole:
@@ -64,6 +75,7 @@ class StaffRepo:
         member.added_by = added_by
         member.regions = [StaffRegion(user_id=user_id, region=r) for r in dict.fromkeys(regions)]
         await self.session.flush()
+        staff_changes(self.session)[user_id] = True
         return created
 
     async def remove(self, user_id: int) -> bool:
@@ -73,6 +85,7 @@ class StaffRepo:
             return False
         await self.session.delete(member)
         await self.session.flush()
+        staff_changes(self.session)[user_id] = False
         return True
 
 
