@@ -15,6 +15,7 @@ from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
 from bot.journey import ended_cycle, known_region, region_groups
 from bot.knowledge import Knowledge
+from bot.staff.directory import StaffDirectory
 from bot.texts import LOCALES, Locale, Texts
 from handlers.filters import from_user, is_question
 from handlers.profile import MAX_ECHO, apply_region
@@ -119,9 +120,13 @@ async def on_onboard(
         await answer_stale(query, texts, locale)
 
 
-async def cmd_help(message: Message, texts: Texts, locale: Locale) -> None:
-    """List what the assistant can do."""
-    await message.answer(texts.render("help", locale))
+async def cmd_help(
+    message: Message, texts: Texts, locale: Locale, staff_directory: StaffDirectory
+) -> None:
+    """List what the assistant can do; staff and administrators see their commands too."""
+    assert message.from_user is not None
+    rank = staff_directory.rank(message.from_user.id)
+    await message.answer(texts.render("help", locale, rank=rank))
 
 
 def create_router() -> Router:
