@@ -13,6 +13,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.forgotten import ForgottenMarks
 from bot.knowledge import Knowledge
 from bot.languages import LanguageDirectory
 from bot.middlewares import (
@@ -54,12 +55,18 @@ def create_dispatcher(
     **workflow_data: Any,
 ) -> Dispatcher:
     """Wire storage, middlewares, routers and long-lived objects into a Dispatcher."""
+    redis: Redis | None = None
     if settings.redis_url and storage is None:
         # Several processes behind one webhook share FSM state and per-user isolation.
         redis = create_redis(settings.redis_url)
         # A flow left half-way (a draft, a pending question) expires instead of staying.
         storage = RedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
         events_isolation = events_isolation or RedisEventIsolation(redis)
+    if redis is None and isinstance(storage, RedisStorage):
+        redis = storage.redis
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    # Who deleted their data lately: in Redis where the processes share it.
+    forgotten = ForgottenMarks.for_token(token, redis=redis)
     texts = texts or Texts()
     dp = Dispatcher(
         storage=storage or MemoryStorage(),
@@ -70,6 +77,7 @@ def create_dispatcher(
         session_pool=session_pool,
         knowledge=knowledge,
         texts=texts,
+        forgotten_marks=forgotten,
         **workflow_data,
     )
     in_flight = InFlightTracker()
@@ -97,7 +105,7 @@ def create_dispatcher(
         CommandWordsMiddleware(texts.command_words(), states={None, OnboardStates.region.state})
     )
     # Inner middlewares run after routing and are inherited by every router below.
-    candidates = CandidateMiddleware(languages)
+    candidates = CandidateMiddleware(languages, forgotten)
     for name, observer in dp.observers.items():
         if name not in ("update", "error"):
             observer.middleware(candidates)

@@ -15,6 +15,12 @@ class AssistantError(Exception):
         self.context = context
 
 
+class DataForgotten(AssistantError):
+    """Someone who deleted their data (/forget) sent a command that would re-create them."""
+
+    template = "journey/forgotten_restart"
+
+
 class StartupError(Exception):
     """A configuration or environment problem that stops the process with one clear line."""
 

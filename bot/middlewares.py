@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
 from bot.db.cleaning import clean_text, has_control
-from bot.db.repo import CandidateRepo, language_changes, plan_changes
+from bot.db.repo import CandidateRepo, check_creation, language_changes, plan_changes
 from bot.errors import Throttled
+from bot.forgotten import ForgottenMarks
 from bot.languages import LanguageDirectory
 from bot.staff.directory import StaffDirectory
 from bot.staff.roles import staff_changes
@@ -211,11 +212,15 @@ class CandidateMiddleware(BaseMiddleware):
 
     An inner middleware: it runs once the handler is chosen, so it knows whether the handler
     wants `candidate`; /help and the like then take the language from the directory, with no
-    query at all.
+    query at all. Whoever deleted their data lately is not re-created by the handler: only
+    /start does that (it clears their marker first).
     """
 
-    def __init__(self, languages: LanguageDirectory) -> None:
+    def __init__(
+        self, languages: LanguageDirectory, forgotten: ForgottenMarks | None = None
+    ) -> None:
         self.languages = languages
+        self.forgotten = forgotten
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -229,4 +234,6 @@ class CandidateMiddleware(BaseMiddleware):
                 language = candidate.language if candidate else None
         data["candidate"] = candidate
         data["locale"] = resolve_locale(language, user.language_code if user else None)
+        if self.forgotten is not None:
+            check_creation(data["session"], self.forgotten.refuse)
         return await handler(event, data)

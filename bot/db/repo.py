@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, inspect
@@ -41,6 +41,16 @@ def plan_changes(session: AsyncSession) -> set[int]:
     return changed
 
 
+_CREATE_CHECK = "create_check"
+# Awaited with the user id before a candidate row is created; raises to refuse.
+CreateCheck = Callable[[int], Awaitable[None]]
+
+
+def check_creation(session: AsyncSession, check: CreateCheck) -> None:
+    """Have `check` approve (or refuse, by raising) every candidate this session creates."""
+    session.info[_CREATE_CHECK] = check
+
+
 class CandidateRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -50,9 +60,13 @@ class CandidateRepo:
         return await self.session.get(Candidate, user_id)
 
     async def get_or_create(self, user_id: int) -> Candidate:
-        """Return the candidate, creating an empty row on first contact."""
+        """Return the candidate, creating an empty row on first contact (if the session's
+        creation check lets it)."""
         candidate = await self.session.get(Candidate, user_id)
         if candidate is None:
+            check: CreateCheck | None = self.session.info.get(_CREATE_CHECK)
+            if check is not None:
+                await check(user_id)
             candidate = Candidate(user_id=user_id, steps=[])
             self.session.add(candidate)
             await self.session.flush()
