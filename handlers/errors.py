@@ -63,10 +63,17 @@ async def on_assistant_error(
     language_directory: LanguageDirectory,
     event_from_user: User | None = None,
 ) -> None:
-    """Reply with the domain error's own template."""
+    """Reply with the domain error's own template (a tapped button stops spinning first)."""
     error = event.exception
     assert isinstance(error, AssistantError)
     locale = _locale(language_directory, event_from_user)
+    query = event.update.callback_query
+    if query is not None:
+        try:
+            await bot.answer_callback_query(query.id)
+        except TelegramAPIError as exc:
+            logger.info("could not answer the button of update %s: %s",
+                        event.update.update_id, type(exc).__name__)
     await _reply(bot, event.update, texts.render(error.template, locale, **error.context))
 
 

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
+from bot.forgotten import ForgottenMarks
 from bot.texts import Locale, Texts
 from handlers.filters import from_user
 from handlers.ui import ForgetAction, answer_stale, edit, forget_keyboard, message_of, prefixes
@@ -52,8 +53,10 @@ async def on_forget(
     state: FSMContext,
     texts: Texts,
     locale: Locale,
+    forgotten_marks: ForgottenMarks,
 ) -> None:
-    """Delete every row about the candidate (steps and reminders cascade), or cancel."""
+    """Delete every row about the candidate (steps and reminders cascade), or cancel; until
+    they send /start, no later command re-creates them."""
     target, repo = message_of(query), CandidateRepo(session)
     if target is None or (callback_data.sure and await repo.get(query.from_user.id) is None):
         await answer_stale(query, texts, locale)
@@ -65,6 +68,7 @@ async def on_forget(
         return
     await repo.delete(query.from_user.id)
     await state.clear()
+    await forgotten_marks.mark(query.from_user.id)
     await target.answer(texts.render("journey/forgotten", locale))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
+from bot.forgotten import ForgottenMarks
 from bot.journey import ended_cycle, known_region, region_groups
 from bot.knowledge import Knowledge
 from bot.staff.directory import StaffDirectory
@@ -55,11 +56,14 @@ async def cmd_start(
     texts: Texts,
     locale: Locale,
     knowledge: Knowledge,
+    forgotten_marks: ForgottenMarks,
     clock: Clock | None = None,
 ) -> None:
     """Greet, warn, then ask the language and the region (a deep link preselects it)."""
     assert message.from_user is not None
     repo = CandidateRepo(session)
+    # The one way back after /forget: the candidate starts afresh, on purpose.
+    await forgotten_marks.clear(message.from_user.id)
     candidate = await repo.get_or_create(message.from_user.id)
     linked = knowledge.kb.match_region(command.args) if command.args else None
     if linked is not None:

@@ -1,4 +1,5 @@
-"""/forget leaves nothing in any storage, Redis included; FSM data expires on its own."""
+"""/forget leaves nothing in any storage, Redis included, but a marker that names nobody and
+expires; FSM data expires on its own."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Candidate, UnansweredQuestion
+from bot.forgotten import FORGOTTEN_TTL, ForgottenMarks
 from bot.local_session import LocalSession
 from tests.conftest import Chat
 from tests.factories import USER_ID, make_callback, make_message, make_update
@@ -63,6 +65,48 @@ async def test_forget_confirmed_clears_state_and_data_in_redis(
     assert await _keys(dp, user) == []
     async with session_pool() as db:
         assert await db.get(Candidate, user) is None
+    await _forget_marker_names_nobody_and_expires(dp, user)
+
+
+async def _forget_marker_names_nobody_and_expires(dp: Dispatcher, user_id: int) -> None:
+    """The one thing /forget leaves: a marker, so a later command does not re-create the
+    candidate; it holds no Telegram id and expires within FORGOTTEN_TTL."""
+    marks = dp["forgotten_marks"]
+    assert isinstance(marks, ForgottenMarks) and await marks.marked(user_id)
+    redis = dp.storage.redis  # type: ignore[attr-defined]
+    assert [k async for k in redis.scan_iter(match=f"*{user_id}*")] == []
+    key = marks._key(user_id)
+    assert 0 < await redis.ttl(key) <= FORGOTTEN_TTL.total_seconds()
+    await marks.clear(user_id)
+    assert not await redis.exists(key)
+
+
+@pytest.mark.redis
+@privacy_case
+async def test_after_forget_a_command_re_creates_nothing_with_redis(
+    redis_bot: tuple[Dispatcher, Bot, LocalSession],
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    dp, bot, session = redis_bot
+    user = 888_003
+    async with session_pool.begin() as db:
+        db.add(Candidate(user_id=user))
+    await _send(dp, bot, "/forget", user)
+    ask = [c for c in session.calls if isinstance(c, SendMessage)][-1]
+    assert ask.reply_markup is not None
+    sure = ask.reply_markup.inline_keyboard[0][0].callback_data  # type: ignore[union-attr]
+    await dp.feed_update(bot, make_update(make_callback(str(sure), user_id=user)))
+    try:
+        await _send(dp, bot, "/todo", user)
+        reply = [c for c in session.calls if isinstance(c, SendMessage)][-1]
+        assert "/start" in reply.text
+        async with session_pool() as db:
+            assert await db.get(Candidate, user) is None
+        await _send(dp, bot, "/start", user)
+        async with session_pool() as db:
+            assert await db.get(Candidate, user) is not None
+    finally:
+        await dp["forgotten_marks"].clear(user)
 
 
 @privacy_case
