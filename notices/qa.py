@@ -280,6 +280,11 @@ class Answerer:
             now=now,
             lang=answer_lang,
         )
+        if len(reading.asked) > 1:
+            # "交了钱还没打准考证，现在能打吗" from someone who has paid: the step still to do
+            # is the one asked about.
+            reading = replace(reading, asked=tuple(
+                sorted(reading.asked, key=lambda s: s in asker.done)))
         return replace(self._compose(reading, asker), today=local_date(now))
 
     def explain(
