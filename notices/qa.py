@@ -280,6 +280,11 @@ class Answerer:
             now=now,
             lang=answer_lang,
         )
+        if len(reading.asked) > 1:
+            # "交了钱还没打准考证，现在能打吗" from someone who has paid: the step still to do
+            # is the one asked about.
+            reading = replace(reading, asked=tuple(
+                sorted(reading.asked, key=lambda s: s in asker.done)))
         return replace(self._compose(reading, asker), today=local_date(now))
 
     def explain(
@@ -375,6 +380,13 @@ class Answerer:
         ):
             # Progress reported and nothing else asked (a pasted status, "审核过了"): what next.
             return self._next(reading, asker, self._entry("next_steps"))
+        if (top is None or top[0] < _MIN_SCORE) and len(reading.asked) == 1 and not reading.weak:
+            # Little evidence beyond the step the question names ("如何交护考费用"): the step
+            # decides the topic, and its own entry answers.
+            entry = self._best_for(reading.asked[0], reading, timely=timely)
+            if entry is not None:
+                return self._from_entry(entry, _READ_CONFIDENCE * 0.8, asker, reading,
+                                        reading.aspect)
         if top is None or top[0] < _MIN_SCORE:
             return self._reply(
                 AnswerKind.SUGGEST,

@@ -22,6 +22,8 @@ _AFTER = 4
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
+# On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 class Aspect(StrEnum):
@@ -164,7 +166,13 @@ class Reader:
         setting = done | self._setting(squeezed, mentions)
         asked = tuple(
             s for s in self._named(asked_mentions, frozenset()) if s not in setting
-        ) or tuple(s for s in steps if s not in setting)
+        )
+        if not asked:
+            # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
+            # on from is the one named last.
+            recent = steps if focus is None else self._named(
+                sorted(mentions, key=lambda m: -m[0]), frozenset())
+            asked = tuple(s for s in recent if s not in setting)
         returning: bool | None = None
         if self._returning_yes.find(squeezed):
             returning = True
@@ -281,7 +289,7 @@ class Reader:
         """Return the sentences of a long message that ask something, or None if none do."""
         asking = [
             s
-            for s in _SENTENCE.findall(raw)
+            for s in _SENTENCE.findall(_CJK_SPACE.sub("\n", raw))
             if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
         ]
         if not asking:
