@@ -79,6 +79,7 @@ def answer_context(
             **plan_context(answer.focus.plan, answer.focus.status, locale),
             "aspect": asked,
             "timed": answer.focus.timed,
+            "after_entry": answer.focus.after_entry,
         }
     if answer.shared is not None:
         part = answer.shared

@@ -79,6 +79,9 @@ class Focus:
     status: WindowStatus | None
     aspect: Aspect
     timed: bool = False
+    # The entry answers something gone wrong within the step: it comes first and the
+    # region's own rule follows, instead of the rule replacing it.
+    after_entry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,7 +440,16 @@ class Answerer:
         )
         if asker.region is not None and regional and entry.steps:
             plan = self._plans(asker)[entry.steps[0]]
-            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
+            # A question about something gone wrong within the step ("自动确认失败了怎么办")
+            # is answered by the entry; the region's rule follows it.
+            within = (
+                aspect in (Aspect.WHAT_IF, Aspect.MISSED)
+                and not entry.region_dependent
+                and all(self._entry_for_rule(plan.step, r) is not entry
+                        for r in self.kb.step_rule(plan.step).rules)
+            )
+            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
+                          after_entry=within)
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION
