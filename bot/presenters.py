@@ -102,6 +102,7 @@ def answer_context(
             "included": v.included,
             "exception": v.own.exception(locale) if v.own else "",
             "changed": v.changed,
+            "counter": v.counter,
         }
     statuses = [s for s in (focus, shared, verdict) if s is not None]
     ended = answer.cycle_over and any(

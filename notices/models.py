@@ -139,6 +139,9 @@ class RegionRule(_Frozen):
     label_zh: str = ""
     label_en: str = ""
     cues: tuple[str, ...] = ()
+    # Words that name the other way ("现场确认" beside online confirmation): a question with
+    # them asks about the rule too, but a listed region is not a "yes" to it.
+    counter_cues: tuple[str, ...] = ()
     exception_zh: str = ""
     exception_en: str = ""
 

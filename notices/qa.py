@@ -106,6 +106,7 @@ class Verdict:
     plan: StepPlan
     status: WindowStatus | None
     changed: bool
+    counter: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +534,7 @@ class Answerer:
             plan=plan,
             status=self._status(plan, asker),
             changed=reading.changed and rule.returning_only,
+            counter=reading.counter,
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry

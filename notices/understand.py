@@ -66,6 +66,8 @@ class Reading:
     yes_no: bool = False
     weak: bool = False
     can: bool = False
+    # The rule was named by its other way ("要不要现场确认" about online confirmation).
+    counter: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -146,9 +148,10 @@ class Reader:
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
         self._rules = [
-            (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues))
+            (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues),
+             CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.counter_cues))
             for step, rule in rules
-            if rule.cues
+            if rule.cues or rule.counter_cues
         ]
 
     def read(
@@ -178,7 +181,9 @@ class Reader:
             returning = True
         elif self._returning_no.find(squeezed):
             returning = False
-        rules = tuple((s, r) for s, r, cues in self._rules if cues.find(squeezed))
+        named = [(s, r, bool(cues.find(squeezed))) for s, r, cues, counter in self._rules
+                 if cues.find(squeezed) or counter.find(squeezed)]
+        rules = tuple((s, r) for s, r, _ in named)
         return Reading(
             canon=canon,
             steps=steps,
@@ -194,6 +199,7 @@ class Reader:
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
+            counter=bool(named) and not named[0][2],
             asks=bool(self._asking.find(squeezed)) or raw.rstrip()[-1:] in "?？",
         )
 
@@ -235,7 +241,7 @@ class Reader:
             claimed_after = (
                 marker is not None
                 and not self._not_done.find(before[-2:])
-                and not self._open_tail.find(after[len(marker) : len(marker) + 2])
+                and not self._asks_after(after[len(marker) :])
             )
             if claimed_before or claimed_after:
                 done.add(self._steps[word])
@@ -253,10 +259,14 @@ class Reader:
             return frozenset()
         done: set[Step] = set()
         for m in self._done_pattern.finditer(squeezed_clean):
-            after = squeezed_clean[m.end() : m.end() + 2]
-            if not self._open_tail.find(after):
+            if not self._asks_after(squeezed_clean[m.end() :]):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)
+
+    def _asks_after(self, rest: str) -> bool:
+        """Return True when a done marker is made a question by what follows it at once
+        ("缴费了吗", "交了钱没"), not by a later clause ("交了钱还没打准考证")."""
+        return bool(self._open_tail.find(rest.lstrip("了")[:1]))
 
     # -- what is asked ---------------------------------------------------------------------
 
