@@ -261,6 +261,8 @@ class Lexicon(_Frozen):
     english: dict[str, tuple[str, ...]] = {}
     stopwords: tuple[str, ...] = ()
     english_stopwords: tuple[str, ...] = ()
+    # Words that say who the asker is (titles, levels, jobs), not what they ask about.
+    asker_words: tuple[str, ...] = ()
     domain_words: tuple[str, ...] = ()
     time_cues: tuple[str, ...]
     next_cues: tuple[str, ...]

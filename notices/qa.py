@@ -220,7 +220,8 @@ class Answerer:
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
         self._index = Index(
-            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop
+            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop,
+            light=frozenset(fold(w) for w in lex.asker_words),
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
         self._reader = Reader(lex, self._canon, rules)
