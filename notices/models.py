@@ -286,6 +286,7 @@ class Lexicon(_Frozen):
     returning_yes: tuple[str, ...] = ()
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
+    contrast_cues: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()
