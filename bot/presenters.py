@@ -79,6 +79,7 @@ def answer_context(
             **plan_context(answer.focus.plan, answer.focus.status, locale),
             "aspect": asked,
             "timed": answer.focus.timed,
+            "after_entry": answer.focus.after_entry,
         }
     if answer.shared is not None:
         part = answer.shared
@@ -101,6 +102,7 @@ def answer_context(
             "included": v.included,
             "exception": v.own.exception(locale) if v.own else "",
             "changed": v.changed,
+            "counter": v.counter,
         }
     statuses = [s for s in (focus, shared, verdict) if s is not None]
     ended = answer.cycle_over and any(

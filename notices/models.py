@@ -139,6 +139,9 @@ class RegionRule(_Frozen):
     label_zh: str = ""
     label_en: str = ""
     cues: tuple[str, ...] = ()
+    # Words that name the other way ("现场确认" beside online confirmation): a question with
+    # them asks about the rule too, but a listed region is not a "yes" to it.
+    counter_cues: tuple[str, ...] = ()
     exception_zh: str = ""
     exception_en: str = ""
 
@@ -258,6 +261,8 @@ class Lexicon(_Frozen):
     english: dict[str, tuple[str, ...]] = {}
     stopwords: tuple[str, ...] = ()
     english_stopwords: tuple[str, ...] = ()
+    # Words that say who the asker is (titles, levels, jobs), not what they ask about.
+    asker_words: tuple[str, ...] = ()
     domain_words: tuple[str, ...] = ()
     time_cues: tuple[str, ...]
     next_cues: tuple[str, ...]
@@ -281,6 +286,7 @@ class Lexicon(_Frozen):
     returning_yes: tuple[str, ...] = ()
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
+    contrast_cues: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()

@@ -79,6 +79,9 @@ class Focus:
     status: WindowStatus | None
     aspect: Aspect
     timed: bool = False
+    # The entry answers something gone wrong within the step: it comes first and the
+    # region's own rule follows, instead of the rule replacing it.
+    after_entry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ class Verdict:
     plan: StepPlan
     status: WindowStatus | None
     changed: bool
+    counter: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +220,8 @@ class Answerer:
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
         self._index = Index(
-            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop
+            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop,
+            light=frozenset(fold(w) for w in lex.asker_words),
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
         self._reader = Reader(lex, self._canon, rules)
@@ -437,7 +442,16 @@ class Answerer:
         )
         if asker.region is not None and regional and entry.steps:
             plan = self._plans(asker)[entry.steps[0]]
-            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
+            # A question about something gone wrong within the step ("自动确认失败了怎么办")
+            # is answered by the entry; the region's rule follows it.
+            within = (
+                aspect in (Aspect.WHAT_IF, Aspect.MISSED)
+                and not entry.region_dependent
+                and all(self._entry_for_rule(plan.step, r) is not entry
+                        for r in self.kb.step_rule(plan.step).rules)
+            )
+            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
+                          after_entry=within)
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION
@@ -521,6 +535,7 @@ class Answerer:
             plan=plan,
             status=self._status(plan, asker),
             changed=reading.changed and rule.returning_only,
+            counter=reading.counter,
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry
