@@ -331,3 +331,16 @@ def test_understand_a_step_named_with_little_else_gets_its_own_entry(
     answer = answerer.answer("如何交护考费用", now=IN_PAYMENT)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+def test_understand_an_asker_in_the_excepted_part_of_a_region_gets_no_yes(
+    answerer: Answerer, knowledge: Knowledge
+) -> None:
+    # 贵州 pays online "省直考点除外": its 省直考点 candidates follow their site's notice.
+    answer = answerer.answer("贵州省直考点 现在能网上交费吗", now=IN_PAYMENT)
+    assert answer.verdict is not None and not answer.verdict.included
+    assert answer.verdict.plan.window is None
+    assert first_line(knowledge, answer).startswith("❌ 贵州省直考点")
+    plain = answerer.answer("贵州能网上缴费吗", now=IN_PAYMENT)
+    assert plain.verdict is not None and plain.verdict.included
+    assert "省直考点除外" in first_line(knowledge, plain)
