@@ -103,6 +103,7 @@ def answer_context(
             "exception": v.own.exception(locale) if v.own else "",
             "changed": v.changed,
             "counter": v.counter,
+            "excepted": v.own.exception_cues[0] if v.excepted and v.own else "",
         }
     statuses = [s for s in (focus, shared, verdict) if s is not None]
     ended = answer.cycle_over and any(

@@ -144,6 +144,11 @@ class RegionRule(_Frozen):
     counter_cues: tuple[str, ...] = ()
     exception_zh: str = ""
     exception_en: str = ""
+    # Words by which an asker says they are in the excepted part ("省直考点"): the rule does
+    # not apply to them, the step's default does.
+    exception_cues: tuple[str, ...] = ()
+    exception_note_zh: str = ""
+    exception_note_en: str = ""
 
     def label(self, lang: str) -> str:
         """Return the name of this rule's region list in a language."""

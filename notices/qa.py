@@ -107,6 +107,8 @@ class Verdict:
     status: WindowStatus | None
     changed: bool
     counter: bool = False
+    # The asker is in the region's excepted part ("贵州省直考点"): the list does not hold them.
+    excepted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +209,8 @@ class _Asker:
     done: frozenset[Step]
     now: datetime
     lang: Lang
+    # Steps for which the asker said they are in their region's excepted part ("省直考点").
+    excepted: frozenset[Step] = frozenset()
 
 
 class Answerer:
@@ -237,7 +241,9 @@ class Answerer:
         self._personal = CueSet(lex.personal_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
-        self._plan_cache: dict[tuple[str | None, bool | None], dict[Step, StepPlan]] = {}
+        self._plan_cache: dict[
+            tuple[str | None, bool | None, frozenset[Step]], dict[Step, StepPlan]
+        ] = {}
         self._cycle_end = cycle_end(kb)
 
     def _canon(self, clean: str) -> str:
@@ -284,6 +290,11 @@ class Answerer:
             done=_with_earlier(done | reading.done),
             now=now,
             lang=answer_lang,
+            excepted=frozenset(
+                s for s, r in self._rules
+                if r.exception_cues and region is not None and region.code in r.regions
+                and s in reading.excepted
+            ),
         )
         if len(reading.asked) > 1:
             # "交了钱还没打准考证，现在能打吗" from someone who has paid: the step still to do
@@ -530,7 +541,8 @@ class Answerer:
         verdict = Verdict(
             region=asker.region,
             rule=rule,
-            included=code in rule.regions,
+            included=code in rule.regions and step not in asker.excepted,
+            excepted=step in asker.excepted,
             own=own,
             plan=plan,
             status=self._status(plan, asker),
@@ -547,10 +559,10 @@ class Answerer:
 
     def _plans(self, asker: _Asker) -> dict[Step, StepPlan]:
         """Return the steps as they apply to the asker (computed once per region and flag)."""
-        key = (asker.region.code if asker.region else None, asker.returning)
+        key = (asker.region.code if asker.region else None, asker.returning, asker.excepted)
         plans = self._plan_cache.get(key)
         if plans is None:
-            plans = {p.step: p for p in self.kb.plan(key[0], key[1])}
+            plans = {p.step: p for p in self.kb.plan(key[0], key[1], key[2])}
             self._plan_cache[key] = plans
         return plans
 

@@ -67,6 +67,8 @@ class Reading:
     yes_no: bool = False
     weak: bool = False
     can: bool = False
+    # Steps whose region rule the asker says does not hold for them ("我是省直考点的").
+    excepted: frozenset[Step] = frozenset()
     # The rule was named by its other way ("要不要现场确认" about online confirmation).
     counter: bool = False
 
@@ -149,6 +151,11 @@ class Reader:
         )
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
+        self._excepted = [
+            (step, CueSet(fold(c) for c in rule.exception_cues))
+            for step, rule in rules
+            if rule.exception_cues
+        ]
         self._rules = [
             (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues),
              CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.counter_cues))
@@ -205,6 +212,7 @@ class Reader:
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
+            excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
             asks=bool(self._asking.find(squeezed) or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？",
         )
