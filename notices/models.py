@@ -292,6 +292,8 @@ class Lexicon(_Frozen):
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
     contrast_cues: tuple[str, ...] = ()
+    trouble_words: tuple[str, ...] = ()
+    not_step_words: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()

@@ -122,6 +122,9 @@ class Reader:
             if fold(w)
         }
         self._step_pattern = _alternation(self._steps)
+        masks = sorted((fold(w).replace(" ", "") for w in lexicon.not_step_words), key=len,
+                       reverse=True)
+        self._mask = re.compile("|".join(re.escape(w) for w in masks if w)) if masks else None
         self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
         self._aspects = {
             a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER
@@ -141,6 +144,7 @@ class Reader:
         self._returning_no = CueSet(lexicon.returning_no)
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
+        self._trouble = frozenset(fold(w).replace(" ", "") for w in lexicon.trouble_words)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._asking = CueSet(lexicon.question_marks)
         self._yes_no = CueSet(lexicon.yes_no_cues)
@@ -179,8 +183,10 @@ class Reader:
         steps = self._named(mentions, done)
         asked_mentions = self._mentions(focus_squeezed) if focus else mentions
         setting = done | self._setting(squeezed, mentions)
-        asked = tuple(
-            s for s in self._named(asked_mentions, frozenset()) if s not in setting
+        # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
+        # asks about the exam): what is done or the setting is set aside first.
+        asked = self._named(
+            [m for m in asked_mentions if self._steps[m[2]] not in setting], frozenset()
         )
         if not asked:
             # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
@@ -222,7 +228,14 @@ class Reader:
     def _mentions(self, squeezed: str) -> list[tuple[int, int, str]]:
         if self._step_pattern is None:
             return []
-        return [(m.start(), m.end(), m.group(0)) for m in self._step_pattern.finditer(squeezed)]
+        masked = [
+            (m.start(), m.end()) for m in self._mask.finditer(squeezed)
+        ] if self._mask is not None else []
+        return [
+            (m.start(), m.end(), m.group(0))
+            for m in self._step_pattern.finditer(squeezed)
+            if not any(start < m.end() and m.start() < end for start, end in masked)
+        ]
 
     def _named(
         self, mentions: list[tuple[int, int, str]], done: frozenset[Step]
@@ -259,7 +272,11 @@ class Reader:
                 and not self._not_done.find(before[-2:])
                 and not self._asks_after(after[len(marker) :])
             )
-            if (claimed_before or claimed_after) and not (tail and word in tail):
+            if (
+                (claimed_before or claimed_after)
+                and word not in self._trouble
+                and not (tail and word in tail)
+            ):
                 done.add(self._steps[word])
         return frozenset(done)
 
