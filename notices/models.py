@@ -294,6 +294,7 @@ class Lexicon(_Frozen):
     contrast_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
+    what_to_do: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()

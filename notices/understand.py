@@ -144,6 +144,7 @@ class Reader:
         self._returning_no = CueSet(lexicon.returning_no)
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
+        self._what_to_do = CueSet(lexicon.what_to_do)
         self._trouble = frozenset(fold(w).replace(" ", "") for w in lexicon.trouble_words)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._asking = CueSet(lexicon.question_marks)
@@ -318,6 +319,9 @@ class Reader:
             return Aspect.NOW
         if self._modal_step(squeezed):
             return Aspect.NOW
+        if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):
+            # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.
+            return Aspect.MISSED if self._aspects[Aspect.MISSED].find(squeezed) else Aspect.WHAT_IF
         for aspect in _ASPECT_ORDER:
             if aspect is Aspect.WHEN and any(
                 # "缴费时间", "准考证打印日期": a step word followed by a word for its date.
