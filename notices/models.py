@@ -295,6 +295,8 @@ class Lexicon(_Frozen):
     trouble_words: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()
+    past_year_words: tuple[str, ...] = ()
+    this_year_words: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()

@@ -63,7 +63,9 @@ class Reading:
     returning: bool | None
     changed: bool
     rules: tuple[tuple[Step, RegionRule], ...]
-    future_year: bool
+    # The question asks about another exam year than the loaded one: a later one ("2025年",
+    # "明年"), or an earlier year's exam or scores ("去年考试是哪几天").
+    other_year: bool
     yes_no: bool = False
     weak: bool = False
     can: bool = False
@@ -145,6 +147,19 @@ class Reader:
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
+        self._later_year = CueSet(lexicon.other_year_cues)
+        self._this_year = CueSet(lexicon.this_year_words)
+        past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
+        self._past_year = re.compile(
+            rf"(?:(?<!\d)(20\d\d)年?|{past or '(?!)'})(?:年度)?(?:的)?"
+        )
+        self._events = tuple(
+            sorted(
+                {fold(w).replace(" ", "") for s in (Step.EXAM, Step.SCORE)
+                 for w in lexicon.step_cues.get(s, ())},
+                key=len, reverse=True,
+            )
+        )
         self._trouble = frozenset(fold(w).replace(" ", "") for w in lexicon.trouble_words)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._asking = CueSet(lexicon.question_marks)
@@ -214,7 +229,7 @@ class Reader:
             returning=returning,
             changed=bool(self._changed.find(squeezed)),
             rules=rules,
-            future_year=self._future_year(clean, year),
+            other_year=self._other_year(focus or clean, focus_squeezed, year),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
@@ -346,12 +361,26 @@ class Reader:
         """Return the sentences of a long message that ask something, or None if none do."""
         asking = [
             s
-            for s in _SENTENCE.findall(_CJK_SPACE.sub("\n", raw))
+            for s in _SENTENCE.findall(_CLAUSE.sub("\n", raw))
             if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
         ]
         if not asking:
             return None
         return fold(" ".join(asking[-2:]))
+
+    def _other_year(self, scope: str, squeezed: str, year: int) -> bool:
+        """Return True when the asking part of a question is about another exam year."""
+        if self._future_year(scope, year) or self._later_year.find(scope):
+            return True
+        if self._this_year.find(squeezed):
+            return False
+        # An earlier year's exam or scores: "去年考试是哪几天", "2023年的成绩几号出的".
+        for m in self._past_year.finditer(squeezed):
+            if m.group(1) and int(m.group(1)) >= year:
+                continue
+            if squeezed[m.end() : m.end() + 6].startswith(self._events):
+                return True
+        return False
 
     def _future_year(self, clean: str, year: int) -> bool:
         """Return True when the question asks about a later exam year than the loaded one."""
