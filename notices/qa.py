@@ -389,6 +389,10 @@ class Answerer:
 
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
+        if reading.rules and reading.rules[0][0] in reading.done and aspect is not Aspect.WHAT_IF:
+            # "您已完成报名确认… 还用去现场吗": the step the rule is about is done, as the
+            # message itself says; what matters is what comes next.
+            return self._next(reading, asker, self._entry("next_steps"))
         if reading.rules and reading.yes_no and aspect in _VERDICT_ASPECTS:
             step, _ = reading.rules[0]
             ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])

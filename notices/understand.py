@@ -219,8 +219,7 @@ class Reader:
                  if cues.find(squeezed) or counter.find(squeezed)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
-        asked_first = self._named(asked_mentions, frozenset())
-        named.sort(key=lambda n: n[0] not in asked_first)
+        named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
         return Reading(
             canon=canon,
