@@ -405,6 +405,15 @@ class Answerer:
                 return self._verdict(reading, asker)
         if aspect is Aspect.NEXT:
             return self._next(reading, asker, self._entry("next_steps"))
+        if (
+            reading.asked and aspect is Aspect.MISSED
+            and self._plans(asker)[reading.asked[0]].window is not None
+        ):
+            # "错过缴费了吗", "did I miss the exam": where today stands in the step's window
+            # answers it, with the step's rule after.
+            step = reading.asked[0]
+            entry = self._best_for(step, reading, timely=False)
+            return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading):
             step = reading.asked[0]
             entry = self._best_for(step, reading, timely=True)
