@@ -421,9 +421,11 @@ class Sender:
     async def _deliver_one(self, job: Job, message: Outgoing, attempt: int) -> DeliveryResult:
         """Deliver one message, waiting out Telegram's retry_after a bounded number of times."""
         for _ in range(self.config.max_retry_after + 1):
-            await self.limiter.acquire(message.chat_id)
+            # Marked before the rate limiter, not after: the write's latency between a slot
+            # and its request would bunch requests up past the rate Telegram counts.
             if not await self._mark_sending(job):
                 return DeliveryResult(Outcome.LEASE_LOST)
+            await self.limiter.acquire(message.chat_id)
             started = timer.perf_counter()
             result = await self.delivery.deliver(message)
             self._record(job, attempt, result, started)
