@@ -348,8 +348,13 @@ class Sender:
                 # A bug, not a send error (those are results): leave the rows to the lease.
                 logger.exception("sender: job for outbox rows %s crashed", job.ids)
             finally:
+                # The job leaves the claim budget as soon as its outcome is buffered, so the
+                # claimer refills while the outcome is being written.
                 self._outstanding -= 1
                 self._finished.set()
+            # The outcome is written before this worker does anything else (no await came
+            # between the channel's answer and here): a crash from now on cannot send twice.
+            await self._commit()
 
     async def _send(self, job: Job, report: SendReport) -> None:
         attempt = job.attempts + 1
@@ -367,9 +372,6 @@ class Sender:
             self._pending.release.append(job)
             return
         self._settle(job, result, attempt, report, partly_delivered=delivered > 0)
-        # The outcome is written before this worker does anything else: a crash from here on
-        # can no longer send the message twice.
-        await self._commit()
         if result.outcome is Outcome.OK:
             logger.info("outbox rows %s sent as message %s (attempt %d)", job.ids, message_id,
                         attempt)
