@@ -423,11 +423,13 @@ class Sender:
     async def _deliver_one(self, job: Job, message: Outgoing, attempt: int) -> DeliveryResult:
         """Deliver one message, waiting out Telegram's retry_after a bounded number of times."""
         for _ in range(self.config.max_retry_after + 1):
-            # Marked before the rate limiter, not after: the write's latency between a slot
-            # and its request would bunch requests up past the rate Telegram counts.
+            await self.limiter.acquire(message.chat_id)
+            # Marked after the slot, so only a row whose request may have gone is marked (a
+            # crash while waiting for a slot is no possible duplicate); `admit` comes after
+            # the mark's write, so that write's latency cannot bunch requests past the cap.
             if not await self._mark_sending(job):
                 return DeliveryResult(Outcome.LEASE_LOST)
-            await self.limiter.acquire(message.chat_id)
+            await self.limiter.admit(message.chat_id)
             started = timer.perf_counter()
             result = await self.delivery.deliver(message)
             self._record(job, attempt, result, started)
