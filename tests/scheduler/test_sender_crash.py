@@ -20,6 +20,7 @@ from bot.staff.broadcasts import AUDIENCE_ALL, BroadcastRepo, launch
 from bot.staff.roles import StaffRepo
 from handlers.staff.progress import progress_text
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
+from scheduler.limiter import MemoryRateLimiter
 from scheduler.outbox import OutboxRepo
 from tests.scheduler.conftest import add_candidate
 from tests.scheduler.fakes import FakeDelivery
@@ -175,3 +176,33 @@ async def test_sender_resend_after_a_timeout_is_a_possible_duplicate(
     second = await make_sender(pool, Clock(NOW + timedelta(minutes=10)), delivery).drain()
     assert second.sent == 1 and second.possible_duplicates == 1
     assert duplicates_metric("broadcast") == before + 1
+
+
+async def test_sender_death_while_waiting_for_a_slot_is_no_duplicate(
+    pool: async_sessionmaker[AsyncSession],
+) -> None:
+    """The mark is written after the rate limiter's slot, just before the request: a sender
+    that dies while its rows wait for a slot sent nothing, and nothing is counted."""
+    broadcast = await broadcast_to(pool, range(1, 3))
+    before = duplicates_metric("broadcast")
+
+    class DyingInTheQueue(MemoryRateLimiter):
+        async def acquire(self, chat_id: int) -> None:
+            if chat_id == 2:
+                raise Killed
+            await super().acquire(chat_id)
+
+    delivery = FakeDelivery()
+    sender = make_sender(pool, Clock(NOW), delivery, concurrency=1)
+    sender.limiter = DyingInTheQueue(10_000, per_chat_interval=0.0)
+    await sender.drain()
+    assert delivery.texts(1) and not delivery.texts(2)
+    waiting = await row_of(pool, 2)
+    assert waiting.state == "claimed" and waiting.sending_at is None
+
+    report = await make_sender(pool, Clock(NOW + LEASE * 2), FakeDelivery()).drain()
+    assert report.recovered == 1 and report.sent == 1 and report.possible_duplicates == 0
+    assert duplicates_metric("broadcast") == before
+    async with pool() as session:
+        progress = await BroadcastRepo(session).progress(broadcast)
+    assert (progress.sent, progress.possible_duplicates) == (2, 0)
