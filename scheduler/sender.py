@@ -150,7 +150,12 @@ class Sender:
         self._pending = _Pending()
         self._write_lock = asyncio.Lock()
         self._marks: list[tuple[Job, asyncio.Future[bool]]] = []
-        self._mark_lock = asyncio.Lock()
+        # SQLite lets one transaction write at a time and makes the others sleep and retry
+        # (busy_timeout), so there marks and outcomes take turns here instead; PostgreSQL
+        # writes both at once.
+        bind = pool.kw.get("bind")
+        one_writer = bind is not None and bind.dialect.name == "sqlite"
+        self._mark_lock = self._write_lock if one_writer else asyncio.Lock()
         self._turn = 0
         self._stopping = False
         self._outstanding = 0
