@@ -11,7 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -44,6 +57,7 @@ _O = OutboxMessage
 _CLAIM_COLUMNS = (
     _O.id, _O.user_id, _O.kind, _O.step, _O.occasion, _O.event_date, _O.payload,
     _O.attempts, _O.due_at, _O.expires_at, _O.broadcast_id, _O.priority, _O.urgent,
+    _O.possible_duplicate,
 )
 
 
@@ -82,6 +96,7 @@ class ClaimedMessage:
     broadcast_id: int | None
     priority: int
     urgent: bool
+    possible_duplicate: bool = False  # a sender died after it may have delivered this row
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,14 +214,67 @@ class OutboxRepo:
     # -- sending --------------------------------------------------------------------------
 
     async def recover(self, *, now: datetime) -> int:
-        """Put rows whose lease ran out (their sender died) back to pending."""
+        """Put rows whose lease ran out (their sender died) back to pending; a row its sender
+        had handed to the channel becomes a possible duplicate."""
         result = await self.session.execute(
             update(_O)
             .where(_O.state == CLAIMED, _O.lease_until < now)
-            .values(state=PENDING, claim_token=None, lease_until=None, updated_at=now),
+            .values(
+                state=PENDING, claim_token=None, lease_until=None, updated_at=now,
+                possible_duplicate=case(
+                    (_O.sending_at.is_not(None), true()), else_=_O.possible_duplicate
+                ),
+                sending_at=None,
+            ),
             execution_options={"synchronize_session": False},
         )
         return _rowcount(result)
+
+    async def mark_sending(
+        self, claims: Sequence[tuple[str, Sequence[int]]], *, lease_until: datetime,
+        now: datetime,
+    ) -> set[int]:
+        """Mark rows as handed to the channel and renew their lease, for each (claim token,
+        row ids); return the ids whose claim still holds them (the others must not go)."""
+        held = [(token, list(ids)) for token, ids in claims if ids]
+        if not held:
+            return set()
+        result = await self.session.execute(
+            update(_O)
+            .where(
+                _O.state == CLAIMED,
+                or_(*(and_(_O.claim_token == token, _O.id.in_(ids)) for token, ids in held)),
+            )
+            .values(sending_at=now, lease_until=lease_until, updated_at=now)
+            .returning(_O.id),
+            execution_options={"synchronize_session": False},
+        )
+        return set(result.scalars().all())
+
+    async def record_sent(self, sent: Sequence[tuple[int, str]], *, now: datetime) -> None:
+        """Record rows as sent, each (row id, message key), whoever holds them now.
+
+        Delivered is delivered: a row is recorded even if its lease ran out meanwhile and
+        another claim holds it (that claim then fails to mark it sending, so never resends).
+        """
+        if not sent:
+            return
+        table = cast(Table, _O.__table__)
+        await self.session.execute(
+            update(table)
+            .where(
+                table.c.id == bindparam("b_id"),
+                # No IN (...): an expanding parameter cannot be used with executemany.
+                or_(table.c.state == PENDING, table.c.state == CLAIMED),
+            )
+            .values(
+                state=SENT, sent_at=now, message_key=bindparam("b_key"), claim_token=None,
+                lease_until=None, sending_at=None, attempts=table.c.attempts + 1,
+                updated_at=now,
+            ),
+            [{"b_id": row_id, "b_key": key} for row_id, key in sent],
+            execution_options={"synchronize_session": False},
+        )
 
     def _claimable(
         self, *, now: datetime, kind: str, urgent_only: bool
@@ -297,7 +365,8 @@ class OutboxRepo:
         if not ids:
             return 0
         values: dict[str, Any] = {
-            "state": state, "claim_token": None, "lease_until": None, "updated_at": now,
+            "state": state, "claim_token": None, "lease_until": None, "sending_at": None,
+            "updated_at": now,
             "attempts": _O.attempts + (1 if state in (SENT, FAILED) else 0),
         }
         if state == SENT:
@@ -315,17 +384,21 @@ class OutboxRepo:
         return done
 
     async def retry_later(
-        self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime, error: str
+        self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime, error: str,
+        maybe_delivered: bool = False,
     ) -> int:
-        """Give claimed rows back as pending, due again at `due_at`, counting the attempt."""
+        """Give claimed rows back as pending, due again at `due_at`, counting the attempt;
+        `maybe_delivered` (a timeout, say) makes the next send a possible duplicate."""
         if not ids:
             return 0
         result = await self.session.execute(
             update(_O)
             .where(_O.id.in_(list(ids)), _O.claim_token == token)
             .values(
-                state=PENDING, claim_token=None, lease_until=None, due_at=due_at,
-                attempts=_O.attempts + 1, last_error=error[:200], updated_at=now,
+                state=PENDING, claim_token=None, lease_until=None, sending_at=None,
+                due_at=due_at, attempts=_O.attempts + 1, last_error=error[:200],
+                updated_at=now,
+                possible_duplicate=true() if maybe_delivered else _O.possible_duplicate,
             ),
             execution_options={"synchronize_session": False},
         )
@@ -341,8 +414,8 @@ class OutboxRepo:
             update(_O)
             .where(_O.id.in_(list(ids)), _O.claim_token == token)
             .values(
-                state=PENDING, claim_token=None, lease_until=None, due_at=due_at,
-                updated_at=now,
+                state=PENDING, claim_token=None, lease_until=None, sending_at=None,
+                due_at=due_at, updated_at=now,
             ),
             execution_options={"synchronize_session": False},
         )

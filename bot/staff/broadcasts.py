@@ -63,6 +63,9 @@ class Progress:
     blocked: int
     cancelled: int
     left: int
+    # Copies sent again after an earlier try may have been delivered (a sender died between
+    # Telegram's answer and its record, or the request timed out): a candidate may have two.
+    possible_duplicates: int = 0
 
     @property
     def done(self) -> int:
@@ -237,15 +240,22 @@ class BroadcastRepo:
         o, c = OutboxMessage, Candidate
         is_blocked = func.coalesce(c.blocked, false())
         rows = await self.session.execute(
-            select(o.state, is_blocked, func.count())
+            select(
+                o.state, is_blocked, func.count(),
+                func.count().filter(o.possible_duplicate.is_(True)),
+            )
             .outerjoin(c, c.user_id == o.user_id)
             .where(o.broadcast_id == broadcast.id, o.kind == BROADCAST)
             .group_by(o.state, is_blocked)
         )
-        tally = {"sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "left": 0}
-        for state, blocked, count in rows:
+        tally = {
+            "sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "left": 0,
+            "possible_duplicates": 0,
+        }
+        for state, blocked, count, suspect in rows:
             if state == "sent":
                 tally["sent"] += count
+                tally["possible_duplicates"] += suspect
             elif state in ("pending", "claimed"):
                 tally["left"] += count
             elif blocked:
