@@ -572,6 +572,14 @@ class Answerer:
     def _verdict(self, reading: Reading, asker: _Asker) -> Answer:
         """Say whether the asker's region is on the list of the rule asked about."""
         step, rule = reading.rules[0]
+        if reading.counter and asker.region is not None:
+            # "还要去现场确认吗" from a returning candidate in a region that confirms them
+            # automatically: their own rule answers, not the list of the other way.
+            mode = self._plans(asker)[step].mode
+            own = next((r for s, r in self._rules
+                        if s == step and r.mode == mode and r.label_zh and r is not rule), None)
+            if own is not None:
+                rule, reading = own, replace(reading, counter=False)
         entry = self._entry_for_rule(step, rule) or self._best_for(step, reading, timely=False)
         if asker.region is None:
             listing = Listing(rule, tuple(self.kb.region(c) for c in rule.regions))

@@ -412,3 +412,14 @@ def test_understand_a_payment_link_other_than_the_official_site_is_a_scam(
     answerer: Answerer, question: str, kind: AnswerKind
 ) -> None:
     assert answerer.answer(question, now=IN_PAYMENT).kind is kind
+
+
+def test_understand_on_site_question_from_an_auto_confirmed_returning_candidate(
+    answerer: Answerer, knowledge: Knowledge
+) -> None:
+    answer = answerer.answer(
+        "去年没过 今年还要去现场确认吗", region_code="beijing", now=BEFORE_PAYMENT
+    )
+    assert answer.verdict is not None and answer.verdict.included
+    assert answer.verdict.rule.mode == "auto_if_unchanged"
+    assert first_line(knowledge, answer).startswith("✅ 北京在开通历史考生自动确认")
