@@ -288,7 +288,7 @@ class Reader:
             claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)
             claimed_after = (
                 marker is not None
-                and not self._not_done.find(before[-2:])
+                and not self._not_done.find(before[-4:])
                 and not self._asks_after(after[len(marker) :])
             )
             if (
