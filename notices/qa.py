@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Literal
 
 from notices.calendar import (
-    StepPlan,
     TodoItem,
     WindowStatus,
     cycle_end,
@@ -26,6 +25,7 @@ from notices.calendar import (
 )
 from notices.kb import KnowledgeBase
 from notices.models import Entry, EntryKind, OfficialSite, Region, RegionRule
+from notices.plans import StepPlan
 from notices.retrieve import Index
 from notices.steps import STEP_ORDER, Step
 from notices.text import (
