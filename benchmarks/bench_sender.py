@@ -40,11 +40,11 @@ from sqlalchemy import insert
 from bot.db.engine import create_engine, create_session_pool
 from bot.db.migrate import upgrade
 from bot.db.models import Candidate
+from bot.db.outbox import NewMessage, OutboxRepo
 from bot.texts import Texts
 from notices import load_knowledge_base
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter
-from scheduler.outbox import NewMessage, OutboxRepo
 from scheduler.rules import NO_QUIET_HOURS
 from scheduler.sender import Sender, SenderConfig
 from scheduler.telegram import HttpTelegramDelivery

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, now_from
 from bot.config import Settings
 from bot.db.models import Candidate
+from bot.db.outbox import OutboxRepo
 from bot.db.repo import CandidateRepo
 from bot.knowledge import Knowledge
 from bot.texts import Locale, Texts
 from notices import Step
 from scheduler.compose import ACTION_PREFIX
-from scheduler.outbox import OutboxRepo
 from scheduler.rules import snooze_message
 
 

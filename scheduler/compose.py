@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.db.outbox import ClaimedMessage
 from bot.texts import Locale, Texts, resolve_locale, split_message
 from notices import KnowledgeBase, Step, StepPlan, local_date
 from scheduler.delivery import Button, Outgoing
-from scheduler.outbox import ClaimedMessage
 
 ACTION_PREFIX = "rem"
 

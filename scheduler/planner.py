@@ -42,8 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.db.base import UTCDateTime
 from bot.db.models import Candidate, OutboxMessage, PlannerRun
-from notices import KnowledgeBase, Step
-from scheduler.outbox import (
+from bot.db.outbox import (
     PENDING,
     PRIORITY_REMINDER,
     PRIORITY_URGENT,
@@ -51,6 +50,7 @@ from scheduler.outbox import (
     NewMessage,
     OutboxRepo,
 )
+from notices import KnowledgeBase, Step
 from scheduler.rules import (
     Occasion,
     QuietHours,

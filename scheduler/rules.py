@@ -11,8 +11,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.db.outbox import NewMessage
 from notices import SHANGHAI, STEP_ORDER, KnowledgeBase, Step, StepPlan, Window
-from scheduler.outbox import NewMessage
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 Anchor = Literal["start", "end", "each_day"]

@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import metrics
 from bot.clock import Clock, utc_clock
 from bot.config import Settings
+from bot.db.outbox import STATES, OutboxRepo
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from scheduler.compose import Composer
 from scheduler.delivery import Delivery
 from scheduler.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from scheduler.outbox import STATES, OutboxRepo
 from scheduler.planner import Planner, PlanReport, purge_runs
 from scheduler.rules import QuietHours, RuleSet, load_rules
 from scheduler.sender import Sender, SenderConfig

@@ -19,11 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.cleaning import clean_text
 from bot.db.models import Broadcast, Candidate, CandidateStep, OutboxMessage
-from bot.staff.roles import AuditRepo, StaffRole
-from bot.staff.sandbox import Scalar, Values, literal_arguments, render, run_child
-from bot.texts import Locale, format_date
-from notices import KnowledgeBase, local_date, parse_step
-from scheduler.outbox import (
+from bot.db.outbox import (
     BROADCAST,
     CANCELLED,
     PENDING,
@@ -31,6 +27,10 @@ from scheduler.outbox import (
     NewMessage,
     OutboxRepo,
 )
+from bot.staff.roles import AuditRepo, StaffRole
+from bot.staff.sandbox import Scalar, Values, literal_arguments, render, run_child
+from bot.texts import Locale, format_date
+from notices import KnowledgeBase, local_date, parse_step
 
 AUDIENCE_ALL: Final = "all"
 SCHEDULED: Final = "scheduled"

@@ -16,9 +16,7 @@ from bot.config import Settings
 from bot.db.engine import create_session_pool
 from bot.db.migrate import upgrade
 from bot.db.models import DeliveryAttempt, OutboxMessage, PlannerRun
-from bot.knowledge import Knowledge
-from bot.texts import Texts
-from scheduler.outbox import (
+from bot.db.outbox import (
     BROADCAST,
     CANCELLED,
     CLAIMED,
@@ -29,6 +27,8 @@ from scheduler.outbox import (
     SENT,
     OutboxRepo,
 )
+from bot.knowledge import Knowledge
+from bot.texts import Texts
 from scheduler.service import PURGE_JOB, PURGE_LOCK_ID, ReminderService
 from tests.scheduler.conftest import NOW, add_candidate
 from tests.scheduler.test_planner import planner
