@@ -20,22 +20,18 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
-from bot.db.models import Candidate, CandidateStep, OutboxMessage
+from bot.db.models import Candidate, CandidateStep
 from bot.db.outbox import (
     BROADCAST,
     CANCELLED,
-    CLAIMED,
     EXPIRED,
     FAILED,
-    PENDING,
     REMINDER,
-    SENT,
     Attempt,
     ClaimedMessage,
     OutboxRepo,
@@ -106,7 +102,7 @@ class SendReport:
 
 @dataclass(slots=True)
 class _Pending:
-    sent: list[dict[str, object]] = field(default_factory=list)
+    sent: list[tuple[int, str]] = field(default_factory=list)  # (row id, message key)
     retry: list[tuple[Job, datetime, str]] = field(default_factory=list)
     failed: list[tuple[Job, str]] = field(default_factory=list)
     blocked: list[tuple[Job, str]] = field(default_factory=list)
@@ -365,7 +361,7 @@ class Sender:
         metrics.SEND_ATTEMPTS.labels(outcome.value).inc()
         if outcome is Outcome.OK:
             key = uuid.uuid4().hex
-            self._pending.sent += [{"b_id": row_id, "b_key": key} for row_id in job.ids]
+            self._pending.sent += [(row_id, key) for row_id in job.ids]
             report.sent += 1
             metrics.MESSAGES_SENT.labels(job.kind).inc()
             logger.info("outbox rows %s sent as message %s (attempt %d)", job.ids, message_id,
@@ -461,24 +457,7 @@ class Sender:
     async def _write(self, session: AsyncSession, pending: _Pending, now: datetime) -> None:
         repo = OutboxRepo(session)
         await repo.record_attempts(pending.attempts)
-        if pending.sent:
-            table = cast(Table, OutboxMessage.__table__)
-            await session.execute(
-                update(table)
-                # Delivered is delivered: record it even if the lease ran out meanwhile and
-                # another claim holds the row (that claim then fails to renew, not resend).
-                .where(
-                    table.c.id == bindparam("b_id"),
-                    # No IN (...): an expanding parameter cannot be used with executemany.
-                    or_(table.c.state == PENDING, table.c.state == CLAIMED),
-                )
-                .values(
-                    state=SENT, sent_at=now, message_key=bindparam("b_key"), claim_token=None,
-                    lease_until=None, attempts=table.c.attempts + 1, updated_at=now,
-                ),
-                pending.sent,
-                execution_options={"synchronize_session": False},
-            )
+        await repo.mark_sent(pending.sent, now=now)
         for job, due_at, error in pending.retry:
             await repo.retry_later(job.ids, token=job.token, due_at=due_at, now=now, error=error)
         for job, reason in pending.failed:

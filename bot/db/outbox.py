@@ -11,9 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
@@ -107,9 +118,25 @@ class Depth:
         return self.by_state.get(state, 0)
 
 
-def dialect_insert(session: AsyncSession) -> Any:
+# The caller's unit of work: an ORM session, or a plain connection (the planner's waves).
+Bind = AsyncSession | AsyncConnection
+
+# The columns a planned row fills, in this order: the select given to add_planned matches it.
+PLANNED_COLUMNS: Final = (
+    "user_id", "kind", "priority", "urgent", "step", "occasion", "dedupe_key", "event_date",
+    "state", "due_at", "expires_at", "attempts", "created_at", "updated_at",
+)
+
+
+def _dialect_name(bind: Bind) -> str:
+    if isinstance(bind, AsyncConnection):
+        return bind.dialect.name
+    return bind.get_bind().dialect.name
+
+
+def dialect_insert(bind: Bind) -> Any:
     """Return the dialect's insert() that knows ON CONFLICT DO NOTHING."""
-    name = session.get_bind().dialect.name
+    name = _dialect_name(bind)
     if name == "postgresql":
         return postgresql.insert
     if name == "sqlite":
@@ -117,15 +144,15 @@ def dialect_insert(session: AsyncSession) -> Any:
     raise NotImplementedError(f"no ON CONFLICT insert for {name}")
 
 
-def is_postgres(session: AsyncSession) -> bool:
-    """Return True when the session talks to PostgreSQL."""
-    return session.get_bind().dialect.name == "postgresql"
+def is_postgres(bind: Bind) -> bool:
+    """Return True when the session or connection talks to PostgreSQL."""
+    return _dialect_name(bind) == "postgresql"
 
 
 class OutboxRepo:
     """Query and change outbox rows inside the caller's transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Bind) -> None:
         self.session = session
 
     # -- planning -------------------------------------------------------------------------
@@ -152,6 +179,18 @@ class OutboxRepo:
             result = await self.session.execute(stmt.values(values[start : start + 500]))
             total += max(_rowcount(result), 0)
         return total
+
+    async def add_planned(self, source: Select[Any]) -> int:
+        """Insert the rows a select of PLANNED_COLUMNS yields, skipping any whose (user,
+        dedupe key) exists; return how many went in."""
+        table = cast(Table, _O.__table__)
+        stmt = dialect_insert(self.session)(table).from_select(
+            [table.c[name] for name in PLANNED_COLUMNS], source
+        )
+        result = await self.session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        )
+        return max(_rowcount(result), 0)
 
     async def cancel_pending(
         self, *, user_id: int, steps: Iterable[str] | None = None, kind: str | None = None
@@ -314,6 +353,28 @@ class OutboxRepo:
                            len(ids) - done, len(ids))
         return done
 
+    async def mark_sent(self, sent: Sequence[tuple[int, str]], *, now: datetime) -> None:
+        """Record rows as sent, each (row id, message key), whichever claim holds them now."""
+        if not sent:
+            return
+        table = cast(Table, _O.__table__)
+        await self.session.execute(
+            update(table)
+            # Delivered is delivered: record it even if the lease ran out meanwhile and
+            # another claim holds the row (that claim then fails to renew, not resend).
+            .where(
+                table.c.id == bindparam("b_id"),
+                # No IN (...): an expanding parameter cannot be used with executemany.
+                or_(table.c.state == PENDING, table.c.state == CLAIMED),
+            )
+            .values(
+                state=SENT, sent_at=now, message_key=bindparam("b_key"), claim_token=None,
+                lease_until=None, attempts=table.c.attempts + 1, updated_at=now,
+            ),
+            [{"b_id": row_id, "b_key": key} for row_id, key in sent],
+            execution_options={"synchronize_session": False},
+        )
+
     async def retry_later(
         self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime, error: str
     ) -> int:
@@ -380,6 +441,29 @@ class OutboxRepo:
             .group_by(_O.user_id)
         )
         return {int(row[0]): int(row[1]) for row in rows}
+
+    # -- broadcasts -----------------------------------------------------------------------
+
+    async def cancel_broadcast(self, broadcast_id: int, *, now: datetime) -> int:
+        """Cancel a broadcast's copies not yet taken by a sender; return how many."""
+        result = await self.session.execute(
+            update(_O)
+            .where(_O.broadcast_id == broadcast_id, _O.kind == BROADCAST, _O.state == PENDING)
+            .values(state=CANCELLED, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return max(_rowcount(result), 0)
+
+    async def broadcast_tally(self, broadcast_id: int) -> list[tuple[str, bool, int]]:
+        """Count a broadcast's copies by (state, whether the candidate is blocked)."""
+        is_blocked = func.coalesce(Candidate.blocked, false())
+        rows = await self.session.execute(
+            select(_O.state, is_blocked, func.count())
+            .outerjoin(Candidate, Candidate.user_id == _O.user_id)
+            .where(_O.broadcast_id == broadcast_id, _O.kind == BROADCAST)
+            .group_by(_O.state, is_blocked)
+        )
+        return [(str(state), bool(blocked), int(count)) for state, blocked, count in rows]
 
     # -- observing ------------------------------------------------------------------------
 
