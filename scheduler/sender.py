@@ -36,11 +36,12 @@ from bot.db.outbox import (
     ClaimedMessage,
     OutboxRepo,
 )
+from bot.reminders import next_morning
 from notices import SHANGHAI
 from scheduler.compose import Composer, Recipient
 from scheduler.delivery import Delivery, DeliveryResult, Outcome, Outgoing
 from scheduler.limiter import RateLimiter
-from scheduler.rules import QuietHours, next_morning, steps_to_remind
+from scheduler.rules import QuietHours, steps_to_remind
 
 logger = logging.getLogger(__name__)
 

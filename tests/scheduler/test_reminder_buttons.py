@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Candidate, CandidateStep, OutboxMessage
 from bot.db.outbox import CANCELLED, PENDING, NewMessage, OutboxRepo
-from scheduler.compose import action_data
+from bot.reminders import action_data
 from tests.conftest import Chat
 from tests.factories import USER_ID
 
