@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -43,8 +43,8 @@ PURGE_BATCH = 5_000  # rows per transaction: a SQLite writer is never held up fo
 # Any constant works; every process of a deployment must use the same one.
 PURGE_LOCK_ID = 0x6B5A_0006
 SERVICE_KEY = "reminder_service"
-# Where updates find the per-candidate planner (bot.middlewares.DbSessionMiddleware).
-PLAN_HOOK = "plan_candidates"
+# Plans what is due for some candidates in the caller's transaction; returns rows inserted.
+PlanCandidates = Callable[[AsyncSession, Collection[int]], Awaitable[int]]
 
 
 class _BusySenderFilter(logging.Filter):
@@ -198,7 +198,6 @@ class ReminderService:
     def attach(self, dispatcher: Dispatcher) -> None:
         """Make the service reachable from updates: candidates' changes are planned at once."""
         dispatcher[SERVICE_KEY] = self
-        dispatcher[PLAN_HOOK] = self.plan_candidates
 
     async def send(self) -> None:
         """Drain what is due."""
@@ -301,7 +300,12 @@ async def on_shutdown(dispatcher: Dispatcher | None = None) -> None:
     """Stop the reminder engine, if it was started."""
     if dispatcher is None:
         return
-    dispatcher.workflow_data.pop(PLAN_HOOK, None)
     service = dispatcher.workflow_data.pop(SERVICE_KEY, None)
     if isinstance(service, ReminderService):
         await service.stop()
+
+
+def plan_hook(dispatcher: Dispatcher) -> PlanCandidates | None:
+    """Return the per-candidate planner of the engine running on this dispatcher, if any."""
+    service = dispatcher.workflow_data.get(SERVICE_KEY)
+    return service.plan_candidates if isinstance(service, ReminderService) else None
