@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, now_from
 from bot.db.repo import CandidateRepo
-from bot.journey import open_predecessors, step_name, step_views, todo_views
 from bot.knowledge import Knowledge
 from bot.progress import record_done, record_undone
 from bot.texts import Locale, Texts
 from handlers.filters import from_user
+from handlers.journey import open_predecessors, step_name, step_views, todo_views
 from handlers.ui import (
     CascadeAction,
     StepAction,

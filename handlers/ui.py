@@ -12,8 +12,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from magic_filter import MagicFilter
 
-from bot.journey import RegionGroup, StepView
 from bot.texts import LOCALES, Locale, Texts
+from handlers.journey import RegionGroup, StepView
 from notices import Region, Step
 
 # Where a region picker was opened from decides what follows the pick.
