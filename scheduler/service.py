@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterator
 from datetime import timedelta
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,7 +30,6 @@ from scheduler.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from scheduler.planner import Planner, PlanReport, purge_runs
 from scheduler.rules import QuietHours, RuleSet, load_rules
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import HttpTelegramDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +88,7 @@ class ReminderService:
         session_pool: async_sessionmaker[AsyncSession],
         knowledge: Knowledge,
         texts: Texts,
-        bot: Bot | None = None,
-        delivery: Delivery | None = None,
+        delivery: Delivery,
         clock: Clock = utc_clock,
         rules: RuleSet | None = None,
     ) -> None:
@@ -104,10 +102,6 @@ class ReminderService:
             horizon=timedelta(seconds=settings.planner_interval), on_report=record_plan,
         )
         self.limiter = build_limiter(settings)
-        if delivery is None:
-            if bot is None:
-                raise ValueError("a reminder service needs a bot or a delivery")
-            delivery = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
         self.delivery = delivery
         self.sender = Sender(
             session_pool,
@@ -176,8 +170,6 @@ class ReminderService:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
         await self.limiter.close()
-        if isinstance(self.delivery, HttpTelegramDelivery):
-            await self.delivery.close()
 
     async def plan(self) -> PlanReport | None:
         """Run the planner for now."""
@@ -273,7 +265,6 @@ async def _purge_lock(session: AsyncSession) -> bool:
 
 
 async def on_startup(
-    bot: Bot,
     settings: Settings,
     session_pool: async_sessionmaker[AsyncSession],
     knowledge: Knowledge,
@@ -281,16 +272,14 @@ async def on_startup(
     dispatcher: Dispatcher | None = None,
     delivery: Delivery | None = None,
 ) -> None:
-    """Start the reminder engine on Telegram, or on the channel's own delivery (the terminal
-    chat passes one); a dispatcher with neither (handler tests) runs none."""
-    if not settings.reminders or dispatcher is None:
-        return
-    if delivery is None and settings.bot_token is None:
+    """Start the reminder engine on the channel's delivery (Telegram's, the terminal chat's);
+    a dispatcher without one (handler tests) runs none."""
+    if not settings.reminders or dispatcher is None or delivery is None:
         return
     clock = dispatcher.workflow_data.get("clock") or utc_clock
     service = ReminderService(
         settings=settings, session_pool=session_pool, knowledge=knowledge, texts=texts,
-        bot=bot, delivery=delivery, clock=clock,
+        delivery=delivery, clock=clock,
     )
     service.attach(dispatcher)
     service.start()

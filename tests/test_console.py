@@ -12,8 +12,8 @@ import pytest
 from aiogram import Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.console import CONSOLE_USER_ID, ConsoleChannel, html_to_terminal
 from bot.config import Settings
-from bot.console import CONSOLE_USER_ID, ConsoleChannel, html_to_terminal
 from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
 from bot.reminders import action_data
