@@ -6,12 +6,14 @@ Repositories never commit: every method runs in the caller's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, cast
 
 from sqlalchemy import (
+    ColumnElement,
+    Date,
     Select,
     Table,
     bindparam,
@@ -19,9 +21,13 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
+)
+from sqlalchemy import (
+    cast as sql_cast,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -472,6 +478,33 @@ class OutboxRepo:
         rows = await self.session.execute(select(_O.state, func.count()).group_by(_O.state))
         return Depth({str(row[0]): int(row[1]) for row in rows})
 
+    async def finished_by_day(
+        self, regions: Collection[str], *, since: datetime
+    ) -> list[tuple[date, str, str, int]]:
+        """Count rows sent or failed since `since` to candidates of these regions, per
+        Shanghai day (of their last change), kind and state."""
+        day = self._local_day(_O.updated_at)
+        rows = await self.session.execute(
+            select(day, _O.kind, _O.state, func.count())
+            .where(_in_regions(regions), _O.updated_at >= since, _O.state.in_((SENT, FAILED)))
+            .group_by(day, _O.kind, _O.state)
+        )
+        return [(_as_date(d), str(kind), str(state), int(n)) for d, kind, state, n in rows]
+
+    async def open_by_kind(self, regions: Collection[str]) -> dict[str, int]:
+        """Count rows still waiting (pending or claimed) for candidates of these regions."""
+        rows = await self.session.execute(
+            select(_O.kind, func.count())
+            .where(_in_regions(regions), _O.state.in_(OPEN_STATES))
+            .group_by(_O.kind)
+        )
+        return {str(kind): int(n) for kind, n in rows}
+
+    def _local_day(self, column: Any) -> ColumnElement[date]:
+        if is_postgres(self.session):
+            return sql_cast(func.timezone("Asia/Shanghai", column), Date)
+        return func.date(column, literal_column("'+8 hours'"))
+
     async def next_due(self) -> datetime | None:
         """Return when the earliest pending row falls due (None when nothing waits)."""
         return await self.session.scalar(select(func.min(_O.due_at)).where(_O.state == PENDING))
@@ -503,3 +536,11 @@ class OutboxRepo:
 def _rowcount(result: Any) -> int:
     count = getattr(result, "rowcount", -1)
     return int(count) if count is not None else -1
+
+
+def _in_regions(regions: Collection[str]) -> ColumnElement[bool]:
+    return _O.user_id.in_(select(Candidate.user_id).where(Candidate.region.in_(sorted(regions))))
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
