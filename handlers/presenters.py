@@ -79,6 +79,7 @@ def answer_context(
             **plan_context(answer.focus.plan, answer.focus.status, locale),
             "aspect": asked,
             "timed": answer.focus.timed,
+            "after_entry": answer.focus.after_entry,
         }
     if answer.shared is not None:
         part = answer.shared
@@ -101,6 +102,8 @@ def answer_context(
             "included": v.included,
             "exception": v.own.exception(locale) if v.own else "",
             "changed": v.changed,
+            "counter": v.counter,
+            "excepted": v.own.exception_cues[0] if v.excepted and v.own else "",
         }
     statuses = [s for s in (focus, shared, verdict) if s is not None]
     ended = answer.cycle_over and any(

@@ -162,21 +162,41 @@ class KnowledgeBase:
                 found = item
         return found
 
-    def plan(self, region_code: str | None, returning: bool | None) -> list[StepPlan]:
-        """Return every step as it applies to the region and candidate, in order."""
+    def plan(
+        self,
+        region_code: str | None,
+        returning: bool | None,
+        excepted: frozenset[Step] = frozenset(),
+    ) -> list[StepPlan]:
+        """Return every step as it applies to the region and candidate, in order.
+
+        For the steps in `excepted` the candidate is in the excepted part of their region
+        ("贵州省直考点"): the region's rules with an exception pass them by.
+        """
         if region_code is not None:
             self.region(region_code)
-        return [self._plan_step(self._steps[s], region_code, returning) for s in STEP_ORDER]
+        return [
+            self._plan_step(self._steps[s], region_code, returning, s in excepted)
+            for s in STEP_ORDER
+        ]
 
     def _plan_step(
-        self, rule: StepRule, region_code: str | None, returning: bool | None
+        self,
+        rule: StepRule,
+        region_code: str | None,
+        returning: bool | None,
+        excepted: bool = False,
     ) -> StepPlan:
         chosen: RegionRule | None = None
+        passed_by: RegionRule | None = None
         hint_zh = hint_en = ""
         if region_code is not None and (rule.rules or rule.default):
             for candidate in rule.rules:
                 if region_code not in candidate.regions:
                     continue
+                if excepted and candidate.exception_cues:
+                    chosen, passed_by = rule.default, candidate
+                    break
                 if candidate.returning_only and returning is not True:
                     if returning is None and candidate.hint_zh:
                         hint_zh, hint_en = candidate.hint_zh, candidate.hint_en
@@ -200,6 +220,8 @@ class KnowledgeBase:
             sources = chosen.source
         if hint_zh:
             note_zh, note_en = f"{note_zh}{hint_zh}", f"{note_en} {hint_en}"
+        if passed_by is not None and passed_by.exception_note_zh:
+            note_zh, note_en = passed_by.exception_note_zh, passed_by.exception_note_en
         milestone = self.milestone(region_code, rule.step)
         if milestone is not None:
             region = self.region(milestone.region)

@@ -139,8 +139,16 @@ class RegionRule(_Frozen):
     label_zh: str = ""
     label_en: str = ""
     cues: tuple[str, ...] = ()
+    # Words that name the other way ("现场确认" beside online confirmation): a question with
+    # them asks about the rule too, but a listed region is not a "yes" to it.
+    counter_cues: tuple[str, ...] = ()
     exception_zh: str = ""
     exception_en: str = ""
+    # Words by which an asker says they are in the excepted part ("省直考点"): the rule does
+    # not apply to them, the step's default does.
+    exception_cues: tuple[str, ...] = ()
+    exception_note_zh: str = ""
+    exception_note_en: str = ""
 
     def label(self, lang: str) -> str:
         """Return the name of this rule's region list in a language."""
@@ -258,6 +266,8 @@ class Lexicon(_Frozen):
     english: dict[str, tuple[str, ...]] = {}
     stopwords: tuple[str, ...] = ()
     english_stopwords: tuple[str, ...] = ()
+    # Words that say who the asker is (titles, levels, jobs), not what they ask about.
+    asker_words: tuple[str, ...] = ()
     domain_words: tuple[str, ...] = ()
     time_cues: tuple[str, ...]
     next_cues: tuple[str, ...]
@@ -281,6 +291,7 @@ class Lexicon(_Frozen):
     returning_yes: tuple[str, ...] = ()
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
+    contrast_cues: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()

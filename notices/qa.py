@@ -79,6 +79,9 @@ class Focus:
     status: WindowStatus | None
     aspect: Aspect
     timed: bool = False
+    # The entry answers something gone wrong within the step: it comes first and the
+    # region's own rule follows, instead of the rule replacing it.
+    after_entry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,9 @@ class Verdict:
     plan: StepPlan
     status: WindowStatus | None
     changed: bool
+    counter: bool = False
+    # The asker is in the region's excepted part ("贵州省直考点"): the list does not hold them.
+    excepted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +209,8 @@ class _Asker:
     done: frozenset[Step]
     now: datetime
     lang: Lang
+    # Steps for which the asker said they are in their region's excepted part ("省直考点").
+    excepted: frozenset[Step] = frozenset()
 
 
 class Answerer:
@@ -216,7 +224,8 @@ class Answerer:
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
         self._index = Index(
-            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop
+            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop,
+            light=frozenset(fold(w) for w in lex.asker_words),
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
         self._reader = Reader(lex, self._canon, rules)
@@ -232,7 +241,9 @@ class Answerer:
         self._personal = CueSet(lex.personal_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
-        self._plan_cache: dict[tuple[str | None, bool | None], dict[Step, StepPlan]] = {}
+        self._plan_cache: dict[
+            tuple[str | None, bool | None, frozenset[Step]], dict[Step, StepPlan]
+        ] = {}
         self._cycle_end = cycle_end(kb)
 
     def _canon(self, clean: str) -> str:
@@ -279,7 +290,17 @@ class Answerer:
             done=_with_earlier(done | reading.done),
             now=now,
             lang=answer_lang,
+            excepted=frozenset(
+                s for s, r in self._rules
+                if r.exception_cues and region is not None and region.code in r.regions
+                and s in reading.excepted
+            ),
         )
+        if len(reading.asked) > 1:
+            # "交了钱还没打准考证，现在能打吗" from someone who has paid: the step still to do
+            # is the one asked about.
+            reading = replace(reading, asked=tuple(
+                sorted(reading.asked, key=lambda s: s in asker.done)))
         return replace(self._compose(reading, asker), today=local_date(now))
 
     def explain(
@@ -375,6 +396,13 @@ class Answerer:
         ):
             # Progress reported and nothing else asked (a pasted status, "审核过了"): what next.
             return self._next(reading, asker, self._entry("next_steps"))
+        if (top is None or top[0] < _MIN_SCORE) and len(reading.asked) == 1 and not reading.weak:
+            # Little evidence beyond the step the question names ("如何交护考费用"): the step
+            # decides the topic, and its own entry answers.
+            entry = self._best_for(reading.asked[0], reading, timely=timely)
+            if entry is not None:
+                return self._from_entry(entry, _READ_CONFIDENCE * 0.8, asker, reading,
+                                        reading.aspect)
         if top is None or top[0] < _MIN_SCORE:
             return self._reply(
                 AnswerKind.SUGGEST,
@@ -425,7 +453,16 @@ class Answerer:
         )
         if asker.region is not None and regional and entry.steps:
             plan = self._plans(asker)[entry.steps[0]]
-            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect)
+            # A question about something gone wrong within the step ("自动确认失败了怎么办")
+            # is answered by the entry; the region's rule follows it.
+            within = (
+                aspect in (Aspect.WHAT_IF, Aspect.MISSED)
+                and not entry.region_dependent
+                and all(self._entry_for_rule(plan.step, r) is not entry
+                        for r in self.kb.step_rule(plan.step).rules)
+            )
+            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
+                          after_entry=within)
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION
@@ -504,11 +541,13 @@ class Answerer:
         verdict = Verdict(
             region=asker.region,
             rule=rule,
-            included=code in rule.regions,
+            included=code in rule.regions and step not in asker.excepted,
+            excepted=step in asker.excepted,
             own=own,
             plan=plan,
             status=self._status(plan, asker),
             changed=reading.changed and rule.returning_only,
+            counter=reading.counter,
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry
@@ -520,10 +559,10 @@ class Answerer:
 
     def _plans(self, asker: _Asker) -> dict[Step, StepPlan]:
         """Return the steps as they apply to the asker (computed once per region and flag)."""
-        key = (asker.region.code if asker.region else None, asker.returning)
+        key = (asker.region.code if asker.region else None, asker.returning, asker.excepted)
         plans = self._plan_cache.get(key)
         if plans is None:
-            plans = {p.step: p for p in self.kb.plan(key[0], key[1])}
+            plans = {p.step: p for p in self.kb.plan(key[0], key[1], key[2])}
             self._plan_cache[key] = plans
         return plans
 

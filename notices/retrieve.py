@@ -17,6 +17,8 @@ _K1 = 1.2
 _B = 0.75
 _FIELD_WEIGHTS = {"keywords": 3.0, "questions": 2.0, "topic": 2.0, "answer": 1.0}
 _BIGRAM_WEIGHT = 0.35
+# A word about the asker ("主管护师", "检验技师") in a question: it says little of the topic.
+_LIGHT = 0.3
 _STEP_BOOST = 1.25
 _TIME_BOOST = 1.2
 # An entry about a step the question does not name: kept, but it must match much better.
@@ -36,11 +38,13 @@ class Index:
         canon: Callable[[str], str],
         tokenizer: Any,
         stopwords: frozenset[str],
+        light: frozenset[str] = frozenset(),
     ) -> None:
         self._entries = tuple(entries)
         self._canon = canon
         self._tk = tokenizer
         self._stop = stopwords
+        self._light = light
         # Entries with no keywords nor questions are reached by name only (guards), not ranked.
         self._entries = tuple(e for e in self._entries if e.keywords or e.questions)
         self._topic_terms: set[str] = set()
@@ -65,7 +69,7 @@ class Index:
         if weight == 1.0:
             cached = self._terms_cache.get(canon)
             if cached is None:
-                cached = self._terms(canon, 1.0)
+                cached = self._terms(canon, 1.0, asked=True)
                 if len(self._terms_cache) >= _TERMS_CACHE:
                     self._terms_cache.clear()
                 self._terms_cache[canon] = cached
@@ -76,18 +80,24 @@ class Index:
         """Drop the cut terms of past questions (benchmarks time each question cold)."""
         self._terms_cache.clear()
 
-    def _terms(self, canon: str, weight: float) -> dict[str, float]:
+    def _terms(self, canon: str, weight: float, *, asked: bool = False) -> dict[str, float]:
         terms: defaultdict[str, float] = defaultdict(float)
+        light: set[str] = set()
         for token in self._tk.lcut(canon):
             token = token.strip()
             if not token or token in self._stop:
                 continue
             if _LATIN_TOKEN.match(token) and len(token) > 3 and token.endswith("s"):
                 token = token[:-1]
-            terms[token] += weight
+            if asked and token in self._light:
+                light.update(cjk_bigrams(token))
+                terms[token] += weight * _LIGHT
+            else:
+                terms[token] += weight
         for gram in cjk_bigrams(canon):
             if gram not in self._stop:
-                terms["#" + gram] += weight * _BIGRAM_WEIGHT
+                share = _LIGHT if gram in light else 1.0
+                terms["#" + gram] += weight * _BIGRAM_WEIGHT * share
         return dict(terms)
 
     def _document(self, entry: Entry) -> dict[str, float]:

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from notices.models import Lexicon, Region, RegionRule
 from notices.steps import STEP_ORDER, Step
-from notices.text import CueSet, fold
+from notices.text import CueSet, fold, normalise
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 # How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
@@ -22,6 +22,9 @@ _AFTER = 4
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
+# On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
+_CLAUSE = re.compile(r"[，,。；;！!？?\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 class Aspect(StrEnum):
@@ -64,6 +67,10 @@ class Reading:
     yes_no: bool = False
     weak: bool = False
     can: bool = False
+    # Steps whose region rule the asker says does not hold for them ("我是省直考点的").
+    excepted: frozenset[Step] = frozenset()
+    # The rule was named by its other way ("要不要现场确认" about online confirmation).
+    counter: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -133,6 +140,7 @@ class Reader:
         self._returning_yes = CueSet(lexicon.returning_yes)
         self._returning_no = CueSet(lexicon.returning_no)
         self._changed = CueSet(lexicon.change_cues)
+        self._contrast = CueSet(lexicon.contrast_cues)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._asking = CueSet(lexicon.question_marks)
         self._yes_no = CueSet(lexicon.yes_no_cues)
@@ -143,10 +151,16 @@ class Reader:
         )
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
-        self._rules = [
-            (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues))
+        self._excepted = [
+            (step, CueSet(fold(c) for c in rule.exception_cues))
             for step, rule in rules
-            if rule.cues
+            if rule.exception_cues
+        ]
+        self._rules = [
+            (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues),
+             CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.counter_cues))
+            for step, rule in rules
+            if rule.cues or rule.counter_cues
         ]
 
     def read(
@@ -158,19 +172,30 @@ class Reader:
         focus = self._asking_part(raw) if len(clean) > _LONG else None
         focus_squeezed = self._canon(focus).replace(" ", "") if focus else squeezed
         mentions = self._mentions(squeezed)
-        done = self._done(squeezed, mentions) | self._done_by_phrase(clean.replace(" ", ""))
+        tail_clean, tail_canon = self._asking_clause(raw)
+        done = self._done(squeezed, mentions, tail_canon) | self._done_by_phrase(
+            clean.replace(" ", ""), tail_clean
+        )
         steps = self._named(mentions, done)
         asked_mentions = self._mentions(focus_squeezed) if focus else mentions
         setting = done | self._setting(squeezed, mentions)
         asked = tuple(
             s for s in self._named(asked_mentions, frozenset()) if s not in setting
-        ) or tuple(s for s in steps if s not in setting)
+        )
+        if not asked:
+            # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
+            # on from is the one named last.
+            recent = steps if focus is None else self._named(
+                sorted(mentions, key=lambda m: -m[0]), frozenset())
+            asked = tuple(s for s in recent if s not in setting)
         returning: bool | None = None
         if self._returning_yes.find(squeezed):
             returning = True
         elif self._returning_no.find(squeezed):
             returning = False
-        rules = tuple((s, r) for s, r, cues in self._rules if cues.find(squeezed))
+        named = [(s, r, bool(cues.find(squeezed))) for s, r, cues, counter in self._rules
+                 if cues.find(squeezed) or counter.find(squeezed)]
+        rules = tuple((s, r) for s, r, _ in named)
         return Reading(
             canon=canon,
             steps=steps,
@@ -186,7 +211,10 @@ class Reader:
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
-            asks=bool(self._asking.find(squeezed)) or raw.rstrip()[-1:] in "?？",
+            counter=bool(named) and not named[0][2],
+            excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
+            asks=bool(self._asking.find(squeezed) or self._contrast.find(squeezed))
+            or raw.rstrip()[-1:] in "?？",
         )
 
     # -- steps -----------------------------------------------------------------------------
@@ -217,7 +245,9 @@ class Reader:
         ranks = [self._weak.index(w) for _, _, w in mentions if self._steps[w] == step]
         return max(ranks, default=-1)
 
-    def _done(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
+    def _done(
+        self, squeezed: str, mentions: list[tuple[int, int, str]], tail: str = ""
+    ) -> frozenset[Step]:
         done: set[Step] = set()
         for start, end, word in mentions:
             before = squeezed[max(0, start - _BEFORE) : start]
@@ -227,9 +257,9 @@ class Reader:
             claimed_after = (
                 marker is not None
                 and not self._not_done.find(before[-2:])
-                and not self._open_tail.find(after[len(marker) : len(marker) + 2])
+                and not self._asks_after(after[len(marker) :])
             )
-            if claimed_before or claimed_after:
+            if (claimed_before or claimed_after) and not (tail and word in tail):
                 done.add(self._steps[word])
         return frozenset(done)
 
@@ -240,15 +270,29 @@ class Reader:
             if squeezed[end:].startswith(self._context)
         )
 
-    def _done_by_phrase(self, squeezed_clean: str) -> frozenset[Step]:
+    def _done_by_phrase(self, squeezed_clean: str, tail: str = "") -> frozenset[Step]:
         if self._done_pattern is None:
             return frozenset()
         done: set[Step] = set()
         for m in self._done_pattern.finditer(squeezed_clean):
-            after = squeezed_clean[m.end() : m.end() + 2]
-            if not self._open_tail.find(after):
+            if not self._asks_after(squeezed_clean[m.end() :]) and m.group(0) not in tail:
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)
+
+    def _asks_after(self, rest: str) -> bool:
+        """Return True when a done marker is made a question by what follows it at once
+        ("缴费了吗", "交了钱没"), not by a later clause ("交了钱还没打准考证")."""
+        return bool(self._open_tail.find(rest.lstrip("了")[:1]))
+
+    def _asking_clause(self, raw: str) -> tuple[str, str]:
+        """Return the last clause of a message that ends with a question mark, as cleaned
+        and as canonical text ("审核通过了?", "has the exam finished already?"): a report of
+        progress inside it is a question."""
+        if raw.rstrip()[-1:] not in "?？":
+            return "", ""
+        last = _CLAUSE.split(raw.strip().rstrip("?？"))[-1]
+        clean = normalise(last)
+        return clean.replace(" ", ""), self._canon(clean).replace(" ", "")
 
     # -- what is asked ---------------------------------------------------------------------
 
@@ -281,7 +325,7 @@ class Reader:
         """Return the sentences of a long message that ask something, or None if none do."""
         asking = [
             s
-            for s in _SENTENCE.findall(raw)
+            for s in _SENTENCE.findall(_CJK_SPACE.sub("\n", raw))
             if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
         ]
         if not asking:

@@ -134,3 +134,41 @@ async def test_question_counts_answers_by_kind(chat: Chat) -> None:
     before = metrics.ANSWERS.labels("out_of_scope")._value.get()
     await chat.send("合格分数线是多少")
     assert metrics.ANSWERS.labels("out_of_scope")._value.get() == before + 1
+
+
+async def test_question_about_the_other_way_of_a_rule_is_no_bare_no(chat: Chat) -> None:
+    # "要不要现场确认" names on-site confirmation; a ❌ on the online list would read as "no".
+    [reply] = await chat.send("江苏要不要现场确认")
+    first = reply.split("\n")[0]
+    assert first.startswith("📍") and "江苏不在" in first and "线上确认" in first
+    assert "现场确认" in reply
+    [reply] = await chat.send("湖南能线上确认吗")
+    assert reply.startswith("❌")
+
+
+async def test_question_on_something_gone_wrong_keeps_its_answer_before_the_region_rule(
+    chat: Chat,
+) -> None:
+    [reply] = await chat.send("浙江 自动确认失败了怎么办")
+    lines = reply.split("\n")
+    assert "自动确认失败" in lines[0]
+    assert any(line.startswith("📍 浙江") for line in lines[1:])
+
+
+async def test_question_asks_about_the_step_still_to_do(chat: Chat, clock: FixedClock) -> None:
+    # Paid already (said and saved): "现在去打能打吗" is about the ticket, not about paying.
+    clock.now = datetime(2024, 3, 10, 2, 0, tzinfo=UTC)
+    [reply] = await chat.send("交了钱还没打准考证 现在去打能打吗")
+    assert "准考证" in reply.split("\n")[0] and "4月1日" in reply.split("\n")[0]
+
+
+async def test_question_in_a_long_message_goes_on_from_the_step_named_last(
+    chat: Chat, clock: FixedClock
+) -> None:
+    clock.now = datetime(2024, 2, 15, 2, 0, tzinfo=UTC)
+    [reply] = await chat.send(
+        "您好打扰一下 我是基层卫生院的检验技师 平时工作比较忙没太关注 同事说准考证四月才打 "
+        "我审核是通过了 但是好像忘了交费 现在还能补吗 江苏的"
+    )
+    first = reply.split("\n")[0]
+    assert "缴费" in first and "结束" in first

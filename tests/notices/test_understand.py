@@ -283,3 +283,64 @@ def test_understand_a_question_beside_progress_is_answered_not_skipped(
     answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     assert answer.entry is not None and answer.entry.id == entry_id
     assert not answer.next_steps and answer.focus is None
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("我已经提交了 但是发现专业报错了", "withdraw_edit"),
+        ("绑定了微信 但是选不了考试项目", "wechat_binding"),
+    ],
+)
+def test_understand_progress_then_a_problem_asks_about_the_problem(
+    answerer: Answerer, question: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and not answer.reading.implied_next
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
+@pytest.mark.parametrize("question", ["审核通过了?", "has the exam finished already?"])
+def test_understand_a_report_inside_the_asking_clause_is_a_question(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.reading is not None and not answer.reading.done
+    assert answer.reading.asked
+
+
+def test_understand_a_report_before_the_asking_clause_stays_a_report(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("我已经缴费了，什么时候打印准考证?", now=IN_PAYMENT)
+    assert answer.reading is not None and Step.PAY in answer.reading.done
+    assert answer.reading.asked == (Step.TICKET,)
+
+
+def test_understand_words_about_the_asker_weigh_less_than_the_topic(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("主管护师多少分及格啊", now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_pass_mark"
+
+
+def test_understand_a_step_named_with_little_else_gets_its_own_entry(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("如何交护考费用", now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+def test_understand_an_asker_in_the_excepted_part_of_a_region_gets_no_yes(
+    answerer: Answerer, knowledge: Knowledge
+) -> None:
+    # 贵州 pays online "省直考点除外": its 省直考点 candidates follow their site's notice.
+    answer = answerer.answer("贵州省直考点 现在能网上交费吗", now=IN_PAYMENT)
+    assert answer.verdict is not None and not answer.verdict.included
+    assert answer.verdict.plan.window is None
+    assert first_line(knowledge, answer).startswith("❌ 贵州省直考点")
+    plain = answerer.answer("贵州能网上缴费吗", now=IN_PAYMENT)
+    assert plain.verdict is not None and plain.verdict.included
+    assert "省直考点除外" in first_line(knowledge, plain)
