@@ -50,6 +50,8 @@ _MAX_SUGGESTIONS = 3
 _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 # Scores this close count as a tie between an out-of-scope entry and an answer.
 _TIE = 0.95
+# A time question goes to an undated entry of its step only on much stronger evidence.
+_UNDATED = 1.4
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -236,7 +238,6 @@ class Answerer:
         self._injection = CueSet(lex.injection_cues)
         self._abuse = CueSet(lex.abuse)
         self._fraud = CueSet(lex.fraud_cues)
-        self._other_year = CueSet(lex.other_year_cues)
         self._other_exam = CueSet(lex.other_exam_cues)
         self._personal = CueSet(lex.personal_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
@@ -277,7 +278,7 @@ class Answerer:
         clean = self._abuse.strip(clean)
         region, region_from = self._region(raw, region_code)
         reading = self._reader.read(clean, region=region, year=self.kb.year, raw=raw)
-        if (reading.future_year or self._other_year.find(clean)) and (
+        if reading.other_year and (
             reading.aspect in TIME_ASPECTS or not reading.steps
         ):
             # Another exam year's dates are not in this notice; its rules mostly are.
@@ -369,7 +370,7 @@ class Answerer:
                 return self._verdict(reading, asker)
         if aspect is Aspect.NEXT:
             return self._next(reading, asker, self._entry("next_steps"))
-        if reading.asked and aspect in TIME_ASPECTS:
+        if reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading):
             step = reading.asked[0]
             entry = self._best_for(step, reading, timely=True)
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
@@ -615,6 +616,19 @@ class Answerer:
         if scored:
             return max(scored, key=lambda item: item[0])[1]
         return min(about, key=lambda e: (e.steps[0] != step, len(e.steps)))
+
+    def _undated_topic(self, reading: Reading) -> bool:
+        """Return True when a time question is about an undated rule of the step: "成绩能保留
+        多久" asks how long scores count (the rolling rule), not when they come out."""
+        if reading.aspect is not Aspect.WHEN:
+            return False  # "现在还能改吗" asks whether a window is open today.
+        step = reading.asked[0]
+        ranked = [(s, e) for s, e in self._index.rank(self._index.terms(reading.canon),
+                                                     steps=[step]) if e.steps[:1] == (step,)]
+        if not ranked or ranked[0][1].time_aware or ranked[0][1].kind is not EntryKind.ANSWER:
+            return False
+        dated = max((s for s, e in ranked if e.time_aware), default=0.0)
+        return ranked[0][0] >= _UNDATED * max(dated, _MIN_SCORE)
 
     def _rule_entries(self, step: Step) -> list[Entry]:
         """Return the entries resting on a passage of one of the step's region rules."""

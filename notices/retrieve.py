@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from notices.models import Entry
+from notices.models import Entry, EntryKind
 from notices.steps import Step
 from notices.text import cjk_bigrams, normalise
 
@@ -19,6 +19,9 @@ _FIELD_WEIGHTS = {"keywords": 3.0, "questions": 2.0, "topic": 2.0, "answer": 1.0
 _BIGRAM_WEIGHT = 0.35
 # A word about the asker ("主管护师", "检验技师") in a question: it says little of the topic.
 _LIGHT = 0.3
+# An entry saying the notice does not cover something ("合格线", "教材"): its words are
+# precise markers, so on near-equal evidence it beats an entry sharing general words.
+_OUT_OF_SCOPE_BOOST = 1.2
 _STEP_BOOST = 1.25
 _TIME_BOOST = 1.2
 # An entry about a step the question does not name: kept, but it must match much better.
@@ -158,6 +161,8 @@ class Index:
                     score *= _OTHER_STEP
             if timely and entry.time_aware:
                 score *= _TIME_BOOST
+            if entry.kind is EntryKind.OUT_OF_SCOPE:
+                score *= _OUT_OF_SCOPE_BOOST
             ranked.append((score, index, entry))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return [(score, entry) for score, _, entry in ranked]

@@ -63,7 +63,9 @@ class Reading:
     returning: bool | None
     changed: bool
     rules: tuple[tuple[Step, RegionRule], ...]
-    future_year: bool
+    # The question asks about another exam year than the loaded one: a later one ("2025年",
+    # "明年"), or an earlier year's exam or scores ("去年考试是哪几天").
+    other_year: bool
     yes_no: bool = False
     weak: bool = False
     can: bool = False
@@ -122,6 +124,9 @@ class Reader:
             if fold(w)
         }
         self._step_pattern = _alternation(self._steps)
+        masks = sorted((fold(w).replace(" ", "") for w in lexicon.not_step_words), key=len,
+                       reverse=True)
+        self._mask = re.compile("|".join(re.escape(w) for w in masks if w)) if masks else None
         self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
         self._aspects = {
             a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER
@@ -141,6 +146,21 @@ class Reader:
         self._returning_no = CueSet(lexicon.returning_no)
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
+        self._what_to_do = CueSet(lexicon.what_to_do)
+        self._later_year = CueSet(lexicon.other_year_cues)
+        self._this_year = CueSet(lexicon.this_year_words)
+        past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
+        self._past_year = re.compile(
+            rf"(?:(?<!\d)(20\d\d)年?|{past or '(?!)'})(?:年度)?(?:的)?"
+        )
+        self._events = tuple(
+            sorted(
+                {fold(w).replace(" ", "") for s in (Step.EXAM, Step.SCORE)
+                 for w in lexicon.step_cues.get(s, ())},
+                key=len, reverse=True,
+            )
+        )
+        self._trouble = frozenset(fold(w).replace(" ", "") for w in lexicon.trouble_words)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._asking = CueSet(lexicon.question_marks)
         self._yes_no = CueSet(lexicon.yes_no_cues)
@@ -179,8 +199,10 @@ class Reader:
         steps = self._named(mentions, done)
         asked_mentions = self._mentions(focus_squeezed) if focus else mentions
         setting = done | self._setting(squeezed, mentions)
-        asked = tuple(
-            s for s in self._named(asked_mentions, frozenset()) if s not in setting
+        # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
+        # asks about the exam): what is done or the setting is set aside first.
+        asked = self._named(
+            [m for m in asked_mentions if self._steps[m[2]] not in setting], frozenset()
         )
         if not asked:
             # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
@@ -207,7 +229,7 @@ class Reader:
             returning=returning,
             changed=bool(self._changed.find(squeezed)),
             rules=rules,
-            future_year=self._future_year(clean, year),
+            other_year=self._other_year(focus or clean, focus_squeezed, year),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
@@ -222,7 +244,14 @@ class Reader:
     def _mentions(self, squeezed: str) -> list[tuple[int, int, str]]:
         if self._step_pattern is None:
             return []
-        return [(m.start(), m.end(), m.group(0)) for m in self._step_pattern.finditer(squeezed)]
+        masked = [
+            (m.start(), m.end()) for m in self._mask.finditer(squeezed)
+        ] if self._mask is not None else []
+        return [
+            (m.start(), m.end(), m.group(0))
+            for m in self._step_pattern.finditer(squeezed)
+            if not any(start < m.end() and m.start() < end for start, end in masked)
+        ]
 
     def _named(
         self, mentions: list[tuple[int, int, str]], done: frozenset[Step]
@@ -259,7 +288,11 @@ class Reader:
                 and not self._not_done.find(before[-2:])
                 and not self._asks_after(after[len(marker) :])
             )
-            if (claimed_before or claimed_after) and not (tail and word in tail):
+            if (
+                (claimed_before or claimed_after)
+                and word not in self._trouble
+                and not (tail and word in tail)
+            ):
                 done.add(self._steps[word])
         return frozenset(done)
 
@@ -301,6 +334,9 @@ class Reader:
             return Aspect.NOW
         if self._modal_step(squeezed):
             return Aspect.NOW
+        if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):
+            # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.
+            return Aspect.MISSED if self._aspects[Aspect.MISSED].find(squeezed) else Aspect.WHAT_IF
         for aspect in _ASPECT_ORDER:
             if aspect is Aspect.WHEN and any(
                 # "缴费时间", "准考证打印日期": a step word followed by a word for its date.
@@ -325,12 +361,26 @@ class Reader:
         """Return the sentences of a long message that ask something, or None if none do."""
         asking = [
             s
-            for s in _SENTENCE.findall(_CJK_SPACE.sub("\n", raw))
+            for s in _SENTENCE.findall(_CLAUSE.sub("\n", raw))
             if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
         ]
         if not asking:
             return None
         return fold(" ".join(asking[-2:]))
+
+    def _other_year(self, scope: str, squeezed: str, year: int) -> bool:
+        """Return True when the asking part of a question is about another exam year."""
+        if self._future_year(scope, year) or self._later_year.find(scope):
+            return True
+        if self._this_year.find(squeezed):
+            return False
+        # An earlier year's exam or scores: "去年考试是哪几天", "2023年的成绩几号出的".
+        for m in self._past_year.finditer(squeezed):
+            if m.group(1) and int(m.group(1)) >= year:
+                continue
+            if squeezed[m.end() : m.end() + 6].startswith(self._events):
+                return True
+        return False
 
     def _future_year(self, clean: str, year: int) -> bool:
         """Return True when the question asks about a later exam year than the loaded one."""

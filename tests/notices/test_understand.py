@@ -274,7 +274,6 @@ def test_understand_what_next_without_progress_starts_from_today(knowledge: Know
         ("报名信息提交了还能改吗", "withdraw_edit"),
         ("注册的时候提示身份证已被注册", "register_once"),
         ("学历核验不通过怎么办", "register_early"),
-        ("考试那天要带什么", "ticket"),
     ],
 )
 def test_understand_a_question_beside_progress_is_answered_not_skipped(
@@ -344,3 +343,46 @@ def test_understand_an_asker_in_the_excepted_part_of_a_region_gets_no_yes(
     plain = answerer.answer("贵州能网上缴费吗", now=IN_PAYMENT)
     assert plain.verdict is not None and plain.verdict.included
     assert "省直考点除外" in first_line(knowledge, plain)
+
+
+@pytest.mark.parametrize("question", ["考试那天要带什么", "what do I bring on exam day"])
+def test_understand_what_to_bring_says_the_ticket_is_the_credential_first(
+    knowledge: Knowledge, question: str
+) -> None:
+    # The notice names one thing for exam day, the ticket; it lists nothing else to bring.
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    line = first_line(knowledge, answer)
+    assert ("准考证" in line and "凭证" in line) or "admission ticket is your pass" in line
+
+
+@pytest.mark.parametrize("question", ["去年考试是哪几天", "2023年的成绩是几号出的"])
+def test_understand_an_earlier_years_exam_dates_are_another_year(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_other_years"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("2023年考试没过 今年什么时候考", "exam_dates"), ("去年的成绩还有效吗", "score_rolling")],
+)
+def test_understand_last_year_as_a_fact_about_the_asker_is_answered(
+    answerer: Answerer, question: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
+def test_understand_a_long_message_is_about_another_year_only_if_its_question_is(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "2023年第一次考中级，四科只过了基础知识一科，今年科室轮转又带实习生，工作太忙只准备了"
+        "两科，想着剩下的明年再考，但又怕去年过的那科到时候作废了，这个成绩到底能保留多久？",
+        now=IN_PAYMENT,
+    )
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "score_rolling"
