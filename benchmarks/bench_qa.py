@@ -99,9 +99,11 @@ def main() -> None:
         oks = [ok for (s, p), v in groups.items() if p == part for ok in v]
         public = [ok for (s, p), v in groups.items()
                   if p == part and s.startswith("questions_public") for ok in v]
+        blind = [ok for (s, p), v in groups.items()
+                 if p == part and s.startswith("questions_blind") for ok in v]
         print(f"  ALL {part:8s} {_rate(sum(oks), len(oks))}   public only: "
-              f"{_rate(sum(public), len(public))}")
-    print("by category (public and dated sets):")
+              f"{_rate(sum(public), len(public))}   blind only: {_rate(sum(blind), len(blind))}")
+    print("by category (public, dated and blind sets):")
     for (part, cat), oks in sorted(cats.items()):
         print(f"  {part:8s} {cat:12s} {_rate(sum(oks), len(oks))}")
     for part, oks in sorted(base.items()):

@@ -65,6 +65,14 @@ WEBHOOK_REJECTED = Counter(
     registry=REGISTRY,
 )
 
+POSSIBLE_DUPLICATES = Counter(
+    "outbox_possible_duplicates_total",
+    "Messages sent again after an earlier try may have been delivered (a sender died between "
+    "the channel's answer and its record, or the request timed out), by kind",
+    ["kind"],
+    registry=REGISTRY,
+)
+
 
 def render_metrics() -> tuple[bytes, str]:
     """Return the metrics in Prometheus text format and their content type."""

@@ -10,10 +10,12 @@ the step allows; where the evidence is weak the candidate is offered topics, nev
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
+from urllib.parse import urlsplit
 
 from notices.calendar import (
     TodoItem,
@@ -52,6 +54,13 @@ _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 _TIE = 0.95
 # A time question goes to an undated entry of its step only on much stronger evidence.
 _UNDATED = 1.4
+# A web address in a message: a host of dot-separated labels ending in a known top-level
+# domain ("wsks-pay.cn", "http://xx.top/pay").
+_LINK = re.compile(
+    r"(?<![a-z0-9.@-])((?:[a-z0-9-]+\.)+(?:cn|com|net|org|top|xyz|vip|cc|info|site|online|icu|"
+    r"shop|club|ltd|work|link|pro|me|io))(?![a-z0-9-])",
+    re.IGNORECASE,
+)
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -272,7 +281,7 @@ class Answerer:
         detected = detect_lang(raw)
         answer_lang: Lang = "en" if (detected or lang) == "en" else "zh"
         clean = normalise(raw)
-        guarded = self._guard(clean, answer_lang)
+        guarded = self._guard(clean, answer_lang, self._reader.asking_scope(clean, raw), raw)
         if guarded is not None:
             return guarded
         clean = self._abuse.strip(clean)
@@ -333,13 +342,34 @@ class Answerer:
 
     # -- guards ----------------------------------------------------------------------------
 
-    def _guard(self, clean: str, lang: Lang) -> Answer | None:
-        """Answer what is not a question about the notice: empty, chat, fraud, other exams."""
+    def _foreign_link(self, raw: str) -> bool:
+        """Return True when a message carries a web address other than the official site's;
+        with money in it (a forwarded "缴费链接"), the notice's warning applies: the centre
+        authorised no one else."""
+        official = urlsplit(self.kb.cycle.official_site.url).hostname or ""
+        official = official.removeprefix("www.")
+        return any(
+            not (host == official or host.endswith("." + official))
+            for host in (m.group(1).lower().removeprefix("www.") for m in _LINK.finditer(raw))
+        )
+
+    def _guard(
+        self, clean: str, lang: Lang, scope: str | None = None, raw: str = ""
+    ) -> Answer | None:
+        """Answer what is not a question about the notice: empty, chat, fraud, other exams.
+
+        Other exams and personal circumstances are looked for in `scope`, what the message
+        asks: a long message may mention a pregnancy or another licence as its background.
+        """
         if not clean:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
         if self._injection.find(clean):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
-        if self._fraud.find(clean) or self._fraud.find(self._canon(clean)):
+        if (
+            self._fraud.find(clean)
+            or self._fraud.find(self._canon(clean))
+            or (self._foreign_link(raw) and Step.PAY in self._reader.steps_named(clean))
+        ):
             return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
         stripped = self._abuse.strip(clean)
         if not stripped:
@@ -348,9 +378,10 @@ class Answerer:
             return self._reply(AnswerKind.SMALLTALK, lang, 1.0,
                                greeting=bool(self._greetings.find(stripped)),
                                thanks=bool(self._thanks.find(stripped)))
+        asked = self._abuse.strip(scope) if scope is not None else stripped
         for cues, entry_id in ((self._other_exam, "oos_other_exam"),
                                (self._personal, "oos_personal")):
-            if cues.find(stripped):
+            if cues.find(asked):
                 return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9, entry=self._oos(entry_id))
         return None
 
@@ -358,6 +389,10 @@ class Answerer:
 
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
+        if reading.rules and reading.rules[0][0] in reading.done and aspect is not Aspect.WHAT_IF:
+            # "您已完成报名确认… 还用去现场吗": the step the rule is about is done, as the
+            # message itself says; what matters is what comes next.
+            return self._next(reading, asker, self._entry("next_steps"))
         if reading.rules and reading.yes_no and aspect in _VERDICT_ASPECTS:
             step, _ = reading.rules[0]
             ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
@@ -370,6 +405,15 @@ class Answerer:
                 return self._verdict(reading, asker)
         if aspect is Aspect.NEXT:
             return self._next(reading, asker, self._entry("next_steps"))
+        if (
+            reading.asked and aspect is Aspect.MISSED
+            and self._plans(asker)[reading.asked[0]].window is not None
+        ):
+            # "错过缴费了吗", "did I miss the exam": where today stands in the step's window
+            # answers it, with the step's rule after.
+            step = reading.asked[0]
+            entry = self._best_for(step, reading, timely=False)
+            return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading):
             step = reading.asked[0]
             entry = self._best_for(step, reading, timely=True)
@@ -528,6 +572,14 @@ class Answerer:
     def _verdict(self, reading: Reading, asker: _Asker) -> Answer:
         """Say whether the asker's region is on the list of the rule asked about."""
         step, rule = reading.rules[0]
+        if reading.counter and asker.region is not None:
+            # "还要去现场确认吗" from a returning candidate in a region that confirms them
+            # automatically: their own rule answers, not the list of the other way.
+            mode = self._plans(asker)[step].mode
+            own = next((r for s, r in self._rules
+                        if s == step and r.mode == mode and r.label_zh and r is not rule), None)
+            if own is not None:
+                rule, reading = own, replace(reading, counter=False)
         entry = self._entry_for_rule(step, rule) or self._best_for(step, reading, timely=False)
         if asker.region is None:
             listing = Listing(rule, tuple(self.kb.region(c) for c in rule.regions))

@@ -86,9 +86,14 @@ class Index:
     def _terms(self, canon: str, weight: float, *, asked: bool = False) -> dict[str, float]:
         terms: defaultdict[str, float] = defaultdict(float)
         light: set[str] = set()
+        skipped: set[str] = set()
         for token in self._tk.lcut(canon):
             token = token.strip()
-            if not token or token in self._stop:
+            if not token:
+                continue
+            if token in self._stop:
+                # Nor do the pairs within a stop word ("是不是" says nothing of the topic).
+                skipped.update(cjk_bigrams(token))
                 continue
             if _LATIN_TOKEN.match(token) and len(token) > 3 and token.endswith("s"):
                 token = token[:-1]
@@ -98,7 +103,7 @@ class Index:
             else:
                 terms[token] += weight
         for gram in cjk_bigrams(canon):
-            if gram not in self._stop:
+            if gram not in self._stop and gram not in skipped:
                 share = _LIGHT if gram in light else 1.0
                 terms["#" + gram] += weight * _BIGRAM_WEIGHT * share
         return dict(terms)

@@ -217,6 +217,9 @@ class Reader:
             returning = False
         named = [(s, r, bool(cues.find(squeezed))) for s, r, cues, counter in self._rules
                  if cues.find(squeezed) or counter.find(squeezed)]
+        # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
+        # in passing but asks about paying).
+        named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
         return Reading(
             canon=canon,
@@ -356,6 +359,15 @@ class Reader:
                     return True
                 start = squeezed.find(modal, start + 1)
         return False
+
+    def steps_named(self, clean: str) -> tuple[Step, ...]:
+        """Return the steps a cleaned text names, in order of mention."""
+        return self._named(self._mentions(self._canon(clean).replace(" ", "")), frozenset())
+
+    def asking_scope(self, clean: str, raw: str) -> str:
+        """Return what a message asks, cleaned: a long message's asking clauses, else all."""
+        focus = self._asking_part(raw) if len(clean) > _LONG else None
+        return normalise(focus) if focus else clean
 
     def _asking_part(self, raw: str) -> str | None:
         """Return the sentences of a long message that ask something, or None if none do."""

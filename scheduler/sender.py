@@ -2,9 +2,13 @@
 
 A claimer takes due rows (all of a candidate's at once, so they go out as one digest) under a
 lease, re-checking at send time that the candidate still wants and can receive them; workers
-deliver through the rate limiter; a flusher writes outcomes back in small batches. A crash
-loses nothing: claimed rows return to pending when their lease runs out, and the only
-possible duplicates are the messages delivered but not yet recorded at the crash.
+deliver through the rate limiter. Just before a worker calls the channel it marks the rows
+`sending` (renewing the lease), and the first thing it does when the channel answers is write
+the outcome; both writes are group commits, so under load one transaction carries the marks
+or outcomes of every worker waiting for it. A crash loses nothing: claimed rows return to
+pending when their lease runs out. A row that comes back still marked `sending` may have been
+delivered before the crash: it is sent again as a possible duplicate, counted in
+`outbox_possible_duplicates_total` and in its broadcast's report.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ class SenderConfig:
     daily_cap: int = 3
     quiet: QuietHours = field(default_factory=QuietHours)
     morning: time = time(9, 0)
-    flush_interval: float = 0.05
+    flush_interval: float = 0.05  # how soon an outcome whose write failed is tried again
     broadcast_share: float = 0.3
     rate: float | None = None  # the send rate, so claims never outlast their lease
 
@@ -74,7 +78,6 @@ class Job:
     kind: str
     rows: list[ClaimedMessage]
     messages: list[Outgoing]
-    claimed_at: float = field(default_factory=timer.monotonic)
 
     @property
     def ids(self) -> list[int]:
@@ -99,12 +102,13 @@ class SendReport:
     expired: int = 0
     deferred: int = 0
     recovered: int = 0
+    possible_duplicates: int = 0  # messages sent again after a sender died mid-send
 
 
 @dataclass(slots=True)
 class _Pending:
-    sent: list[tuple[int, str]] = field(default_factory=list)  # (row id, message key)
-    retry: list[tuple[Job, datetime, str]] = field(default_factory=list)
+    sent: list[tuple[int, str]] = field(default_factory=list)
+    retry: list[tuple[Job, datetime, str, bool]] = field(default_factory=list)
     failed: list[tuple[Job, str]] = field(default_factory=list)
     blocked: list[tuple[Job, str]] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
@@ -145,6 +149,14 @@ class Sender:
         self.config = config or SenderConfig()
         self.clock = clock
         self._pending = _Pending()
+        self._write_lock = asyncio.Lock()
+        self._marks: list[tuple[Job, asyncio.Future[bool]]] = []
+        # SQLite lets one transaction write at a time and makes the others sleep and retry
+        # (busy_timeout), so there marks and outcomes take turns here instead; PostgreSQL
+        # writes both at once.
+        bind = pool.kw.get("bind")
+        one_writer = bind is not None and bind.dialect.name == "sqlite"
+        self._mark_lock = self._write_lock if one_writer else asyncio.Lock()
         self._turn = 0
         self._stopping = False
         self._outstanding = 0
@@ -192,7 +204,7 @@ class Sender:
             await asyncio.gather(*workers, return_exceptions=True)
             stop_flushing.set()
             await flusher
-            await self._flush()
+            await self._commit()
         return report
 
     def _budget(self) -> int:
@@ -342,20 +354,39 @@ class Sender:
                 # A bug, not a send error (those are results): leave the rows to the lease.
                 logger.exception("sender: job for outbox rows %s crashed", job.ids)
             finally:
+                # The job leaves the claim budget as soon as its outcome is buffered, so the
+                # claimer refills while the outcome is being written.
                 self._outstanding -= 1
                 self._finished.set()
+            # The outcome is written before this worker does anything else (no await came
+            # between the channel's answer and here): a crash from now on cannot send twice.
+            await self._commit()
 
     async def _send(self, job: Job, report: SendReport) -> None:
         attempt = job.attempts + 1
         result = DeliveryResult(Outcome.OK)
         message_id: int | None = None
+        delivered = 0
         for message in job.messages:
             result = await self._deliver_one(job, message, attempt)
             if result.outcome is not Outcome.OK:
                 break
+            delivered += 1
             message_id = message_id or result.message_id
         if result.outcome is Outcome.LEASE_LOST:
-            return  # the rows belong to another claim now
+            # Not sent by this claim: give back whatever rows it still holds, unmarked.
+            self._pending.release.append(job)
+            return
+        self._settle(job, result, attempt, report, partly_delivered=delivered > 0)
+        if result.outcome is Outcome.OK:
+            logger.info("outbox rows %s sent as message %s (attempt %d)", job.ids, message_id,
+                        attempt)
+
+    def _settle(
+        self, job: Job, result: DeliveryResult, attempt: int, report: SendReport, *,
+        partly_delivered: bool,
+    ) -> None:
+        """Buffer the outcome of a job (no await: nothing may come between it and the write)."""
         report.messages += 1
         now = self.clock()
         outcome = result.outcome
@@ -365,8 +396,9 @@ class Sender:
             self._pending.sent += [(row_id, key) for row_id in job.ids]
             report.sent += 1
             metrics.MESSAGES_SENT.labels(job.kind).inc()
-            logger.info("outbox rows %s sent as message %s (attempt %d)", job.ids, message_id,
-                        attempt)
+            if any(row.possible_duplicate for row in job.rows):
+                metrics.POSSIBLE_DUPLICATES.labels(job.kind).inc()
+                report.possible_duplicates += 1
         elif outcome.unreachable:
             self._pending.blocked.append((job, outcome.value))
             report.blocked += 1
@@ -378,7 +410,12 @@ class Sender:
             delay = min(self.config.backoff_base * 2 ** (attempt - 1), self.config.backoff_max)
             delay = max(delay, result.retry_after or 0.0)
             error = f"{outcome.value}: {result.detail or ''}"
-            self._pending.retry.append((job, now + timedelta(seconds=delay), error))
+            # A request that timed out may have been delivered, and the messages of a digest
+            # that went before the failing one were: the next try may duplicate them.
+            maybe_delivered = partly_delivered or outcome is Outcome.TIMEOUT
+            self._pending.retry.append(
+                (job, now + timedelta(seconds=delay), error, maybe_delivered)
+            )
             report.retried += 1
             logger.info("outbox rows %s: %s (attempt %d); retry in %.1f s", job.ids,
                         outcome.value, attempt, delay)
@@ -393,8 +430,12 @@ class Sender:
         """Deliver one message, waiting out Telegram's retry_after a bounded number of times."""
         for _ in range(self.config.max_retry_after + 1):
             await self.limiter.acquire(message.chat_id)
-            if not await self._keep_lease(job):
+            # Marked after the slot, so only a row whose request may have gone is marked (a
+            # crash while waiting for a slot is no possible duplicate); `admit` comes after
+            # the mark's write, so that write's latency cannot bunch requests past the cap.
+            if not await self._mark_sending(job):
                 return DeliveryResult(Outcome.LEASE_LOST)
+            await self.limiter.admit(message.chat_id)
             started = timer.perf_counter()
             result = await self.delivery.deliver(message)
             self._record(job, attempt, result, started)
@@ -407,22 +448,39 @@ class Sender:
             await self.limiter.pause(pause)
         return result
 
-    async def _keep_lease(self, job: Job) -> bool:
-        """Renew the job's lease when half of it is gone; False when another sender took it."""
-        lease = self.config.lease.total_seconds()
-        if timer.monotonic() - job.claimed_at < lease / 2:
-            return True
+    async def _mark_sending(self, job: Job) -> bool:
+        """Mark the job's rows as handed to the channel and renew their lease, with every
+        other worker's waiting mark in one transaction; False when this claim lost a row."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._marks.append((job, future))
+        async with self._mark_lock:
+            # Whoever held the lock may have written this mark already; if not, it waits here.
+            if self._marks:
+                batch, self._marks = self._marks, []
+                await self._write_marks(batch)
+        return future.result()
+
+    async def _write_marks(self, batch: list[tuple[Job, asyncio.Future[bool]]]) -> None:
+        held: set[int] = set()
         now = self.clock()
-        async with self.pool.begin() as session:
-            renewed = await OutboxRepo(session).renew(
-                job.ids, token=job.token, lease_until=now + self.config.lease, now=now
-            )
-        if renewed < len(job.ids):
-            logger.warning("outbox rows %s: lease lost while waiting; not sent by this claim",
-                           job.ids)
-            return False
-        job.claimed_at = timer.monotonic()
-        return True
+        try:
+            async with self.pool.begin() as session:
+                held = await OutboxRepo(session).mark_sending(
+                    [(job.token, job.ids) for job, _ in batch],
+                    lease_until=now + self.config.lease, now=now,
+                )
+        except Exception:
+            # Not marked, so not sent: the rows go back when their lease runs out.
+            logger.exception("sender: could not mark outbox rows %s sending",
+                             [row_id for job, _ in batch for row_id in job.ids])
+        finally:
+            for job, future in batch:
+                if not future.done():
+                    future.set_result(all(row_id in held for row_id in job.ids))
+        for job, future in batch:
+            if not future.result():
+                logger.warning("outbox rows %s: lease lost while waiting; not sent by this "
+                               "claim", job.ids)
 
     def _record(self, job: Job, attempt: int, result: DeliveryResult, started: float) -> None:
         at = self.clock()
@@ -439,6 +497,12 @@ class Sender:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.config.flush_interval)
+            await self._commit()
+
+    async def _commit(self) -> None:
+        """Write every outcome buffered so far: a group commit, one writer at a time, each
+        taking whatever the workers buffered while the previous write ran."""
+        async with self._write_lock:
             await self._flush()
 
     async def _flush(self) -> None:
@@ -458,9 +522,12 @@ class Sender:
     async def _write(self, session: AsyncSession, pending: _Pending, now: datetime) -> None:
         repo = OutboxRepo(session)
         await repo.record_attempts(pending.attempts)
-        await repo.mark_sent(pending.sent, now=now)
-        for job, due_at, error in pending.retry:
-            await repo.retry_later(job.ids, token=job.token, due_at=due_at, now=now, error=error)
+        await repo.record_sent(pending.sent, now=now)
+        for job, due_at, error, maybe_delivered in pending.retry:
+            await repo.retry_later(
+                job.ids, token=job.token, due_at=due_at, now=now, error=error,
+                maybe_delivered=maybe_delivered,
+            )
         for job, reason in pending.failed:
             await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
         for job in pending.release:

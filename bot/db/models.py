@@ -130,6 +130,13 @@ class OutboxMessage(Base):
     message_key: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # Set just before the channel is called, cleared when the outcome is recorded: a claimed
+    # row whose lease ran out with it set may have been delivered by a sender that died.
+    sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sent again after such a death: the candidate may have two copies.
+    possible_duplicate: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -16,7 +16,9 @@ from sqlalchemy import (
     Date,
     Select,
     Table,
+    and_,
     bindparam,
+    case,
     delete,
     false,
     func,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy import (
@@ -61,6 +64,7 @@ _O = OutboxMessage
 _CLAIM_COLUMNS = (
     _O.id, _O.user_id, _O.kind, _O.step, _O.occasion, _O.event_date, _O.payload,
     _O.attempts, _O.due_at, _O.expires_at, _O.broadcast_id, _O.priority, _O.urgent,
+    _O.possible_duplicate,
 )
 
 
@@ -99,6 +103,7 @@ class ClaimedMessage:
     broadcast_id: int | None
     priority: int
     urgent: bool
+    possible_duplicate: bool = False  # a sender died after it may have delivered this row
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,14 +249,67 @@ class OutboxRepo:
     # -- sending --------------------------------------------------------------------------
 
     async def recover(self, *, now: datetime) -> int:
-        """Put rows whose lease ran out (their sender died) back to pending."""
+        """Put rows whose lease ran out (their sender died) back to pending; a row its sender
+        had handed to the channel becomes a possible duplicate."""
         result = await self.session.execute(
             update(_O)
             .where(_O.state == CLAIMED, _O.lease_until < now)
-            .values(state=PENDING, claim_token=None, lease_until=None, updated_at=now),
+            .values(
+                state=PENDING, claim_token=None, lease_until=None, updated_at=now,
+                possible_duplicate=case(
+                    (_O.sending_at.is_not(None), true()), else_=_O.possible_duplicate
+                ),
+                sending_at=None,
+            ),
             execution_options={"synchronize_session": False},
         )
         return _rowcount(result)
+
+    async def mark_sending(
+        self, claims: Sequence[tuple[str, Sequence[int]]], *, lease_until: datetime,
+        now: datetime,
+    ) -> set[int]:
+        """Mark rows as handed to the channel and renew their lease, for each (claim token,
+        row ids); return the ids whose claim still holds them (the others must not go)."""
+        held = [(token, list(ids)) for token, ids in claims if ids]
+        if not held:
+            return set()
+        result = await self.session.execute(
+            update(_O)
+            .where(
+                _O.state == CLAIMED,
+                or_(*(and_(_O.claim_token == token, _O.id.in_(ids)) for token, ids in held)),
+            )
+            .values(sending_at=now, lease_until=lease_until, updated_at=now)
+            .returning(_O.id),
+            execution_options={"synchronize_session": False},
+        )
+        return set(result.scalars().all())
+
+    async def record_sent(self, sent: Sequence[tuple[int, str]], *, now: datetime) -> None:
+        """Record rows as sent, each (row id, message key), whoever holds them now.
+
+        Delivered is delivered: a row is recorded even if its lease ran out meanwhile and
+        another claim holds it (that claim then fails to mark it sending, so never resends).
+        """
+        if not sent:
+            return
+        table = cast(Table, _O.__table__)
+        await self.session.execute(
+            update(table)
+            .where(
+                table.c.id == bindparam("b_id"),
+                # No IN (...): an expanding parameter cannot be used with executemany.
+                or_(table.c.state == PENDING, table.c.state == CLAIMED),
+            )
+            .values(
+                state=SENT, sent_at=now, message_key=bindparam("b_key"), claim_token=None,
+                lease_until=None, sending_at=None, attempts=table.c.attempts + 1,
+                updated_at=now,
+            ),
+            [{"b_id": row_id, "b_key": key} for row_id, key in sent],
+            execution_options={"synchronize_session": False},
+        )
 
     def _claimable(
         self, *, now: datetime, kind: str, urgent_only: bool
@@ -342,7 +400,8 @@ class OutboxRepo:
         if not ids:
             return 0
         values: dict[str, Any] = {
-            "state": state, "claim_token": None, "lease_until": None, "updated_at": now,
+            "state": state, "claim_token": None, "lease_until": None, "sending_at": None,
+            "updated_at": now,
             "attempts": _O.attempts + (1 if state in (SENT, FAILED) else 0),
         }
         if state == SENT:
@@ -359,40 +418,22 @@ class OutboxRepo:
                            len(ids) - done, len(ids))
         return done
 
-    async def mark_sent(self, sent: Sequence[tuple[int, str]], *, now: datetime) -> None:
-        """Record rows as sent, each (row id, message key), whichever claim holds them now."""
-        if not sent:
-            return
-        table = cast(Table, _O.__table__)
-        await self.session.execute(
-            update(table)
-            # Delivered is delivered: record it even if the lease ran out meanwhile and
-            # another claim holds the row (that claim then fails to renew, not resend).
-            .where(
-                table.c.id == bindparam("b_id"),
-                # No IN (...): an expanding parameter cannot be used with executemany.
-                or_(table.c.state == PENDING, table.c.state == CLAIMED),
-            )
-            .values(
-                state=SENT, sent_at=now, message_key=bindparam("b_key"), claim_token=None,
-                lease_until=None, attempts=table.c.attempts + 1, updated_at=now,
-            ),
-            [{"b_id": row_id, "b_key": key} for row_id, key in sent],
-            execution_options={"synchronize_session": False},
-        )
-
     async def retry_later(
-        self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime, error: str
+        self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime, error: str,
+        maybe_delivered: bool = False,
     ) -> int:
-        """Give claimed rows back as pending, due again at `due_at`, counting the attempt."""
+        """Give claimed rows back as pending, due again at `due_at`, counting the attempt;
+        `maybe_delivered` (a timeout, say) makes the next send a possible duplicate."""
         if not ids:
             return 0
         result = await self.session.execute(
             update(_O)
             .where(_O.id.in_(list(ids)), _O.claim_token == token)
             .values(
-                state=PENDING, claim_token=None, lease_until=None, due_at=due_at,
-                attempts=_O.attempts + 1, last_error=error[:200], updated_at=now,
+                state=PENDING, claim_token=None, lease_until=None, sending_at=None,
+                due_at=due_at, attempts=_O.attempts + 1, last_error=error[:200],
+                updated_at=now,
+                possible_duplicate=true() if maybe_delivered else _O.possible_duplicate,
             ),
             execution_options={"synchronize_session": False},
         )
@@ -408,8 +449,8 @@ class OutboxRepo:
             update(_O)
             .where(_O.id.in_(list(ids)), _O.claim_token == token)
             .values(
-                state=PENDING, claim_token=None, lease_until=None, due_at=due_at,
-                updated_at=now,
+                state=PENDING, claim_token=None, lease_until=None, sending_at=None,
+                due_at=due_at, updated_at=now,
             ),
             execution_options={"synchronize_session": False},
         )
@@ -460,16 +501,23 @@ class OutboxRepo:
         )
         return max(_rowcount(result), 0)
 
-    async def broadcast_tally(self, broadcast_id: int) -> list[tuple[str, bool, int]]:
-        """Count a broadcast's copies by (state, whether the candidate is blocked)."""
+    async def broadcast_tally(self, broadcast_id: int) -> list[tuple[str, bool, int, int]]:
+        """Count a broadcast's copies by (state, whether the candidate is blocked): each
+        (state, blocked, copies, copies that are possible duplicates)."""
         is_blocked = func.coalesce(Candidate.blocked, false())
         rows = await self.session.execute(
-            select(_O.state, is_blocked, func.count())
+            select(
+                _O.state, is_blocked, func.count(),
+                func.count().filter(_O.possible_duplicate.is_(True)),
+            )
             .outerjoin(Candidate, Candidate.user_id == _O.user_id)
             .where(_O.broadcast_id == broadcast_id, _O.kind == BROADCAST)
             .group_by(_O.state, is_blocked)
         )
-        return [(str(state), bool(blocked), int(count)) for state, blocked, count in rows]
+        return [
+            (str(state), bool(blocked), int(count), int(suspect))
+            for state, blocked, count, suspect in rows
+        ]
 
     # -- observing ------------------------------------------------------------------------
 

@@ -62,6 +62,9 @@ class Progress:
     blocked: int
     cancelled: int
     left: int
+    # Copies sent again after an earlier try may have been delivered (a sender died between
+    # Telegram's answer and its record, or the request timed out): a candidate may have two.
+    possible_duplicates: int = 0
 
     @property
     def done(self) -> int:
@@ -227,10 +230,15 @@ class BroadcastRepo:
 
     async def progress(self, broadcast: Broadcast) -> Progress:
         """Count the broadcast's copies by outcome; a blocked candidate's copy counts blocked."""
-        tally = {"sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "left": 0}
-        for state, blocked, count in await OutboxRepo(self.session).broadcast_tally(broadcast.id):
+        tally = {
+            "sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "left": 0,
+            "possible_duplicates": 0,
+        }
+        rows = await OutboxRepo(self.session).broadcast_tally(broadcast.id)
+        for state, blocked, count, suspect in rows:
             if state == "sent":
                 tally["sent"] += count
+                tally["possible_duplicates"] += suspect
             elif state in ("pending", "claimed"):
                 tally["left"] += count
             elif blocked:

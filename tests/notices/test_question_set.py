@@ -18,11 +18,17 @@ FLOORS = {
     ("questions", "tune"): 0.95,
     ("questions", "holdout"): 0.85,
     ("questions_dated", "tune"): 0.9,
-    ("questions_dated", "holdout"): 0.7,
-    ("questions_public", "tune"): 0.7,
-    ("questions_public", "holdout"): 0.5,
-    ("questions_public2", "tune"): 0.65,
-    ("questions_public2", "holdout"): 0.4,
+    ("questions_dated", "holdout"): 0.75,
+    ("questions_public", "tune"): 0.85,
+    ("questions_public", "holdout"): 0.6,
+    ("questions_public2", "tune"): 0.85,
+    ("questions_public2", "holdout"): 0.6,
+    ("questions_blind", "tune"): 0.9,
+    ("questions_blind", "holdout"): 0.8,
+    ("questions_blind2", "tune"): 0.9,
+    ("questions_blind2", "holdout"): 0.75,
+    ("questions_blind_dated", "tune"): 0.85,
+    ("questions_blind_dated", "holdout"): 0.85,
 }
 
 

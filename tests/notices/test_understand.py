@@ -386,3 +386,40 @@ def test_understand_a_long_message_is_about_another_year_only_if_its_question_is
     )
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "score_rolling"
+
+
+def test_understand_a_pregnancy_in_a_long_messages_background_is_not_its_question(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "前年注册的账号，去年因为怀孕没考就一直没登，今年想登录发现密码忘了，密码找回的那个问题"
+        "答案也想不起来了，试了好几个答案都不对，现在怎么办？",
+        now=BEFORE_PAYMENT,
+    )
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "password_recovery"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("【卫健委】您的准考证需补缴考务费，请点 wsks-pay.cn 办理", AnswerKind.FRAUD),
+        ("收到短信说缴费通道即将关闭 让点链接缴费 是真的吗", AnswerKind.FRAUD),
+        ("官网 www.21wecan.com 在哪里缴费", AnswerKind.ANSWER),
+    ],
+)
+def test_understand_a_payment_link_other_than_the_official_site_is_a_scam(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    assert answerer.answer(question, now=IN_PAYMENT).kind is kind
+
+
+def test_understand_on_site_question_from_an_auto_confirmed_returning_candidate(
+    answerer: Answerer, knowledge: Knowledge
+) -> None:
+    answer = answerer.answer(
+        "去年没过 今年还要去现场确认吗", region_code="beijing", now=BEFORE_PAYMENT
+    )
+    assert answer.verdict is not None and answer.verdict.included
+    assert answer.verdict.rule.mode == "auto_if_unchanged"
+    assert first_line(knowledge, answer).startswith("✅ 北京在开通历史考生自动确认")

@@ -79,3 +79,63 @@ async def test_limiter_redis_is_shared_between_instances(redis_url: str) -> None
     finally:
         await first.close()
         await second.close()
+
+
+def _most_in_one_second(stamps: list[float]) -> int:
+    stamps = sorted(stamps)
+    best, start = 0, 0
+    for end, moment in enumerate(stamps):
+        while moment - stamps[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_limiter_admits_no_more_than_the_cap_in_any_second_however_late_callers_come(
+    make_limiter: object,
+) -> None:
+    """A caller that wakes late after its slot (its process was descheduled, a write came
+    between) would go with the callers of later slots; `admit` holds it while the last second
+    is full, so the requests as admitted never exceed the cap in a second."""
+    rate = 50
+    limiter = make_limiter(float(rate))  # type: ignore[operator]
+    would_go: list[float] = []
+    admitted: list[float] = []
+    seen: dict[str, float] = {}
+    done = asyncio.Event()
+
+    async def watch() -> None:  # Redis: what the shared window held, in Redis time
+        while not done.is_set():
+            seen.update(await limiter.admitted())
+            await asyncio.sleep(0.1)
+        seen.update(await limiter.admitted())
+
+    woken = itertools.count()
+
+    async def one(index: int) -> None:
+        await limiter.acquire(index)
+        if next(woken) < 20:
+            await asyncio.sleep(0.3)  # the first 20 slots' callers are stalled past them
+        would_go.append(time.monotonic())
+        await limiter.admit(index)
+        admitted.append(time.monotonic())
+
+    watcher = asyncio.create_task(watch()) if isinstance(limiter, RedisRateLimiter) else None
+    await asyncio.gather(*(one(i) for i in range(80)))
+    done.set()
+    if watcher is not None:
+        await watcher
+        assert len(seen) == 80 and _most_in_one_second(list(seen.values())) <= rate
+    else:
+        assert _most_in_one_second(admitted) <= rate  # counted and stamped with no await between
+    assert _most_in_one_second(would_go) > rate * 1.1  # the slots alone let the late ones bunch
+    assert max(admitted) - min(admitted) < 2.5  # and the cap is still reached (80 at 50/s)
+
+
+async def test_limiter_admit_after_a_pause_takes_a_fresh_slot(make_limiter: object) -> None:
+    limiter = make_limiter(1000.0)  # type: ignore[operator]
+    await limiter.acquire(1)
+    await limiter.pause(0.3)  # Telegram said retry_after between the slot and the request
+    started = time.monotonic()
+    await limiter.admit(1)
+    assert time.monotonic() - started >= 0.28
