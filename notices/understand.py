@@ -23,7 +23,7 @@ _AFTER = 4
 _LONG = 60
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
-_CLAUSE = re.compile(r"[，,。；;！!？?\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_CLAUSE = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
@@ -288,7 +288,7 @@ class Reader:
             claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)
             claimed_after = (
                 marker is not None
-                and not self._not_done.find(before[-2:])
+                and not self._not_done.find(before[-4:])
                 and not self._asks_after(after[len(marker) :])
             )
             if (
