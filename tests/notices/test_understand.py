@@ -423,3 +423,18 @@ def test_understand_on_site_question_from_an_auto_confirmed_returning_candidate(
     assert answer.verdict is not None and answer.verdict.included
     assert answer.verdict.rule.mode == "auto_if_unchanged"
     assert first_line(knowledge, answer).startswith("✅ 北京在开通历史考生自动确认")
+
+
+@pytest.mark.parametrize(
+    ("status", "next_step"),
+    [("系统提示已完成报名确认", Step.REVIEW), ("状态显示待缴费", Step.PAY)],
+)
+def test_understand_a_pasted_platform_status_is_progress_not_a_technical_problem(
+    answerer: Answerer, knowledge: Knowledge, status: str, next_step: Step
+) -> None:
+    answer = answerer.answer(status, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.ANSWER
+    steps = [i.step for i in answer.next_steps] or [p.step for p, _ in answer.statuses]
+    assert steps[0] is next_step
+    reply = render_answer(answer, knowledge, Texts(), "zh")
+    assert reply.count("由考点、考区考试管理机构审核") <= 1
