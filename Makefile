@@ -21,6 +21,8 @@ run: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	# the layers and no import cycles: the contracts in pyproject.toml
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest
@@ -29,4 +31,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache

@@ -37,17 +37,17 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy import insert
 
+from bot.channels.telegram_delivery import HttpTelegramDelivery
 from bot.db.engine import create_engine, create_session_pool
 from bot.db.migrate import upgrade
 from bot.db.models import Candidate
+from bot.db.outbox import NewMessage, OutboxRepo
 from bot.texts import Texts
 from notices import load_knowledge_base
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter
-from scheduler.outbox import NewMessage, OutboxRepo
 from scheduler.rules import NO_QUIET_HOURS
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import HttpTelegramDelivery
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"

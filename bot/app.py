@@ -15,9 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.background import cancel
+from bot.channels.console import ConsoleChannel
+from bot.channels.telegram import check_bot, create_bot, run_polling, run_webhook
+from bot.channels.telegram_delivery import HttpTelegramDelivery
 from bot.clock import process_clock
 from bot.config import Settings
-from bot.console import ConsoleChannel
 from bot.db.engine import create_engine, create_session_pool, safe_url
 from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
@@ -26,15 +28,8 @@ from bot.knowledge import Knowledge
 from bot.logs import configure_logging, started
 from bot.memory import settle_heap
 from bot.staff.regiondata import apply_stored
-from bot.telegram import (
-    check_bot,
-    create_bot,
-    run_polling,
-    run_webhook,
-    set_commands,
-    set_staff_menus,
-)
 from bot.texts import Texts
+from handlers.menu import set_commands, set_staff_menus
 from notices import KnowledgeBaseError
 
 logger = logging.getLogger("bot")
@@ -110,6 +105,8 @@ async def run(settings: Settings) -> None:
             started(settings.log_level)  # the webhook server does so once its port is bound
         await set_commands(bot, texts)
         menus = asyncio.create_task(set_staff_menus(bot, texts, settings, session_pool))
+        # The reminder engine sends through the channel's own delivery, as on the terminal.
+        delivery = dp["delivery"] = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
         try:
             if settings.webhook_url:
                 await run_webhook(dp, bot, settings)
@@ -117,6 +114,7 @@ async def run(settings: Settings) -> None:
                 await run_polling(dp, bot)
         finally:
             await cancel(menus)
+            await delivery.close()
     finally:
         if bot is not None:
             await bot.session.close()

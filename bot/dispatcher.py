@@ -16,7 +16,10 @@ from bot.config import Settings
 from bot.forgotten import ForgottenMarks
 from bot.knowledge import Knowledge
 from bot.languages import LanguageDirectory
-from bot.middlewares import (
+from bot.staff.directory import StaffDirectory
+from bot.texts import Texts
+from handlers import get_routers
+from handlers.middlewares import (
     CandidateMiddleware,
     CleanTextMiddleware,
     CommandWordsMiddleware,
@@ -24,9 +27,6 @@ from bot.middlewares import (
     InFlightTracker,
     ThrottledIsolation,
 )
-from bot.staff.directory import StaffDirectory
-from bot.texts import Texts
-from handlers import get_routers
 from handlers.ui import OnboardStates
 from scheduler import service as reminders
 
@@ -99,7 +99,13 @@ def create_dispatcher(
     dp.startup.register(staff.start)
     dp.shutdown.register(staff.stop)
     dp.update.outer_middleware(CleanTextMiddleware())
-    dp.update.outer_middleware(DbSessionMiddleware(session_pool, languages, staff))
+    # Candidates whose state changed get their reminders planned at once, when the engine
+    # runs in this process; the chat layer finds it through this hook, never by import.
+    dp.update.outer_middleware(
+        DbSessionMiddleware(
+            session_pool, languages, staff, plan_hook=lambda: reminders.plan_hook(dp)
+        )
+    )
     # Where plain text is a question (or the welcome's region), "退订" is /stop.
     dp.message.outer_middleware(
         CommandWordsMiddleware(texts.command_words(), states={None, OnboardStates.region.state})

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.outbox import OutboxRepo
 from bot.db.repo import CandidateRepo
 from notices import Step
-from scheduler.outbox import OutboxRepo
 
 
 async def record_done(

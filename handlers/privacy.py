@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
 from bot.forgotten import ForgottenMarks
 from bot.texts import Locale, Texts
 from handlers.filters import from_user
-from handlers.ui import ForgetAction, answer_stale, edit, forget_keyboard, message_of, prefixes
+from handlers.ui import answer_stale, edit, message_of, prefixes
+
+
+class ForgetAction(CallbackData, prefix="fg"):
+    sure: bool
+
+
+def forget_keyboard(texts: Texts, locale: Locale) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for sure, key in ((True, "journey_forget_yes"), (False, "journey_forget_no")):
+        builder.button(text=texts.label(locale, key), callback_data=ForgetAction(sure=sure))
+    return builder.as_markup()
 
 
 async def cmd_stop(message: Message, session: AsyncSession, texts: Texts, locale: Locale) -> None:

@@ -14,15 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
-from bot.journey import (
+from bot.knowledge import Knowledge
+from bot.texts import Locale, Texts
+from handlers.filters import from_user
+from handlers.journey import (
     auto_confirm_region,
     known_region,
     parse_yes_no,
     region_groups,
 )
-from bot.knowledge import Knowledge
-from bot.texts import Locale, Texts
-from handlers.filters import from_user
 from handlers.ui import (
     ALL_GROUPS,
     FLOWS,

@@ -7,21 +7,21 @@ from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, now_from
 from bot.db.repo import CandidateRepo
-from bot.journey import open_predecessors, step_name, step_views, todo_views
 from bot.knowledge import Knowledge
 from bot.progress import record_done, record_undone
 from bot.texts import Locale, Texts
 from handlers.filters import from_user
+from handlers.journey import open_predecessors, step_name, step_views, todo_views
 from handlers.ui import (
-    CascadeAction,
     StepAction,
     answer_stale,
-    cascade_keyboard,
     message_of,
     parse_step_value,
     prefixes,
@@ -32,6 +32,25 @@ from notices import STEP_ORDER, KnowledgeBase, Step, local_date, parse_step, ste
 MAX_ECHO = 40
 # Steps in one /done: separated by commas (Chinese or ASCII), 、 or spaces.
 STEP_LIST = re.compile(r"[\s,，、;；]+")
+
+
+class CascadeAction(CallbackData, prefix="cas"):
+    step: str
+    earlier: bool
+
+
+def cascade_keyboard(texts: Texts, locale: Locale, step: Step, name: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.label(locale, "journey_mark_all"),
+        callback_data=CascadeAction(step=step.value, earlier=True),
+    )
+    builder.button(
+        text=texts.label(locale, "journey_mark_only").format(step=name),
+        callback_data=CascadeAction(step=step.value, earlier=False),
+    )
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 async def mark(

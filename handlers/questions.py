@@ -16,9 +16,9 @@ from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo, UnansweredRepo
 from bot.knowledge import Knowledge
-from bot.presenters import answer_context, entry_context
 from bot.texts import Locale, Texts, split_message
 from handlers.filters import is_question
+from handlers.presenters import answer_context, entry_context
 from notices import Answer, AnswerKind, Step
 
 # Questions the knowledge base could not answer well: staff review them with /unanswered.

@@ -10,17 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, now_from
 from bot.config import Settings
 from bot.db.models import Candidate
-from bot.db.repo import CandidateRepo
+from bot.db.outbox import OutboxRepo
 from bot.knowledge import Knowledge
+from bot.progress import record_done
+from bot.reminders import ACTION_PREFIX, snooze_message
 from bot.texts import Locale, Texts
 from notices import Step
-from scheduler.compose import ACTION_PREFIX
-from scheduler.outbox import OutboxRepo
-from scheduler.rules import snooze_message
 
 
 class ReminderAction(CallbackData, prefix=ACTION_PREFIX):
-    """A reminder button: action is "done" or "snooze"; packs as scheduler.compose.action_data."""
+    """A reminder button: action is "done" or "snooze"; packs as bot.reminders.action_data."""
 
     action: str
     step: str
@@ -44,9 +43,7 @@ async def on_done(
     if step is None:
         await query.answer(texts.label(locale, "rem_stale"))
         return
-    user_id = query.from_user.id
-    if await CandidateRepo(session).mark_done(user_id, step.value, now_from(clock)):
-        await OutboxRepo(session).cancel_for_done(user_id=user_id, steps=[step.value])
+    await record_done(session, query.from_user.id, [step], now_from(clock))
     name = knowledge.kb.step_rule(step).name(locale)
     await query.answer(texts.label(locale, "rem_done_ok").format(step=name))
 

@@ -14,11 +14,11 @@ from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
 from bot.forgotten import ForgottenMarks
-from bot.journey import ended_cycle, known_region, region_groups
 from bot.knowledge import Knowledge
 from bot.staff.directory import StaffDirectory
 from bot.texts import LOCALES, Locale, Texts
 from handlers.filters import from_user, is_question
+from handlers.journey import ended_cycle, known_region, region_groups
 from handlers.profile import MAX_ECHO, apply_region
 from handlers.ui import (
     OnboardAction,

@@ -1,4 +1,5 @@
-"""The journey's buttons: callback data, keyboards, and the answer to a stale or forged tap."""
+"""The buttons flows share: callback data and keyboards more than one flow uses, and the
+answer to a stale or forged tap. A button only one flow uses stays in its module."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from magic_filter import MagicFilter
 
-from bot.journey import RegionGroup, StepView
 from bot.texts import LOCALES, Locale, Texts
+from handlers.journey import RegionGroup, StepView
 from notices import Region, Step
 
 # Where a region picker was opened from decides what follows the pick.
@@ -52,15 +53,6 @@ class ReturningAction(CallbackData, prefix="ret"):
 class StepAction(CallbackData, prefix="st"):
     op: str  # done | undo
     step: str
-
-
-class CascadeAction(CallbackData, prefix="cas"):
-    step: str
-    earlier: bool
-
-
-class ForgetAction(CallbackData, prefix="fg"):
-    sure: bool
 
 
 class MenuAction(CallbackData, prefix="mn"):
@@ -211,27 +203,6 @@ def todo_keyboard(texts: Texts, locale: Locale, views: Sequence[StepView]) -> In
     builder.adjust(1)
     menu = menu_keyboard(texts, locale, "deadlines", "calendar")
     builder.row(*menu.inline_keyboard[0])
-    return builder.as_markup()
-
-
-def cascade_keyboard(texts: Texts, locale: Locale, step: Step, name: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=texts.label(locale, "journey_mark_all"),
-        callback_data=CascadeAction(step=step.value, earlier=True),
-    )
-    builder.button(
-        text=texts.label(locale, "journey_mark_only").format(step=name),
-        callback_data=CascadeAction(step=step.value, earlier=False),
-    )
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def forget_keyboard(texts: Texts, locale: Locale) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for sure, key in ((True, "journey_forget_yes"), (False, "journey_forget_no")):
-        builder.button(text=texts.label(locale, key), callback_data=ForgetAction(sure=sure))
     return builder.as_markup()
 
 

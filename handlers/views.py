@@ -7,8 +7,9 @@ from datetime import datetime
 from aiogram.types import BufferedInputFile, Message
 
 from bot.db.models import Candidate
-from bot.ics import build_calendar
-from bot.journey import (
+from bot.texts import Locale, Texts
+from handlers.ics import build_calendar
+from handlers.journey import (
     StepView,
     auto_confirm_region,
     calendar_entries,
@@ -19,7 +20,6 @@ from bot.journey import (
     step_views,
     todo_views,
 )
-from bot.texts import Locale, Texts
 from handlers.ui import (
     answer_chunks,
     groups_keyboard,

@@ -1,7 +1,6 @@
 """The notice knowledge base: data, rules, calendar and question answering (pure)."""
 
 from notices.calendar import (
-    StepPlan,
     TodoItem,
     WindowStatus,
     cycle_end,
@@ -21,6 +20,7 @@ from notices.models import (
     RegionMilestone,
     Window,
 )
+from notices.plans import StepPlan
 from notices.qa import Answer, Answerer, AnswerKind
 from notices.steps import STEP_ORDER, Step, parse_step, step_words
 from notices.text import warm_up

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from notices.calendar import StepPlan
 from notices.models import (
     Cycle,
     Entry,
@@ -19,6 +18,7 @@ from notices.models import (
     StepRule,
     Window,
 )
+from notices.plans import StepPlan
 from notices.steps import STEP_ORDER, Step
 from notices.text import fold, normalise
 

@@ -18,7 +18,6 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from notices.calendar import (
-    StepPlan,
     TodoItem,
     WindowStatus,
     cycle_end,
@@ -28,6 +27,7 @@ from notices.calendar import (
 )
 from notices.kb import KnowledgeBase
 from notices.models import Entry, EntryKind, OfficialSite, Region, RegionRule
+from notices.plans import StepPlan
 from notices.retrieve import Index
 from notices.steps import STEP_ORDER, Step
 from notices.text import (

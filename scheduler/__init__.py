@@ -1,1 +1,3 @@
-"""Reminders: rules, the planner (APScheduler ticks), the outbox and the rate-limited sender."""
+"""The reminder engine: rules, the planner, the composer and the rate-limited sender, ticked by
+APScheduler. It keeps the outbox through the core's repository (bot.db.outbox) and sends
+through the delivery its channel hands it (scheduler.delivery.Delivery)."""

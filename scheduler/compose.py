@@ -7,20 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.db.outbox import ClaimedMessage
+from bot.reminders import action_data
 from bot.texts import Locale, Texts, resolve_locale, split_message
 from notices import KnowledgeBase, Step, StepPlan, local_date
 from scheduler.delivery import Button, Outgoing
-from scheduler.outbox import ClaimedMessage
-
-ACTION_PREFIX = "rem"
 
 # A digest's text in chunks, and the buttons under its last chunk.
 _Rendered = tuple[tuple[str, ...], tuple[tuple[Button, ...], ...]]
-
-
-def action_data(action: str, step: str) -> str:
-    """Return the callback data of a reminder button (handlers.reminders.ReminderAction)."""
-    return f"{ACTION_PREFIX}:{action}:{step}"
 
 
 @dataclass(frozen=True, slots=True)

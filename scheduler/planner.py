@@ -24,6 +24,7 @@ from sqlalchemy import (
     Date,
     Integer,
     MetaData,
+    Select,
     SmallInteger,
     String,
     Table,
@@ -35,15 +36,12 @@ from sqlalchemy import (
     literal,
     select,
     text,
-    update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.db.base import UTCDateTime
-from bot.db.models import Candidate, OutboxMessage, PlannerRun
-from notices import KnowledgeBase, Step
-from scheduler.outbox import (
+from bot.db.models import Candidate, PlannerRun
+from bot.db.outbox import (
     PENDING,
     PRIORITY_REMINDER,
     PRIORITY_URGENT,
@@ -51,6 +49,7 @@ from scheduler.outbox import (
     NewMessage,
     OutboxRepo,
 )
+from notices import KnowledgeBase, Step
 from scheduler.rules import (
     Occasion,
     QuietHours,
@@ -273,16 +272,7 @@ class Planner:
         started_at = now
         async with conn.begin():
             # Rows whose occasion passed while nobody sent them (downtime) are dropped.
-            expired = await conn.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.state == PENDING,
-                    OutboxMessage.expires_at.is_not(None),
-                    OutboxMessage.expires_at <= now,
-                )
-                .values(state="expired", updated_at=now)
-            )
-            report.expired = max(expired.rowcount or 0, 0)
+            report.expired = max(await OutboxRepo(conn).expire(now=now), 0)
             last = await conn.scalar(select(func.max(PlannerRun.planned_for)))
             groups = await self._groups(conn)
         report.groups = len(groups)
@@ -408,8 +398,7 @@ class Planner:
                 if conn.dialect.name == "postgresql":
                     # The range's rows are sorted by candidate before insertion: in memory.
                     await conn.execute(text("SET LOCAL work_mem = '64MB'"))
-                result = await conn.execute(self._insert_stmt(conn, now, low, high))
-                inserted += max(result.rowcount or 0, 0)
+                inserted += await OutboxRepo(conn).add_planned(self._planned(now, low, high))
         return inserted
 
     async def _insert_elsewhere(
@@ -428,9 +417,8 @@ class Planner:
                 async with conn.begin():
                     await conn.execute(text("DROP TABLE IF EXISTS planner_due"))
 
-    def _insert_stmt(
-        self, conn: AsyncConnection, now: datetime, low: int | None, high: int | None
-    ) -> Any:
+    def _planned(self, now: datetime, low: int | None, high: int | None) -> Select[Any]:
+        """Select the outbox rows (PLANNED_COLUMNS) of the candidates in (low, high]."""
         c = Candidate.__table__.c
         d = _due_table.c
         user_range = []
@@ -439,7 +427,7 @@ class Planner:
         if high is not None:
             user_range.append(c.user_id <= high)
         ret_key = case((c.is_returning.is_(None), 2), (c.is_returning.is_(True), 1), else_=0)
-        source = (
+        return (
             select(
                 c.user_id, literal(REMINDER), d.priority, d.urgent, d.step, d.occasion,
                 d.dedupe_key, d.event_date, literal(PENDING), d.due_at, d.expires_at,
@@ -459,14 +447,6 @@ class Planner:
             .where(c.reminders_enabled.is_(True), c.blocked.is_(False), *user_range)
             .order_by(c.user_id)
         )
-        o = OutboxMessage.__table__.c
-        columns = [
-            o.user_id, o.kind, o.priority, o.urgent, o.step, o.occasion, o.dedupe_key,
-            o.event_date, o.state, o.due_at, o.expires_at, o.attempts, o.created_at,
-            o.updated_at,
-        ]
-        stmt = dialect_insert_for(conn)(OutboxMessage.__table__).from_select(columns, source)
-        return stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
 
 
 async def purge_runs(session: AsyncSession, *, before: datetime) -> None:
@@ -477,10 +457,3 @@ async def purge_runs(session: AsyncSession, *, before: datetime) -> None:
         delete(PlannerRun).where(PlannerRun.started_at < before, PlannerRun.id < latest),
         execution_options={"synchronize_session": False},
     )
-
-
-def dialect_insert_for(conn: AsyncConnection) -> Any:
-    """Return the dialect's insert() for a connection (ON CONFLICT DO NOTHING)."""
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-

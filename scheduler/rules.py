@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -11,8 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from notices import SHANGHAI, STEP_ORDER, KnowledgeBase, Step, StepPlan, Window
-from scheduler.outbox import NewMessage
+from notices import SHANGHAI, STEP_ORDER, Step, StepPlan, Window
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 Anchor = Literal["start", "end", "each_day"]
@@ -127,15 +125,6 @@ def local_at(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-def next_morning(now: datetime, morning: time) -> datetime:
-    """Return the next `morning` o'clock (Shanghai) strictly after `now`."""
-    local = now.astimezone(SHANGHAI)
-    candidate = datetime.combine(local.date(), morning, tzinfo=SHANGHAI)
-    if candidate <= local:
-        candidate += timedelta(days=1)
-    return candidate.astimezone(UTC)
-
-
 def step_occasions(plan: StepPlan, rules: RuleSet, quiet: QuietHours) -> list[Occasion]:
     """Return the reminders a step's window calls for, earliest first, each with its expiry."""
     window = plan.window
@@ -192,28 +181,3 @@ def done_mask(done: frozenset[str]) -> int:
 def mask_steps(mask: int) -> frozenset[str]:
     """Return the done steps a bit mask stands for."""
     return frozenset(s.value for i, s in enumerate(STEP_ORDER) if mask >> i & 1)
-
-
-def snooze_message(
-    kb: KnowledgeBase,
-    user_id: int,
-    step: Step,
-    *,
-    region: str | None,
-    returning: bool | None,
-    now: datetime,
-    morning: time,
-) -> NewMessage:
-    """Return the outbox row that reminds the candidate of a step again tomorrow morning."""
-    due = next_morning(now, morning)
-    if due - now < timedelta(hours=12):
-        due += timedelta(days=1)  # "tomorrow", even when pressed before this morning's hour
-    window = None
-    with contextlib.suppress(KeyError):
-        window = next(p.window for p in kb.plan(region, returning) if p.step == step)
-    expires = window.closes_before().astimezone(UTC) if window else None
-    day = due.astimezone(SHANGHAI).date()
-    return NewMessage(
-        user_id=user_id, occasion="snooze", dedupe_key=f"{step.value}:snooze:{day:%Y%m%d}",
-        due_at=due, step=step.value, expires_at=expires, event_date=day,
-    )

@@ -30,11 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
 from bot.db.models import Candidate, CandidateStep
-from notices import SHANGHAI
-from scheduler.compose import Composer, Recipient
-from scheduler.delivery import Delivery, DeliveryResult, Outcome, Outgoing
-from scheduler.limiter import RateLimiter
-from scheduler.outbox import (
+from bot.db.outbox import (
     BROADCAST,
     CANCELLED,
     EXPIRED,
@@ -44,7 +40,12 @@ from scheduler.outbox import (
     ClaimedMessage,
     OutboxRepo,
 )
-from scheduler.rules import QuietHours, next_morning, steps_to_remind
+from bot.reminders import next_morning
+from notices import SHANGHAI
+from scheduler.compose import Composer, Recipient
+from scheduler.delivery import Delivery, DeliveryResult, Outcome, Outgoing
+from scheduler.limiter import RateLimiter
+from scheduler.rules import QuietHours, steps_to_remind
 
 logger = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from datetime import timedelta
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,16 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import metrics
 from bot.clock import Clock, utc_clock
 from bot.config import Settings
+from bot.db.outbox import STATES, OutboxRepo
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from scheduler.compose import Composer
 from scheduler.delivery import Delivery
 from scheduler.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from scheduler.outbox import STATES, OutboxRepo
 from scheduler.planner import Planner, PlanReport, purge_runs
 from scheduler.rules import QuietHours, RuleSet, load_rules
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import HttpTelegramDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +42,8 @@ PURGE_BATCH = 5_000  # rows per transaction: a SQLite writer is never held up fo
 # Any constant works; every process of a deployment must use the same one.
 PURGE_LOCK_ID = 0x6B5A_0006
 SERVICE_KEY = "reminder_service"
-# Where updates find the per-candidate planner (bot.middlewares.DbSessionMiddleware).
-PLAN_HOOK = "plan_candidates"
+# Plans what is due for some candidates in the caller's transaction; returns rows inserted.
+PlanCandidates = Callable[[AsyncSession, Collection[int]], Awaitable[int]]
 
 
 class _BusySenderFilter(logging.Filter):
@@ -89,8 +88,7 @@ class ReminderService:
         session_pool: async_sessionmaker[AsyncSession],
         knowledge: Knowledge,
         texts: Texts,
-        bot: Bot | None = None,
-        delivery: Delivery | None = None,
+        delivery: Delivery,
         clock: Clock = utc_clock,
         rules: RuleSet | None = None,
     ) -> None:
@@ -104,10 +102,6 @@ class ReminderService:
             horizon=timedelta(seconds=settings.planner_interval), on_report=record_plan,
         )
         self.limiter = build_limiter(settings)
-        if delivery is None:
-            if bot is None:
-                raise ValueError("a reminder service needs a bot or a delivery")
-            delivery = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
         self.delivery = delivery
         self.sender = Sender(
             session_pool,
@@ -176,8 +170,6 @@ class ReminderService:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
         await self.limiter.close()
-        if isinstance(self.delivery, HttpTelegramDelivery):
-            await self.delivery.close()
 
     async def plan(self) -> PlanReport | None:
         """Run the planner for now."""
@@ -198,7 +190,6 @@ class ReminderService:
     def attach(self, dispatcher: Dispatcher) -> None:
         """Make the service reachable from updates: candidates' changes are planned at once."""
         dispatcher[SERVICE_KEY] = self
-        dispatcher[PLAN_HOOK] = self.plan_candidates
 
     async def send(self) -> None:
         """Drain what is due."""
@@ -274,7 +265,6 @@ async def _purge_lock(session: AsyncSession) -> bool:
 
 
 async def on_startup(
-    bot: Bot,
     settings: Settings,
     session_pool: async_sessionmaker[AsyncSession],
     knowledge: Knowledge,
@@ -282,16 +272,14 @@ async def on_startup(
     dispatcher: Dispatcher | None = None,
     delivery: Delivery | None = None,
 ) -> None:
-    """Start the reminder engine on Telegram, or on the channel's own delivery (the terminal
-    chat passes one); a dispatcher with neither (handler tests) runs none."""
-    if not settings.reminders or dispatcher is None:
-        return
-    if delivery is None and settings.bot_token is None:
+    """Start the reminder engine on the channel's delivery (Telegram's, the terminal chat's);
+    a dispatcher without one (handler tests) runs none."""
+    if not settings.reminders or dispatcher is None or delivery is None:
         return
     clock = dispatcher.workflow_data.get("clock") or utc_clock
     service = ReminderService(
         settings=settings, session_pool=session_pool, knowledge=knowledge, texts=texts,
-        bot=bot, delivery=delivery, clock=clock,
+        delivery=delivery, clock=clock,
     )
     service.attach(dispatcher)
     service.start()
@@ -301,7 +289,12 @@ async def on_shutdown(dispatcher: Dispatcher | None = None) -> None:
     """Stop the reminder engine, if it was started."""
     if dispatcher is None:
         return
-    dispatcher.workflow_data.pop(PLAN_HOOK, None)
     service = dispatcher.workflow_data.pop(SERVICE_KEY, None)
     if isinstance(service, ReminderService):
         await service.stop()
+
+
+def plan_hook(dispatcher: Dispatcher) -> PlanCandidates | None:
+    """Return the per-candidate planner of the engine running on this dispatcher, if any."""
+    service = dispatcher.workflow_data.get(SERVICE_KEY)
+    return service.plan_candidates if isinstance(service, ReminderService) else None

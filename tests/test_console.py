@@ -12,13 +12,13 @@ import pytest
 from aiogram import Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.console import CONSOLE_USER_ID, ConsoleChannel, html_to_terminal
 from bot.config import Settings
-from bot.console import CONSOLE_USER_ID, ConsoleChannel, html_to_terminal
 from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
+from bot.reminders import action_data
 from bot.texts import Texts
 from notices import Step
-from scheduler.compose import action_data
 from scheduler.delivery import Button, Outcome, Outgoing
 from tests.conftest import FixedClock
 

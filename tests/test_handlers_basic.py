@@ -11,7 +11,7 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage
 from sqlalchemy import select
 
 from bot.db.models import Candidate
-from bot.middlewares import InFlightTracker
+from handlers.middlewares import InFlightTracker
 from tests.conftest import Chat
 from tests.factories import USER_ID, make_sticker_message
 

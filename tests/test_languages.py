@@ -18,7 +18,7 @@ from bot.db.base import utcnow
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
 from bot.languages import LanguageDirectory
-from bot.middlewares import DbSessionMiddleware
+from handlers.middlewares import DbSessionMiddleware
 from tests.conftest import Chat
 from tests.factories import USER_ID
 from tests.journey.helpers import button_data

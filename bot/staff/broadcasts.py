@@ -14,23 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import ColumnElement, exists, false, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.cleaning import clean_text
-from bot.db.models import Broadcast, Candidate, CandidateStep, OutboxMessage
-from bot.staff.roles import AuditRepo, StaffRole
-from bot.staff.sandbox import Scalar, Values, literal_arguments, render, run_child
-from bot.texts import Locale, format_date
-from notices import KnowledgeBase, local_date, parse_step
-from scheduler.outbox import (
+from bot.db.models import Broadcast, Candidate, CandidateStep
+from bot.db.outbox import (
     BROADCAST,
     CANCELLED,
-    PENDING,
     PRIORITY_BROADCAST,
     NewMessage,
     OutboxRepo,
 )
+from bot.staff.roles import AuditRepo, StaffRole
+from bot.staff.sandbox import Scalar, Values, literal_arguments, render, run_child
+from bot.texts import Locale, format_date
+from notices import KnowledgeBase, local_date, parse_step
 
 AUDIENCE_ALL: Final = "all"
 SCHEDULED: Final = "scheduled"
@@ -225,33 +224,17 @@ class BroadcastRepo:
 
     async def cancel(self, broadcast: Broadcast, *, now: datetime) -> int:
         """Stop a broadcast: its copies not yet taken by a sender are cancelled."""
-        o = OutboxMessage
-        result = await self.session.execute(
-            update(o)
-            .where(o.broadcast_id == broadcast.id, o.kind == BROADCAST, o.state == PENDING)
-            .values(state=CANCELLED, updated_at=now),
-            execution_options={"synchronize_session": False},
-        )
+        cancelled = await OutboxRepo(self.session).cancel_broadcast(broadcast.id, now=now)
         broadcast.state, broadcast.finished_at = STOPPED, now
-        return int(getattr(result, "rowcount", 0) or 0)
+        return cancelled
 
     async def progress(self, broadcast: Broadcast) -> Progress:
         """Count the broadcast's copies by outcome; a blocked candidate's copy counts blocked."""
-        o, c = OutboxMessage, Candidate
-        is_blocked = func.coalesce(c.blocked, false())
-        rows = await self.session.execute(
-            select(
-                o.state, is_blocked, func.count(),
-                func.count().filter(o.possible_duplicate.is_(True)),
-            )
-            .outerjoin(c, c.user_id == o.user_id)
-            .where(o.broadcast_id == broadcast.id, o.kind == BROADCAST)
-            .group_by(o.state, is_blocked)
-        )
         tally = {
             "sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "left": 0,
             "possible_duplicates": 0,
         }
+        rows = await OutboxRepo(self.session).broadcast_tally(broadcast.id)
         for state, blocked, count, suspect in rows:
             if state == "sent":
                 tally["sent"] += count

@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Date, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Candidate, CandidateStep, OutboxMessage, UnansweredQuestion
+from bot.db.models import Candidate, CandidateStep, UnansweredQuestion
+from bot.db.outbox import OutboxRepo
 from notices import STEP_ORDER, Step
 from notices.text import normalise
 
@@ -127,32 +127,11 @@ class StatsRepo:
         self, regions: Collection[str], *, now: datetime, days: int = 7
     ) -> tuple[list[DayCount], dict[str, int]]:
         """Count finished outbox rows per Shanghai day, kind and state; and pending per kind."""
-        o, c = OutboxMessage, Candidate
-        since = now - timedelta(days=days)
-        day = self._local_day(o.updated_at)
-        in_scope = o.user_id.in_(select(c.user_id).where(c.region.in_(sorted(regions))))
-        rows = await self.session.execute(
-            select(day, o.kind, o.state, func.count())
-            .where(in_scope, o.updated_at >= since, o.state.in_(("sent", "failed")))
-            .group_by(day, o.kind, o.state)
-        )
-        counts = [DayCount(_as_date(d), kind, state, n) for d, kind, state, n in rows]
+        outbox = OutboxRepo(self.session)
+        rows = await outbox.finished_by_day(regions, since=now - timedelta(days=days))
+        counts = [DayCount(day, kind, state, n) for day, kind, state, n in rows]
         counts.sort(key=lambda item: (item.day, item.kind, item.state), reverse=True)
-        pending = await self.session.execute(
-            select(o.kind, func.count())
-            .where(in_scope, o.state.in_(("pending", "claimed")))
-            .group_by(o.kind)
-        )
-        return counts, {str(kind): int(n) for kind, n in pending}
-
-    def _local_day(self, column: Any) -> ColumnElement[date]:
-        if self.session.get_bind().dialect.name == "postgresql":
-            return cast(func.timezone("Asia/Shanghai", column), Date)
-        return func.date(column, literal_column("'+8 hours'"))
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+        return counts, await outbox.open_by_kind(regions)
 
 
 def daily_table(counts: Sequence[DayCount]) -> list[tuple[date, dict[str, int]]]:

@@ -11,8 +11,8 @@ from bot.clock import Clock, now_from
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.staff.roles import StaffRepo, StaffRole, add_staff, remove_staff
-from bot.telegram import set_staff_menu
 from bot.texts import Locale, Texts
+from handlers.menu import set_staff_menu
 from handlers.staff.common import StaffFilter, match_regions, region_names
 
 

@@ -10,11 +10,11 @@ import pytest
 from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.local_session import LocalSession
 from bot.config import Settings
 from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
-from bot.local_session import LocalSession
 from bot.texts import Texts
 from tests.conftest import TOKEN, FixedClock, drop_schema, make_engine
 

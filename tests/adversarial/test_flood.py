@@ -11,8 +11,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import SendMessage
 from aiogram.types import Update
 
+from bot.channels.local_session import LocalSession
 from bot.dispatcher import REDIS_CONNECTIONS
-from bot.local_session import LocalSession
 from tests.factories import make_message, make_update
 
 FLOODER = 777_001

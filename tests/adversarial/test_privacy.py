@@ -11,9 +11,9 @@ from aiogram.types import User
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.local_session import LocalSession
 from bot.db.models import Candidate, UnansweredQuestion
 from bot.forgotten import FORGOTTEN_TTL, ForgottenMarks
-from bot.local_session import LocalSession
 from tests.conftest import Chat
 from tests.factories import USER_ID, make_callback, make_message, make_update
 

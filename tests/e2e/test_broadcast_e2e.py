@@ -18,6 +18,8 @@ import pytest
 from aiogram import Bot
 from sqlalchemy import func, select
 
+from bot.channels.telegram import create_bot
+from bot.channels.telegram_delivery import TelegramDelivery
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_pool
 from bot.db.migrate import upgrade
@@ -25,13 +27,11 @@ from bot.db.models import Broadcast, Candidate, OutboxMessage
 from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
 from bot.staff.roles import StaffRepo
-from bot.telegram import create_bot
 from bot.texts import Texts
 from handlers.staff.progress import refresh_progress
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import TelegramDelivery
 from tests.conftest import FixedClock
 from tests.e2e.helpers import TOKEN
 from tests.factories import make_callback, make_message, make_update

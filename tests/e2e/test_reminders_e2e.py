@@ -20,17 +20,17 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.telegram_delivery import HttpTelegramDelivery, TelegramDelivery
 from bot.db.engine import create_engine, create_session_pool
 from bot.db.migrate import upgrade
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
+from bot.db.outbox import OPEN_STATES, NewMessage, OutboxRepo
 from bot.texts import Texts
 from notices import load_knowledge_base
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter, RedisRateLimiter, unique_prefix
-from scheduler.outbox import OPEN_STATES, NewMessage, OutboxRepo
 from scheduler.rules import NO_QUIET_HOURS
 from scheduler.sender import Sender, SenderConfig
-from scheduler.telegram import HttpTelegramDelivery, TelegramDelivery
 from tests.e2e.helpers import REPO_ROOT, TOKEN, clean_env
 from tests.fakes.bot_api import Call, FakeBotAPI
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.local_session import LocalSession
+from bot.channels.local_session import LocalSession
 
 if TYPE_CHECKING:
     from aiogram import Bot

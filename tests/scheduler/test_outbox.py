@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import DeliveryAttempt, OutboxMessage
-from scheduler.outbox import (
+from bot.db.outbox import (
     CANCELLED,
     CLAIMED,
     PENDING,

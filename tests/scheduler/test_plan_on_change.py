@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import OutboxMessage, PlannerRun
+from bot.db.outbox import PENDING
 from bot.knowledge import Knowledge
 from bot.texts import Texts
-from handlers.ui import CascadeAction
-from scheduler.outbox import PENDING
+from handlers.progress import CascadeAction
 from scheduler.service import ReminderService
 from tests.conftest import Chat, FixedClock
 from tests.factories import USER_ID

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import OutboxMessage
+from bot.db.outbox import CANCELLED, EXPIRED, PENDING, OutboxRepo
 from notices import SHANGHAI, load_knowledge_base
-from scheduler.outbox import CANCELLED, EXPIRED, PENDING, OutboxRepo
 from scheduler.planner import Planner
 from scheduler.rules import load_rules
 from tests.scheduler.conftest import add_candidate

@@ -6,7 +6,6 @@ import functools
 from datetime import datetime, timedelta
 
 import pytest
-from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,9 +15,7 @@ from bot.config import Settings
 from bot.db.engine import create_session_pool
 from bot.db.migrate import upgrade
 from bot.db.models import DeliveryAttempt, OutboxMessage, PlannerRun
-from bot.knowledge import Knowledge
-from bot.texts import Texts
-from scheduler.outbox import (
+from bot.db.outbox import (
     BROADCAST,
     CANCELLED,
     CLAIMED,
@@ -29,8 +26,11 @@ from scheduler.outbox import (
     SENT,
     OutboxRepo,
 )
+from bot.knowledge import Knowledge
+from bot.texts import Texts
 from scheduler.service import PURGE_JOB, PURGE_LOCK_ID, ReminderService
 from tests.scheduler.conftest import NOW, add_candidate
+from tests.scheduler.fakes import FakeDelivery
 from tests.scheduler.test_planner import planner
 
 RETENTION = timedelta(days=30)
@@ -71,7 +71,7 @@ def _service(pool: async_sessionmaker[AsyncSession], now: datetime) -> ReminderS
     settings = Settings(_env_file=None, bot_token=None, outbox_retention_days=30)
     return ReminderService(
         settings=settings, session_pool=pool, knowledge=Knowledge.load(), texts=Texts(),
-        bot=Bot("123:fake"), clock=lambda: now,
+        delivery=FakeDelivery(), clock=lambda: now,
     )
 
 

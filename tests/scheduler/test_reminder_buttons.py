@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.db.models import Candidate, CandidateStep, OutboxMessage
-from scheduler.compose import action_data
-from scheduler.outbox import CANCELLED, PENDING, NewMessage, OutboxRepo
+from bot.db.outbox import CANCELLED, PENDING, NewMessage, OutboxRepo
+from bot.reminders import action_data
 from tests.conftest import Chat
 from tests.factories import USER_ID
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.reminders import next_morning
 from notices import KnowledgeBase, RegionMilestone, Step, load_knowledge_base
 from scheduler.planner import DuePlanner, Group
 from scheduler.rules import (
@@ -14,7 +15,6 @@ from scheduler.rules import (
     RulesError,
     done_mask,
     load_rules,
-    next_morning,
     steps_to_remind,
 )
 

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
+from bot.db.outbox import BROADCAST, PRIORITY_BROADCAST, NewMessage, OutboxRepo
+from bot.reminders import action_data
 from bot.texts import Locale, Texts
 from notices import SHANGHAI, load_knowledge_base
-from scheduler.compose import Composer, Recipient, action_data
+from scheduler.compose import Composer, Recipient
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 from scheduler.limiter import MemoryRateLimiter
-from scheduler.outbox import BROADCAST, PRIORITY_BROADCAST, NewMessage, OutboxRepo
 from scheduler.planner import Planner
 from scheduler.rules import load_rules
 from scheduler.sender import Job, Sender, SenderConfig, SendReport

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
 from bot.db.models import Broadcast, OutboxMessage
+from bot.db.outbox import OutboxRepo
 from bot.knowledge import Knowledge
 from bot.staff.broadcasts import AUDIENCE_ALL, BroadcastRepo, launch
 from bot.staff.roles import StaffRepo
 from handlers.staff.progress import progress_text
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 from scheduler.limiter import MemoryRateLimiter
-from scheduler.outbox import OutboxRepo
 from tests.scheduler.conftest import add_candidate
 from tests.scheduler.fakes import FakeDelivery
 from tests.scheduler.test_sender import TEXTS, Clock, at, make_sender

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import StaffMember
-from bot.telegram import ADMIN_COMMANDS, MENU_COMMANDS, STAFF_COMMANDS, set_staff_menus
 from bot.texts import Texts
+from handlers.menu import ADMIN_COMMANDS, MENU_COMMANDS, STAFF_COMMANDS, set_staff_menus
 from handlers.staff import command_names, create_router
 from tests.conftest import Chat
 from tests.staff.helpers import ADMIN, STAFF, count_rows

@@ -33,8 +33,8 @@ from aiogram.types import (
     User,
 )
 
+from bot.channels.local_session import LocalSession, input_file_bytes
 from bot.clock import Clock, utc_clock
-from bot.local_session import LocalSession, input_file_bytes
 from bot.texts import Texts, resolve_locale
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from bot.ics import CalendarEntry
-from bot.presenters import site_context
 from bot.texts import Locale
+from handlers.ics import CalendarEntry
+from handlers.presenters import site_context
 from notices import (
     STEP_ORDER,
     KnowledgeBase,

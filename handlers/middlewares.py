@@ -25,11 +25,13 @@ from bot.languages import LanguageDirectory
 from bot.staff.directory import StaffDirectory
 from bot.staff.roles import staff_changes
 from bot.texts import MAX_COMMAND_WORD, normalise_word, resolve_locale
-from scheduler.service import PLAN_HOOK
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # Plans the reminders of candidates whose state changed (scheduler.service.ReminderService).
 PlanHook = Callable[[AsyncSession, Collection[int]], Awaitable[int]]
+# Returns the running reminder engine's PlanHook, or None when no engine runs here; the
+# wiring (bot.dispatcher) passes it in, so the chat layer never imports the engine.
+FindPlanHook = Callable[[], PlanHook | None]
 logger = logging.getLogger(__name__)
 
 
@@ -170,10 +172,12 @@ class DbSessionMiddleware(BaseMiddleware):
         session_pool: async_sessionmaker[AsyncSession],
         languages: LanguageDirectory,
         staff: StaffDirectory | None = None,
+        plan_hook: FindPlanHook | None = None,
     ) -> None:
         self.session_pool = session_pool
         self.languages = languages
         self.staff = staff
+        self.plan_hook = plan_hook
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         session = data["session"] = self.session_pool()
@@ -192,7 +196,7 @@ class DbSessionMiddleware(BaseMiddleware):
             for user_id, member in staff_changes(session).items():
                 self.staff.record(user_id, member)
         changed = plan_changes(session)
-        plan: PlanHook | None = data.get(PLAN_HOOK)
+        plan = self.plan_hook() if self.plan_hook is not None else None
         if changed and plan is not None:
             await self._plan(plan, changed)
         return result

@@ -6,27 +6,34 @@ Repositories never commit: every method runs in the caller's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, cast
 
 from sqlalchemy import (
+    ColumnElement,
+    Date,
     Select,
     Table,
     and_,
     bindparam,
     case,
     delete,
+    false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     true,
     update,
 )
+from sqlalchemy import (
+    cast as sql_cast,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
@@ -122,9 +129,25 @@ class Depth:
         return self.by_state.get(state, 0)
 
 
-def dialect_insert(session: AsyncSession) -> Any:
+# The caller's unit of work: an ORM session, or a plain connection (the planner's waves).
+Bind = AsyncSession | AsyncConnection
+
+# The columns a planned row fills, in this order: the select given to add_planned matches it.
+PLANNED_COLUMNS: Final = (
+    "user_id", "kind", "priority", "urgent", "step", "occasion", "dedupe_key", "event_date",
+    "state", "due_at", "expires_at", "attempts", "created_at", "updated_at",
+)
+
+
+def _dialect_name(bind: Bind) -> str:
+    if isinstance(bind, AsyncConnection):
+        return bind.dialect.name
+    return bind.get_bind().dialect.name
+
+
+def dialect_insert(bind: Bind) -> Any:
     """Return the dialect's insert() that knows ON CONFLICT DO NOTHING."""
-    name = session.get_bind().dialect.name
+    name = _dialect_name(bind)
     if name == "postgresql":
         return postgresql.insert
     if name == "sqlite":
@@ -132,15 +155,15 @@ def dialect_insert(session: AsyncSession) -> Any:
     raise NotImplementedError(f"no ON CONFLICT insert for {name}")
 
 
-def is_postgres(session: AsyncSession) -> bool:
-    """Return True when the session talks to PostgreSQL."""
-    return session.get_bind().dialect.name == "postgresql"
+def is_postgres(bind: Bind) -> bool:
+    """Return True when the session or connection talks to PostgreSQL."""
+    return _dialect_name(bind) == "postgresql"
 
 
 class OutboxRepo:
     """Query and change outbox rows inside the caller's transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Bind) -> None:
         self.session = session
 
     # -- planning -------------------------------------------------------------------------
@@ -167,6 +190,18 @@ class OutboxRepo:
             result = await self.session.execute(stmt.values(values[start : start + 500]))
             total += max(_rowcount(result), 0)
         return total
+
+    async def add_planned(self, source: Select[Any]) -> int:
+        """Insert the rows a select of PLANNED_COLUMNS yields, skipping any whose (user,
+        dedupe key) exists; return how many went in."""
+        table = cast(Table, _O.__table__)
+        stmt = dialect_insert(self.session)(table).from_select(
+            [table.c[name] for name in PLANNED_COLUMNS], source
+        )
+        result = await self.session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        )
+        return max(_rowcount(result), 0)
 
     async def cancel_pending(
         self, *, user_id: int, steps: Iterable[str] | None = None, kind: str | None = None
@@ -454,12 +489,69 @@ class OutboxRepo:
         )
         return {int(row[0]): int(row[1]) for row in rows}
 
+    # -- broadcasts -----------------------------------------------------------------------
+
+    async def cancel_broadcast(self, broadcast_id: int, *, now: datetime) -> int:
+        """Cancel a broadcast's copies not yet taken by a sender; return how many."""
+        result = await self.session.execute(
+            update(_O)
+            .where(_O.broadcast_id == broadcast_id, _O.kind == BROADCAST, _O.state == PENDING)
+            .values(state=CANCELLED, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return max(_rowcount(result), 0)
+
+    async def broadcast_tally(self, broadcast_id: int) -> list[tuple[str, bool, int, int]]:
+        """Count a broadcast's copies by (state, whether the candidate is blocked): each
+        (state, blocked, copies, copies that are possible duplicates)."""
+        is_blocked = func.coalesce(Candidate.blocked, false())
+        rows = await self.session.execute(
+            select(
+                _O.state, is_blocked, func.count(),
+                func.count().filter(_O.possible_duplicate.is_(True)),
+            )
+            .outerjoin(Candidate, Candidate.user_id == _O.user_id)
+            .where(_O.broadcast_id == broadcast_id, _O.kind == BROADCAST)
+            .group_by(_O.state, is_blocked)
+        )
+        return [
+            (str(state), bool(blocked), int(count), int(suspect))
+            for state, blocked, count, suspect in rows
+        ]
+
     # -- observing ------------------------------------------------------------------------
 
     async def depth(self) -> Depth:
         """Count rows per state."""
         rows = await self.session.execute(select(_O.state, func.count()).group_by(_O.state))
         return Depth({str(row[0]): int(row[1]) for row in rows})
+
+    async def finished_by_day(
+        self, regions: Collection[str], *, since: datetime
+    ) -> list[tuple[date, str, str, int]]:
+        """Count rows sent or failed since `since` to candidates of these regions, per
+        Shanghai day (of their last change), kind and state."""
+        day = self._local_day(_O.updated_at)
+        rows = await self.session.execute(
+            select(day, _O.kind, _O.state, func.count())
+            .where(_in_regions(regions), _O.updated_at >= since, _O.state.in_((SENT, FAILED)))
+            .group_by(day, _O.kind, _O.state)
+        )
+        return [(_as_date(d), str(kind), str(state), int(n)) for d, kind, state, n in rows]
+
+    async def open_by_kind(self, regions: Collection[str]) -> dict[str, int]:
+        """Count rows still waiting (pending or claimed) for candidates of these regions."""
+        rows = await self.session.execute(
+            select(_O.kind, func.count())
+            .where(_in_regions(regions), _O.state.in_(OPEN_STATES))
+            .group_by(_O.kind)
+        )
+        return {str(kind): int(n) for kind, n in rows}
+
+    def _local_day(self, column: Any) -> ColumnElement[date]:
+        if is_postgres(self.session):
+            return sql_cast(func.timezone("Asia/Shanghai", column), Date)
+        return func.date(column, literal_column("'+8 hours'"))
 
     async def next_due(self) -> datetime | None:
         """Return when the earliest pending row falls due (None when nothing waits)."""
@@ -492,3 +584,11 @@ class OutboxRepo:
 def _rowcount(result: Any) -> int:
     count = getattr(result, "rowcount", -1)
     return int(count) if count is not None else -1
+
+
+def _in_regions(regions: Collection[str]) -> ColumnElement[bool]:
+    return _O.user_id.in_(select(Candidate.user_id).where(Candidate.region.in_(sorted(regions))))
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
