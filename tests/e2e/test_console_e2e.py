@@ -27,16 +27,28 @@ class Terminal:
         self.proc.stdin.write("".join(f"{line}\n" for line in lines).encode())
         await self.proc.stdin.drain()
 
-    async def wait_for(self, marker: str, within: float) -> str:
-        """Read until `marker` appears after what was already read; return the new output."""
+    async def wait_for(
+        self, marker: str, within: float, *also: str, since: int | None = None
+    ) -> str:
+        """Read until `marker` (and every one of `also`, in any order: a reminder may come
+        before or after a reply) appears after what was already read, or after position
+        `since` of the output; return the output from there."""
         assert self.proc.stdout is not None
-        start = len(self.seen)
-        async with asyncio.timeout(within):
-            while marker not in self.seen[start:]:
-                chunk = await self.proc.stdout.read(4096)
-                if not chunk:
-                    raise AssertionError(f"bot exited before {marker!r}:\n{self.seen[start:]}")
-                self.seen += chunk.decode()
+        start = len(self.seen) if since is None else since
+        markers = (marker, *also)
+        try:
+            async with asyncio.timeout(within):
+                while not all(m in self.seen[start:] for m in markers):
+                    chunk = await self.proc.stdout.read(4096)
+                    if not chunk:
+                        raise AssertionError(
+                            f"bot exited before {markers!r}:\n{self.seen[start:]}"
+                        )
+                    self.seen += chunk.decode()
+        except TimeoutError as timeout:
+            raise AssertionError(
+                f"no {markers!r} within {within} s:\n{self.seen[start:]}"
+            ) from timeout
         return self.seen[start:]
 
     async def quiet_for(self, seconds: float) -> str:
@@ -76,10 +88,15 @@ async def test_console_on_bot_clock_prints_the_payment_reminder_and_stop_ends_th
 ) -> None:
     await terminal.type("/start", "/region 北京", "/returning 否")
     await terminal.wait_for("已记录：不是历史考生", STARTUP_TIMEOUT)
+    since = len(terminal.seen)
     await terminal.type("/done review")
     await terminal.wait_for("[1] 前面几步也都完成了", 10)
     await terminal.type("1")
-    shown = await terminal.wait_for("[1] ✅ 缴费已完成", 10)  # the reminder's buttons
+    # Recording the review plans the payment reminder at once: it may print before or after
+    # the cascade's question and reply, so look for it and them from the /done on.
+    shown = await terminal.wait_for(
+        "[1] ✅ 缴费已完成", 15, "缴费 · 1月29日–2月8日", since=since
+    )
     assert "缴费 · 1月29日–2月8日" in shown  # the next step, as of BOT_CLOCK
     reminder = shown[shown.index(REMINDER):]
     assert "现在可以办理了：网上缴费" in reminder
