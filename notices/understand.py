@@ -219,6 +219,13 @@ class Reader:
                  if cues.find(squeezed) or counter.find(squeezed)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
+        if focus is None and len(asked) > 1:
+            # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
+            part = self._asking_part(raw)
+            if part:
+                first = self._named(self._mentions(self._canon(part).replace(" ", "")),
+                                    frozenset())
+                asked = tuple(sorted(asked, key=lambda s: s not in first))
         named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
         return Reading(

@@ -438,3 +438,22 @@ def test_understand_a_pasted_platform_status_is_progress_not_a_technical_problem
     assert steps[0] is next_step
     reply = render_answer(answer, knowledge, Texts(), "zh")
     assert reply.count("由考点、考区考试管理机构审核") <= 1
+
+
+def test_understand_the_asking_clauses_step_comes_first(answerer: Answerer) -> None:
+    now = datetime.fromisoformat("2024-04-05T10:00:00+08:00")
+    answer = answerer.answer("准考证都开始打了 缴费还能补交吗", now=now)
+    assert answer.reading is not None and answer.reading.asked[0] is Step.PAY
+    assert answer.statuses[0][1] is not None and answer.statuses[0][1].state == "closed"
+
+
+def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "本来都计划好了，复习也复习得差不多了，结果家里定的婚期就是4月20号，改不了了，酒店都订"
+        "好了，可我报的考试好像有一科正好那天考，想问问这种情况能不能申请换个日子考",
+        now=IN_PAYMENT,
+    )
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_personal"
