@@ -239,7 +239,7 @@ class Reader:
             returning=returning,
             changed=bool(self._changed.find(squeezed)),
             rules=rules,
-            other_year=self._other_year(focus or clean, focus_squeezed, year),
+            other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
@@ -387,11 +387,14 @@ class Reader:
             return None
         return fold(" ".join(asking[-2:]))
 
-    def _other_year(self, scope: str, squeezed: str, year: int) -> bool:
+    def _other_year(
+        self, scope: str, squeezed: str, year: int, asked: tuple[Step, ...]
+    ) -> bool:
         """Return True when the asking part of a question is about another exam year."""
         if self._future_year(scope, year) or self._later_year.find(scope):
             return True
-        if self._this_year.find(squeezed):
+        if self._this_year.find(squeezed) or asked[:1] not in ((Step.EXAM,), (Step.SCORE,)):
+            # "2023年考试没过，什么时候报名" asks about this cycle's registration.
             return False
         # An earlier year's exam or scores: "去年考试是哪几天", "2023年的成绩几号出的".
         for m in self._past_year.finditer(squeezed):

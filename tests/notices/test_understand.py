@@ -366,7 +366,11 @@ def test_understand_an_earlier_years_exam_dates_are_another_year(
 
 @pytest.mark.parametrize(
     ("question", "entry_id"),
-    [("2023年考试没过 今年什么时候考", "exam_dates"), ("去年的成绩还有效吗", "score_rolling")],
+    [
+        ("2023年考试没过 今年什么时候考", "exam_dates"),
+        ("去年的成绩还有效吗", "score_rolling"),
+        ("2023年考试没过的，什么时候报名", "registration_dates"),
+    ],
 )
 def test_understand_last_year_as_a_fact_about_the_asker_is_answered(
     answerer: Answerer, question: str, entry_id: str
