@@ -255,6 +255,8 @@ class Answerer:
             tuple[str | None, bool | None, frozenset[Step]], dict[Step, StepPlan]
         ] = {}
         self._cycle_end = cycle_end(kb)
+        host = urlsplit(kb.cycle.official_site.url).hostname or ""
+        self._official_host = host.removeprefix("www.")
 
     def _canon(self, clean: str) -> str:
         """Return the question in canonical words, the exam's own name removed."""
@@ -346,8 +348,7 @@ class Answerer:
         """Return True when a message carries a web address other than the official site's;
         with money in it (a forwarded "缴费链接"), the notice's warning applies: the centre
         authorised no one else."""
-        official = urlsplit(self.kb.cycle.official_site.url).hostname or ""
-        official = official.removeprefix("www.")
+        official = self._official_host
         return any(
             not (host == official or host.endswith("." + official))
             for host in (m.group(1).lower().removeprefix("www.") for m in _LINK.finditer(raw))

@@ -24,7 +24,6 @@ _LONG = 60
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 class Aspect(StrEnum):
@@ -223,8 +222,7 @@ class Reader:
             # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
             part = self._asking_part(raw)
             if part:
-                first = self._named(self._mentions(self._canon(part).replace(" ", "")),
-                                    frozenset())
+                first = self.steps_named(part)
                 asked = tuple(sorted(asked, key=lambda s: s not in first))
         named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
