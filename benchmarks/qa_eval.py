@@ -1,6 +1,6 @@
 """Judge answers against the question sets, as a candidate reads them: the rendered reply.
 
-Shared by `benchmarks/bench_qa.py` and `tests/notices/test_question_set.py`, so the figure
+Shared by `benchmarks/bench_qa.py` and `tests/unit/notices/test_question_set.py`, so the figure
 the benchmark prints and the floor the tests hold are measured the same way.
 """
 
@@ -20,7 +20,7 @@ from bot.texts import Locale, Texts
 from handlers.questions import render_answer
 from notices import Answer, AnswerKind, EntryKind, KnowledgeBase, Step
 
-SETS_DIR = Path(__file__).resolve().parents[1] / "tests" / "notices"
+SETS_DIR = Path(__file__).resolve().parents[1] / "tests" / "unit" / "notices"
 # Our own set (written by us, tuned on except its held-out items), the public sets (real
 # candidates' questions from public pages, labelled from the notice alone) and the dated set.
 # The blind sets were written by a separate session that never read the code nor ran the

@@ -9,7 +9,7 @@ to the characters the chart can show, with fontTools' subsetter:
         /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 Run it again when a notice data file or a chart label brings a character the font lacks
-(tests/staff/test_chart.py fails then, naming it) and commit the new .otf.
+(tests/unit/staff/test_chart.py fails then, naming it) and commit the new .otf.
 """
 
 from __future__ import annotations

@@ -10,19 +10,9 @@ from typing import IO
 
 import pytest
 
-from tests.e2e.helpers import REPO_ROOT, TOKEN, BotProcess, StartBot, clean_env, free_port
+from tests.conftest import REPO_ROOT, TOKEN
+from tests.e2e.helpers import BotProcess, StartBot, clean_env
 from tests.fakes.bot_api import FakeBotAPI
-
-
-@pytest.fixture
-def unused_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-async def fake_api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as api:
-        yield api
 
 
 @pytest.fixture

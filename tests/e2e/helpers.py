@@ -5,27 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 # Importing aiogram alone takes ~4 s of CPU here; on a loaded two-core CI box start-up can
 # take several times that. Every wait ends on an event, so a long limit costs nothing.
 STARTUP_TIMEOUT = 90.0
 EXIT_TIMEOUT = 10.0
 # Settings the bot reads; none may leak in from the developer's shell.
 _SCRUBBED_ENV = ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "NOTICES_DIR", "TELEGRAM_API_URL")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def clean_env() -> dict[str, str]:

@@ -12,16 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.e2e.helpers import (
-    REPO_ROOT,
-    STARTUP_TIMEOUT,
-    TOKEN,
-    BotProcess,
-    StartBot,
-    clean_env,
-    free_port,
-    wait_http_ok,
-)
+from tests.conftest import REPO_ROOT, TOKEN, free_port
+from tests.e2e.helpers import STARTUP_TIMEOUT, BotProcess, StartBot, clean_env, wait_http_ok
 from tests.fakes.bot_api import Call, FakeBotAPI, make_message_update
 
 pytestmark = pytest.mark.e2e

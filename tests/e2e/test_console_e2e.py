@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import REPO_ROOT, STARTUP_TIMEOUT, clean_env
+from tests.conftest import REPO_ROOT
+from tests.e2e.helpers import STARTUP_TIMEOUT, clean_env
 
 pytestmark = pytest.mark.e2e
 REMINDER = "⏰ 报考提醒"

@@ -31,7 +31,8 @@ from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter, RedisRateLimiter, unique_prefix
 from scheduler.rules import NO_QUIET_HOURS
 from scheduler.sender import Sender, SenderConfig
-from tests.e2e.helpers import REPO_ROOT, TOKEN, clean_env
+from tests.conftest import REPO_ROOT, TOKEN
+from tests.e2e.helpers import clean_env
 from tests.fakes.bot_api import Call, FakeBotAPI
 
 pytestmark = pytest.mark.e2e

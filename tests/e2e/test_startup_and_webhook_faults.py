@@ -10,9 +10,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.adversarial.payloads import WEBHOOK_BODIES
-from tests.conftest import TOKEN
-from tests.e2e.helpers import STARTUP_TIMEOUT, BotProcess, StartBot, free_port, wait_http_ok
+from tests.conftest import TOKEN, free_port
+from tests.e2e.helpers import STARTUP_TIMEOUT, BotProcess, StartBot, wait_http_ok
 from tests.e2e.test_bot_process import (
     SECRET_HEADER,
     WEBHOOK_SECRET,
@@ -20,6 +19,7 @@ from tests.e2e.test_bot_process import (
     start_webhook_bot,
 )
 from tests.fakes.bot_api import FakeBotAPI
+from tests.payloads import WEBHOOK_BODIES
 
 SECRET_PART = TOKEN.split(":", 1)[1]
 startup_case = pytest.mark.adversarial("start-up")

@@ -5,8 +5,9 @@ every candidate's steps twice per run (to find the groups, then to join them to 
 with the mask on the candidate's row, both are one scan of `candidates`.
 
 Bit i stands for the i-th step of notices.STEP_ORDER. The list below is that order as this
-migration wrote it; tests/test_done_mask.py checks that it still is. A step added to or moved
-in STEP_ORDER needs a new migration that rewrites the triggers and recomputes the column.
+migration wrote it; tests/integration/test_done_mask.py checks that it still is. A step added
+to or moved in STEP_ORDER needs a new migration that rewrites the triggers and recomputes the
+column.
 
 The triggers set or clear one bit from the row as it is now (`done_mask | bit`), never from
 a recount of candidate_steps: on PostgreSQL two transactions marking two steps of one
