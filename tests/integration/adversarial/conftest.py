@@ -12,26 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.local_session import LocalSession
 from bot.config import Settings
-from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from tests.conftest import TOKEN
-from tests.integration.conftest import FixedClock, drop_schema, make_engine
+from tests.integration.conftest import FixedClock
 
 # The staff tests' settings (ADMIN_IDS set) and staff member for 上海.
 from tests.integration.staff.conftest import settings, staff_member  # noqa: F401
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+@pytest.fixture
+def engine(any_migrated_engine: AsyncEngine) -> AsyncEngine:
     """A migrated database on each backend."""
-    engine, schema = await make_engine(request.param, tmp_path)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
-    if schema is not None:
-        await drop_schema(schema)
+    return any_migrated_engine
 
 
 @pytest.fixture

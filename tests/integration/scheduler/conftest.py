@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +10,6 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_session_pool
-from bot.db.migrate import upgrade
 from bot.db.models import Candidate, CandidateStep
 
 # Tuesday 30 Jan 2024, 10:00 in Shanghai: the online payment window (29 Jan - 8 Feb) is open.
@@ -18,10 +17,9 @@ NOW = datetime(2024, 1, 30, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def pool(any_engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+def pool(any_migrated_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """A migrated database (SQLite, and PostgreSQL when given) and its session pool."""
-    await upgrade(any_engine)
-    yield create_session_pool(any_engine)
+    return create_session_pool(any_migrated_engine)
 
 
 async def add_candidate(

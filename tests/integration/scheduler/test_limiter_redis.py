@@ -21,8 +21,10 @@ from tests.unit.scheduler.test_limiter import (  # noqa: F401
     test_limiter_spaces_messages_to_one_chat,
 )
 
+pytestmark = pytest.mark.redis
 
-@pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis)])
+
+@pytest.fixture(params=["redis"])
 async def make_limiter(request: pytest.FixtureRequest) -> AsyncIterator[object]:
     made: list[RateLimiter] = []
     url = request.getfixturevalue("redis_url")
