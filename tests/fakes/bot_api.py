@@ -17,7 +17,7 @@ As a process (benchmarks): ``python -m tests.fakes.bot_api --port 8081``. It pri
 - ``GET stats``: call counts per method and of failed calls;
 - ``GET wait?method=&count=&timeout=``: wait for that many calls;
 - ``GET calls?method=&limit=``: the last calls with their parameters and status;
-- ``POST reset``: forget calls and faults; ``POST updates``: queue one update.
+- ``POST reset``: forget calls and faults.
 """
 
 from __future__ import annotations
@@ -34,14 +34,13 @@ import signal
 import socket
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 
 __all__ = [
-    "DEFAULT_BOT_ID",
     "Call",
     "FakeBotAPI",
     "Fault",
@@ -58,49 +57,15 @@ DEFAULT_BOT_ID = 123456
 # would come back as a number or a bool. Everything else in a form body is JSON-decoded when
 # it parses, which is how aiogram encodes ints, bools and nested objects.
 _TEXT_PARAMS = frozenset(
-    {
-        "text",
-        "caption",
-        "title",
-        "description",
-        "short_description",
-        "query",
-        "question",
-        "name",
-        "first_name",
-        "last_name",
-        "phone_number",
-        "address",
-        "emoji",
-        "payload",
-        "start_parameter",
-        "secret_token",
-        "callback_query_id",
-        "inline_query_id",
-        "file_id",
-        "sticker",
-        "custom_title",
-        "url",
-        "ip_address",
-        "business_connection_id",
-        "message_effect_id",
-        "language_code",
-        "parse_mode",
-    }
+    {"text", "caption", "parse_mode", "callback_query_id", "file_id", "url", "secret_token",
+     "language_code"}
 )
-
-# Methods answered with a Message built from their parameters.
-_NOT_MESSAGE_SENDS = frozenset({"sendchataction", "sendmediagroup", "sendinvoice"})
 
 _DEFAULT_DESCRIPTIONS = {
     400: "Bad Request: chat not found",
-    401: "Unauthorized",
     403: "Forbidden: bot was blocked by the user",
-    404: "Not Found",
-    409: "Conflict: terminated by other getUpdates request",
     500: "Internal Server Error",
     502: "Bad Gateway",
-    503: "Service Unavailable",
 }
 
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -129,7 +94,6 @@ class Call:
     params: dict[str, Any]
     token: str
     time: float
-    files: dict[str, UploadedFile] = field(default_factory=dict)
     status: int = 200
     response: dict[str, Any] | None = None
     answered_at: float | None = None
@@ -174,13 +138,6 @@ class Fault:
 
 
 @dataclass
-class WebhookState:
-    url: str
-    secret_token: str | None
-    params: dict[str, Any]
-
-
-@dataclass
 class _StoredFile:
     file_id: str
     content: bytes
@@ -208,18 +165,14 @@ def _error(status: int, description: str, retry_after: int | None = None) -> dic
 
 
 def _chat(chat_id: int | str) -> dict[str, Any]:
-    if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
-        return {"id": -1_001_000_000_001, "type": "channel", "username": chat_id.lstrip("@")}
     numeric = int(chat_id)
     if numeric > 0:
         return {"id": numeric, "type": "private", "first_name": "考生"}
-    if str(numeric).startswith("-100"):
-        return {"id": numeric, "type": "supergroup", "title": "Group"}
-    return {"id": numeric, "type": "group", "title": "Group"}
+    return {"id": numeric, "type": "supergroup", "title": "Group"}
 
 
-def _user(user_id: int, first_name: str, language_code: str | None) -> dict[str, Any]:
-    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+def _user(user_id: int, language_code: str | None) -> dict[str, Any]:
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "考生"}
     if language_code is not None:
         user["language_code"] = language_code
     return user
@@ -235,22 +188,13 @@ def _plain_text(text: str, parse_mode: Any) -> str:
 class FakeBotAPI:
     """An in-process (or standalone) fake of the Telegram Bot API over HTTP."""
 
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        token: str | None = None,
-        bot_username: str = "exam_assistant_test_bot",
-    ) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
-        self.token = token
-        self.bot_username = bot_username
         self.calls: list[Call] = []
         self.downloads: list[str] = []
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.webhook: WebhookState | None = None
+        self.webhook: str | None = None  # its URL, once set
         self._faults: list[Fault] = []
         self._blocked: set[str] = set()
         self._files: dict[str, _StoredFile] = {}
@@ -413,7 +357,6 @@ class FakeBotAPI:
         app.router.add_get("/_fake/wait", self._handle_wait)
         app.router.add_get("/_fake/calls", self._handle_calls)
         app.router.add_post("/_fake/reset", self._handle_reset)
-        app.router.add_post("/_fake/updates", self._handle_push)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         return app
@@ -421,8 +364,8 @@ class FakeBotAPI:
     async def _handle_method(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
         method = request.match_info["method"]
-        params, files = await self._read_params(request)
-        call = Call(method=method, params=params, token=token, time=time.monotonic(), files=files)
+        params = await self._read_params(request)
+        call = Call(method=method, params=params, token=token, time=time.monotonic())
         self.calls.append(call)
         delay = self._decide(call)
         self._notify_calls()
@@ -434,9 +377,7 @@ class FakeBotAPI:
         self._notify_calls()
         return web.json_response(call.response, status=call.status, dumps=_dumps)
 
-    async def _read_params(
-        self, request: web.Request
-    ) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+    async def _read_params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = {
             key: _decode_form_value(key, value) for key, value in request.query.items()
         }
@@ -459,13 +400,10 @@ class FakeBotAPI:
                 uploaded = files.get(value.removeprefix("attach://"))
                 if uploaded is not None:
                     params[key] = uploaded
-        return params, files
+        return params
 
     def _decide(self, call: Call) -> float | None:
         """Set the call's status and response; return the delay before answering."""
-        if self.token is not None and call.token != self.token:
-            call.status, call.response = 401, _error(401, "Unauthorized")
-            return None
         fault = self._take_fault(call)
         if fault is None and call.chat_id is not None and str(call.chat_id) in self._blocked:
             call.status, call.response = 403, _error(403, _DEFAULT_DESCRIPTIONS[403])
@@ -498,12 +436,7 @@ class FakeBotAPI:
     async def _long_poll(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = params.get("offset")
         if isinstance(offset, int):
-            if offset < 0:
-                self._updates = self._updates[offset:]
-            else:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        limit = params.get("limit")
-        limit = limit if isinstance(limit, int) and 0 < limit <= 100 else 100
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
         timeout = params.get("timeout")
         wait = float(timeout) if isinstance(timeout, int | float) and timeout > 0 else 0.0
         deadline = asyncio.get_running_loop().time() + wait
@@ -514,14 +447,11 @@ class FakeBotAPI:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
-        return self._updates[:limit]
+        return list(self._updates)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        token = request.match_info["token"]
         path = request.match_info["file_path"]
         self.downloads.append(path)
-        if self.token is not None and token != self.token:
-            return web.json_response(_error(401, "Unauthorized"), status=401)
         for stored in self._files.values():
             if stored.file_path == path:
                 return web.Response(body=stored.content, content_type="application/octet-stream")
@@ -557,10 +487,6 @@ class FakeBotAPI:
         self.reset()
         return web.json_response({"ok": True})
 
-    async def _handle_push(self, request: web.Request) -> web.Response:
-        update = self.push_update(await request.json())
-        return web.json_response({"ok": True, "update_id": update["update_id"]})
-
     def _notify_calls(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
@@ -577,7 +503,7 @@ class FakeBotAPI:
             "id": int(prefix) if prefix.isdigit() else DEFAULT_BOT_ID,
             "is_bot": True,
             "first_name": "考试助手（测试）",
-            "username": self.bot_username,
+            "username": "exam_assistant_test_bot",
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
@@ -603,9 +529,6 @@ class FakeBotAPI:
     def _store_upload(self, value: Any, kind: str) -> dict[str, Any]:
         if isinstance(value, UploadedFile):
             content, name = value.content, value.filename
-        elif isinstance(value, str) and value in self._files:
-            stored = self._files[value]
-            content, name = stored.content, stored.file_path.rsplit("/", 1)[-1]
         else:
             content, name = b"", str(value).rsplit("/", 1)[-1]
         file_id = f"{kind}-{secrets.token_hex(6)}"
@@ -638,32 +561,17 @@ class FakeBotAPI:
                 raise _APIError(400, "Bad Request: message is too long")
             return self._message(call, text=_plain_text(text, params.get("parse_mode")))
         if method == "editmessagetext":
-            if call.chat_id is None:
-                return True
-            message = self._message(call, text=_plain_text(str(params.get("text", "")), None))
+            message = self._message(call, text=str(params.get("text", "")))
             message["message_id"] = params.get("message_id", message["message_id"])
             message["edit_date"] = int(time.time())
             return message
-        if method in {"editmessagereplymarkup", "editmessagecaption"}:
-            if call.chat_id is None:
-                return True
+        if method == "editmessagereplymarkup":
             message = self._message(call, text="")
             message["message_id"] = params.get("message_id", message["message_id"])
             return message
         if method == "senddocument":
             document = self._store_upload(params.get("document"), "document")
             return self._message(call, document=document, **self._caption(params))
-        if method == "sendphoto":
-            photo = self._store_upload(params.get("photo"), "photo")
-            photo.pop("file_name")
-            sizes = [dict(photo, width=90, height=90), dict(photo, width=800, height=800)]
-            return self._message(call, photo=sizes, **self._caption(params))
-        if method == "copymessage":
-            return {"message_id": next(_message_ids)}
-        if method.startswith("send") and method not in _NOT_MESSAGE_SENDS:
-            return self._message(call, text=str(params.get("text", "")))
-        if method == "forwardmessage":
-            return self._message(call, text="")
         if method == "getfile":
             stored = self._files.get(str(params.get("file_id")))
             if stored is None:
@@ -675,19 +583,14 @@ class FakeBotAPI:
                 "file_path": stored.file_path,
             }
         if method == "setwebhook":
-            secret = params.get("secret_token")
-            self.webhook = WebhookState(
-                str(params.get("url", "")), str(secret) if secret else None, dict(params)
-            )
+            self.webhook = str(params.get("url", ""))
             return True
         if method == "deletewebhook":
             self.webhook = None
-            if params.get("drop_pending_updates") is True:
-                self._updates.clear()
             return True
         if method == "getwebhookinfo":
             return {
-                "url": self.webhook.url if self.webhook else "",
+                "url": self.webhook or "",
                 "has_custom_certificate": False,
                 "pending_update_count": len(self._updates),
             }
@@ -740,30 +643,17 @@ def _json_default(value: Any) -> Any:
 # --------------------------------------------------------------------- update builders
 
 
-def _message_payload(
-    user_id: int,
-    *,
-    chat_id: int | None,
-    language_code: str | None,
-    first_name: str,
-    message_id: int | None,
-) -> dict[str, Any]:
+def _message_payload(user_id: int, *, chat_id: int | None = None,
+                     language_code: str | None = "zh-hans") -> dict[str, Any]:
     chat = _chat(user_id if chat_id is None else chat_id)
     if chat_id is None:
-        chat["first_name"] = first_name
+        chat["first_name"] = "考生"
     return {
-        "message_id": next(_message_ids) if message_id is None else message_id,
+        "message_id": next(_message_ids),
         "date": int(time.time()),
         "chat": chat,
-        "from": _user(user_id, first_name, language_code),
+        "from": _user(user_id, language_code),
     }
-
-
-def _command_entities(text: str) -> list[dict[str, Any]]:
-    if not text.startswith("/"):
-        return []
-    command = text.split(maxsplit=1)[0]
-    return [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
 
 
 def make_message_update(
@@ -772,129 +662,74 @@ def make_message_update(
     *,
     chat_id: int | None = None,
     language_code: str | None = "zh-hans",
-    first_name: str = "考生",
-    message_id: int | None = None,
     update_id: int | None = None,
 ) -> dict[str, Any]:
     """Build a text message update from ``user_id`` (a private chat unless ``chat_id``)."""
-    message = _message_payload(
-        user_id,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        message_id=message_id,
-    )
+    message = _message_payload(user_id, chat_id=chat_id, language_code=language_code)
     message["text"] = text
-    if entities := _command_entities(text):
-        message["entities"] = entities
-    return _update({"message": message}, update_id)
+    if text.startswith("/"):
+        length = len(text.split(maxsplit=1)[0].encode("utf-16-le")) // 2
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    update: dict[str, Any] = {"message": message}
+    return update if update_id is None else {"update_id": update_id, **update}
 
 
-def make_callback_update(
-    user_id: int,
-    data: str,
-    *,
-    message_id: int = 1,
-    chat_id: int | None = None,
-    message_text: str = "…",
-    language_code: str | None = "zh-hans",
-    first_name: str = "考生",
-    bot_id: int = DEFAULT_BOT_ID,
-    update_id: int | None = None,
-) -> dict[str, Any]:
+def make_callback_update(user_id: int, data: str, *, message_id: int = 1) -> dict[str, Any]:
     """Build a callback_query update for a button on the bot's message ``message_id``."""
-    chat = _chat(user_id if chat_id is None else chat_id)
+    chat = _chat(user_id)
     message = {
         "message_id": message_id,
         "date": int(time.time()),
         "chat": chat,
-        "from": {"id": bot_id, "is_bot": True, "first_name": "考试助手（测试）"},
-        "text": message_text,
+        "from": {"id": DEFAULT_BOT_ID, "is_bot": True, "first_name": "考试助手（测试）"},
+        "text": "…",
     }
     callback = {
         "id": secrets.token_hex(8),
-        "from": _user(user_id, first_name, language_code),
+        "from": _user(user_id, "zh-hans"),
         "chat_instance": str(chat["id"]),
         "data": data,
         "message": message,
     }
-    return _update({"callback_query": callback}, update_id)
+    return {"callback_query": callback}
 
 
-def make_document_update(
-    user_id: int,
-    *,
-    file_id: str = "document-1",
-    file_name: str = "candidates.csv",
-    mime_type: str = "text/csv",
-    file_size: int = 0,
-    caption: str | None = None,
-    chat_id: int | None = None,
-    language_code: str | None = "zh-hans",
-    first_name: str = "考生",
-    update_id: int | None = None,
-) -> dict[str, Any]:
-    """Build a message update carrying a document (register its bytes with ``add_file``)."""
-    message = _message_payload(
-        user_id,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        message_id=None,
-    )
+def make_document_update(user_id: int, *, file_id: str, caption: str) -> dict[str, Any]:
+    """Build a message update carrying a CSV document (register its bytes with ``add_file``)."""
+    message = _message_payload(user_id)
     message["document"] = {
         "file_id": file_id,
         "file_unique_id": f"u-{file_id}",
-        "file_name": file_name,
-        "mime_type": mime_type,
-        "file_size": file_size,
+        "file_name": "candidates.csv",
+        "mime_type": "text/csv",
+        "file_size": 0,
     }
-    if caption is not None:
-        message["caption"] = caption
-    return _update({"message": message}, update_id)
+    message["caption"] = caption
+    return {"message": message}
 
 
-def make_sticker_update(
-    user_id: int,
-    *,
-    file_id: str = "sticker-1",
-    emoji: str = "👍",
-    chat_id: int | None = None,
-    language_code: str | None = "zh-hans",
-    first_name: str = "考生",
-    update_id: int | None = None,
-) -> dict[str, Any]:
+def make_sticker_update(user_id: int) -> dict[str, Any]:
     """Build a message update carrying a sticker (something the bot does not understand)."""
-    message = _message_payload(
-        user_id,
-        chat_id=chat_id,
-        language_code=language_code,
-        first_name=first_name,
-        message_id=None,
-    )
+    message = _message_payload(user_id)
     message["sticker"] = {
-        "file_id": file_id,
-        "file_unique_id": f"u-{file_id}",
+        "file_id": "sticker-1",
+        "file_unique_id": "u-sticker-1",
         "type": "regular",
         "width": 512,
         "height": 512,
         "is_animated": False,
         "is_video": False,
-        "emoji": emoji,
+        "emoji": "👍",
     }
-    return _update({"message": message}, update_id)
-
-
-def _update(payload: dict[str, Any], update_id: int | None) -> dict[str, Any]:
-    return payload if update_id is None else {"update_id": update_id, **payload}
+    return {"message": message}
 
 
 # --------------------------------------------------------------------- standalone process
 
 
-async def serve(host: str, port: int, token: str | None = None) -> None:
+async def serve(host: str, port: int) -> None:
     """Serve until SIGTERM or SIGINT."""
-    api = FakeBotAPI(host=host, port=port, token=token)
+    api = FakeBotAPI(host=host, port=port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -908,9 +743,8 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fake Telegram Bot API server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
-    parser.add_argument("--token", default=None, help="accept only this token")
     args = parser.parse_args(None if argv is None else list(argv))
-    asyncio.run(serve(args.host, args.port, args.token))
+    asyncio.run(serve(args.host, args.port))
 
 
 if __name__ == "__main__":
