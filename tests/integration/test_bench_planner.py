@@ -8,6 +8,8 @@ import pytest
 
 from benchmarks import bench_planner
 
+pytestmark = pytest.mark.slow  # seconds each: see `make test-fast`
+
 
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

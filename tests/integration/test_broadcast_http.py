@@ -38,7 +38,8 @@ from tests.fakes.bot_api import FakeBotAPI
 from tests.integration.conftest import FixedClock
 from tests.integration.staff.helpers import add_candidates
 
-pytestmark = pytest.mark.e2e
+# No process is started (that is tests/e2e/), but 2,000 candidates take a while.
+pytestmark = pytest.mark.slow
 
 STAFF = 2000
 RECIPIENTS = 2000

@@ -42,6 +42,8 @@ from tests.fakes.bot_api import (
 )
 
 USER_ID = 424242
+# The fake's own checks (a slow loop when only the bot changed): timeouts, a process.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -152,6 +154,7 @@ async def test_fake_blocked_chat_gets_403_until_unblocked(
     ]
 
 
+@pytest.mark.slow
 async def test_fake_delay_causes_client_timeout(fake_api: FakeBotAPI, client_bot: Bot) -> None:
     fake_api.fail("sendMessage", status=None, delay=1.5)
 
@@ -187,6 +190,7 @@ async def test_fake_long_poll_wakes_on_push_and_honours_offset(
     assert fake_api.pending_updates == []
 
 
+@pytest.mark.slow
 async def test_fake_long_poll_returns_empty_after_timeout(
     fake_api: FakeBotAPI, client_bot: Bot
 ) -> None:

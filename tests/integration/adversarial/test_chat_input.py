@@ -22,6 +22,7 @@ APOLOGY = "出了点问题"  # errors/generic: the reply to an unexpected failur
 chat_case = pytest.mark.adversarial("chat input")
 
 
+@pytest.mark.slow
 @chat_case
 @pytest.mark.parametrize("text", CHAT_TEXT)
 async def test_chat_text_is_answered_without_an_apology(chat: Chat, text: str) -> None:
@@ -62,6 +63,7 @@ async def test_chat_nul_in_a_broadcast_text_keeps_the_draft_and_sends(chat: Chat
 csv_case = pytest.mark.adversarial("CSV")
 
 
+@pytest.mark.slow
 @csv_case
 @pytest.mark.usefixtures("staff_member")
 @pytest.mark.parametrize("content", CSV_BAD)

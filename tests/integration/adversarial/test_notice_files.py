@@ -43,6 +43,7 @@ def broken_copy(tmp_path: Path, name: str, old: bytes | None, new: bytes | None)
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("notice files")
 @pytest.mark.usefixtures("staff_member")
 @pytest.mark.parametrize(

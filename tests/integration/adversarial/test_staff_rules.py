@@ -109,6 +109,7 @@ async def test_stop_by_a_colleague_of_the_same_region_is_refused(
     assert await _states(chat.session_pool) == {"pending"}
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("authorization")
 @pytest.mark.parametrize(("who", "how"), [
     (STAFF, "button"), (STAFF, "command"), (ADMIN, "button"), (ADMIN, "command"),

@@ -23,6 +23,9 @@ MAX_STALL = 0.2
 sandbox_case = pytest.mark.adversarial("sandbox")
 
 
+pytestmark = pytest.mark.slow  # seconds each: see `make test-fast`
+
+
 async def _max_stall(work: asyncio.Future[object]) -> float:
     """Return the longest the loop was unavailable to another user while `work` ran."""
     worst, last = 0.0, time.perf_counter()

@@ -36,6 +36,7 @@ async def test_after_forget_todo_creates_no_row_and_points_to_start(
     assert candidate is not None and candidate.region is None and not candidate.steps
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command", ["/region 上海", "/returning yes", "/done 注册", "/undo 注册", "/lang en",
                 "/stop", "/resume", "/deadlines", "/calendar", "/profile"],

@@ -137,6 +137,7 @@ async def test_start_again_keeps_what_is_known(chat: Chat) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "data",
     [

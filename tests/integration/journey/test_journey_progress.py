@@ -97,6 +97,7 @@ async def test_unknown_step_lists_english_names_in_english(chat: Chat) -> None:
         assert f"/done {step.value} — " in replies[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", STEP_ORDER)
 async def test_every_listed_step_name_is_understood(chat: Chat, texts: Texts, step: Step) -> None:
     await arrange(chat.session_pool, done=STEP_ORDER[: STEP_ORDER.index(step)])

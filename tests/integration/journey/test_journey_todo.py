@@ -150,6 +150,7 @@ async def test_online_confirmation_regions(chat: Chat, region: str) -> None:
     assert "逾期未重新上传报名材料并提交报名信息的，视为自动放弃本次考试" in confirm
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("region", AUTO_CONFIRM)
 async def test_automatic_confirmation_for_returning_candidates(chat: Chat, region: str) -> None:
     await arrange(chat.session_pool, region=region, returning=True)
@@ -161,6 +162,7 @@ async def test_automatic_confirmation_for_returning_candidates(chat: Chat, regio
     assert "自动确认失败又未按要求进行报名确认的，视为自动放弃本次考试" in confirm
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("region", AUTO_CONFIRM)
 async def test_no_automatic_confirmation_for_first_timers(chat: Chat, region: str) -> None:
     await arrange(chat.session_pool, region=region, returning=False)
@@ -171,6 +173,7 @@ async def test_no_automatic_confirmation_for_first_timers(chat: Chat, region: st
     assert ("线上确认" in confirm) is (region in ONLINE_CONFIRM)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("region", sorted(set(ALL_REGIONS) - set(AUTO_CONFIRM)))
 async def test_returning_candidates_elsewhere_confirm_as_usual(chat: Chat, region: str) -> None:
     await arrange(chat.session_pool, region=region, returning=True)
@@ -209,6 +212,7 @@ async def test_local_payment_regions_follow_their_notice(chat: Chat, region: str
     assert "1月29日" not in pay
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("region", sorted(set(ALL_REGIONS) - set(LOCAL_PAY)))
 async def test_online_payment_regions_show_the_window(chat: Chat, region: str) -> None:
     await arrange(chat.session_pool, region=region)
@@ -218,6 +222,7 @@ async def test_online_payment_regions_show_the_window(chat: Chat, region: str) -
     assert "⏳ 1月29日–2月8日 · 进行中，还剩 9 天" in pay
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language_code", ["zh-hans", "en"])
 @pytest.mark.parametrize("returning", [True, False, None])
 async def test_every_region_fits_telegram_messages(

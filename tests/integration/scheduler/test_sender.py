@@ -295,6 +295,7 @@ async def test_composer_renders_each_digest_once_per_wave(
     assert compose(1, "zh") == zh[0] and texts.renders == 3
 
 
+@pytest.mark.slow
 async def test_sender_claims_again_while_half_the_budget_is_still_queued(
     pool: async_sessionmaker[AsyncSession],
 ) -> None:

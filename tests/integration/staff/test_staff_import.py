@@ -70,6 +70,7 @@ async def test_import_in_two_steps_after_the_command(chat: Chat) -> None:
     assert "已导入" in reply
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

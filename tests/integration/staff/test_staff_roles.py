@@ -21,6 +21,7 @@ from tests.integration.staff.helpers import (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", STAFF_COMMANDS)
 async def test_staff_commands_are_unknown_to_non_staff(chat: Chat, command: str) -> None:
     replies = await chat.send(command, user_id=OTHER)
@@ -76,6 +77,7 @@ async def test_removed_staff_member_loses_the_tools(chat: Chat) -> None:
     assert await chat.send("/stats", user_id=STAFF) == [UNKNOWN_ZH.format("/stats")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "data",
     ["bc:region:shanghai", "bc:region:*", "bc:aud:all", "bc:send:x", "bc:later:x",

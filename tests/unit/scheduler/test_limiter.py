@@ -72,6 +72,7 @@ def _most_in_one_second(stamps: list[float]) -> int:
     return best
 
 
+@pytest.mark.slow
 async def test_limiter_admits_no_more_than_the_cap_in_any_second_however_late_callers_come(
     make_limiter: object,
 ) -> None:
