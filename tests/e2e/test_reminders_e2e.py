@@ -34,6 +34,7 @@ from scheduler.sender import Sender, SenderConfig
 from tests.conftest import REPO_ROOT, TOKEN
 from tests.e2e.helpers import clean_env
 from tests.fakes.bot_api import Call, FakeBotAPI
+from tests.timing import most_in_one_second
 
 pytestmark = pytest.mark.e2e
 
@@ -78,17 +79,7 @@ def delivered(api: FakeBotAPI) -> Counter[int]:
 
 
 def max_in_any_second(calls: list[Call]) -> int:
-    return max_in_any_second_of([c.time for c in calls])
-
-
-def max_in_any_second_of(moments: list[float]) -> int:
-    times = sorted(moments)
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= 1.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
+    return most_in_one_second(c.time for c in calls)
 
 
 @pytest.fixture
@@ -289,13 +280,13 @@ async def test_two_processes_share_the_outbox_and_the_rate_cap(
             calls = [c for c in api.calls_of("sendMessage") if c.ok]
         assert set(counts) == set(users)
         assert set(counts.values()) == {1}
-        print(f"\nmost in one second: {max_in_any_second_of(list(admitted.values()))} admitted "
+        print(f"\nmost in one second: {most_in_one_second(list(admitted.values()))} admitted "
               f"by the shared limiter, {max_in_any_second(calls)} arrived at the fake (cap "
               f"{rate:.0f})")
         # The cap holds exactly where the processes decide: no second held more than 40
         # requests as the shared limiter admitted them.
         assert len(admitted) == len(api.calls_of("sendMessage"))
-        assert max_in_any_second_of(list(admitted.values())) <= rate
+        assert most_in_one_second(list(admitted.values())) <= rate
         # At the fake the two processes' requests together keep the cap too, give or take the
         # skew between a request's admission and its arrival (both processes, the fake and
         # the database share 2 loaded cores here): measured up to 45 in a second, and 80 if

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert
@@ -13,7 +12,7 @@ from bot.db.engine import create_session_pool
 from bot.db.models import Candidate, CandidateStep
 
 # Tuesday 30 Jan 2024, 10:00 in Shanghai: the online payment window (29 Jan - 8 Feb) is open.
-NOW = datetime(2024, 1, 30, 2, 0, tzinfo=UTC)
+from tests.factories import NOW
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from bot.db.outbox import (
     NewMessage,
     OutboxRepo,
 )
-from tests.integration.scheduler.conftest import NOW, add_candidate
+from tests.factories import NOW
+from tests.integration.scheduler.conftest import add_candidate
 
 LEASE = timedelta(seconds=30)
 

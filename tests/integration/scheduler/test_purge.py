@@ -29,8 +29,9 @@ from bot.db.outbox import (
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from scheduler.service import PURGE_JOB, PURGE_LOCK_ID, ReminderService
+from tests.factories import NOW
 from tests.fakes.delivery import FakeDelivery
-from tests.integration.scheduler.conftest import NOW, add_candidate
+from tests.integration.scheduler.conftest import add_candidate
 from tests.integration.scheduler.test_planner import planner
 
 RETENTION = timedelta(days=30)

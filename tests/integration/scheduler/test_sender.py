@@ -22,6 +22,7 @@ from scheduler.planner import Planner
 from scheduler.rules import load_rules
 from scheduler.sender import Job, Sender, SenderConfig, SendReport
 from tests.fakes.delivery import FakeDelivery
+from tests.integration.conftest import FixedClock
 from tests.integration.scheduler.conftest import add_candidate
 
 KB = load_knowledge_base()
@@ -33,16 +34,9 @@ def at(local: str) -> datetime:
     return datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def make_sender(
-    pool: async_sessionmaker[AsyncSession], clock: Clock, delivery: FakeDelivery, **config: object
+    pool: async_sessionmaker[AsyncSession], clock: FixedClock, delivery: FakeDelivery,
+    **config: object,
 ) -> Sender:
     return Sender(
         pool, delivery, MemoryRateLimiter(10_000, per_chat_interval=0.0),
@@ -68,7 +62,7 @@ async def test_sender_sends_one_digest_per_candidate(
     now = at("2023-12-01 09:00")
     await plan(pool, now)  # register, wechat and submit open together
     delivery = FakeDelivery()
-    report = await make_sender(pool, Clock(now), delivery).drain()
+    report = await make_sender(pool, FixedClock(now), delivery).drain()
     assert report.sent == 2
     [zh] = delivery.sent[:1] if delivery.sent[0].chat_id == 1 else delivery.sent[1:]
     assert "注册" in zh.text and "提交报名信息" in zh.text and "21wecan.com" in zh.text
@@ -78,7 +72,7 @@ async def test_sender_sends_one_digest_per_candidate(
     assert any(b.url == "https://www.21wecan.com/" for row in zh.buttons for b in row)
     assert "Register" in delivery.texts(2)[0]
     assert await states(pool) == {"sent": 6}
-    assert await make_sender(pool, Clock(now), delivery).drain() == type(report)()
+    assert await make_sender(pool, FixedClock(now), delivery).drain() == type(report)()
 
 
 async def test_sender_rechecks_the_candidate_at_send_time(
@@ -101,7 +95,7 @@ async def test_sender_rechecks_the_candidate_at_send_time(
 
         session.add(CandidateStep(user_id=3, step="pay", done_at=now))
     delivery = FakeDelivery()
-    report = await make_sender(pool, Clock(now), delivery).drain()
+    report = await make_sender(pool, FixedClock(now), delivery).drain()
     assert [m.chat_id for m in delivery.sent] == [4]
     assert report.cancelled == 3
 
@@ -117,7 +111,7 @@ async def test_sender_daily_cap_holds_the_rest_until_morning(
                         kind="reminder", step=None) for i in range(2)],
             now=now,
         )
-    clock = Clock(now)
+    clock = FixedClock(now)
     delivery = FakeDelivery()
     sender = make_sender(pool, clock, delivery, daily_cap=1)
     await sender.drain()
@@ -149,7 +143,7 @@ async def test_sender_quiet_hours_hold_non_urgent_messages(
             ],
             now=night,
         )
-    clock = Clock(night)
+    clock = FixedClock(night)
     delivery = FakeDelivery()
     await make_sender(pool, clock, delivery).drain()
     assert [m.chat_id for m in delivery.sent] == [2]
@@ -172,7 +166,7 @@ async def test_sender_retries_server_errors_then_dead_letters(
     delivery = FakeDelivery()
     delivery.fail(1, DeliveryResult(Outcome.SERVER_ERROR), DeliveryResult(Outcome.TIMEOUT))
     delivery.fail(2, *[DeliveryResult(Outcome.SERVER_ERROR)] * 3)
-    clock = Clock(now)
+    clock = FixedClock(now)
     sender = make_sender(pool, clock, delivery, max_attempts=3, backoff_base=1.0)
     for _ in range(4):
         await sender.drain()
@@ -205,7 +199,7 @@ async def test_sender_blocked_candidate_is_marked_and_loses_pending_rows(
         )
     delivery = FakeDelivery()
     delivery.fail(1, DeliveryResult(Outcome.BLOCKED, detail="Forbidden: bot was blocked"))
-    report = await make_sender(pool, Clock(now), delivery).drain()
+    report = await make_sender(pool, FixedClock(now), delivery).drain()
     assert report.blocked == 1
     async with pool() as session:
         blocked = await session.scalar(select(Candidate.blocked).where(Candidate.user_id == 1))
@@ -224,7 +218,7 @@ async def test_sender_retry_after_pauses_and_retries(
         )
     delivery = FakeDelivery()
     delivery.fail(1, DeliveryResult(Outcome.RETRY_AFTER, retry_after=0.05))
-    await make_sender(pool, Clock(now), delivery).drain()
+    await make_sender(pool, FixedClock(now), delivery).drain()
     assert [a[1] for a in delivery.attempts] == [Outcome.RETRY_AFTER, Outcome.OK]
     assert delivery.attempts[1][2] - delivery.attempts[0][2] >= 0.04
 
@@ -248,7 +242,7 @@ async def test_sender_interleaves_broadcasts_with_reminders(
             now=now,
         )
     delivery = FakeDelivery()
-    sender = make_sender(pool, Clock(now), delivery, batch_size=10, concurrency=1)
+    sender = make_sender(pool, FixedClock(now), delivery, batch_size=10, concurrency=1)
     sender._turn = 0 if lead == "reminder" else 1
     await sender.drain(max_batches=1)
     kinds = {"broadcast" if m.text == "考区通知" else "reminder" for m in delivery.sent}
@@ -317,7 +311,7 @@ async def test_sender_claims_again_while_half_the_budget_is_still_queued(
     sender = Sender(
         pool, delivery, MemoryRateLimiter(250, per_chat_interval=0.0),
         Composer(TEXTS, lambda: KB), config=SenderConfig(batch_size=20, concurrency=2),
-        clock=Clock(now),
+        clock=FixedClock(now),
     )
     queued: list[int] = []
     claim = sender._claim

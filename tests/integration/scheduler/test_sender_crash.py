@@ -23,8 +23,9 @@ from handlers.staff.progress import progress_text
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 from scheduler.limiter import MemoryRateLimiter
 from tests.fakes.delivery import FakeDelivery
+from tests.integration.conftest import FixedClock
 from tests.integration.scheduler.conftest import add_candidate
-from tests.integration.scheduler.test_sender import TEXTS, Clock, at, make_sender
+from tests.integration.scheduler.test_sender import TEXTS, at, make_sender
 
 NOW = at("2024-02-05 10:00")
 LEASE = timedelta(seconds=120)
@@ -85,13 +86,13 @@ async def test_sender_death_after_delivery_makes_the_resend_a_possible_duplicate
     broadcast = await broadcast_to(pool, range(1, 6))
     before = duplicates_metric("broadcast")
     dying = DyingDelivery(victim=3)
-    await make_sender(pool, Clock(NOW), dying, concurrency=1).drain()
+    await make_sender(pool, FixedClock(NOW), dying, concurrency=1).drain()
     assert dying.died and dying.texts(3)  # Telegram took it; the process died before the record
     crashed = await row_of(pool, 3)
     assert crashed.state == "claimed" and crashed.sending_at is not None
     assert not crashed.possible_duplicate
 
-    later = Clock(NOW + LEASE * 2)  # a new process, once the dead one's lease ran out
+    later = FixedClock(NOW + LEASE * 2)  # a new process, once the dead one's lease ran out
     delivery = FakeDelivery()
     report = await make_sender(pool, later, delivery).drain()
 
@@ -127,7 +128,7 @@ async def test_sender_death_before_the_api_call_is_no_duplicate(
         )
     assert len(claimed) == 2
     delivery = FakeDelivery()
-    report = await make_sender(pool, Clock(NOW + LEASE * 2), delivery).drain()
+    report = await make_sender(pool, FixedClock(NOW + LEASE * 2), delivery).drain()
     assert report.recovered == 2 and report.sent == 2 and report.possible_duplicates == 0
     assert duplicates_metric("broadcast") == before
     async with pool() as session:
@@ -154,7 +155,7 @@ async def test_sender_records_each_send_before_the_next_goes_out(
             seen.append((message.chat_id, {r[0]: (r[1], bool(r[2])) for r in rows}))
             return await super().deliver(message)
 
-    report = await make_sender(pool, Clock(NOW), Watching(), concurrency=1).drain()
+    report = await make_sender(pool, FixedClock(NOW), Watching(), concurrency=1).drain()
     assert report.sent == 4
     delivered: list[int] = []
     for chat_id, rows in seen:
@@ -171,9 +172,9 @@ async def test_sender_resend_after_a_timeout_is_a_possible_duplicate(
     before = duplicates_metric("broadcast")
     delivery = FakeDelivery()
     delivery.fail(1, DeliveryResult(Outcome.TIMEOUT))
-    first = await make_sender(pool, Clock(NOW), delivery).drain()
+    first = await make_sender(pool, FixedClock(NOW), delivery).drain()
     assert first.retried == 1 and (await row_of(pool, 1)).possible_duplicate
-    second = await make_sender(pool, Clock(NOW + timedelta(minutes=10)), delivery).drain()
+    second = await make_sender(pool, FixedClock(NOW + timedelta(minutes=10)), delivery).drain()
     assert second.sent == 1 and second.possible_duplicates == 1
     assert duplicates_metric("broadcast") == before + 1
 
@@ -193,14 +194,14 @@ async def test_sender_death_while_waiting_for_a_slot_is_no_duplicate(
             await super().acquire(chat_id)
 
     delivery = FakeDelivery()
-    sender = make_sender(pool, Clock(NOW), delivery, concurrency=1)
+    sender = make_sender(pool, FixedClock(NOW), delivery, concurrency=1)
     sender.limiter = DyingInTheQueue(10_000, per_chat_interval=0.0)
     await sender.drain()
     assert delivery.texts(1) and not delivery.texts(2)
     waiting = await row_of(pool, 2)
     assert waiting.state == "claimed" and waiting.sending_at is None
 
-    report = await make_sender(pool, Clock(NOW + LEASE * 2), FakeDelivery()).drain()
+    report = await make_sender(pool, FixedClock(NOW + LEASE * 2), FakeDelivery()).drain()
     assert report.recovered == 1 and report.sent == 1 and report.possible_duplicates == 0
     assert duplicates_metric("broadcast") == before
     async with pool() as session:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from scheduler.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from tests.timing import most_in_one_second
 
 
 @pytest.fixture(params=["memory"])
@@ -62,16 +63,6 @@ async def test_limiter_pause_holds_every_sender(make_limiter: object) -> None:
     assert time.monotonic() - started >= 0.28
 
 
-def _most_in_one_second(stamps: list[float]) -> int:
-    stamps = sorted(stamps)
-    best, start = 0, 0
-    for end, moment in enumerate(stamps):
-        while moment - stamps[start] >= 1.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 @pytest.mark.slow
 async def test_limiter_admits_no_more_than_the_cap_in_any_second_however_late_callers_come(
     make_limiter: object,
@@ -107,10 +98,10 @@ async def test_limiter_admits_no_more_than_the_cap_in_any_second_however_late_ca
     done.set()
     if watcher is not None:
         await watcher
-        assert len(seen) == 80 and _most_in_one_second(list(seen.values())) <= rate
+        assert len(seen) == 80 and most_in_one_second(list(seen.values())) <= rate
     else:
-        assert _most_in_one_second(admitted) <= rate  # counted and stamped with no await between
-    assert _most_in_one_second(would_go) > rate * 1.1  # the slots alone let the late ones bunch
+        assert most_in_one_second(admitted) <= rate  # counted and stamped with no await between
+    assert most_in_one_second(would_go) > rate * 1.1  # the slots alone let the late ones bunch
     assert max(admitted) - min(admitted) < 2.5  # and the cap is still reached (80 at 50/s)
 
 
