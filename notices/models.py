@@ -292,6 +292,7 @@ class Lexicon(_Frozen):
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
     contrast_cues: tuple[str, ...] = ()
+    condition_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()

@@ -146,6 +146,7 @@ class Reader:
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
+        self._condition = CueSet(lexicon.condition_cues)
         self._later_year = CueSet(lexicon.other_year_cues)
         self._this_year = CueSet(lexicon.this_year_words)
         past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
@@ -192,7 +193,8 @@ class Reader:
         focus_squeezed = self._canon(focus).replace(" ", "") if focus else squeezed
         mentions = self._mentions(squeezed)
         tail_clean, tail_canon = self._asking_clause(raw)
-        done = self._done(squeezed, mentions, tail_canon) | self._done_by_phrase(
+        claimed = self._claimed(squeezed, mentions, tail_canon)
+        done = frozenset(self._steps[w] for _, _, w in claimed) | self._done_by_phrase(
             clean.replace(" ", ""), tail_clean
         )
         steps = self._named(mentions, done)
@@ -200,8 +202,15 @@ class Reader:
         setting = done | self._setting(squeezed, mentions)
         # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
         # asks about the exam): what is done or the setting is set aside first.
+        # A step said done and named again after it is asked about anew ("我去年注册过了，
+        # 今年还要再注册吗"); its other mentions are the setting.
+        again = [] if focus else [
+            m for m in mentions
+            if m not in claimed and any(c[2] == m[2] and c[1] <= m[0] for c in claimed)
+        ]
         asked = self._named(
-            [m for m in asked_mentions if self._steps[m[2]] not in setting], frozenset()
+            [m for m in asked_mentions if self._steps[m[2]] not in setting or m in again],
+            frozenset(),
         )
         if not asked:
             # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
@@ -243,7 +252,8 @@ class Reader:
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
             excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
-            asks=bool(self._asking.find(squeezed) or self._contrast.find(squeezed))
+            asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
+                     or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？",
         )
 
@@ -282,10 +292,11 @@ class Reader:
         ranks = [self._weak.index(w) for _, _, w in mentions if self._steps[w] == step]
         return max(ranks, default=-1)
 
-    def _done(
+    def _claimed(
         self, squeezed: str, mentions: list[tuple[int, int, str]], tail: str = ""
-    ) -> frozenset[Step]:
-        done: set[Step] = set()
+    ) -> list[tuple[int, int, str]]:
+        """Return the mentions of steps the question says are done ("已经完成了报名确认")."""
+        claimed: list[tuple[int, int, str]] = []
         for start, end, word in mentions:
             before = squeezed[max(0, start - _BEFORE) : start]
             after = squeezed[end : end + _AFTER]
@@ -301,8 +312,8 @@ class Reader:
                 and word not in self._trouble
                 and not (tail and word in tail)
             ):
-                done.add(self._steps[word])
-        return frozenset(done)
+                claimed.append((start, end, word))
+        return claimed
 
     def _setting(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
         """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""
@@ -376,14 +387,18 @@ class Reader:
 
     def _asking_part(self, raw: str) -> str | None:
         """Return the sentences of a long message that ask something, or None if none do."""
-        asking = [
-            s
-            for s in _SENTENCE.findall(_CLAUSE.sub("\n", raw))
-            if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
-        ]
+        # Clauses apart, each keeping its question mark ("…review? then what").
+        sentences = _SENTENCE.findall(
+            _CLAUSE.sub(lambda m: m.group(0) + "\n" if m.group(0) in "?？" else "\n", raw))
+        asking = [i for i, s in enumerate(sentences)
+                  if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))]
         if not asking:
             return None
-        return fold(" ".join(asking[-2:]))
+        chosen = set(asking[-2:])
+        before = asking[-1] - 1
+        if before >= 0 and self._condition.find(fold(sentences[before])):
+            chosen.add(before)
+        return fold(" ".join(sentences[i] for i in sorted(chosen)))
 
     def _other_year(
         self, scope: str, squeezed: str, year: int, asked: tuple[Step, ...]
