@@ -605,6 +605,9 @@ class Answerer:
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry
+        elif not verdict.included:
+            # "四川是现场确认吗": not on the list asked about, the region's own way answers.
+            entry = self._own_rule_entry(plan) or entry
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                            verdict=verdict, region=asker.region, region_from=asker.region_from,
                            reading=reading, cycle_over=self._over(asker))
@@ -690,6 +693,13 @@ class Answerer:
             e for e in self.kb.entries
             if step in e.steps and any(p in q or q in p for p in passages for q in e.source)
         ]
+
+    def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
+        """Return the entry of the way a step works where the asker is (their plan's mode)."""
+        step_rule = self.kb.step_rule(plan.step)
+        mine = next((r for r in (*step_rule.rules, step_rule.default)
+                     if r is not None and r.mode == plan.mode), None)
+        return self._entry_for_rule(plan.step, mine) if mine is not None else None
 
     def _entry_for_rule(self, step: Step, rule: RegionRule) -> Entry | None:
         """Return the entry resting on most of a rule's notice passages."""
