@@ -254,7 +254,9 @@ class Reader:
             excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
-            or raw.rstrip()[-1:] in "?？",
+            or raw.rstrip()[-1:] in "?？"
+            # A problem is no mere report ('刷脸了还是登不进去'): it asks for help.
+            or any(t in squeezed for t in self._trouble),
         )
 
     # -- steps -----------------------------------------------------------------------------
