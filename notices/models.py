@@ -308,6 +308,7 @@ class Lexicon(_Frozen):
     can_words: tuple[str, ...] = ()
     modal_now: tuple[str, ...] = ()
     step_verbs: tuple[str, ...] = ()
+    verb_steps: dict[Step, tuple[str, ...]] = {}
     perfect_tails: tuple[str, ...] = ()
 
 

@@ -169,6 +169,7 @@ class Reader:
         self._verbs = tuple(
             sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
         )
+        self._verb_of = {fold(v): s for s, verbs in lexicon.verb_steps.items() for v in verbs}
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
         self._excepted = [
@@ -218,6 +219,10 @@ class Reader:
             recent = steps if focus is None else self._named(
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in setting)
+        aspect = self._aspect(focus_squeezed, asked_mentions)
+        if not asked and aspect in TIME_ASPECTS:
+            asked = self._verb_step(focus_squeezed)
+            steps = steps or asked
         returning: bool | None = None
         if self._returning_yes.find(squeezed):
             returning = True
@@ -239,7 +244,7 @@ class Reader:
             canon=canon,
             steps=steps,
             asked=asked,
-            aspect=self._aspect(focus_squeezed, asked_mentions),
+            aspect=aspect,
             done=done,
             setting=setting,
             region=region,
@@ -367,6 +372,19 @@ class Reader:
             if aspect is not Aspect.WHAT and self._aspects[aspect].find(squeezed):
                 return aspect
         return Aspect.WHAT
+
+    def _verb_step(self, squeezed: str) -> tuple[Step, ...]:
+        """Return the step of a verb right after a can-word that ends the question
+        ("现在能报了吗", "今天能交吗"), if any."""
+        for can in self._can.find(squeezed):
+            at = squeezed.find(can) + len(can)
+            verb = next((v for v in self._verb_of if squeezed.startswith(v, at)), None)
+            rest = squeezed[at + len(verb):].lstrip("了") if verb is not None else ""
+            # The verb ends the question ("能报了吗"); with an object it asks something
+            # else ("还能报中级吗" asks who may apply).
+            if verb is not None and (not rest or self._open_tail.find(rest[:1])):
+                return (self._verb_of[verb],)
+        return ()
 
     def _modal_step(self, squeezed: str) -> bool:
         """Return True for "还能交费吗": a modal word followed by a step or a step's verb."""
