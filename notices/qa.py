@@ -417,7 +417,12 @@ class Answerer:
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading):
             step = reading.asked[0]
-            entry = self._best_for(step, reading, timely=True)
+            # A step with no date where the asker is ("确认不通过 现在重新传还行吗"): the
+            # entry that fits the question, not one that carries a date.
+            plan = self._plans(asker)[step]
+            entry = self._best_for(step, reading, timely=plan.window is not None)
+            if plan.window is None and entry in self._mode_entries(step):
+                entry = self._own_rule_entry(plan) or entry
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
 
@@ -693,6 +698,13 @@ class Answerer:
             e for e in self.kb.entries
             if step in e.steps and any(p in q or q in p for p in passages for q in e.source)
         ]
+
+    def _mode_entries(self, step: Step) -> list[Entry]:
+        """Return the entries that each tell one way a step works (online, automatic…)."""
+        step_rule = self.kb.step_rule(step)
+        found = (self._entry_for_rule(step, r) for r in (*step_rule.rules, step_rule.default)
+                 if r is not None)
+        return [e for e in found if e is not None]
 
     def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
         """Return the entry of the way a step works where the asker is (their plan's mode)."""

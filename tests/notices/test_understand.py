@@ -513,3 +513,15 @@ def test_understand_a_region_off_the_named_list_gets_its_own_way(
     answer = answerer.answer("四川是现场确认吗", now=IN_REGISTRATION)
     assert answer.verdict is not None and not answer.verdict.included
     assert answer.entry is not None and answer.entry.id != "confirm_online"
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "entry_id"),
+    [("确认不通过 现在重新传还行吗", "shanghai", "confirm_online"),
+     ("报名提交了 什么时候去确认", "hubei", "confirm_overview")],
+)
+def test_understand_an_undated_step_is_answered_by_the_regions_own_way(
+    answerer: Answerer, question: str, region: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, region_code=region, now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == entry_id
