@@ -292,6 +292,7 @@ class Lexicon(_Frozen):
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
     contrast_cues: tuple[str, ...] = ()
+    condition_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()
@@ -307,6 +308,7 @@ class Lexicon(_Frozen):
     can_words: tuple[str, ...] = ()
     modal_now: tuple[str, ...] = ()
     step_verbs: tuple[str, ...] = ()
+    verb_steps: dict[Step, tuple[str, ...]] = {}
     perfect_tails: tuple[str, ...] = ()
 
 

@@ -417,7 +417,12 @@ class Answerer:
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading):
             step = reading.asked[0]
-            entry = self._best_for(step, reading, timely=True)
+            # A step with no date where the asker is ("确认不通过 现在重新传还行吗"): the
+            # entry that fits the question, not one that carries a date.
+            plan = self._plans(asker)[step]
+            entry = self._best_for(step, reading, timely=plan.window is not None)
+            if plan.window is None and entry in self._mode_entries(step):
+                entry = self._own_rule_entry(plan) or entry
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
 
@@ -605,6 +610,9 @@ class Answerer:
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry
+        elif not verdict.included:
+            # "四川是现场确认吗": not on the list asked about, the region's own way answers.
+            entry = self._own_rule_entry(plan) or entry
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                            verdict=verdict, region=asker.region, region_from=asker.region_from,
                            reading=reading, cycle_over=self._over(asker))
@@ -690,6 +698,20 @@ class Answerer:
             e for e in self.kb.entries
             if step in e.steps and any(p in q or q in p for p in passages for q in e.source)
         ]
+
+    def _mode_entries(self, step: Step) -> list[Entry]:
+        """Return the entries that each tell one way a step works (online, automatic…)."""
+        step_rule = self.kb.step_rule(step)
+        found = (self._entry_for_rule(step, r) for r in (*step_rule.rules, step_rule.default)
+                 if r is not None)
+        return [e for e in found if e is not None]
+
+    def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
+        """Return the entry of the way a step works where the asker is (their plan's mode)."""
+        step_rule = self.kb.step_rule(plan.step)
+        mine = next((r for r in (*step_rule.rules, step_rule.default)
+                     if r is not None and r.mode == plan.mode), None)
+        return self._entry_for_rule(plan.step, mine) if mine is not None else None
 
     def _entry_for_rule(self, step: Step, rule: RegionRule) -> Entry | None:
         """Return the entry resting on most of a rule's notice passages."""

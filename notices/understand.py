@@ -146,6 +146,7 @@ class Reader:
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
+        self._condition = CueSet(lexicon.condition_cues)
         self._later_year = CueSet(lexicon.other_year_cues)
         self._this_year = CueSet(lexicon.this_year_words)
         past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
@@ -168,6 +169,7 @@ class Reader:
         self._verbs = tuple(
             sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
         )
+        self._verb_of = {fold(v): s for s, verbs in lexicon.verb_steps.items() for v in verbs}
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
         self._excepted = [
@@ -192,7 +194,8 @@ class Reader:
         focus_squeezed = self._canon(focus).replace(" ", "") if focus else squeezed
         mentions = self._mentions(squeezed)
         tail_clean, tail_canon = self._asking_clause(raw)
-        done = self._done(squeezed, mentions, tail_canon) | self._done_by_phrase(
+        claimed = self._claimed(squeezed, mentions, tail_canon)
+        done = frozenset(self._steps[w] for _, _, w in claimed) | self._done_by_phrase(
             clean.replace(" ", ""), tail_clean
         )
         steps = self._named(mentions, done)
@@ -200,8 +203,15 @@ class Reader:
         setting = done | self._setting(squeezed, mentions)
         # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
         # asks about the exam): what is done or the setting is set aside first.
+        # A step said done and named again after it is asked about anew ("我去年注册过了，
+        # 今年还要再注册吗"); its other mentions are the setting.
+        again = [] if focus else [
+            m for m in mentions
+            if m not in claimed and any(c[2] == m[2] and c[1] <= m[0] for c in claimed)
+        ]
         asked = self._named(
-            [m for m in asked_mentions if self._steps[m[2]] not in setting], frozenset()
+            [m for m in asked_mentions if self._steps[m[2]] not in setting or m in again],
+            frozenset(),
         )
         if not asked:
             # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
@@ -209,6 +219,10 @@ class Reader:
             recent = steps if focus is None else self._named(
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in setting)
+        aspect = self._aspect(focus_squeezed, asked_mentions)
+        if not asked and aspect in TIME_ASPECTS:
+            asked = self._verb_step(focus_squeezed)
+            steps = steps or asked
         returning: bool | None = None
         if self._returning_yes.find(squeezed):
             returning = True
@@ -230,7 +244,7 @@ class Reader:
             canon=canon,
             steps=steps,
             asked=asked,
-            aspect=self._aspect(focus_squeezed, asked_mentions),
+            aspect=aspect,
             done=done,
             setting=setting,
             region=region,
@@ -243,8 +257,11 @@ class Reader:
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
             excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
-            asks=bool(self._asking.find(squeezed) or self._contrast.find(squeezed))
-            or raw.rstrip()[-1:] in "?？",
+            asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
+                     or self._contrast.find(squeezed))
+            or raw.rstrip()[-1:] in "?？"
+            # A problem is no mere report ('刷脸了还是登不进去'): it asks for help.
+            or any(t in squeezed for t in self._trouble),
         )
 
     # -- steps -----------------------------------------------------------------------------
@@ -282,10 +299,11 @@ class Reader:
         ranks = [self._weak.index(w) for _, _, w in mentions if self._steps[w] == step]
         return max(ranks, default=-1)
 
-    def _done(
+    def _claimed(
         self, squeezed: str, mentions: list[tuple[int, int, str]], tail: str = ""
-    ) -> frozenset[Step]:
-        done: set[Step] = set()
+    ) -> list[tuple[int, int, str]]:
+        """Return the mentions of steps the question says are done ("已经完成了报名确认")."""
+        claimed: list[tuple[int, int, str]] = []
         for start, end, word in mentions:
             before = squeezed[max(0, start - _BEFORE) : start]
             after = squeezed[end : end + _AFTER]
@@ -301,8 +319,8 @@ class Reader:
                 and word not in self._trouble
                 and not (tail and word in tail)
             ):
-                done.add(self._steps[word])
-        return frozenset(done)
+                claimed.append((start, end, word))
+        return claimed
 
     def _setting(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
         """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""
@@ -355,6 +373,19 @@ class Reader:
                 return aspect
         return Aspect.WHAT
 
+    def _verb_step(self, squeezed: str) -> tuple[Step, ...]:
+        """Return the step of a verb right after a can-word that ends the question
+        ("现在能报了吗", "今天能交吗"), if any."""
+        for can in self._can.find(squeezed):
+            at = squeezed.find(can) + len(can)
+            verb = next((v for v in self._verb_of if squeezed.startswith(v, at)), None)
+            rest = squeezed[at + len(verb):].lstrip("了") if verb is not None else ""
+            # The verb ends the question ("能报了吗"); with an object it asks something
+            # else ("还能报中级吗" asks who may apply).
+            if verb is not None and (not rest or self._open_tail.find(rest[:1])):
+                return (self._verb_of[verb],)
+        return ()
+
     def _modal_step(self, squeezed: str) -> bool:
         """Return True for "还能交费吗": a modal word followed by a step or a step's verb."""
         for modal in self._modal:
@@ -376,14 +407,18 @@ class Reader:
 
     def _asking_part(self, raw: str) -> str | None:
         """Return the sentences of a long message that ask something, or None if none do."""
-        asking = [
-            s
-            for s in _SENTENCE.findall(_CLAUSE.sub("\n", raw))
-            if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
-        ]
+        # Clauses apart, each keeping its question mark ("…review? then what").
+        sentences = _SENTENCE.findall(
+            _CLAUSE.sub(lambda m: m.group(0) + "\n" if m.group(0) in "?？" else "\n", raw))
+        asking = [i for i, s in enumerate(sentences)
+                  if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))]
         if not asking:
             return None
-        return fold(" ".join(asking[-2:]))
+        chosen = set(asking[-2:])
+        before = asking[-1] - 1
+        if before >= 0 and self._condition.find(fold(sentences[before])):
+            chosen.add(before)
+        return fold(" ".join(sentences[i] for i in sorted(chosen)))
 
     def _other_year(
         self, scope: str, squeezed: str, year: int, asked: tuple[Step, ...]

@@ -461,3 +461,67 @@ def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     )
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     assert answer.entry is not None and answer.entry.id == "oos_personal"
+
+
+IN_REGISTRATION = datetime.fromisoformat("2023-12-05T10:00:00+08:00")
+
+
+@pytest.mark.parametrize("question", ["现在能报了吗", "今天能报吗"])
+def test_understand_a_verb_after_a_can_word_names_its_step(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
+    assert answer.focus is not None and answer.focus.status is not None
+    assert answer.focus.status.state == "open"
+
+
+def test_understand_a_verb_with_an_object_asks_something_else(answerer: Answerer) -> None:
+    answer = answerer.answer("退休返聘的还能报中级吗", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.asked == ()
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+
+
+def test_understand_a_condition_before_the_question_is_part_of_what_is_asked(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "If I don't pass the qualification review, does that mean I can't take the exam?",
+        now=BEFORE_PAYMENT,
+    )
+    assert answer.reading is not None and answer.reading.asked[:1] == (Step.REVIEW,)
+    assert answer.entry is not None and answer.entry.id == "review"
+
+
+def test_understand_a_step_said_done_and_asked_again_is_asked(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "i registered last year, do i need to register again", now=IN_REGISTRATION
+    )
+    assert answer.reading is not None and Step.REGISTER in answer.reading.asked
+    assert answer.entry is not None and answer.entry.id == "register_once"
+
+
+def test_understand_a_problem_is_not_a_progress_report(answerer: Answerer) -> None:
+    answer = answerer.answer("小程序刷脸了还是登不进去", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.asks
+    assert answer.entry is not None and answer.entry.id != "next_steps"
+
+
+def test_understand_a_region_off_the_named_list_gets_its_own_way(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("四川是现场确认吗", now=IN_REGISTRATION)
+    assert answer.verdict is not None and not answer.verdict.included
+    assert answer.entry is not None and answer.entry.id != "confirm_online"
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "entry_id"),
+    [("确认不通过 现在重新传还行吗", "shanghai", "confirm_online"),
+     ("报名提交了 什么时候去确认", "hubei", "confirm_overview")],
+)
+def test_understand_an_undated_step_is_answered_by_the_regions_own_way(
+    answerer: Answerer, question: str, region: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, region_code=region, now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == entry_id
