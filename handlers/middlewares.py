@@ -263,5 +263,5 @@ class ReplyMiddleware(BaseMiddleware):
     resolved (so register this one after it) and the knowledge base live now."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        data["reply"] = Reply(texts=data["texts"], locale=data["locale"], kb=data["knowledge"].kb)
+        data["reply"] = Reply(data["texts"], data["locale"], data["knowledge"])
         return await handler(event, data)

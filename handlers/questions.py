@@ -97,14 +97,12 @@ def profile_of(candidate: Candidate | None) -> Profile:
     )
 
 
-async def send_answer(
-    message: Message, answer: Answer, knowledge: Knowledge, reply: Reply
-) -> None:
+async def send_answer(message: Message, answer: Answer, reply: Reply) -> None:
     """Send the rendered answer in message-sized pieces, buttons under the last."""
     if answer.lang == "en":  # a question written in English is answered in English
         reply = reply.to("en")
     keyboard = answer_keyboard(answer, reply)
-    chunks = split_message(render_answer(answer, knowledge, reply.texts, reply.locale))
+    chunks = split_message(render_answer(answer, reply.knowledge, reply.texts, reply.locale))
     for i, chunk in enumerate(chunks, start=1):
         await message.answer(chunk, reply_markup=keyboard if i == len(chunks) else None)
 
@@ -113,14 +111,13 @@ async def on_question(
     message: Message,
     session: AsyncSession,
     state: FSMContext,
-    knowledge: Knowledge,
     reply: Reply,
     candidate: Candidate | None,
     now: datetime,
 ) -> None:
     """Answer a question typed in the candidate's own words."""
     assert message.text is not None
-    answer = knowledge.answerer.answer(message.text, now=now, **profile_of(candidate))
+    answer = reply.knowledge.answerer.answer(message.text, now=now, **profile_of(candidate))
     metrics.ANSWERS.labels(answer.kind.value).inc()
     if answer.kind in RECORDED_KINDS:
         region = answer.region.code if answer.region else (candidate.region if candidate else None)
@@ -132,22 +129,22 @@ async def on_question(
         )
     if answer.kind is AnswerKind.NEED_REGION or answer.offer_regions:
         await state.update_data({PENDING_QUESTION: message.text})
-    await send_answer(message, answer, knowledge, reply)
+    await send_answer(message, answer, reply)
 
 
 async def on_topic(
     query: CallbackQuery,
     callback_data: TopicAction,
-    knowledge: Knowledge,
     reply: Reply,
     candidate: Candidate | None,
     now: datetime,
 ) -> None:
     """Answer the topic the candidate picked from the suggestions."""
     await query.answer()
-    answer = knowledge.answerer.explain(callback_data.entry_id, now=now, **profile_of(candidate))
+    answerer = reply.knowledge.answerer
+    answer = answerer.explain(callback_data.entry_id, now=now, **profile_of(candidate))
     if answer is not None and isinstance(query.message, Message):
-        await send_answer(query.message, answer, knowledge, reply)
+        await send_answer(query.message, answer, reply)
 
 
 async def on_ask_region(
@@ -155,7 +152,6 @@ async def on_ask_region(
     callback_data: AskRegionAction,
     session: AsyncSession,
     state: FSMContext,
-    knowledge: Knowledge,
     reply: Reply,
     now: datetime,
 ) -> None:
@@ -169,8 +165,8 @@ async def on_ask_region(
     question = (await state.get_data()).get(PENDING_QUESTION)
     await state.update_data({PENDING_QUESTION: None})
     if isinstance(question, str) and isinstance(query.message, Message):
-        answer = knowledge.answerer.answer(question, now=now, **profile_of(candidate))
-        await send_answer(query.message, answer, knowledge, reply)
+        answer = reply.knowledge.answerer.answer(question, now=now, **profile_of(candidate))
+        await send_answer(query.message, answer, reply)
 
 
 async def on_source(query: CallbackQuery, callback_data: SourceAction, reply: Reply) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.knowledge import Knowledge
 from bot.texts import Locale, Texts
 from notices import KnowledgeBase, Region, Step
 
@@ -18,7 +19,12 @@ from notices import KnowledgeBase, Region, Step
 class Reply:
     texts: Texts
     locale: Locale
-    kb: KnowledgeBase
+    knowledge: Knowledge
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """Return the knowledge base live now (staff may reload it or import milestones)."""
+        return self.knowledge.kb
 
     def render(self, name: str, /, **context: Any) -> str:
         """Render template `name` in this reply's language."""
