@@ -293,6 +293,7 @@ class Lexicon(_Frozen):
     change_cues: tuple[str, ...] = ()
     contrast_cues: tuple[str, ...] = ()
     condition_cues: tuple[str, ...] = ()
+    alternative_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()

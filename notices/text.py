@@ -115,6 +115,10 @@ class CueSet:
         """Return the cues found in normalised text, left to right."""
         return self._pattern.findall(text) if self._pattern else []
 
+    def starts(self, text: str) -> bool:
+        """Return True when the text opens with a cue (after any spaces)."""
+        return bool(self._pattern.match(text.lstrip())) if self._pattern else False
+
     def strip(self, text: str) -> str:
         """Return the text with every cue removed."""
         return " ".join(self._pattern.sub(" ", text).split()) if self._pattern else text

@@ -7,7 +7,7 @@ code: the same rule reads a question nobody has written yet.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -147,6 +147,7 @@ class Reader:
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
         self._condition = CueSet(lexicon.condition_cues)
+        self._alternative = CueSet(lexicon.alternative_cues)
         self._later_year = CueSet(lexicon.other_year_cues)
         self._this_year = CueSet(lexicon.this_year_words)
         past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
@@ -165,6 +166,7 @@ class Reader:
         self._asking = CueSet(lexicon.question_marks)
         self._yes_no = CueSet(lexicon.yes_no_cues)
         self._can = CueSet(lexicon.can_words)
+        self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
         self._modal = tuple(fold(w) for w in lexicon.modal_now if fold(w))
         self._verbs = tuple(
             sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
@@ -356,7 +358,8 @@ class Reader:
     # -- what is asked ---------------------------------------------------------------------
 
     def _aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
-        if self._can.find(squeezed) and squeezed.endswith(self._perfect):
+        if squeezed.endswith(self._perfect) and self._names_step_after(self._can_words, squeezed):
+            # "能打印了吗": a can-word before a step; "能用我的微信帮她报了吗" asks how.
             return Aspect.NOW
         if self._modal_step(squeezed):
             return Aspect.NOW
@@ -388,12 +391,16 @@ class Reader:
 
     def _modal_step(self, squeezed: str) -> bool:
         """Return True for "还能交费吗": a modal word followed by a step or a step's verb."""
-        for modal in self._modal:
-            start = squeezed.find(modal)
+        return self._names_step_after(self._modal, squeezed)
+
+    def _names_step_after(self, words: Iterable[str], squeezed: str) -> bool:
+        """Return True when one of the words is followed at once by a step or a step's verb."""
+        for word in words:
+            start = squeezed.find(word)
             while start >= 0:
-                if squeezed[start + len(modal) :].startswith(self._verbs):
+                if squeezed[start + len(word) :].startswith(self._verbs):
                     return True
-                start = squeezed.find(modal, start + 1)
+                start = squeezed.find(word, start + 1)
         return False
 
     def steps_named(self, clean: str) -> tuple[Step, ...]:
@@ -415,9 +422,11 @@ class Reader:
         if not asking:
             return None
         chosen = set(asking[-2:])
-        before = asking[-1] - 1
+        before, after = asking[-1] - 1, asking[-1] + 1
         if before >= 0 and self._condition.find(fold(sentences[before])):
             chosen.add(before)
+        if after < len(sentences) and self._alternative.starts(fold(sentences[after])):
+            chosen.add(after)
         return fold(" ".join(sentences[i] for i in sorted(chosen)))
 
     def _other_year(

@@ -31,6 +31,8 @@ FLOORS = {
     ("questions_blind_dated", "holdout"): 0.85,
     ("questions_blind3", "tune"): 0.85,
     ("questions_blind3", "holdout"): 0.75,
+    ("questions_blind4", "tune"): 0.85,
+    ("questions_blind4", "holdout"): 0.85,
 }
 
 

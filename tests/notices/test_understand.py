@@ -525,3 +525,17 @@ def test_understand_an_undated_step_is_answered_by_the_regions_own_way(
 ) -> None:
     answer = answerer.answer(question, region_code=region, now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == entry_id
+
+
+def test_understand_missing_a_step_the_notice_gives_no_consequence_for_says_so(
+    knowledge: Knowledge,
+) -> None:
+    answer = knowledge.answerer.answer("错过缴费会怎样", now=BEFORE_PAYMENT)
+    reply = render_answer(answer, knowledge, Texts(), "zh")
+    assert reply.startswith("⏳") and "1月29日" in reply.split("\n", 1)[0]
+    assert "须知没有写错过缴费会怎样" in reply and "考区、考点" in reply
+
+
+def test_understand_english_proxy_registration_is_a_fraud_warning(answerer: Answerer) -> None:
+    answer = answerer.answer("can my friend register for me", now=IN_REGISTRATION)
+    assert answer.kind is AnswerKind.FRAUD
