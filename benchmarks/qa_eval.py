@@ -102,7 +102,8 @@ def stated_state(answer: Answer) -> str | None:
         return None
     plan, status = statuses[0]
     if plan.window is None:
-        return "local" if plan.mode != "all" else None
+        # No date in the notice: the region or site sets it (the reply says to ask them).
+        return "local"
     return status.state if status is not None else None
 
 

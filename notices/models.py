@@ -263,6 +263,7 @@ class Lexicon(_Frozen):
     """Words for normalising and reading questions (shared across years)."""
 
     synonyms: dict[str, tuple[str, ...]]
+    typos: dict[str, tuple[str, ...]] = {}
     english: dict[str, tuple[str, ...]] = {}
     stopwords: tuple[str, ...] = ()
     english_stopwords: tuple[str, ...] = ()

@@ -231,6 +231,7 @@ class Answerer:
         lex = kb.lexicon
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
+        self._typos = Rewriter(lex.typos, inline=True)
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
@@ -239,7 +240,7 @@ class Answerer:
             light=frozenset(fold(w) for w in lex.asker_words),
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
-        self._reader = Reader(lex, self._canon, rules)
+        self._reader = Reader(lex, self._spoken, rules, ranked=self._canon)
         self._rules = rules
         self._greetings = CueSet(lex.greetings)
         self._thanks = CueSet(lex.thanks)
@@ -260,7 +261,11 @@ class Answerer:
 
     def _canon(self, clean: str) -> str:
         """Return the question in canonical words, the exam's own name removed."""
-        return " ".join(self._zh(self._en(self._noise.strip(clean))).split())
+        return self._spoken(self._noise.strip(clean))
+
+    def _spoken(self, clean: str) -> str:
+        """Return the question in canonical words, as written."""
+        return " ".join(self._zh(self._en(self._typos(clean))).split())
 
     def forget_questions(self) -> None:
         """Forget what was cut from past questions, so the next one is answered cold."""
@@ -390,7 +395,13 @@ class Answerer:
 
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
-        if reading.rules and reading.rules[0][0] in reading.done and aspect is not Aspect.WHAT_IF:
+        if (
+            reading.rules and reading.rules[0][0] in reading.done
+            and aspect is not Aspect.WHAT_IF
+            # "我已经现场确认了，什么时候交钱" asks about paying, named where it asks.
+            and not (reading.asked and reading.asked[0] != reading.rules[0][0]
+                     and reading.asked[0] in reading.asking_steps)
+        ):
             # "您已完成报名确认… 还用去现场吗": the step the rule is about is done, as the
             # message itself says; what matters is what comes next.
             return self._next(reading, asker, self._entry("next_steps"))
@@ -415,7 +426,12 @@ class Answerer:
             step = reading.asked[0]
             entry = self._best_for(step, reading, timely=False)
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
-        if reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading):
+        if (
+            reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
+            # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
+            # of its own, for the entries to answer.
+            and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
+        ):
             step = reading.asked[0]
             # A step with no date where the asker is ("确认不通过 现在重新传还行吗"): the
             # entry that fits the question, not one that carries a date.
@@ -434,7 +450,7 @@ class Answerer:
         ranked = self._index.rank(terms, steps=named, timely=timely, hold_back=not reading.weak)
         top = ranked[0] if ranked else None
         if (
-            not named and not reading.rules and has_cjk(reading.canon)
+            (not named or reading.name_only) and not reading.rules and has_cjk(reading.canon)
             and not self._index.on_topic(terms)
         ):
             # Nothing of the exam in it ("帮我写一首诗"): say what the assistant is for.

@@ -21,6 +21,8 @@ _BEFORE = 6
 _AFTER = 4
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
+# How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
+_EVENT_SPAN = 6
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -72,6 +74,11 @@ class Reading:
     excepted: frozenset[Step] = frozenset()
     # The rule was named by its other way ("要不要现场确认" about online confirmation).
     counter: bool = False
+    # The steps the asking clauses name ("我已经现场确认了，什么时候交钱": paying).
+    asking_steps: tuple[Step, ...] = ()
+    # The only step word is the exam's own name ("卫生资格考试难吗"): it says no more than
+    # that the question is about the exam.
+    name_only: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -114,8 +121,12 @@ class Reader:
         lexicon: Lexicon,
         canon: Callable[[str], str],
         rules: tuple[tuple[Step, RegionRule], ...],
+        ranked: Callable[[str], str] | None = None,
     ) -> None:
+        # Read in canonical words, the exam's own name kept ("卫生资格考试时间" names the
+        # exam); `ranked` is the text entries are ranked on (the name says nothing there).
         self._canon = canon
+        self._ranked = ranked or canon
         self._steps = {
             fold(w).replace(" ", ""): s
             for s, words in lexicon.step_cues.items()
@@ -190,8 +201,8 @@ class Reader:
         self, clean: str, *, region: Region | None, year: int, raw: str = ""
     ) -> Reading:
         """Read a normalised question (and, for long messages, its raw sentences)."""
-        canon = self._canon(clean)
-        squeezed = canon.replace(" ", "")
+        canon = self._ranked(clean)
+        squeezed = self._canon(clean).replace(" ", "")
         focus = self._asking_part(raw) if len(clean) > _LONG else None
         focus_squeezed = self._canon(focus).replace(" ", "") if focus else squeezed
         mentions = self._mentions(squeezed)
@@ -234,12 +245,11 @@ class Reader:
                  if cues.find(squeezed) or counter.find(squeezed)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
-        if focus is None and len(asked) > 1:
+        part = self._asking_part(raw)
+        asking_steps = self.steps_named(part) if part else ()
+        if focus is None and len(asked) > 1 and part:
             # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
-            part = self._asking_part(raw)
-            if part:
-                first = self.steps_named(part)
-                asked = tuple(sorted(asked, key=lambda s: s not in first))
+            asked = tuple(sorted(asked, key=lambda s: s not in asking_steps))
         named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
         return Reading(
@@ -259,6 +269,8 @@ class Reader:
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
             excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
+            asking_steps=asking_steps,
+            name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"
@@ -433,16 +445,29 @@ class Reader:
         self, scope: str, squeezed: str, year: int, asked: tuple[Step, ...]
     ) -> bool:
         """Return True when the asking part of a question is about another exam year."""
-        if self._future_year(scope, year) or self._later_year.find(scope):
+        if self._future_year(scope, year) or self._later_year_asked(scope):
             return True
-        if self._this_year.find(squeezed) or asked[:1] not in ((Step.EXAM,), (Step.SCORE,)):
+        if self._this_year.find(squeezed) or (
+            asked and asked[:1] not in ((Step.EXAM,), (Step.SCORE,))
+        ):
             # "2023年考试没过，什么时候报名" asks about this cycle's registration.
             return False
-        # An earlier year's exam or scores: "去年考试是哪几天", "2023年的成绩几号出的".
-        for m in self._past_year.finditer(squeezed):
-            if m.group(1) and int(m.group(1)) >= year:
-                continue
-            if squeezed[m.end() : m.end() + 6].startswith(self._events):
+        # An earlier year's exam or scores: "去年考试是哪几天", "2022主管护师成绩什么时候出的",
+        # "2021年卫生资格考试时间" (the exam's name is read before it is cut as noise).
+        plain = scope.replace(" ", "")
+        for text in (squeezed, plain):
+            for m in self._past_year.finditer(text):
+                if m.group(1) and int(m.group(1)) >= year:
+                    continue
+                if any(e in text[m.end() : m.end() + _EVENT_SPAN] for e in self._events):
+                    return True
+        return False
+
+    def _later_year_asked(self, scope: str) -> bool:
+        """Return True for "明年考试什么时候", not for a fact about the asker ("明年7月才毕业")."""
+        for cue in self._later_year.find(scope):
+            at = scope.find(cue) + len(cue)
+            if not self._fact_year.find(scope[at : at + 4].replace(" ", "")):
                 return True
         return False
 

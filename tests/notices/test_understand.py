@@ -352,7 +352,9 @@ def test_understand_what_to_bring_says_the_ticket_is_the_credential_first(
     # The notice names one thing for exam day, the ticket; it lists nothing else to bring.
     answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     line = first_line(knowledge, answer)
-    assert ("准考证" in line and "凭证" in line) or "admission ticket is your pass" in line
+    assert ("准考证" in line and "凭证" in line) or (
+        "admission ticket" in line and "your pass to the exam" in line
+    )
 
 
 @pytest.mark.parametrize("question", ["去年考试是哪几天", "2023年的成绩是几号出的"])
@@ -539,3 +541,47 @@ def test_understand_missing_a_step_the_notice_gives_no_consequence_for_says_so(
 def test_understand_english_proxy_registration_is_a_fraud_warning(answerer: Answerer) -> None:
     answer = answerer.answer("can my friend register for me", now=IN_REGISTRATION)
     assert answer.kind is AnswerKind.FRAUD
+
+
+def test_understand_a_step_asked_after_a_rule_done_is_answered(answerer: Answerer) -> None:
+    answer = answerer.answer("我已经现场确认了，什么时候交钱", now=BEFORE_PAYMENT)
+    assert answer.shared is not None and answer.shared.plan.step is Step.PAY
+
+
+@pytest.mark.parametrize(
+    ("question", "other_year"),
+    [("2022主管护师成绩什么时候出的", True), ("2021年卫生资格考试时间", True),
+     ("明年7月才毕业能报2024年的卫生资格考试吗", False),
+     ("2023年考试没过的，什么时候报名", False)],
+)
+def test_understand_other_years_are_what_is_asked_about_not_facts(
+    answerer: Answerer, question: str, other_year: bool
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    got = answer.entry is not None and answer.entry.id == "oos_other_years"
+    assert got is other_year
+
+
+def test_understand_another_exam_named_by_its_short_name_is_out_of_scope(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("二建报名时间", now=IN_REGISTRATION)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "question", ["卫生资格考试时间", "卫生资格考试一共考几天", "卫生资格考式一共考几天"]
+)
+def test_understand_the_exams_own_name_with_a_time_question_asks_the_exam_dates(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "exam_dates"
+
+
+def test_understand_the_exams_own_name_says_nothing_of_the_topic(answerer: Answerer) -> None:
+    answer = answerer.answer("卫生资格考试难吗通过率高不高", now=BEFORE_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answerer.answer("卫生资格证书什么时候领", now=BEFORE_PAYMENT).kind is (
+        AnswerKind.OUT_OF_SCOPE
+    )
