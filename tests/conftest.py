@@ -1,4 +1,5 @@
-"""Fixtures and hooks for every tier: the adversarial tally, service URLs, the texts.
+"""Fixtures and hooks for every tier: the adversarial tally, service URLs, the texts and the
+bundled knowledge base.
 
 Database, dispatcher and chat fixtures are in tests/integration/conftest.py; the bot run as a
 process in tests/e2e/conftest.py; the fake Bot API server (`fake_api`) is here, for the
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from bot.knowledge import Knowledge
 from bot.texts import Texts
+from notices import KnowledgeBase, load_knowledge_base
 
 if TYPE_CHECKING:
     from tests.fakes.bot_api import FakeBotAPI
@@ -87,6 +90,19 @@ def redis_url() -> str:
 @pytest.fixture(scope="session")
 def texts() -> Texts:
     return Texts()
+
+
+@pytest.fixture(scope="session")
+def bundled_kb() -> KnowledgeBase:
+    """The bundled notice files, parsed once per run: a KnowledgeBase is immutable."""
+    return load_knowledge_base()
+
+
+@pytest.fixture
+def knowledge(bundled_kb: KnowledgeBase) -> Knowledge:
+    """The bundled notice knowledge base, as `Knowledge.load()` gives it (fresh per test: staff
+    tests overlay milestones, which makes a new KnowledgeBase and leaves the shared one be)."""
+    return Knowledge(bundled_kb)
 
 
 def free_port() -> int:

@@ -25,7 +25,6 @@ from bot.db.migrate import upgrade
 from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
 from bot.texts import Texts
-from notices import KnowledgeBase, load_knowledge_base
 from tests.conftest import POSTGRES_URL, TOKEN, require_service
 from tests.factories import NOW, make_callback, make_message, make_update
 from tests.fakes.faulty_session import FaultySession
@@ -134,19 +133,6 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None, bot_token=None, database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db"
     )
-
-
-@pytest.fixture(scope="session")
-def bundled_kb() -> KnowledgeBase:
-    """The bundled notice files, parsed once per run: a KnowledgeBase is immutable."""
-    return load_knowledge_base()
-
-
-@pytest.fixture
-def knowledge(bundled_kb: KnowledgeBase) -> Knowledge:
-    """The bundled notice knowledge base, as `Knowledge.load()` gives it (fresh per test: staff
-    tests overlay milestones, which makes a new KnowledgeBase and leaves the shared one be)."""
-    return Knowledge(bundled_kb)
 
 
 @dataclass
