@@ -10,6 +10,8 @@ import pytest
 from bot.staff import sandbox
 from bot.staff.sandbox import TemplateRefused, Values, render
 
+pytestmark = pytest.mark.slow  # a child process
+
 
 async def test_sandbox_render_kills_a_child_past_its_deadline(
     monkeypatch: pytest.MonkeyPatch,
