@@ -479,7 +479,7 @@ def test_understand_a_verb_after_a_can_word_names_its_step(
 
 
 def test_understand_a_verb_with_an_object_asks_something_else(answerer: Answerer) -> None:
-    answer = answerer.answer("退休返聘的还能报中级吗", now=IN_REGISTRATION)
+    answer = answerer.answer("专科毕业还能报中级吗", now=IN_REGISTRATION)
     assert answer.reading is not None and answer.reading.asked == ()
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
 
