@@ -602,4 +602,3 @@ def test_understand_a_long_message_gets_the_rule_its_asking_part_names(
         now=IN_REGISTRATION,
     )
     assert answer.verdict is None
-    assert answer.entry is not None and answer.entry.id == "withdraw_edit"
