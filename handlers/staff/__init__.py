@@ -55,8 +55,8 @@ async def staff_buttons(query: CallbackQuery) -> bool:
     )
 
 
-def create_router(job: progress.ProgressJob | None = None) -> Router:
-    """Return the staff router; it starts the broadcast progress job with the dispatcher."""
+def create_router() -> Router:
+    """Return the staff router; it adds the broadcast progress job when the dispatcher starts."""
     router = Router(name="staff")
     router.include_routers(
         roles.create_router(), broadcast.create_router(), data.create_router(),
@@ -64,7 +64,5 @@ def create_router(job: progress.ProgressJob | None = None) -> Router:
     )
     router.message.filter(StaffMessages(command_names(router)))
     router.callback_query.filter(staff_buttons)
-    job = job or progress.ProgressJob()
-    router.startup.register(job.start)
-    router.shutdown.register(job.stop)
+    router.startup.register(progress.start_progress_job)
     return router
