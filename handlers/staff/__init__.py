@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command, Filter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 
 from handlers.staff import broadcast, data, progress, reports, roles
+from handlers.staff.callbacks import staff_buttons
 
 STAFF_STATES = frozenset(
     broadcast.BroadcastStates.__all_states_names__ + data.ImportStates.__all_states_names__
@@ -45,14 +46,6 @@ class StaffMessages(Filter):
             return False
         # aiogram's own parsing, as the handlers' Command filters do it.
         return Command.extract_command(text).command.lower() in self.commands
-
-
-async def staff_buttons(query: CallbackQuery) -> bool:
-    """Root filter: only the staff tools' own buttons enter the staff routers."""
-    action = progress.BroadcastAction
-    return query.data is not None and (
-        query.data.split(action.__separator__, 1)[0] == action.__prefix__
-    )
 
 
 def create_router() -> Router:

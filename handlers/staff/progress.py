@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,6 +35,7 @@ from bot.staff.broadcasts import (
 )
 from bot.staff.roles import AuditRepo
 from bot.texts import Locale, Texts
+from handlers.staff.callbacks import StaffCallback
 from handlers.staff.common import region_names
 from notices import SHANGHAI
 
@@ -45,7 +45,7 @@ PROGRESS_JOB = "broadcasts.progress"
 EVERY = timedelta(seconds=5)
 
 
-class BroadcastAction(CallbackData, prefix="bc"):
+class BroadcastAction(StaffCallback, prefix="bc"):
     action: str
     value: str = ""
 
