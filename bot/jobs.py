@@ -138,10 +138,6 @@ class JobRegistry:
         self._stopping = False
         logging.getLogger("apscheduler.scheduler").removeFilter(self._filter)
 
-    async def run(self, job_id: str) -> None:
-        """Run a job once now, as a tick would (tests call jobs this way)."""
-        await self._run(job_id)
-
     async def _run(self, job_id: str) -> None:
         job = self._jobs.get(job_id)
         if job is None:
