@@ -263,6 +263,7 @@ class Lexicon(_Frozen):
     """Words for normalising and reading questions (shared across years)."""
 
     synonyms: dict[str, tuple[str, ...]]
+    typos: dict[str, tuple[str, ...]] = {}
     english: dict[str, tuple[str, ...]] = {}
     stopwords: tuple[str, ...] = ()
     english_stopwords: tuple[str, ...] = ()
@@ -292,6 +293,8 @@ class Lexicon(_Frozen):
     returning_no: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
     contrast_cues: tuple[str, ...] = ()
+    condition_cues: tuple[str, ...] = ()
+    alternative_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()
@@ -307,6 +310,7 @@ class Lexicon(_Frozen):
     can_words: tuple[str, ...] = ()
     modal_now: tuple[str, ...] = ()
     step_verbs: tuple[str, ...] = ()
+    verb_steps: dict[Step, tuple[str, ...]] = {}
     perfect_tails: tuple[str, ...] = ()
 
 

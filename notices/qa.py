@@ -231,6 +231,7 @@ class Answerer:
         lex = kb.lexicon
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
+        self._typos = Rewriter(lex.typos, inline=True)
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
@@ -239,7 +240,7 @@ class Answerer:
             light=frozenset(fold(w) for w in lex.asker_words),
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
-        self._reader = Reader(lex, self._canon, rules)
+        self._reader = Reader(lex, self._spoken, rules, ranked=self._canon)
         self._rules = rules
         self._greetings = CueSet(lex.greetings)
         self._thanks = CueSet(lex.thanks)
@@ -260,7 +261,11 @@ class Answerer:
 
     def _canon(self, clean: str) -> str:
         """Return the question in canonical words, the exam's own name removed."""
-        return " ".join(self._zh(self._en(self._noise.strip(clean))).split())
+        return self._spoken(self._noise.strip(clean))
+
+    def _spoken(self, clean: str) -> str:
+        """Return the question in canonical words, as written."""
+        return " ".join(self._zh(self._en(self._typos(clean))).split())
 
     def forget_questions(self) -> None:
         """Forget what was cut from past questions, so the next one is answered cold."""
@@ -390,7 +395,13 @@ class Answerer:
 
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
-        if reading.rules and reading.rules[0][0] in reading.done and aspect is not Aspect.WHAT_IF:
+        if (
+            reading.rules and reading.rules[0][0] in reading.done
+            and aspect is not Aspect.WHAT_IF
+            # "我已经现场确认了，什么时候交钱" asks about paying, named where it asks.
+            and not (reading.asked and reading.asked[0] != reading.rules[0][0]
+                     and reading.asked[0] in reading.asking_steps)
+        ):
             # "您已完成报名确认… 还用去现场吗": the step the rule is about is done, as the
             # message itself says; what matters is what comes next.
             return self._next(reading, asker, self._entry("next_steps"))
@@ -415,9 +426,19 @@ class Answerer:
             step = reading.asked[0]
             entry = self._best_for(step, reading, timely=False)
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
-        if reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading):
+        if (
+            reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
+            # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
+            # of its own, for the entries to answer.
+            and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
+        ):
             step = reading.asked[0]
-            entry = self._best_for(step, reading, timely=True)
+            # A step with no date where the asker is ("确认不通过 现在重新传还行吗"): the
+            # entry that fits the question, not one that carries a date.
+            plan = self._plans(asker)[step]
+            entry = self._best_for(step, reading, timely=plan.window is not None)
+            if plan.window is None and entry in self._mode_entries(step):
+                entry = self._own_rule_entry(plan) or entry
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
 
@@ -429,7 +450,7 @@ class Answerer:
         ranked = self._index.rank(terms, steps=named, timely=timely, hold_back=not reading.weak)
         top = ranked[0] if ranked else None
         if (
-            not named and not reading.rules and has_cjk(reading.canon)
+            (not named or reading.name_only) and not reading.rules and has_cjk(reading.canon)
             and not self._index.on_topic(terms)
         ):
             # Nothing of the exam in it ("帮我写一首诗"): say what the assistant is for.
@@ -605,6 +626,9 @@ class Answerer:
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry
+        elif not verdict.included:
+            # "四川是现场确认吗": not on the list asked about, the region's own way answers.
+            entry = self._own_rule_entry(plan) or entry
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                            verdict=verdict, region=asker.region, region_from=asker.region_from,
                            reading=reading, cycle_over=self._over(asker))
@@ -690,6 +714,20 @@ class Answerer:
             e for e in self.kb.entries
             if step in e.steps and any(p in q or q in p for p in passages for q in e.source)
         ]
+
+    def _mode_entries(self, step: Step) -> list[Entry]:
+        """Return the entries that each tell one way a step works (online, automatic…)."""
+        step_rule = self.kb.step_rule(step)
+        found = (self._entry_for_rule(step, r) for r in (*step_rule.rules, step_rule.default)
+                 if r is not None)
+        return [e for e in found if e is not None]
+
+    def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
+        """Return the entry of the way a step works where the asker is (their plan's mode)."""
+        step_rule = self.kb.step_rule(plan.step)
+        mine = next((r for r in (*step_rule.rules, step_rule.default)
+                     if r is not None and r.mode == plan.mode), None)
+        return self._entry_for_rule(plan.step, mine) if mine is not None else None
 
     def _entry_for_rule(self, step: Step, rule: RegionRule) -> Entry | None:
         """Return the entry resting on most of a rule's notice passages."""

@@ -76,12 +76,18 @@ def fold(text: str) -> str:
 class Rewriter:
     """Rewrite variants to canonical words, longest variant first, in one pass."""
 
-    def __init__(self, table: Mapping[str, Iterable[str]], *, words: bool = False) -> None:
+    def __init__(
+        self, table: Mapping[str, Iterable[str]], *, words: bool = False, inline: bool = False
+    ) -> None:
         mapping: dict[str, str] = {}
+        # Inline (typos: "考式" for "考试"), the correction takes the variant's place and
+        # nothing else changes; otherwise the canonical word stands apart from its neighbours.
+        self._pad = "" if inline else " "
         for canonical, variants in table.items():
             # In word mode the canonical (Chinese) word is not itself a variant: matching it
             # would split longer Chinese words around it.
-            for variant in (*variants,) if words else (canonical, *variants):
+            own = () if words or inline else (canonical,)
+            for variant in (*own, *variants):
                 key = fold(variant)
                 if key and key not in mapping:
                     mapping[key] = fold(canonical) if not words else canonical
@@ -97,7 +103,8 @@ class Rewriter:
     def __call__(self, text: str) -> str:
         if self._pattern is None:
             return text
-        return self._pattern.sub(lambda m: f" {self._map[m.group(0)]} ", text)
+        pad = self._pad
+        return self._pattern.sub(lambda m: f"{pad}{self._map[m.group(0)]}{pad}", text)
 
 
 class CueSet:
@@ -114,6 +121,10 @@ class CueSet:
     def find(self, text: str) -> list[str]:
         """Return the cues found in normalised text, left to right."""
         return self._pattern.findall(text) if self._pattern else []
+
+    def starts(self, text: str) -> bool:
+        """Return True when the text opens with a cue (after any spaces)."""
+        return bool(self._pattern.match(text.lstrip())) if self._pattern else False
 
     def strip(self, text: str) -> str:
         """Return the text with every cue removed."""

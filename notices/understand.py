@@ -7,7 +7,7 @@ code: the same rule reads a question nobody has written yet.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,6 +21,8 @@ _BEFORE = 6
 _AFTER = 4
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
+# How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
+_EVENT_SPAN = 6
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]|\.(?=\s|$)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -72,6 +74,11 @@ class Reading:
     excepted: frozenset[Step] = frozenset()
     # The rule was named by its other way ("要不要现场确认" about online confirmation).
     counter: bool = False
+    # The steps the asking clauses name ("我已经现场确认了，什么时候交钱": paying).
+    asking_steps: tuple[Step, ...] = ()
+    # The only step word is the exam's own name ("卫生资格考试难吗"): it says no more than
+    # that the question is about the exam.
+    name_only: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -114,8 +121,12 @@ class Reader:
         lexicon: Lexicon,
         canon: Callable[[str], str],
         rules: tuple[tuple[Step, RegionRule], ...],
+        ranked: Callable[[str], str] | None = None,
     ) -> None:
+        # Read in canonical words, the exam's own name kept ("卫生资格考试时间" names the
+        # exam); `ranked` is the text entries are ranked on (the name says nothing there).
         self._canon = canon
+        self._ranked = ranked or canon
         self._steps = {
             fold(w).replace(" ", ""): s
             for s, words in lexicon.step_cues.items()
@@ -146,6 +157,8 @@ class Reader:
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
+        self._condition = CueSet(lexicon.condition_cues)
+        self._alternative = CueSet(lexicon.alternative_cues)
         self._later_year = CueSet(lexicon.other_year_cues)
         self._this_year = CueSet(lexicon.this_year_words)
         past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
@@ -164,10 +177,12 @@ class Reader:
         self._asking = CueSet(lexicon.question_marks)
         self._yes_no = CueSet(lexicon.yes_no_cues)
         self._can = CueSet(lexicon.can_words)
+        self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
         self._modal = tuple(fold(w) for w in lexicon.modal_now if fold(w))
         self._verbs = tuple(
             sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
         )
+        self._verb_of = {fold(v): s for s, verbs in lexicon.verb_steps.items() for v in verbs}
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
         self._excepted = [
@@ -186,13 +201,14 @@ class Reader:
         self, clean: str, *, region: Region | None, year: int, raw: str = ""
     ) -> Reading:
         """Read a normalised question (and, for long messages, its raw sentences)."""
-        canon = self._canon(clean)
-        squeezed = canon.replace(" ", "")
+        canon = self._ranked(clean)
+        squeezed = self._canon(clean).replace(" ", "")
         focus = self._asking_part(raw) if len(clean) > _LONG else None
         focus_squeezed = self._canon(focus).replace(" ", "") if focus else squeezed
         mentions = self._mentions(squeezed)
         tail_clean, tail_canon = self._asking_clause(raw)
-        done = self._done(squeezed, mentions, tail_canon) | self._done_by_phrase(
+        claimed = self._claimed(squeezed, mentions, tail_canon)
+        done = frozenset(self._steps[w] for _, _, w in claimed) | self._done_by_phrase(
             clean.replace(" ", ""), tail_clean
         )
         steps = self._named(mentions, done)
@@ -200,8 +216,15 @@ class Reader:
         setting = done | self._setting(squeezed, mentions)
         # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
         # asks about the exam): what is done or the setting is set aside first.
+        # A step said done and named again after it is asked about anew ("我去年注册过了，
+        # 今年还要再注册吗"); its other mentions are the setting.
+        again = [] if focus else [
+            m for m in mentions
+            if m not in claimed and any(c[2] == m[2] and c[1] <= m[0] for c in claimed)
+        ]
         asked = self._named(
-            [m for m in asked_mentions if self._steps[m[2]] not in setting], frozenset()
+            [m for m in asked_mentions if self._steps[m[2]] not in setting or m in again],
+            frozenset(),
         )
         if not asked:
             # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
@@ -209,6 +232,10 @@ class Reader:
             recent = steps if focus is None else self._named(
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in setting)
+        aspect = self._aspect(focus_squeezed, asked_mentions)
+        if not asked and aspect in TIME_ASPECTS:
+            asked = self._verb_step(focus_squeezed)
+            steps = steps or asked
         returning: bool | None = None
         if self._returning_yes.find(squeezed):
             returning = True
@@ -218,19 +245,18 @@ class Reader:
                  if cues.find(squeezed) or counter.find(squeezed)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
-        if focus is None and len(asked) > 1:
+        part = self._asking_part(raw)
+        asking_steps = self.steps_named(part) if part else ()
+        if focus is None and len(asked) > 1 and part:
             # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
-            part = self._asking_part(raw)
-            if part:
-                first = self.steps_named(part)
-                asked = tuple(sorted(asked, key=lambda s: s not in first))
+            asked = tuple(sorted(asked, key=lambda s: s not in asking_steps))
         named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
         return Reading(
             canon=canon,
             steps=steps,
             asked=asked,
-            aspect=self._aspect(focus_squeezed, asked_mentions),
+            aspect=aspect,
             done=done,
             setting=setting,
             region=region,
@@ -243,8 +269,13 @@ class Reader:
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
             excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
-            asks=bool(self._asking.find(squeezed) or self._contrast.find(squeezed))
-            or raw.rstrip()[-1:] in "?？",
+            asking_steps=asking_steps,
+            name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
+            asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
+                     or self._contrast.find(squeezed))
+            or raw.rstrip()[-1:] in "?？"
+            # A problem is no mere report ('刷脸了还是登不进去'): it asks for help.
+            or any(t in squeezed for t in self._trouble),
         )
 
     # -- steps -----------------------------------------------------------------------------
@@ -282,10 +313,11 @@ class Reader:
         ranks = [self._weak.index(w) for _, _, w in mentions if self._steps[w] == step]
         return max(ranks, default=-1)
 
-    def _done(
+    def _claimed(
         self, squeezed: str, mentions: list[tuple[int, int, str]], tail: str = ""
-    ) -> frozenset[Step]:
-        done: set[Step] = set()
+    ) -> list[tuple[int, int, str]]:
+        """Return the mentions of steps the question says are done ("已经完成了报名确认")."""
+        claimed: list[tuple[int, int, str]] = []
         for start, end, word in mentions:
             before = squeezed[max(0, start - _BEFORE) : start]
             after = squeezed[end : end + _AFTER]
@@ -301,8 +333,8 @@ class Reader:
                 and word not in self._trouble
                 and not (tail and word in tail)
             ):
-                done.add(self._steps[word])
-        return frozenset(done)
+                claimed.append((start, end, word))
+        return claimed
 
     def _setting(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
         """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""
@@ -338,7 +370,8 @@ class Reader:
     # -- what is asked ---------------------------------------------------------------------
 
     def _aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
-        if self._can.find(squeezed) and squeezed.endswith(self._perfect):
+        if squeezed.endswith(self._perfect) and self._names_step_after(self._can_words, squeezed):
+            # "能打印了吗": a can-word before a step; "能用我的微信帮她报了吗" asks how.
             return Aspect.NOW
         if self._modal_step(squeezed):
             return Aspect.NOW
@@ -355,14 +388,31 @@ class Reader:
                 return aspect
         return Aspect.WHAT
 
+    def _verb_step(self, squeezed: str) -> tuple[Step, ...]:
+        """Return the step of a verb right after a can-word that ends the question
+        ("现在能报了吗", "今天能交吗"), if any."""
+        for can in self._can.find(squeezed):
+            at = squeezed.find(can) + len(can)
+            verb = next((v for v in self._verb_of if squeezed.startswith(v, at)), None)
+            rest = squeezed[at + len(verb):].lstrip("了") if verb is not None else ""
+            # The verb ends the question ("能报了吗"); with an object it asks something
+            # else ("还能报中级吗" asks who may apply).
+            if verb is not None and (not rest or self._open_tail.find(rest[:1])):
+                return (self._verb_of[verb],)
+        return ()
+
     def _modal_step(self, squeezed: str) -> bool:
         """Return True for "还能交费吗": a modal word followed by a step or a step's verb."""
-        for modal in self._modal:
-            start = squeezed.find(modal)
+        return self._names_step_after(self._modal, squeezed)
+
+    def _names_step_after(self, words: Iterable[str], squeezed: str) -> bool:
+        """Return True when one of the words is followed at once by a step or a step's verb."""
+        for word in words:
+            start = squeezed.find(word)
             while start >= 0:
-                if squeezed[start + len(modal) :].startswith(self._verbs):
+                if squeezed[start + len(word) :].startswith(self._verbs):
                     return True
-                start = squeezed.find(modal, start + 1)
+                start = squeezed.find(word, start + 1)
         return False
 
     def steps_named(self, clean: str) -> tuple[Step, ...]:
@@ -376,29 +426,48 @@ class Reader:
 
     def _asking_part(self, raw: str) -> str | None:
         """Return the sentences of a long message that ask something, or None if none do."""
-        asking = [
-            s
-            for s in _SENTENCE.findall(_CLAUSE.sub("\n", raw))
-            if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))
-        ]
+        # Clauses apart, each keeping its question mark ("…review? then what").
+        sentences = _SENTENCE.findall(
+            _CLAUSE.sub(lambda m: m.group(0) + "\n" if m.group(0) in "?？" else "\n", raw))
+        asking = [i for i, s in enumerate(sentences)
+                  if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))]
         if not asking:
             return None
-        return fold(" ".join(asking[-2:]))
+        chosen = set(asking[-2:])
+        before, after = asking[-1] - 1, asking[-1] + 1
+        if before >= 0 and self._condition.find(fold(sentences[before])):
+            chosen.add(before)
+        if after < len(sentences) and self._alternative.starts(fold(sentences[after])):
+            chosen.add(after)
+        return fold(" ".join(sentences[i] for i in sorted(chosen)))
 
     def _other_year(
         self, scope: str, squeezed: str, year: int, asked: tuple[Step, ...]
     ) -> bool:
         """Return True when the asking part of a question is about another exam year."""
-        if self._future_year(scope, year) or self._later_year.find(scope):
+        if self._future_year(scope, year) or self._later_year_asked(scope):
             return True
-        if self._this_year.find(squeezed) or asked[:1] not in ((Step.EXAM,), (Step.SCORE,)):
+        if self._this_year.find(squeezed) or (
+            asked and asked[:1] not in ((Step.EXAM,), (Step.SCORE,))
+        ):
             # "2023年考试没过，什么时候报名" asks about this cycle's registration.
             return False
-        # An earlier year's exam or scores: "去年考试是哪几天", "2023年的成绩几号出的".
-        for m in self._past_year.finditer(squeezed):
-            if m.group(1) and int(m.group(1)) >= year:
-                continue
-            if squeezed[m.end() : m.end() + 6].startswith(self._events):
+        # An earlier year's exam or scores: "去年考试是哪几天", "2022主管护师成绩什么时候出的",
+        # "2021年卫生资格考试时间" (the exam's name is read before it is cut as noise).
+        plain = scope.replace(" ", "")
+        for text in (squeezed, plain):
+            for m in self._past_year.finditer(text):
+                if m.group(1) and int(m.group(1)) >= year:
+                    continue
+                if any(e in text[m.end() : m.end() + _EVENT_SPAN] for e in self._events):
+                    return True
+        return False
+
+    def _later_year_asked(self, scope: str) -> bool:
+        """Return True for "明年考试什么时候", not for a fact about the asker ("明年7月才毕业")."""
+        for cue in self._later_year.find(scope):
+            at = scope.find(cue) + len(cue)
+            if not self._fact_year.find(scope[at : at + 4].replace(" ", "")):
                 return True
         return False
 

@@ -352,7 +352,9 @@ def test_understand_what_to_bring_says_the_ticket_is_the_credential_first(
     # The notice names one thing for exam day, the ticket; it lists nothing else to bring.
     answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     line = first_line(knowledge, answer)
-    assert ("准考证" in line and "凭证" in line) or "admission ticket is your pass" in line
+    assert ("准考证" in line and "凭证" in line) or (
+        "admission ticket" in line and "your pass to the exam" in line
+    )
 
 
 @pytest.mark.parametrize("question", ["去年考试是哪几天", "2023年的成绩是几号出的"])
@@ -461,3 +463,125 @@ def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     )
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     assert answer.entry is not None and answer.entry.id == "oos_personal"
+
+
+IN_REGISTRATION = datetime.fromisoformat("2023-12-05T10:00:00+08:00")
+
+
+@pytest.mark.parametrize("question", ["现在能报了吗", "今天能报吗"])
+def test_understand_a_verb_after_a_can_word_names_its_step(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
+    assert answer.focus is not None and answer.focus.status is not None
+    assert answer.focus.status.state == "open"
+
+
+def test_understand_a_verb_with_an_object_asks_something_else(answerer: Answerer) -> None:
+    answer = answerer.answer("退休返聘的还能报中级吗", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.asked == ()
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+
+
+def test_understand_a_condition_before_the_question_is_part_of_what_is_asked(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "If I don't pass the qualification review, does that mean I can't take the exam?",
+        now=BEFORE_PAYMENT,
+    )
+    assert answer.reading is not None and answer.reading.asked[:1] == (Step.REVIEW,)
+    assert answer.entry is not None and answer.entry.id == "review"
+
+
+def test_understand_a_step_said_done_and_asked_again_is_asked(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "i registered last year, do i need to register again", now=IN_REGISTRATION
+    )
+    assert answer.reading is not None and Step.REGISTER in answer.reading.asked
+    assert answer.entry is not None and answer.entry.id == "register_once"
+
+
+def test_understand_a_problem_is_not_a_progress_report(answerer: Answerer) -> None:
+    answer = answerer.answer("小程序刷脸了还是登不进去", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.asks
+    assert answer.entry is not None and answer.entry.id != "next_steps"
+
+
+def test_understand_a_region_off_the_named_list_gets_its_own_way(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("四川是现场确认吗", now=IN_REGISTRATION)
+    assert answer.verdict is not None and not answer.verdict.included
+    assert answer.entry is not None and answer.entry.id != "confirm_online"
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "entry_id"),
+    [("确认不通过 现在重新传还行吗", "shanghai", "confirm_online"),
+     ("报名提交了 什么时候去确认", "hubei", "confirm_overview")],
+)
+def test_understand_an_undated_step_is_answered_by_the_regions_own_way(
+    answerer: Answerer, question: str, region: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, region_code=region, now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
+def test_understand_missing_a_step_the_notice_gives_no_consequence_for_says_so(
+    knowledge: Knowledge,
+) -> None:
+    answer = knowledge.answerer.answer("错过缴费会怎样", now=BEFORE_PAYMENT)
+    reply = render_answer(answer, knowledge, Texts(), "zh")
+    assert reply.startswith("⏳") and "1月29日" in reply.split("\n", 1)[0]
+    assert "须知没有写错过缴费会怎样" in reply and "考区、考点" in reply
+
+
+def test_understand_english_proxy_registration_is_a_fraud_warning(answerer: Answerer) -> None:
+    answer = answerer.answer("can my friend register for me", now=IN_REGISTRATION)
+    assert answer.kind is AnswerKind.FRAUD
+
+
+def test_understand_a_step_asked_after_a_rule_done_is_answered(answerer: Answerer) -> None:
+    answer = answerer.answer("我已经现场确认了，什么时候交钱", now=BEFORE_PAYMENT)
+    assert answer.shared is not None and answer.shared.plan.step is Step.PAY
+
+
+@pytest.mark.parametrize(
+    ("question", "other_year"),
+    [("2022主管护师成绩什么时候出的", True), ("2021年卫生资格考试时间", True),
+     ("明年7月才毕业能报2024年的卫生资格考试吗", False),
+     ("2023年考试没过的，什么时候报名", False)],
+)
+def test_understand_other_years_are_what_is_asked_about_not_facts(
+    answerer: Answerer, question: str, other_year: bool
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    got = answer.entry is not None and answer.entry.id == "oos_other_years"
+    assert got is other_year
+
+
+def test_understand_another_exam_named_by_its_short_name_is_out_of_scope(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("二建报名时间", now=IN_REGISTRATION)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "question", ["卫生资格考试时间", "卫生资格考试一共考几天", "卫生资格考式一共考几天"]
+)
+def test_understand_the_exams_own_name_with_a_time_question_asks_the_exam_dates(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "exam_dates"
+
+
+def test_understand_the_exams_own_name_says_nothing_of_the_topic(answerer: Answerer) -> None:
+    answer = answerer.answer("卫生资格考试难吗通过率高不高", now=BEFORE_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answerer.answer("卫生资格证书什么时候领", now=BEFORE_PAYMENT).kind is (
+        AnswerKind.OUT_OF_SCOPE
+    )
