@@ -28,7 +28,7 @@ SETS_DIR = Path(__file__).resolve().parents[1] / "tests" / "notices"
 SET_FILES = ("questions.yaml", "questions_public.yaml", "questions_public2.yaml",
              "questions_dated.yaml", "questions_blind.yaml", "questions_blind2.yaml",
              "questions_blind_dated.yaml", "questions_blind3.yaml",
-             "questions_blind4.yaml")
+             "questions_blind4.yaml", "questions_blind5.yaml")
 DEFAULT_NOW = "2024-02-01T10:00:00+08:00"
 _TAG = re.compile(r"<[^>]+>")
 
@@ -102,7 +102,8 @@ def stated_state(answer: Answer) -> str | None:
         return None
     plan, status = statuses[0]
     if plan.window is None:
-        return "local" if plan.mode != "all" else None
+        # No date in the notice: the region or site sets it (the reply says to ask them).
+        return "local"
     return status.state if status is not None else None
 
 

@@ -24,9 +24,11 @@ from handlers import get_routers
 from handlers.middlewares import (
     CandidateMiddleware,
     CleanTextMiddleware,
+    ClockMiddleware,
     CommandWordsMiddleware,
     DbSessionMiddleware,
     InFlightTracker,
+    ReplyMiddleware,
     ThrottledIsolation,
 )
 from handlers.ui import OnboardStates
@@ -107,6 +109,7 @@ def create_dispatcher(
     # Region milestones another process imported reach this one's knowledge base.
     dp.startup.register(MilestoneSync(knowledge).start)
     dp.update.outer_middleware(CleanTextMiddleware())
+    dp.update.outer_middleware(ClockMiddleware())
     # Candidates whose state changed get their reminders planned at once, when the engine
     # runs in this process; the chat layer finds it through this hook, never by import.
     dp.update.outer_middleware(
@@ -119,10 +122,11 @@ def create_dispatcher(
         CommandWordsMiddleware(texts.command_words(), states={None, OnboardStates.region.state})
     )
     # Inner middlewares run after routing and are inherited by every router below.
-    candidates = CandidateMiddleware(languages, forgotten)
+    candidates, replies = CandidateMiddleware(languages, forgotten), ReplyMiddleware()
     for name, observer in dp.observers.items():
         if name not in ("update", "error"):
             observer.middleware(candidates)
+            observer.middleware(replies)  # after candidates: it needs their locale
     dp.include_routers(*get_routers())
     return dp
 

@@ -7,8 +7,8 @@ import difflib
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.texts import Locale, Texts
 from handlers.filters import is_command
+from handlers.reply import Reply
 
 MAX_COMMAND_ECHO = 32
 # What a typo is matched against: the candidate commands (staff ones stay unmentioned).
@@ -31,18 +31,18 @@ def nearest_command(typed: str) -> str | None:
     return found[0] if found else None
 
 
-async def on_unknown_command(message: Message, texts: Texts, locale: Locale) -> None:
+async def on_unknown_command(message: Message, reply: Reply) -> None:
     """Say the command does not exist, suggest the nearest one, and point to /help."""
     assert message.text is not None
     command = message.text.split(maxsplit=1)[0][:MAX_COMMAND_ECHO]
-    await message.answer(texts.render(
-        "unknown_command", locale, command=command, nearest=nearest_command(command)
-    ))
+    await message.answer(
+        reply.render("unknown_command", command=command, nearest=nearest_command(command))
+    )
 
 
-async def on_non_text(message: Message, texts: Texts, locale: Locale) -> None:
+async def on_non_text(message: Message, reply: Reply) -> None:
     """Answer stickers, photos, voice and the like kindly."""
-    await message.answer(texts.render("non_text", locale))
+    await message.answer(reply.render("non_text"))
 
 
 async def on_stale_callback(query: CallbackQuery) -> None:

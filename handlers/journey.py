@@ -77,10 +77,6 @@ def ended_cycle(kb: KnowledgeBase, now: datetime, locale: Locale) -> dict[str, A
     }
 
 
-def step_name(kb: KnowledgeBase, step: Step, locale: Locale) -> str:
-    return kb.step_rule(step).name(locale)
-
-
 def known_region(kb: KnowledgeBase, code: str | None) -> Region | None:
     """Return the stored region if this year's data still knows it."""
     if code is None:

@@ -1,4 +1,5 @@
-"""Middlewares: updates in flight, a unit of work per update, who asks and in what language."""
+"""Middlewares: updates in flight, a unit of work per update, who asks and in what language,
+the update's time and reply context."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
+from bot.clock import now_from
 from bot.db.cleaning import clean_text, has_control
 from bot.db.repo import CandidateRepo, check_creation, language_changes, plan_changes
 from bot.errors import Throttled
@@ -25,6 +27,7 @@ from bot.languages import LanguageDirectory
 from bot.staff.directory import StaffDirectory
 from bot.staff.roles import staff_changes
 from bot.texts import MAX_COMMAND_WORD, normalise_word, resolve_locale
+from handlers.reply import Reply
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # Plans the reminders of candidates whose state changed (scheduler.service.ReminderService).
@@ -240,4 +243,25 @@ class CandidateMiddleware(BaseMiddleware):
         data["locale"] = resolve_locale(language, user.language_code if user else None)
         if self.forgotten is not None:
             check_creation(data["session"], self.forgotten.refuse)
+        return await handler(event, data)
+
+
+class ClockMiddleware(BaseMiddleware):
+    """Read the one clock once per update and hand its time to handlers as `now`.
+
+    The clock is the dispatcher's `clock` (a fixed one in tests, BOT_CLOCK's in demos), read
+    at each update, so a test may swap it between updates; the real time when there is none.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["now"] = now_from(data.get("clock"))
+        return await handler(event, data)
+
+
+class ReplyMiddleware(BaseMiddleware):
+    """Hand handlers the update's reply context as `reply`: texts, the locale CandidateMiddleware
+    resolved (so register this one after it) and the knowledge base live now."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["reply"] = Reply(data["texts"], data["locale"], data["knowledge"])
         return await handler(event, data)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
 from bot.forgotten import ForgottenMarks
-from bot.texts import Locale, Texts
 from handlers.filters import from_user
+from handlers.reply import Reply
 from handlers.ui import answer_stale, edit, message_of, prefixes
 
 
@@ -21,42 +21,38 @@ class ForgetAction(CallbackData, prefix="fg"):
     sure: bool
 
 
-def forget_keyboard(texts: Texts, locale: Locale) -> InlineKeyboardMarkup:
+def forget_keyboard(reply: Reply) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for sure, key in ((True, "journey_forget_yes"), (False, "journey_forget_no")):
-        builder.button(text=texts.label(locale, key), callback_data=ForgetAction(sure=sure))
+        builder.button(text=reply.label(key), callback_data=ForgetAction(sure=sure))
     return builder.as_markup()
 
 
-async def cmd_stop(message: Message, session: AsyncSession, texts: Texts, locale: Locale) -> None:
+async def cmd_stop(message: Message, session: AsyncSession, reply: Reply) -> None:
     """Switch reminders off."""
     assert message.from_user is not None
     await CandidateRepo(session).set_reminders(message.from_user.id, False)
-    await message.answer(texts.render("journey/stopped", locale))
+    await message.answer(reply.render("journey/stopped"))
 
 
-async def cmd_resume(
-    message: Message, session: AsyncSession, texts: Texts, locale: Locale
-) -> None:
+async def cmd_resume(message: Message, session: AsyncSession, reply: Reply) -> None:
     """Switch reminders back on."""
     assert message.from_user is not None
     await CandidateRepo(session).set_reminders(message.from_user.id, True)
-    await message.answer(texts.render("journey/resumed", locale))
+    await message.answer(reply.render("journey/resumed"))
 
 
 async def cmd_forget(
-    message: Message, session: AsyncSession, state: FSMContext, texts: Texts, locale: Locale
+    message: Message, session: AsyncSession, state: FSMContext, reply: Reply
 ) -> None:
     """Ask for confirmation before deleting the candidate's data."""
     assert message.from_user is not None
     if await CandidateRepo(session).get(message.from_user.id) is None:
         # No row, but maybe a flow's data (a question waiting for its region): not kept either.
         await state.clear()
-        await message.answer(texts.render("journey/forget_nothing", locale))
+        await message.answer(reply.render("journey/forget_nothing"))
         return
-    await message.answer(
-        texts.render("journey/forget_ask", locale), reply_markup=forget_keyboard(texts, locale)
-    )
+    await message.answer(reply.render("journey/forget_ask"), reply_markup=forget_keyboard(reply))
 
 
 async def on_forget(
@@ -64,25 +60,24 @@ async def on_forget(
     callback_data: ForgetAction,
     session: AsyncSession,
     state: FSMContext,
-    texts: Texts,
-    locale: Locale,
+    reply: Reply,
     forgotten_marks: ForgottenMarks,
 ) -> None:
     """Delete every row about the candidate (steps and reminders cascade), or cancel; until
     they send /start, no later command re-creates them."""
     target, repo = message_of(query), CandidateRepo(session)
     if target is None or (callback_data.sure and await repo.get(query.from_user.id) is None):
-        await answer_stale(query, texts, locale)
+        await answer_stale(query, reply)
         return
     await query.answer()
     await edit(target, None, None)
     if not callback_data.sure:
-        await target.answer(texts.render("journey/forget_cancelled", locale))
+        await target.answer(reply.render("journey/forget_cancelled"))
         return
     await repo.delete(query.from_user.id)
     await state.clear()
     await forgotten_marks.mark(query.from_user.id)
-    await target.answer(texts.render("journey/forgotten", locale))
+    await target.answer(reply.render("journey/forgotten"))
 
 
 def create_router() -> Router:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypedDict
 
 from aiogram import Router
@@ -12,13 +13,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
-from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo, UnansweredRepo
 from bot.knowledge import Knowledge
 from bot.texts import Locale, Texts, split_message
 from handlers.filters import is_question
 from handlers.presenters import answer_context, entry_context
+from handlers.reply import Reply
 from notices import Answer, AnswerKind, Step
 
 # Questions the knowledge base could not answer well: staff review them with /unanswered.
@@ -41,14 +42,12 @@ class SourceAction(CallbackData, prefix="src"):
     entry_id: str
 
 
-def answer_keyboard(
-    answer: Answer, knowledge: Knowledge, texts: Texts, locale: Locale
-) -> InlineKeyboardMarkup | None:
+def answer_keyboard(answer: Answer, reply: Reply) -> InlineKeyboardMarkup | None:
     """Offer the closest topics, the notice passage, and the regions when they matter."""
     builder = InlineKeyboardBuilder()
     if answer.kind is AnswerKind.SUGGEST:
         for entry in answer.suggestions:
-            topic = entry.topic(locale)
+            topic = entry.topic(reply.locale)
             builder.button(
                 text=topic[:MAX_BUTTON_TEXT], callback_data=TopicAction(entry_id=entry.id)
             )
@@ -57,15 +56,15 @@ def answer_keyboard(
     widths: list[int] = []
     if answer.entry is not None and answer.entry.source and answer.kind in SOURCED_KINDS:
         builder.button(
-            text=texts.label(locale, "answer_source"),
+            text=reply.label("answer_source"),
             callback_data=SourceAction(entry_id=answer.entry.id),
         )
         widths.append(1)
     if answer.kind is AnswerKind.NEED_REGION or answer.offer_regions:
-        for region in knowledge.kb.regions:
-            name = region.name(locale)
+        for region in reply.kb.regions:
+            name = region.name(reply.locale)
             builder.button(text=name, callback_data=AskRegionAction(code=region.code))
-        widths.extend([4] * ((len(knowledge.kb.regions) + 3) // 4))
+        widths.extend([4] * ((len(reply.kb.regions) + 3) // 4))
     if widths:
         builder.adjust(*widths)
     return builder.as_markup() if builder.buttons else None
@@ -98,13 +97,12 @@ def profile_of(candidate: Candidate | None) -> Profile:
     )
 
 
-async def send_answer(
-    message: Message, answer: Answer, knowledge: Knowledge, texts: Texts, locale: Locale
-) -> None:
+async def send_answer(message: Message, answer: Answer, reply: Reply) -> None:
     """Send the rendered answer in message-sized pieces, buttons under the last."""
-    reply_locale: Locale = "en" if answer.lang == "en" else locale
-    keyboard = answer_keyboard(answer, knowledge, texts, reply_locale)
-    chunks = split_message(render_answer(answer, knowledge, texts, reply_locale))
+    if answer.lang == "en":  # a question written in English is answered in English
+        reply = reply.to("en")
+    keyboard = answer_keyboard(answer, reply)
+    chunks = split_message(render_answer(answer, reply.knowledge, reply.texts, reply.locale))
     for i, chunk in enumerate(chunks, start=1):
         await message.answer(chunk, reply_markup=keyboard if i == len(chunks) else None)
 
@@ -113,16 +111,13 @@ async def on_question(
     message: Message,
     session: AsyncSession,
     state: FSMContext,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
+    reply: Reply,
     candidate: Candidate | None,
-    clock: Clock | None = None,
+    now: datetime,
 ) -> None:
     """Answer a question typed in the candidate's own words."""
     assert message.text is not None
-    now = now_from(clock)
-    answer = knowledge.answerer.answer(message.text, now=now, **profile_of(candidate))
+    answer = reply.knowledge.answerer.answer(message.text, now=now, **profile_of(candidate))
     metrics.ANSWERS.labels(answer.kind.value).inc()
     if answer.kind in RECORDED_KINDS:
         region = answer.region.code if answer.region else (candidate.region if candidate else None)
@@ -134,25 +129,22 @@ async def on_question(
         )
     if answer.kind is AnswerKind.NEED_REGION or answer.offer_regions:
         await state.update_data({PENDING_QUESTION: message.text})
-    await send_answer(message, answer, knowledge, texts, locale)
+    await send_answer(message, answer, reply)
 
 
 async def on_topic(
     query: CallbackQuery,
     callback_data: TopicAction,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
+    reply: Reply,
     candidate: Candidate | None,
-    clock: Clock | None = None,
+    now: datetime,
 ) -> None:
     """Answer the topic the candidate picked from the suggestions."""
     await query.answer()
-    answer = knowledge.answerer.explain(
-        callback_data.entry_id, now=now_from(clock), **profile_of(candidate)
-    )
+    answerer = reply.knowledge.answerer
+    answer = answerer.explain(callback_data.entry_id, now=now, **profile_of(candidate))
     if answer is not None and isinstance(query.message, Message):
-        await send_answer(query.message, answer, knowledge, texts, locale)
+        await send_answer(query.message, answer, reply)
 
 
 async def on_ask_region(
@@ -160,41 +152,34 @@ async def on_ask_region(
     callback_data: AskRegionAction,
     session: AsyncSession,
     state: FSMContext,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Save the region picked for a question, then answer the question for it."""
     await query.answer()
     try:
-        knowledge.kb.region(callback_data.code)
+        reply.kb.region(callback_data.code)
     except KeyError:
         return
     candidate = await CandidateRepo(session).set_region(query.from_user.id, callback_data.code)
     question = (await state.get_data()).get(PENDING_QUESTION)
     await state.update_data({PENDING_QUESTION: None})
     if isinstance(question, str) and isinstance(query.message, Message):
-        answer = knowledge.answerer.answer(question, now=now_from(clock), **profile_of(candidate))
-        await send_answer(query.message, answer, knowledge, texts, locale)
+        answer = reply.knowledge.answerer.answer(question, now=now, **profile_of(candidate))
+        await send_answer(query.message, answer, reply)
 
 
-async def on_source(
-    query: CallbackQuery,
-    callback_data: SourceAction,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-) -> None:
+async def on_source(query: CallbackQuery, callback_data: SourceAction, reply: Reply) -> None:
     """Show the notice passages an answer rests on."""
     await query.answer()
     try:
-        entry = knowledge.kb.entry(callback_data.entry_id)
+        entry = reply.kb.entry(callback_data.entry_id)
     except KeyError:
         return
     if isinstance(query.message, Message):
-        context = {"entry": entry_context(entry, locale), "title": knowledge.kb.cycle.notice_title}
-        for chunk in texts.chunks("answer/source", locale, **context):
+        title = reply.kb.cycle.notice_title
+        for chunk in reply.chunks("answer/source", entry=entry_context(entry, reply.locale),
+                                  title=title):
             await query.message.answer(chunk)
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, now_from
 from bot.config import Settings
 from bot.db.models import Candidate
 from bot.db.outbox import OutboxRepo
-from bot.knowledge import Knowledge
 from bot.progress import record_done
 from bot.reminders import ACTION_PREFIX, snooze_message
-from bot.texts import Locale, Texts
+from handlers.reply import Reply
 from notices import Step
 
 
@@ -33,43 +33,38 @@ async def on_done(
     query: CallbackQuery,
     callback_data: ReminderAction,
     session: AsyncSession,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Record the reminded step as done; its pending reminders go in the same transaction."""
     step = _step(callback_data.step)
     if step is None:
-        await query.answer(texts.label(locale, "rem_stale"))
+        await query.answer(reply.label("rem_stale"))
         return
-    await record_done(session, query.from_user.id, [step], now_from(clock))
-    name = knowledge.kb.step_rule(step).name(locale)
-    await query.answer(texts.label(locale, "rem_done_ok").format(step=name))
+    await record_done(session, query.from_user.id, [step], now)
+    await query.answer(reply.label("rem_done_ok").format(step=reply.step_name(step)))
 
 
 async def on_snooze(
     query: CallbackQuery,
     callback_data: ReminderAction,
     session: AsyncSession,
-    knowledge: Knowledge,
     settings: Settings,
-    texts: Texts,
-    locale: Locale,
+    reply: Reply,
     candidate: Candidate | None,
-    clock: Clock | None = None,
+    now: datetime,
 ) -> None:
     """Plan the same step again for tomorrow morning."""
     step = _step(callback_data.step)
     if step is None or candidate is None:
-        await query.answer(texts.label(locale, "rem_stale"))
+        await query.answer(reply.label("rem_stale"))
         return
     message = snooze_message(
-        knowledge.kb, candidate.user_id, step, region=candidate.region,
-        returning=candidate.is_returning, now=now_from(clock), morning=settings.reminder_morning,
+        reply.kb, candidate.user_id, step, region=candidate.region,
+        returning=candidate.is_returning, now=now, morning=settings.reminder_morning,
     )
-    await OutboxRepo(session).add([message], now=now_from(clock))
-    await query.answer(texts.label(locale, "rem_snooze_ok"))
+    await OutboxRepo(session).add([message], now=now)
+    await query.answer(reply.label("rem_snooze_ok"))
 
 
 def create_router() -> Router:

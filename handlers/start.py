@@ -10,16 +10,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, now_from
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
 from bot.forgotten import ForgottenMarks
-from bot.knowledge import Knowledge
 from bot.staff.directory import StaffDirectory
-from bot.texts import LOCALES, Locale, Texts
+from bot.texts import LOCALES, Locale
 from handlers.filters import from_user, is_question
 from handlers.journey import ended_cycle, known_region, region_groups
 from handlers.profile import MAX_ECHO, apply_region
+from handlers.reply import Reply
 from handlers.ui import (
     OnboardAction,
     OnboardStates,
@@ -31,21 +30,22 @@ from handlers.ui import (
     prefixes,
 )
 from handlers.views import ask_returning
-from notices import KnowledgeBase, local_date
+from notices import local_date
 
 
 def onboarding_screen(
-    texts: Texts, kb: KnowledgeBase, locale: Locale, candidate: Candidate, now: datetime
+    reply: Reply, candidate: Candidate, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Render the welcome with the language and region choices, what is known marked."""
+    kb, locale = reply.kb, reply.locale
     region = known_region(kb, candidate.region)
     groups = region_groups(kb, locale)
-    text = texts.render(
-        "journey/start", locale, region=region.name(locale) if region else None,
+    text = reply.render(
+        "journey/start", region=reply.region_name(region),
         returning=candidate.is_returning, groups=groups, cycle=ended_cycle(kb, now, locale),
         today=local_date(now),
     )
-    return text, onboarding_keyboard(texts, locale, groups, region)
+    return text, onboarding_keyboard(reply, groups, region)
 
 
 async def cmd_start(
@@ -53,11 +53,9 @@ async def cmd_start(
     command: CommandObject,
     session: AsyncSession,
     state: FSMContext,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
+    reply: Reply,
+    now: datetime,
     forgotten_marks: ForgottenMarks,
-    clock: Clock | None = None,
 ) -> None:
     """Greet, warn, then ask the language and the region (a deep link preselects it)."""
     assert message.from_user is not None
@@ -65,72 +63,61 @@ async def cmd_start(
     # The one way back after /forget: the candidate starts afresh, on purpose.
     await forgotten_marks.clear(message.from_user.id)
     candidate = await repo.get_or_create(message.from_user.id)
-    linked = knowledge.kb.match_region(command.args) if command.args else None
+    linked = reply.kb.match_region(command.args) if command.args else None
     if linked is not None:
         candidate = await repo.set_region(candidate.user_id, linked.code)
-    text, markup = onboarding_screen(texts, knowledge.kb, locale, candidate, now_from(clock))
-    if known_region(knowledge.kb, candidate.region) is None:
+    text, markup = onboarding_screen(reply, candidate, now)
+    if known_region(reply.kb, candidate.region) is None:
         await state.set_state(OnboardStates.region)
     await message.answer(text, reply_markup=markup)
 
 
 async def process_region(
-    message: Message,
-    session: AsyncSession,
-    state: FSMContext,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
-    clock: Clock | None = None,
+    message: Message, session: AsyncSession, state: FSMContext, reply: Reply, now: datetime
 ) -> None:
     """Set the region the welcome asked for from text; else show the picker once more."""
     assert message.text is not None and message.from_user is not None
-    kb, wanted = knowledge.kb, message.text.strip()
+    kb, wanted = reply.kb, message.text.strip()
     await state.set_state(None)  # one try: the next text is a question again
     region = kb.match_region(wanted)
     if region is None:
-        text = texts.render("journey/region_not_named", locale, text=wanted[:MAX_ECHO])
-        await message.answer(text, reply_markup=groups_keyboard(region_groups(kb, locale), "ob"))
+        text = reply.render("journey/region_not_named", text=wanted[:MAX_ECHO])
+        groups = region_groups(kb, reply.locale)
+        await message.answer(text, reply_markup=groups_keyboard(groups, "ob"))
         return
-    await apply_region(
-        message, message.from_user.id, region, flow="ob", session=session, kb=kb, texts=texts,
-        locale=locale, now=now_from(clock),
-    )
+    await apply_region(message, message.from_user.id, region, flow="ob", session=session,
+                       reply=reply, now=now)
 
 
 async def on_onboard(
     query: CallbackQuery,
     callback_data: OnboardAction,
     session: AsyncSession,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Switch the welcome to the language picked, or keep the known region and go on."""
-    target, repo, kb = message_of(query), CandidateRepo(session), knowledge.kb
+    target, repo = message_of(query), CandidateRepo(session)
     op, value, user_id = callback_data.op, callback_data.value, query.from_user.id
     candidate = await repo.get(user_id)
     if target is not None and op == "lang" and value in LOCALES:
         chosen: Locale = "zh" if value == "zh" else "en"
         candidate = await repo.set_language(user_id, chosen)
         await query.answer()
-        await edit(target, *onboarding_screen(texts, kb, chosen, candidate, now_from(clock)))
-    elif target and op == "keep" and candidate and known_region(kb, candidate.region):
+        await edit(target, *onboarding_screen(reply.to(chosen), candidate, now))
+    elif target and op == "keep" and candidate and known_region(reply.kb, candidate.region):
         await query.answer()
         candidate = await repo.load(user_id)
-        await ask_returning(target, candidate, kb=kb, texts=texts, locale=locale, flow="ob")
+        await ask_returning(target, candidate, reply, flow="ob")
     else:
-        await answer_stale(query, texts, locale)
+        await answer_stale(query, reply)
 
 
-async def cmd_help(
-    message: Message, texts: Texts, locale: Locale, staff_directory: StaffDirectory
-) -> None:
+async def cmd_help(message: Message, reply: Reply, staff_directory: StaffDirectory) -> None:
     """List what the assistant can do; staff and administrators see their commands too."""
     assert message.from_user is not None
     rank = staff_directory.rank(message.from_user.id)
-    await message.answer(texts.render("help", locale, rank=rank))
+    await message.answer(reply.render("help", rank=rank))
 
 
 def create_router() -> Router:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, now_from
 from bot.db.repo import CandidateRepo
-from bot.knowledge import Knowledge
-from bot.texts import Locale, Texts
 from handlers.filters import from_user
+from handlers.reply import Reply
 from handlers.ui import MenuAction, answer_stale, message_of, prefixes
 from handlers.views import send_calendar, send_deadlines, send_profile, send_todo
 
@@ -19,44 +19,32 @@ SCREENS = {"todo": send_todo, "deadlines": send_deadlines, "calendar": send_cale
 
 
 async def cmd_screen(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
-    clock: Clock | None = None,
+    message: Message, command: CommandObject, session: AsyncSession, reply: Reply, now: datetime
 ) -> None:
     """Show the to-do list (/todo), the region's calendar (/deadlines) or the .ics (/calendar)."""
     assert message.from_user is not None
     candidate = await CandidateRepo(session).load(message.from_user.id)
-    show = SCREENS[command.command.lower()]
-    await show(
-        message, candidate, kb=knowledge.kb, texts=texts, locale=locale, now=now_from(clock)
-    )
+    await SCREENS[command.command.lower()](message, candidate, reply, now)
 
 
 async def on_menu(
     query: CallbackQuery,
     callback_data: MenuAction,
     session: AsyncSession,
-    texts: Texts,
-    locale: Locale,
-    knowledge: Knowledge,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Open the view a button names."""
     target, view = message_of(query), callback_data.view
     if target is None or (view not in SCREENS and view != "profile"):
-        await answer_stale(query, texts, locale)
+        await answer_stale(query, reply)
         return
     await query.answer()
     candidate = await CandidateRepo(session).load(query.from_user.id)
-    kb = knowledge.kb
     if view == "profile":
-        await send_profile(target, candidate, kb=kb, texts=texts, locale=locale)
+        await send_profile(target, candidate, reply)
         return
-    await SCREENS[view](target, candidate, kb=kb, texts=texts, locale=locale, now=now_from(clock))
+    await SCREENS[view](target, candidate, reply, now)
 
 
 def create_router() -> Router:

@@ -13,8 +13,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from magic_filter import MagicFilter
 
-from bot.texts import LOCALES, Locale, Texts
+from bot.texts import LOCALES
 from handlers.journey import RegionGroup, StepView
+from handlers.reply import Reply
 from notices import Region, Step
 
 # Where a region picker was opened from decides what follows the pick.
@@ -65,9 +66,9 @@ def prefixes(*actions: type[CallbackData]) -> MagicFilter:
     return F.data.func(lambda data: isinstance(data, str) and data.split(":", 1)[0] in names)
 
 
-async def answer_stale(query: CallbackQuery, texts: Texts, locale: Locale) -> None:
+async def answer_stale(query: CallbackQuery, reply: Reply) -> None:
     """Tell the candidate the button no longer applies; change nothing."""
-    await query.answer(texts.label(locale, "journey_stale"), show_alert=False)
+    await query.answer(reply.label("journey_stale"), show_alert=False)
 
 
 def message_of(query: CallbackQuery) -> Message | None:
@@ -110,11 +111,11 @@ def parse_step_value(value: str) -> Step | None:
 # -- keyboards ---------------------------------------------------------------------------------
 
 
-def language_row(builder: InlineKeyboardBuilder, texts: Texts, locale: Locale) -> None:
+def language_row(builder: InlineKeyboardBuilder, reply: Reply) -> None:
     for code in LOCALES:
-        mark = "✓ " if code == locale else ""
+        mark = "✓ " if code == reply.locale else ""
         builder.button(
-            text=mark + texts.label(locale, f"lang_{code}"),
+            text=mark + reply.label(f"lang_{code}"),
             callback_data=OnboardAction(op="lang", value=code),
         )
 
@@ -136,15 +137,15 @@ def groups_keyboard(groups: Sequence[RegionGroup], flow: str) -> InlineKeyboardM
 
 
 def onboarding_keyboard(
-    texts: Texts, locale: Locale, groups: Sequence[RegionGroup], current: Region | None
+    reply: Reply, groups: Sequence[RegionGroup], current: Region | None
 ) -> InlineKeyboardMarkup:
     """Language first, then keep the known region, then the region groups."""
     builder = InlineKeyboardBuilder()
-    language_row(builder, texts, locale)
+    language_row(builder, reply)
     rows = [len(LOCALES)]
     if current is not None:
-        name = current.name(locale)
-        label = texts.label(locale, "journey_keep_region").format(region=name)
+        name = current.name(reply.locale)
+        label = reply.label("journey_keep_region").format(region=name)
         builder.button(text=label, callback_data=OnboardAction(op="keep"))
         rows.append(1)
     group_buttons(builder, groups, "ob")
@@ -154,70 +155,68 @@ def onboarding_keyboard(
 
 
 def regions_keyboard(
-    texts: Texts, locale: Locale, regions: Sequence[Region], flow: str, *, back: bool
+    reply: Reply, regions: Sequence[Region], flow: str, *, back: bool
 ) -> InlineKeyboardMarkup:
     """The regions of one group (or the suggestions for a typo), three to a row."""
     builder = InlineKeyboardBuilder()
     for region in regions:
         action = RegionAction(code=region.code, flow=flow)
-        builder.button(text=region.name(locale), callback_data=action)
+        builder.button(text=region.name(reply.locale), callback_data=action)
     builder.adjust(REGIONS_PER_ROW)
     key = "journey_back" if back else "journey_all_regions"
     back_to = RegionGroupAction(group=ALL_GROUPS, flow=flow).pack()
-    builder.row(InlineKeyboardButton(text=texts.label(locale, key), callback_data=back_to))
+    builder.row(InlineKeyboardButton(text=reply.label(key), callback_data=back_to))
     return builder.as_markup()
 
 
-def returning_keyboard(
-    texts: Texts, locale: Locale, flow: str, current: bool | None
-) -> InlineKeyboardMarkup:
+def returning_keyboard(reply: Reply, flow: str, current: bool | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for value, key in ((True, "journey_yes"), (False, "journey_no")):
         mark = "✓ " if current is value else ""
         builder.button(
-            text=mark + texts.label(locale, key),
+            text=mark + reply.label(key),
             callback_data=ReturningAction(value="yes" if value else "no", flow=flow),
         )
     return builder.as_markup()
 
 
-def menu_keyboard(texts: Texts, locale: Locale, *views: str) -> InlineKeyboardMarkup:
+def menu_keyboard(reply: Reply, *views: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for view in views:
-        label = texts.label(locale, f"journey_menu_{view}")
+        label = reply.label(f"journey_menu_{view}")
         builder.button(text=label, callback_data=MenuAction(view=view))
     return builder.as_markup()
 
 
-def todo_keyboard(texts: Texts, locale: Locale, views: Sequence[StepView]) -> InlineKeyboardMarkup:
+def todo_keyboard(reply: Reply, views: Sequence[StepView]) -> InlineKeyboardMarkup:
     """Mark the next steps done, undo the last one done, and the other views."""
     builder = InlineKeyboardBuilder()
     remaining = [v for v in views if v.state != "done"][:STEP_BUTTONS]
     done = [v for v in views if v.state == "done"]
     for view in remaining:
-        label = texts.label(locale, "journey_mark_done").format(step=view.name)
+        label = reply.label("journey_mark_done").format(step=view.name)
         builder.button(text=label, callback_data=StepAction(op="done", step=view.step.value))
     if done:
-        label = texts.label(locale, "journey_undo").format(step=done[-1].name)
+        label = reply.label("journey_undo").format(step=done[-1].name)
         builder.button(text=label, callback_data=StepAction(op="undo", step=done[-1].step.value))
     builder.adjust(1)
-    menu = menu_keyboard(texts, locale, "deadlines", "calendar")
+    menu = menu_keyboard(reply, "deadlines", "calendar")
     builder.row(*menu.inline_keyboard[0])
     return builder.as_markup()
 
 
-def profile_keyboard(texts: Texts, locale: Locale) -> InlineKeyboardMarkup:
+def profile_keyboard(reply: Reply) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=texts.label(locale, "journey_change_region"),
+        text=reply.label("journey_change_region"),
         callback_data=RegionGroupAction(group=ALL_GROUPS, flow="set"),
     )
     builder.button(
-        text=texts.label(locale, "journey_change_returning"),
+        text=reply.label("journey_change_returning"),
         callback_data=ReturningAction(value="ask", flow="set"),
     )
     builder.button(
-        text=texts.label(locale, "journey_menu_todo"), callback_data=MenuAction(view="todo")
+        text=reply.label("journey_menu_todo"), callback_data=MenuAction(view="todo")
     )
     builder.adjust(2, 1)
     return builder.as_markup()

@@ -14,11 +14,9 @@ from notices.models import (
     Lexicon,
     Region,
     RegionMilestone,
-    RegionRule,
     StepRule,
-    Window,
 )
-from notices.plans import StepPlan
+from notices.plans import StepPlan, choose_rule, milestone_window, step_terms
 from notices.steps import STEP_ORDER, Step
 from notices.text import fold, normalise
 
@@ -187,63 +185,24 @@ class KnowledgeBase:
         returning: bool | None,
         excepted: bool = False,
     ) -> StepPlan:
-        chosen: RegionRule | None = None
-        passed_by: RegionRule | None = None
-        hint_zh = hint_en = ""
-        if region_code is not None and (rule.rules or rule.default):
-            for candidate in rule.rules:
-                if region_code not in candidate.regions:
-                    continue
-                if excepted and candidate.exception_cues:
-                    chosen, passed_by = rule.default, candidate
-                    break
-                if candidate.returning_only and returning is not True:
-                    if returning is None and candidate.hint_zh:
-                        hint_zh, hint_en = candidate.hint_zh, candidate.hint_en
-                    continue
-                chosen = candidate
-                break
-            else:
-                chosen = rule.default
-        if chosen is None:
-            mode = "by_region" if (rule.rules or rule.default) else "all"
-            window = rule.window
-            note_zh, note_en = rule.note_zh, rule.note_en
-            cons_zh, cons_en = rule.consequence_zh, rule.consequence_en
-            sources = rule.source
-        else:
-            mode = chosen.mode
-            window = rule.window if chosen.use_window else None
-            note_zh, note_en = chosen.note_zh, chosen.note_en
-            cons_zh = chosen.consequence_zh or rule.consequence_zh
-            cons_en = chosen.consequence_en or rule.consequence_en
-            sources = chosen.source
-        if hint_zh:
-            note_zh, note_en = f"{note_zh}{hint_zh}", f"{note_en} {hint_en}"
-        if passed_by is not None and passed_by.exception_note_zh:
-            note_zh, note_en = passed_by.exception_note_zh, passed_by.exception_note_en
+        terms = step_terms(rule, choose_rule(rule, region_code, returning, excepted))
         milestone = self.milestone(region_code, rule.step)
-        if milestone is not None:
-            region = self.region(milestone.region)
-            window = Window(
-                start=milestone.start,
-                end=milestone.end,
-                label_zh=milestone.note_zh or f"{rule.name_zh}（{region.name_zh}考区通知）",
-                label_en=milestone.note_en or f"{rule.name_en} ({region.name_en} notice)",
-            )
+        window = terms.window if milestone is None else milestone_window(
+            rule, milestone, self.region(milestone.region)
+        )
         return StepPlan(
             step=rule.step,
             name_zh=rule.name_zh,
             name_en=rule.name_en,
             section=rule.section,
-            mode=mode,
+            mode=terms.mode,
             window=window,
-            consequence_zh=cons_zh,
-            consequence_en=cons_en,
-            note_zh=note_zh,
-            note_en=note_en,
-            source="\n".join(sources),
-            sources=sources,
+            consequence_zh=terms.consequence_zh,
+            consequence_en=terms.consequence_en,
+            note_zh=terms.note_zh,
+            note_en=terms.note_en,
+            source="\n".join(terms.sources),
+            sources=terms.sources,
             requires=rule.requires,
             region_code=region_code,
             milestone=milestone,

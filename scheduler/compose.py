@@ -93,7 +93,7 @@ class Composer:
         site = kb.cycle.official_site
         text = self.texts.render(
             "reminders/digest", locale, items=items, site_url=site.url,
-            site_name=site.name_zh if locale == "zh" else site.name_en,
+            site_name=site.name(locale),
         )
         steps = list(dict.fromkeys(row.step for row in rows if row.step))
         buttons: list[tuple[Button, ...]] = []
@@ -115,20 +115,16 @@ class Composer:
     ) -> dict[str, Any]:
         plan = plans.get(row.step or "")
         window = plan.window if plan else None
-        zh = locale == "zh"
         today = local_date(now)
-        consequence = None
-        if plan is not None:
-            consequence = plan.consequence_zh if zh else plan.consequence_en
         return {
             "name": _short_name(plan, row.step or "", locale),
             # Without a window (or a date for "eve") only the plain wording fits.
             "occasion": row.occasion if window and row.event_date else "other",
             "event_date": row.event_date,
-            "window_label": (window.label_zh if zh else window.label_en) if window else "",
+            "window_label": window.label(locale) if window else "",
             "end": window.end if window else row.event_date,
             "days_left": (window.end - today).days if window else None,
-            "consequence": consequence,
+            "consequence": plan.consequence(locale) if plan else None,
             "link": plan.link if plan else None,
         }
 
@@ -136,4 +132,4 @@ class Composer:
 def _short_name(plan: StepPlan | None, step: str, locale: Locale) -> str:
     if plan is None:
         return Step(step).value if step in Step.__members__.values() else step
-    return plan.name_zh if locale == "zh" else plan.name_en
+    return plan.name(locale)

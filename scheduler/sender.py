@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import math
 import time as timer
@@ -45,7 +44,8 @@ from notices import SHANGHAI
 from scheduler.compose import Composer, Recipient
 from scheduler.delivery import Delivery, DeliveryResult, Outcome, Outgoing
 from scheduler.limiter import RateLimiter
-from scheduler.rules import QuietHours, steps_to_remind
+from scheduler.rules import QuietHours
+from scheduler.triage import Addressee, Verdict, triage
 
 logger = logging.getLogger(__name__)
 
@@ -274,16 +274,26 @@ class Sender:
         report: SendReport,
     ) -> list[Job]:
         """Re-check each row against the candidate now; return what is still worth sending."""
+        recipients, addressees = await self._addressees(session, repo, rows, now)
+        verdicts: dict[Verdict, list[ClaimedMessage]] = defaultdict(list)
+        for row in rows:
+            person = addressees.get(row.user_id)
+            verdicts[triage(row, person, now, daily_cap=self.config.daily_cap)].append(row)
+        await self._drop_and_hold(repo, verdicts, token, now, report)
+        return self._jobs(verdicts.get(Verdict.SEND, []), recipients, token, now)
+
+    async def _addressees(
+        self, session: AsyncSession, repo: OutboxRepo, rows: list[ClaimedMessage], now: datetime
+    ) -> tuple[dict[int, Recipient], dict[int, Addressee]]:
+        """Read the rows' candidates as they are now: whom to compose for, and what triage
+        needs (a candidate with no row is in neither)."""
         users = sorted({row.user_id for row in rows})
-        people = {
-            r.user_id: r
-            for r in await session.execute(
-                select(
-                    Candidate.user_id, Candidate.language, Candidate.region,
-                    Candidate.is_returning, Candidate.blocked, Candidate.reminders_enabled,
-                ).where(Candidate.user_id.in_(users))
-            )
-        }
+        people = list(await session.execute(
+            select(
+                Candidate.user_id, Candidate.language, Candidate.region,
+                Candidate.is_returning, Candidate.blocked, Candidate.reminders_enabled,
+            ).where(Candidate.user_id.in_(users))
+        ))
         done: dict[int, set[str]] = defaultdict(set)
         for user_id, step in await session.execute(
             select(CandidateStep.user_id, CandidateStep.step).where(
@@ -294,46 +304,61 @@ class Sender:
         reminder_users = {row.user_id for row in rows if row.kind == REMINDER}
         day_start = datetime.combine(now.astimezone(SHANGHAI).date(), time(0), tzinfo=SHANGHAI)
         sent_today = await repo.messages_sent_since(reminder_users, since=day_start)
-        cancel: dict[str, list[int]] = defaultdict(list)
-        expired: list[int] = []
-        deferred: list[int] = []
-        keep: dict[tuple[int, str, int | None], list[ClaimedMessage]] = defaultdict(list)
-        for row in rows:
-            person = people.get(row.user_id)
-            if person is None or person.blocked:
-                cancel["blocked"].append(row.id)
-            elif row.expires_at is not None and row.expires_at <= now:
-                expired.append(row.id)
-            elif row.kind == REMINDER and not person.reminders_enabled:
-                cancel["stopped"].append(row.id)
-            elif row.kind == REMINDER and row.step and row.step not in _still_due(
-                frozenset(done[row.user_id])
-            ):
-                cancel["done"].append(row.id)
-            elif row.kind == REMINDER and sent_today.get(row.user_id, 0) >= self.config.daily_cap:
-                deferred.append(row.id)
-            else:
-                key = (row.user_id, row.kind, row.id if row.kind != REMINDER else None)
-                keep[key].append(row)
-        for reason, ids in cancel.items():
-            await repo.finish(ids, token=token, state=CANCELLED, now=now, error=reason)
-            metrics.REMINDERS_DROPPED.labels(reason).inc(len(ids))
-            report.cancelled += len(ids)
+        recipients = {
+            p.user_id: Recipient(p.user_id, p.language, p.region, p.is_returning) for p in people
+        }
+        addressees = {
+            p.user_id: Addressee(
+                blocked=p.blocked, reminders_enabled=p.reminders_enabled,
+                done=frozenset(done[p.user_id]), sent_today=sent_today.get(p.user_id, 0),
+            )
+            for p in people
+        }
+        return recipients, addressees
+
+    async def _drop_and_hold(
+        self,
+        repo: OutboxRepo,
+        verdicts: dict[Verdict, list[ClaimedMessage]],
+        token: str,
+        now: datetime,
+        report: SendReport,
+    ) -> None:
+        """Write what triage decided for the rows that do not go out now."""
+        for verdict, group in verdicts.items():
+            if verdict.cancels:
+                ids = [row.id for row in group]
+                await repo.finish(ids, token=token, state=CANCELLED, now=now, error=verdict.value)
+                metrics.REMINDERS_DROPPED.labels(verdict.value).inc(len(ids))
+                report.cancelled += len(ids)
+        expired = [row.id for row in verdicts.get(Verdict.EXPIRED, [])]
         if expired:
             await repo.finish(expired, token=token, state=EXPIRED, now=now, error="expired")
             metrics.REMINDERS_DROPPED.labels("expired").inc(len(expired))
             report.expired += len(expired)
             logger.info("outbox rows %s expired before they could go out", expired)
+        deferred = [row.id for row in verdicts.get(Verdict.DEFER, [])]
         if deferred:
             morning = next_morning(now, self.config.morning)
             await repo.defer(deferred, token=token, due_at=morning, now=now)
             report.deferred += len(deferred)
             logger.info("outbox rows %s held until %s: daily cap reached", deferred, morning)
+
+    def _jobs(
+        self,
+        rows: list[ClaimedMessage],
+        recipients: dict[int, Recipient],
+        token: str,
+        now: datetime,
+    ) -> list[Job]:
+        """Compose the rows that go out: a candidate's reminders as one digest, each
+        broadcast copy alone."""
+        keep: dict[tuple[int, str, int | None], list[ClaimedMessage]] = defaultdict(list)
+        for row in rows:
+            keep[(row.user_id, row.kind, row.id if row.kind != REMINDER else None)].append(row)
         jobs: list[Job] = []
         for (user_id, kind, _), group in keep.items():
-            person = people[user_id]
-            recipient = Recipient(user_id, person.language, person.region, person.is_returning)
-            messages = self.composer.compose(recipient, group, now)
+            messages = self.composer.compose(recipients[user_id], group, now)
             jobs.append(Job(token, user_id, kind, group, messages))
         return jobs
 
@@ -535,12 +560,6 @@ class Sender:
         for job, reason in pending.blocked:
             await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
             await repo.mark_blocked(job.user_id)
-
-
-@functools.lru_cache(maxsize=1024)
-def _still_due(done: frozenset[str]) -> frozenset[str]:
-    """Return the steps still worth a reminder for these done steps (a few hundred sets)."""
-    return frozenset(step.value for step in steps_to_remind(done))
 
 
 def jobs_rows(jobs: Sequence[Job]) -> list[int]:

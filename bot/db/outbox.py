@@ -14,6 +14,7 @@ from typing import Any, Final, cast
 from sqlalchemy import (
     ColumnElement,
     Date,
+    ScalarSelect,
     Select,
     Table,
     and_,
@@ -35,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from bot.db.models import Candidate, DeliveryAttempt, OutboxMessage
 from notices import STEP_ORDER
@@ -158,6 +160,51 @@ def dialect_insert(bind: Bind) -> Any:
 def is_postgres(bind: Bind) -> bool:
     """Return True when the session or connection talks to PostgreSQL."""
     return _dialect_name(bind) == "postgresql"
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """Which rows a sender may claim now: pending, of one kind, due (only urgent ones in
+    quiet hours)."""
+
+    now: datetime
+    kind: str
+    urgent_only: bool = False
+
+    def conditions(
+        self, table: type[OutboxMessage] | AliasedClass[OutboxMessage]
+    ) -> list[ColumnElement[bool]]:
+        """Return the WHERE conditions on `table` (the outbox, or an alias of it)."""
+        where = [table.state == PENDING, table.kind == self.kind, table.due_at <= self.now]
+        if self.urgent_only:
+            where.append(table.urgent.is_(True))
+        return where
+
+
+def claim_values(*, now: datetime, lease: timedelta, token: str) -> dict[str, Any]:
+    """Return what a claim writes on its rows: claimed by `token` until the lease runs out."""
+    return {"state": CLAIMED, "claim_token": token, "lease_until": now + lease, "updated_at": now}
+
+
+def in_send_order(rows: Iterable[ClaimedMessage]) -> list[ClaimedMessage]:
+    """Return claimed rows in the order they should go out: priority, then age, then id."""
+    return sorted(rows, key=lambda m: (m.priority, m.due_at, m.id))
+
+
+def _first_due(due: Due) -> Select[int, int]:
+    """Select the due rows' ids and candidates, first to go out first."""
+    stmt = select(_O.id, _O.user_id).where(*due.conditions(_O))
+    return stmt.order_by(_O.priority, _O.due_at, _O.id)
+
+
+def _due_of_first_users(due: Due, limit: int) -> ScalarSelect[int]:
+    """Return a subquery of every due row of the candidates of the first `limit` due rows
+    (SQLite: one statement, no locks; it has one writer at a time)."""
+    users = _first_due(due).with_only_columns(_O.user_id).limit(limit).scalar_subquery()
+    # Row ids through the (user_id, dedupe_key) index: not a scan of every pending row.
+    inner = aliased(_O)
+    ids = select(inner.id).where(inner.user_id.in_(users), *due.conditions(inner))
+    return ids.scalar_subquery()
 
 
 class OutboxRepo:
@@ -311,16 +358,6 @@ class OutboxRepo:
             execution_options={"synchronize_session": False},
         )
 
-    def _claimable(
-        self, *, now: datetime, kind: str, urgent_only: bool
-    ) -> Select[int, int]:
-        stmt = select(_O.id, _O.user_id).where(
-            _O.state == PENDING, _O.kind == kind, _O.due_at <= now
-        )
-        if urgent_only:
-            stmt = stmt.where(_O.urgent.is_(True))
-        return stmt.order_by(_O.priority, _O.due_at, _O.id)
-
     async def claim(
         self,
         *,
@@ -338,45 +375,35 @@ class OutboxRepo:
         """
         if limit <= 0:
             return []
-        values = {
-            "state": CLAIMED, "claim_token": token, "lease_until": now + lease,
-            "updated_at": now,
-        }
-        base = self._claimable(now=now, kind=kind, urgent_only=urgent_only)
+        due = Due(now=now, kind=kind, urgent_only=urgent_only)
         if is_postgres(self.session):
-            first = (await self.session.execute(
-                base.limit(limit).with_for_update(skip_locked=True)
-            )).all()
-            if not first:
+            ids = await self._lock_due(due, limit)
+            if not ids:
                 return []
-            users = sorted({row.user_id for row in first})
-            # The same candidates' other due rows, so they go out as one digest.
-            more = select(_O.id).where(
-                _O.state == PENDING, _O.kind == kind, _O.due_at <= now, _O.user_id.in_(users)
-            )
-            if urgent_only:
-                more = more.where(_O.urgent.is_(True))
-            ids = {row.id for row in first}
-            ids.update((await self.session.scalars(more.with_for_update(skip_locked=True))).all())
-            stmt = update(_O).where(_O.id.in_(sorted(ids)), _O.state == PENDING)
+            chosen: ColumnElement[bool] = _O.id.in_(ids)
         else:
-            users_sub = base.with_only_columns(_O.user_id).limit(limit).scalar_subquery()
-            # Row ids through the (user_id, dedupe_key) index: not a scan of every pending row.
-            inner = aliased(_O)
-            ids_sub = select(inner.id).where(
-                inner.user_id.in_(users_sub), inner.state == PENDING, inner.kind == kind,
-                inner.due_at <= now,
-            )
-            if urgent_only:
-                ids_sub = ids_sub.where(inner.urgent.is_(True))
-            stmt = update(_O).where(_O.id.in_(ids_sub.scalar_subquery()), _O.state == PENDING)
+            chosen = _O.id.in_(_due_of_first_users(due, limit))
         result = await self.session.execute(
-            stmt.values(**values).returning(*_CLAIM_COLUMNS),
+            update(_O).where(chosen, _O.state == PENDING)
+            .values(**claim_values(now=now, lease=lease, token=token))
+            .returning(*_CLAIM_COLUMNS),
             execution_options={"synchronize_session": False},
         )
-        claimed = [ClaimedMessage(**row._asdict()) for row in result.all()]
-        claimed.sort(key=lambda m: (m.priority, m.due_at, m.id))
-        return claimed
+        return in_send_order(ClaimedMessage(**row._asdict()) for row in result.all())
+
+    async def _lock_due(self, due: Due, limit: int) -> list[int]:
+        """Lock (SKIP LOCKED) the first `limit` due rows and their candidates' other due rows,
+        so they go out as one digest; return their ids (PostgreSQL)."""
+        first = (await self.session.execute(
+            _first_due(due).limit(limit).with_for_update(skip_locked=True)
+        )).all()
+        if not first:
+            return []
+        users = sorted({row.user_id for row in first})
+        more = select(_O.id).where(*due.conditions(_O), _O.user_id.in_(users))
+        ids = {row.id for row in first}
+        ids.update((await self.session.scalars(more.with_for_update(skip_locked=True))).all())
+        return sorted(ids)
 
     async def renew(
         self, ids: Sequence[int], *, token: str, lease_until: datetime, now: datetime

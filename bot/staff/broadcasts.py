@@ -46,6 +46,21 @@ class NoRecipients(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class BroadcastRequest:
+    """A confirmed draft: who sends which template to whom and when, and where its progress
+    message goes."""
+
+    draft_key: str  # the flow's draft: confirming it twice makes one broadcast
+    staff_id: int
+    regions: Sequence[str]
+    audience: str
+    template: str
+    send_at: datetime
+    chat_id: int  # the progress message's chat
+    locale: Locale  # and its language
+
+
+@dataclass(frozen=True, slots=True)
 class Recipient:
     user_id: int
     region: str
@@ -154,29 +169,18 @@ class BroadcastRepo:
             for uid, region, lang in rows
         ]
 
-    async def create(
-        self,
-        *,
-        draft_key: str,
-        staff_id: int,
-        regions: Sequence[str],
-        audience: str,
-        template: str,
-        send_at: datetime,
-        chat_id: int,
-        locale: Locale,
-        now: datetime,
-    ) -> Broadcast | None:
+    async def create(self, request: BroadcastRequest, *, now: datetime) -> Broadcast | None:
         """Create the broadcast of a draft; None when this draft was already confirmed."""
         taken = await self.session.scalar(
-            select(Broadcast.id).where(Broadcast.draft_key == draft_key)
+            select(Broadcast.id).where(Broadcast.draft_key == request.draft_key)
         )
         if taken is not None:
             return None
         broadcast = Broadcast(
-            draft_key=draft_key, staff_id=staff_id, regions=list(regions), audience=audience,
-            template=clean_text(template), state=SCHEDULED, send_at=send_at, total=0,
-            chat_id=chat_id, locale=locale, created_at=now,
+            draft_key=request.draft_key, staff_id=request.staff_id,
+            regions=list(request.regions), audience=request.audience,
+            template=clean_text(request.template), state=SCHEDULED, send_at=request.send_at,
+            total=0, chat_id=request.chat_id, locale=request.locale, created_at=now,
         )
         self.session.add(broadcast)
         await self.session.flush()
@@ -263,16 +267,9 @@ class BroadcastRepo:
 
 async def launch(
     session: AsyncSession,
+    request: BroadcastRequest,
     *,
     kb: KnowledgeBase,
-    draft_key: str,
-    staff_id: int,
-    regions: Sequence[str],
-    audience: str,
-    template: str,
-    send_at: datetime,
-    chat_id: int,
-    locale: Locale,
     now: datetime,
     unknown: dict[str, str],
 ) -> Broadcast | None:
@@ -283,26 +280,24 @@ async def launch(
     (nothing written) if any render fails.
     """
     repo = BroadcastRepo(session)
-    recipients = await repo.recipients(regions, audience)
+    recipients = await repo.recipients(request.regions, request.audience)
     if not recipients:
         raise NoRecipients
     keys = sorted({(r.region, r.locale) for r in recipients})
+    template, send_at = request.template, request.send_at
     values = [template_values(template, kb, region, lc, send_at) for region, lc in keys]
     # One child process renders every (region, language) the broadcast needs.
     texts = (await run_child(template, values)).texts
     rendered = {
         key: fill_undated(text, unknown[key[1]]) for key, text in zip(keys, texts, strict=True)
     }
-    broadcast = await repo.create(
-        draft_key=draft_key, staff_id=staff_id, regions=regions, audience=audience,
-        template=template, send_at=send_at, chat_id=chat_id, locale=locale, now=now,
-    )
+    broadcast = await repo.create(request, now=now)
     if broadcast is None:
         return None
     added = await repo.enqueue(broadcast, recipients, rendered, now=now)
     await AuditRepo(session).record(
-        staff_id, "broadcast", now=now, regions=regions, recipients=added,
-        detail=f"broadcast {broadcast.id}, audience {audience}",
+        request.staff_id, "broadcast", now=now, regions=request.regions, recipients=added,
+        detail=f"broadcast {broadcast.id}, audience {request.audience}",
     )
     return broadcast
 

@@ -18,11 +18,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, now_from
-from bot.knowledge import Knowledge
 from bot.staff.broadcasts import (
     AUDIENCE_ALL,
     BroadcastRepo,
+    BroadcastRequest,
     NoRecipients,
     launch,
     may_stop,
@@ -31,8 +30,9 @@ from bot.staff.broadcasts import (
 from bot.staff.roles import AuditRepo, StaffRole
 from bot.staff.sandbox import MAX_SOURCE, TemplateRefused
 from bot.staff.schedule import parse_send_time, time_example
-from bot.texts import LOCALES, Locale, Texts
-from handlers.staff.common import StaffFilter, ordered_codes, region_names
+from bot.texts import LOCALES, Locale
+from handlers.reply import Reply
+from handlers.staff.common import StaffContext, StaffFilter, ordered_codes, region_names
 from handlers.staff.progress import (
     BroadcastAction,
     Edit,
@@ -62,116 +62,108 @@ def _keyboard(buttons: list[tuple[str, BroadcastAction]], width: int = 2) -> Inl
     return builder.as_markup()
 
 
-def _audience_label(texts: Texts, locale: Locale, knowledge: Knowledge, audience: str) -> str:
+def _audience_label(reply: Reply, audience: str) -> str:
     if audience == AUDIENCE_ALL:
-        return texts.label(locale, "staff_aud_all")
-    plan = {str(p.step): p for p in knowledge.kb.plan(None, None)}[audience]
-    return texts.label(locale, "staff_aud_open").format(step=plan.name(locale))
+        return reply.label("staff_aud_all")
+    plan = {str(p.step): p for p in reply.kb.plan(None, None)}[audience]
+    return reply.label("staff_aud_open").format(step=plan.name(reply.locale))
 
 
 async def cmd_broadcast(
     message: Message, command: CommandObject, state: FSMContext, bot: Bot,
-    session: AsyncSession, staff: StaffRole, knowledge: Knowledge, texts: Texts,
-    locale: Locale, clock: Clock | None = None,
+    session: AsyncSession, staff: StaffRole, reply: Reply, now: datetime,
 ) -> None:
     """Start the broadcast flow: first the region, from one's own regions only."""
     if (command.args or "").strip().split()[:1] == ["cancel"]:
-        await cancel_broadcast(message, state, bot=bot, session=session, staff=staff,
-                               knowledge=knowledge, texts=texts, locale=locale,
-                               now=now_from(clock))
+        await cancel_broadcast(StaffContext(bot, session, staff, reply, now), message, state)
         return
     await state.clear()
     await state.set_state(BroadcastStates.region)
-    codes = ordered_codes(knowledge.kb, staff.regions)
-    names = region_names(knowledge.kb, codes, locale)
+    codes = ordered_codes(reply.kb, staff.regions)
+    names = region_names(reply.kb, codes, reply.locale)
     buttons = [(name, BroadcastAction(action="region", value=code))
                for code, name in zip(codes, names, strict=True)]
     if len(codes) > 1:
-        label = texts.label(locale, "staff_all_my_regions")
+        label = reply.label("staff_all_my_regions")
         buttons.insert(0, (label, BroadcastAction(action="region", value=ALL_MINE)))
-    buttons.append((texts.label(locale, "staff_drop"), BroadcastAction(action="drop")))
-    await message.answer(texts.render("staff/broadcast_regions", locale),
+    buttons.append((reply.label("staff_drop"), BroadcastAction(action="drop")))
+    await message.answer(reply.render("staff/broadcast_regions"),
                          reply_markup=_keyboard(buttons, width=3))
 
 
 async def on_region(
     query: CallbackQuery, callback_data: BroadcastAction, state: FSMContext, staff: StaffRole,
-    knowledge: Knowledge, texts: Texts, locale: Locale,
+    reply: Reply,
 ) -> None:
     """Take the region (one's own only), then ask for the audience."""
     value = callback_data.value
     regions = sorted(staff.regions) if value == ALL_MINE else [value]
     if await state.get_state() != BroadcastStates.region or not staff.may_act_for(regions):
-        await query.answer(texts.render("staff/forbidden", locale), show_alert=True)
+        await query.answer(reply.render("staff/forbidden"), show_alert=True)
         return
-    await state.update_data(regions=ordered_codes(knowledge.kb, regions))
+    await state.update_data(regions=ordered_codes(reply.kb, regions))
     await state.set_state(BroadcastStates.audience)
     await query.answer()
-    buttons = [(_audience_label(texts, locale, knowledge, a),
-                BroadcastAction(action="aud", value=a)) for a in AUDIENCES]
-    names = region_names(knowledge.kb, regions, locale)
+    buttons = [(_audience_label(reply, a), BroadcastAction(action="aud", value=a))
+               for a in AUDIENCES]
+    names = region_names(reply.kb, regions, reply.locale)
     if query.message is not None:
-        await query.message.answer(texts.render("staff/broadcast_audience", locale, regions=names),
+        await query.message.answer(reply.render("staff/broadcast_audience", regions=names),
                                    reply_markup=_keyboard(buttons, width=3))
 
 
 async def on_audience(
     query: CallbackQuery, callback_data: BroadcastAction, state: FSMContext, staff: StaffRole,
-    texts: Texts, locale: Locale,
+    reply: Reply,
 ) -> None:
     """Take the audience, then ask for the message."""
     regions = (await state.get_data()).get("regions", [])
     if (await state.get_state() != BroadcastStates.audience or callback_data.value not in AUDIENCES
             or not staff.may_act_for(regions)):
-        await query.answer(texts.render("staff/forbidden", locale), show_alert=True)
+        await query.answer(reply.render("staff/forbidden"), show_alert=True)
         return
     await state.update_data(audience=callback_data.value)
     await state.set_state(BroadcastStates.message)
     await query.answer()
     if query.message is not None:
-        await query.message.answer(
-            texts.render("staff/broadcast_message", locale, max_source=MAX_SOURCE)
-        )
+        await query.message.answer(reply.render("staff/broadcast_message", max_source=MAX_SOURCE))
 
 
 async def process_message(
     message: Message, state: FSMContext, session: AsyncSession, staff: StaffRole,
-    knowledge: Knowledge, texts: Texts, locale: Locale, clock: Clock | None = None,
+    reply: Reply, now: datetime,
 ) -> None:
     """Check and preview the message for a sample recipient, with the audience count."""
     data = await state.get_data()
     regions, audience, source = data.get("regions", []), data.get("audience", ""), message.text
     if not staff.may_act_for(regions) or source is None:
-        await message.answer(texts.render("staff/forbidden", locale))
+        await message.answer(reply.render("staff/forbidden"))
         return
-    repo = BroadcastRepo(session)
+    repo, kb = BroadcastRepo(session), reply.kb
     sample = (await repo.recipients(regions, audience))[:1]
     region, sample_locale = (
-        (sample[0].region, sample[0].locale) if sample else (regions[0], locale)
+        (sample[0].region, sample[0].locale) if sample else (regions[0], reply.locale)
     )
     try:
-        preview = await render_for(source, kb=knowledge.kb, region=region, locale=sample_locale,
-                                   now=now_from(clock), unknown=texts.label(sample_locale,
-                                                                            "staff_unknown_date"))
+        preview = await render_for(source, kb=kb, region=region, locale=sample_locale, now=now,
+                                   unknown=reply.to(sample_locale).label("staff_unknown_date"))
     except TemplateRefused as exc:
-        await message.answer(texts.render("staff/template_refused", locale, code=exc.code,
+        await message.answer(reply.render("staff/template_refused", code=exc.code,
                                           detail=exc.detail, line=exc.line))
         return
     draft = uuid.uuid4().hex
     await state.update_data(template=source, draft=draft)
     await state.set_state(BroadcastStates.confirm)
-    name = region_names(knowledge.kb, [region], locale)[0]
-    head = texts.render("staff/broadcast_preview_head", locale, region=name,
-                        sample_locale=sample_locale)
+    name = region_names(kb, [region], reply.locale)[0]
+    head = reply.render("staff/broadcast_preview_head", region=name, sample_locale=sample_locale)
     await message.answer(f"{head}\n\n{preview}")
-    await message.answer(texts.render(
-        "staff/broadcast_preview", locale, regions=region_names(knowledge.kb, regions, locale),
-        audience=_audience_label(texts, locale, knowledge, audience),
-        count=await repo.count(regions, audience),
+    await message.answer(reply.render(
+        "staff/broadcast_preview", regions=region_names(kb, regions, reply.locale),
+        audience=_audience_label(reply, audience), count=await repo.count(regions, audience),
     ), reply_markup=_keyboard([
-        (texts.label(locale, "staff_send_now"), BroadcastAction(action="send", value=draft)),
-        (texts.label(locale, "staff_send_later"), BroadcastAction(action="later", value=draft)),
-        (texts.label(locale, "staff_drop"), BroadcastAction(action="drop")),
+        (reply.label("staff_send_now"), BroadcastAction(action="send", value=draft)),
+        (reply.label("staff_send_later"), BroadcastAction(action="later", value=draft)),
+        (reply.label("staff_drop"), BroadcastAction(action="drop")),
     ], width=3))
 
 
@@ -181,151 +173,154 @@ async def _is_draft(state: FSMContext, data: dict[str, Any], action: BroadcastAc
 
 async def on_send(
     query: CallbackQuery, callback_data: BroadcastAction, state: FSMContext, bot: Bot,
-    session: AsyncSession, staff: StaffRole, knowledge: Knowledge, texts: Texts,
-    locale: Locale, clock: Clock | None = None,
+    session: AsyncSession, staff: StaffRole, reply: Reply, now: datetime,
 ) -> None:
     """Send the confirmed draft now."""
     data = await state.get_data()
     if not await _is_draft(state, data, callback_data):
-        await query.answer(texts.render("staff/broadcast_stale", locale), show_alert=True)
+        await query.answer(reply.render("staff/broadcast_stale"), show_alert=True)
         return
     await query.answer()
-    await start(query.from_user.id, data, bot=bot, state=state, session=session, staff=staff,
-                knowledge=knowledge, texts=texts, locale=locale, now=now_from(clock), send_at=None)
+    await start(StaffContext(bot, session, staff, reply, now), data, state=state,
+                chat_id=query.from_user.id, send_at=None)
 
 
 async def on_later(
-    query: CallbackQuery, callback_data: BroadcastAction, state: FSMContext,
-    texts: Texts, locale: Locale, clock: Clock | None = None,
+    query: CallbackQuery, callback_data: BroadcastAction, state: FSMContext, reply: Reply,
+    now: datetime,
 ) -> None:
     """Ask when to send the confirmed draft."""
     data = await state.get_data()
     if not await _is_draft(state, data, callback_data):
-        await query.answer(texts.render("staff/broadcast_stale", locale), show_alert=True)
+        await query.answer(reply.render("staff/broadcast_stale"), show_alert=True)
         return
     await state.set_state(BroadcastStates.when)
     await query.answer()
     if query.message is not None:
-        example = time_example(now_from(clock))
-        await query.message.answer(texts.render("staff/broadcast_when", locale, example=example))
+        example = time_example(now)
+        await query.message.answer(reply.render("staff/broadcast_when", example=example))
 
 
 async def process_when(
     message: Message, state: FSMContext, bot: Bot, session: AsyncSession, staff: StaffRole,
-    knowledge: Knowledge, texts: Texts, locale: Locale, clock: Clock | None = None,
+    reply: Reply, now: datetime,
 ) -> None:
     """Schedule the draft for the time given (Beijing time)."""
     assert message.from_user is not None
-    now = now_from(clock)
     send_at = parse_send_time(message.text or "", now=now)
     if send_at is None:
         example = time_example(now)
-        await message.answer(texts.render("staff/broadcast_time_bad", locale, example=example))
+        await message.answer(reply.render("staff/broadcast_time_bad", example=example))
         return
-    await start(message.from_user.id, await state.get_data(), bot=bot, state=state,
-                session=session, staff=staff, knowledge=knowledge, texts=texts, locale=locale,
-                now=now, send_at=send_at)
+    await start(StaffContext(bot, session, staff, reply, now), await state.get_data(),
+                state=state, chat_id=message.from_user.id, send_at=send_at)
+
+
+def draft_request(
+    data: dict[str, Any], *, staff_id: int, chat_id: int, locale: Locale, send_at: datetime
+) -> BroadcastRequest:
+    """Return the broadcast a confirmed draft (the flow's FSM data) asks for."""
+    return BroadcastRequest(
+        draft_key=str(data["draft"]), staff_id=staff_id, regions=draft_regions(data),
+        audience=str(data["audience"]), template=str(data["template"]), send_at=send_at,
+        chat_id=chat_id, locale=locale,
+    )
+
+
+def draft_regions(data: dict[str, Any]) -> list[str]:
+    return [str(r) for r in data.get("regions", [])]
 
 
 async def start(
-    chat_id: int, data: dict[str, Any], *, bot: Bot, state: FSMContext,
-    session: AsyncSession, staff: StaffRole, knowledge: Knowledge, texts: Texts, locale: Locale,
-    now: datetime, send_at: datetime | None,
+    ctx: StaffContext, data: dict[str, Any], *, state: FSMContext, chat_id: int,
+    send_at: datetime | None,
 ) -> None:
     """Create the broadcast and its progress message; the job edits it from then on."""
-    regions = [str(r) for r in data.get("regions", [])]
-    if not staff.may_act_for(regions):
+    bot, reply = ctx.bot, ctx.reply
+    if not ctx.staff.may_act_for(draft_regions(data)):
         await state.clear()
-        await bot.send_message(chat_id, texts.render("staff/forbidden", locale))
+        await bot.send_message(chat_id, reply.render("staff/forbidden"))
         return
     try:
+        request = draft_request(data, staff_id=ctx.staff.user_id, chat_id=chat_id,
+                                locale=reply.locale, send_at=send_at or ctx.now)
         broadcast = await launch(
-            session, kb=knowledge.kb, draft_key=str(data["draft"]), staff_id=staff.user_id,
-            regions=regions, audience=str(data["audience"]), template=str(data["template"]),
-            send_at=send_at or now, chat_id=chat_id, locale=locale, now=now,
-            unknown={lc: texts.label(lc, "staff_unknown_date") for lc in LOCALES},
+            ctx.session, request, kb=reply.kb, now=ctx.now,
+            unknown={lc: reply.to(lc).label("staff_unknown_date") for lc in LOCALES},
         )
     except TemplateRefused as exc:
-        await bot.send_message(chat_id, texts.render(
-            "staff/template_refused", locale, code=exc.code, detail=exc.detail, line=exc.line))
+        await bot.send_message(chat_id, reply.render(
+            "staff/template_refused", code=exc.code, detail=exc.detail, line=exc.line))
         return
     except NoRecipients:
         await state.clear()
-        await bot.send_message(chat_id, texts.render("staff/broadcast_empty", locale))
+        await bot.send_message(chat_id, reply.render("staff/broadcast_empty"))
         return
     # The draft is kept until here: a failure before this point loses nothing.
     await state.clear()
     if broadcast is None:
-        await bot.send_message(chat_id, texts.render("staff/broadcast_stale", locale))
+        await bot.send_message(chat_id, reply.render("staff/broadcast_stale"))
         return
-    await send_progress(bot, session, broadcast, texts=texts, knowledge=knowledge, now=now)
+    await send_progress(bot, ctx.session, broadcast, texts=reply.texts,
+                        knowledge=reply.knowledge, now=ctx.now)
 
 
-async def on_drop(
-    query: CallbackQuery, state: FSMContext, texts: Texts, locale: Locale
-) -> None:
+async def on_drop(query: CallbackQuery, state: FSMContext, reply: Reply) -> None:
     """Give up the draft: nothing is sent."""
     await state.clear()
     await query.answer()
     if query.message is not None:
-        await query.message.answer(texts.render("staff/broadcast_dropped", locale))
+        await query.message.answer(reply.render("staff/broadcast_dropped"))
 
 
 async def on_stop(
     query: CallbackQuery, callback_data: BroadcastAction, bot: Bot, session: AsyncSession,
-    staff: StaffRole, knowledge: Knowledge, texts: Texts, locale: Locale,
-    clock: Clock | None = None,
+    staff: StaffRole, reply: Reply, now: datetime,
 ) -> None:
     """Stop a broadcast under way from its progress message."""
     repo = BroadcastRepo(session)
     broadcast = await repo.get(int(callback_data.value)) if callback_data.value.isdigit() else None
     if broadcast is None or not may_stop(broadcast, staff):
-        await query.answer(texts.render("staff/forbidden", locale), show_alert=True)
+        await query.answer(reply.render("staff/forbidden"), show_alert=True)
         return
     await query.answer()
-    await stop_one(broadcast.id, bot=bot, session=session, staff=staff, knowledge=knowledge,
-                   texts=texts, locale=locale, now=now_from(clock), chat_id=query.from_user.id)
+    await stop_one(StaffContext(bot, session, staff, reply, now), broadcast.id,
+                   chat_id=query.from_user.id)
 
 
-async def cancel_broadcast(
-    message: Message, state: FSMContext, *, bot: Bot, session: AsyncSession, staff: StaffRole,
-    knowledge: Knowledge, texts: Texts, locale: Locale, now: datetime,
-) -> None:
+async def cancel_broadcast(ctx: StaffContext, message: Message, state: FSMContext) -> None:
     """`/broadcast cancel`: drop a draft in progress, else stop one's broadcasts under way."""
     if await state.get_state() is not None:
         await state.clear()
-        await message.answer(texts.render("staff/broadcast_dropped", locale))
+        await message.answer(ctx.reply.render("staff/broadcast_dropped"))
         return
-    active = [b for b in await BroadcastRepo(session).active() if may_stop(b, staff)]
+    active = [b for b in await BroadcastRepo(ctx.session).active() if may_stop(b, ctx.staff)]
     if not active:
-        await message.answer(texts.render("staff/broadcast_none", locale))
+        await message.answer(ctx.reply.render("staff/broadcast_none"))
         return
     for broadcast in active:
-        await stop_one(broadcast.id, bot=bot, session=session, staff=staff, knowledge=knowledge,
-                       texts=texts, locale=locale, now=now, chat_id=message.chat.id)
+        await stop_one(ctx, broadcast.id, chat_id=message.chat.id)
 
 
-async def stop_one(
-    broadcast_id: int, *, bot: Bot, session: AsyncSession, staff: StaffRole,
-    knowledge: Knowledge, texts: Texts, locale: Locale, now: datetime, chat_id: int,
-) -> None:
+async def stop_one(ctx: StaffContext, broadcast_id: int, *, chat_id: int) -> None:
     """Cancel a broadcast's copies not yet sent, close its progress message, audit it."""
-    repo = BroadcastRepo(session)
+    bot, reply, now = ctx.bot, ctx.reply, ctx.now
+    repo = BroadcastRepo(ctx.session)
     broadcast = await repo.get(broadcast_id)
     if broadcast is None or broadcast.state not in ("scheduled", "sending"):
-        await bot.send_message(chat_id, texts.render("staff/broadcast_none", locale))
+        await bot.send_message(chat_id, reply.render("staff/broadcast_none"))
         return
     cancelled = await repo.cancel(broadcast, now=now)
-    await AuditRepo(session).record(staff.user_id, "broadcast_stop", now=now,
-                                    regions=broadcast.regions, recipients=cancelled,
-                                    detail=f"broadcast {broadcast.id}")
-    text = progress_text(broadcast, await repo.progress(broadcast), texts=texts,
-                         knowledge=knowledge, now=now)
+    await AuditRepo(ctx.session).record(ctx.staff.user_id, "broadcast_stop", now=now,
+                                        regions=broadcast.regions, recipients=cancelled,
+                                        detail=f"broadcast {broadcast.id}")
+    text = progress_text(broadcast, await repo.progress(broadcast), texts=reply.texts,
+                         knowledge=reply.knowledge, now=now)
     broadcast.progress_text = text
     if broadcast.progress_message_id is not None:
         await apply_edit(bot, Edit(broadcast.chat_id, broadcast.progress_message_id, text, None))
-    await bot.send_message(chat_id, texts.render(
-        "staff/broadcast_stopped", locale, id=broadcast.id, cancelled=cancelled))
+    await bot.send_message(chat_id, reply.render(
+        "staff/broadcast_stopped", id=broadcast.id, cancelled=cancelled))
 
 
 def create_router() -> Router:

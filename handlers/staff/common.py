@@ -1,18 +1,23 @@
-"""What every staff handler shares: the permission filter and region names."""
+"""What every staff handler shares: the permission filter, what a staff helper acts with,
+and region names."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.knowledge import Knowledge
-from bot.staff.roles import StaffRepo
+from bot.staff.roles import StaffRepo, StaffRole
 from bot.texts import Locale
+from handlers.reply import Reply
 from notices import KnowledgeBase
 
 
@@ -45,6 +50,18 @@ class StaffFilter(Filter):
         if role is None or (self.admin_only and not role.is_admin):
             return False
         return {"staff": role}
+
+
+@dataclass(frozen=True, slots=True)
+class StaffContext:
+    """What a staff helper acts with: the bot, the update's unit of work, the staff member's
+    role, the reply context and the update's time."""
+
+    bot: Bot
+    session: AsyncSession
+    staff: StaffRole
+    reply: Reply
+    now: datetime
 
 
 def region_names(kb: KnowledgeBase, codes: Iterable[str], locale: Locale) -> list[str]:

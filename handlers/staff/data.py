@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -13,8 +14,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Document, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, now_from
-from bot.knowledge import Knowledge
 from bot.memory import settle_heap
 from bot.staff.regiondata import (
     MAX_BYTES,
@@ -24,7 +23,8 @@ from bot.staff.regiondata import (
     import_milestones,
 )
 from bot.staff.roles import AuditRepo, StaffRole
-from bot.texts import Locale, Texts, split_message
+from bot.texts import split_message
+from handlers.reply import Reply
 from handlers.staff.common import StaffFilter, region_names
 from notices import STEP_ORDER, KnowledgeBaseError
 
@@ -43,19 +43,17 @@ async def cmd_import(
     bot: Bot,
     session: AsyncSession,
     staff: StaffRole,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Import a milestone file sent with /import, or ask for one."""
     if message.document is not None:
-        await process_file(message, state, bot, session, staff, knowledge, texts, locale, clock)
+        await process_file(message, state, bot, session, staff, reply, now)
         return
     await state.set_state(ImportStates.file)
-    regions = region_names(knowledge.kb, staff.regions, locale)
-    await message.answer(texts.render(
-        "staff/import_ask", locale, steps=[str(s) for s in STEP_ORDER], regions=regions,
+    regions = region_names(reply.kb, staff.regions, reply.locale)
+    await message.answer(reply.render(
+        "staff/import_ask", steps=[str(s) for s in STEP_ORDER], regions=regions,
         max_rows=MAX_ROWS, max_kb=MAX_BYTES // 1000,
     ))
 
@@ -66,10 +64,8 @@ async def process_file(
     bot: Bot,
     session: AsyncSession,
     staff: StaffRole,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Validate the whole file; import it, or say line by line what is wrong."""
     assert message.document is not None
@@ -77,17 +73,16 @@ async def process_file(
     try:
         raw = await _download(bot, message.document)
         changes = await import_milestones(
-            session, knowledge, raw, actor=staff.user_id, allowed=staff.regions,
-            now=now_from(clock),
+            session, reply.knowledge, raw, actor=staff.user_id, allowed=staff.regions, now=now
         )
     except ImportRejected as exc:
-        reply = texts.render("staff/import_rejected", locale, problems=exc.problems)
+        text = reply.render("staff/import_rejected", problems=exc.problems)
     else:
         counts = {o: sum(c.outcome == o for c in changes) for o in OUTCOMES}
-        shown = [{"region": region_names(knowledge.kb, [c.region], locale)[0], "step": c.step,
+        shown = [{"region": region_names(reply.kb, [c.region], reply.locale)[0], "step": c.step,
                   "outcome": c.outcome} for c in changes]
-        reply = texts.render("staff/import_done", locale, changes=shown, **counts)
-    for chunk in split_message(reply):
+        text = reply.render("staff/import_done", changes=shown, **counts)
+    for chunk in split_message(text):
         await message.answer(chunk)
 
 
@@ -103,27 +98,19 @@ async def _download(bot: Bot, document: Document) -> bytes:
 
 
 async def cmd_reload(
-    message: Message,
-    session: AsyncSession,
-    staff: StaffRole,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
+    message: Message, session: AsyncSession, staff: StaffRole, reply: Reply, now: datetime
 ) -> None:
     """Reload the notice files, all or nothing: on an error the old base stays live."""
-    now = now_from(clock)
     try:
-        kb = await asyncio.to_thread(knowledge.reload)
+        kb = await asyncio.to_thread(reply.knowledge.reload)
     except KnowledgeBaseError as exc:
         await AuditRepo(session).record(staff.user_id, "reload_failed", now=now)
-        await message.answer(texts.render("staff/reload_failed", locale, error=str(exc)[:1500]))
+        await message.answer(reply.render("staff/reload_failed", error=str(exc)[:1500]))
         return
     settle_heap()  # the old base's cycles are garbage now; the new one is long-lived
     await AuditRepo(session).record(staff.user_id, "reload", now=now, detail=f"year {kb.year}")
-    await message.answer(texts.render(
-        "staff/reload_done", locale, year=kb.year, regions=len(kb.regions),
-        milestones=len(kb.milestones),
+    await message.answer(reply.render(
+        "staff/reload_done", year=kb.year, regions=len(kb.regions), milestones=len(kb.milestones)
     ))
 
 

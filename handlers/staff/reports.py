@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, now_from
-from bot.knowledge import Knowledge
 from bot.staff.chart import bar_chart
 from bot.staff.reports import StatsRepo, UnansweredReport, daily_table, step_bars
 from bot.staff.roles import AuditRepo, StaffRole
-from bot.texts import Locale, Texts, split_message
 from handlers.questions import render_answer
+from handlers.reply import Reply
 from handlers.staff.common import StaffFilter, match_regions, ordered_codes, region_names
 
 
@@ -21,10 +21,8 @@ async def cmd_unanswered(
     message: Message,
     session: AsyncSession,
     staff: StaffRole,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Show the questions the assistant could not answer well, similar ones grouped.
 
@@ -33,16 +31,12 @@ async def cmd_unanswered(
     groups, total = await UnansweredReport(session).groups(
         regions=staff.regions, include_no_region=staff.is_admin
     )
-    kb = knowledge.kb
     for group in groups:
-        group.regions = set(region_names(kb, [r for r in group.regions if r], locale))
-    await AuditRepo(session).record(
-        staff.user_id, "unanswered", now=now_from(clock), regions=staff.regions
-    )
-    reply = texts.render(
-        "staff/unanswered", locale, groups=groups, total=total, admin=staff.is_admin
-    )
-    for chunk in split_message(reply):
+        group.regions = set(region_names(reply.kb, [r for r in group.regions if r], reply.locale))
+    await AuditRepo(session).record(staff.user_id, "unanswered", now=now, regions=staff.regions)
+    for chunk in reply.chunks(
+        "staff/unanswered", groups=groups, total=total, admin=staff.is_admin
+    ):
         await message.answer(chunk)
 
 
@@ -51,18 +45,16 @@ async def cmd_stats(
     command: CommandObject,
     session: AsyncSession,
     staff: StaffRole,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
+    reply: Reply,
+    now: datetime,
 ) -> None:
     """Show candidates by region and step, and messages by day; chart progress by step."""
-    kb, now = knowledge.kb, now_from(clock)
+    kb, locale = reply.kb, reply.locale
     scope = sorted(staff.regions)
     if command.args:
         scope, unknown = match_regions(kb, command.args)
         if unknown or not scope or not staff.may_act_for(scope):
-            await message.answer(texts.render("staff/forbidden", locale))
+            await message.answer(reply.render("staff/forbidden"))
             return
     repo = StatsRepo(session)
     regions = await repo.regions(ordered_codes(kb, scope))
@@ -72,36 +64,31 @@ async def cmd_stats(
               "subscribed": r.subscribed, "blocked": r.blocked,
               "steps": [(names[s], r.steps.get(str(s), 0)) for s in names]} for r in regions]
     one = len(scope) == 1
-    name = region_names(kb, scope, locale)[0] if one else texts.label(locale, "staff_all")
+    name = region_names(kb, scope, locale)[0] if one else reply.label("staff_all")
     await AuditRepo(session).record(staff.user_id, "stats", now=now, regions=scope)
-    reply = texts.render("staff/stats", locale, scope=name, regions=shown,
-                         days=daily_table(counts), pending=pending)
-    for chunk in split_message(reply):
+    for chunk in reply.chunks("staff/stats", scope=name, regions=shown,
+                              days=daily_table(counts), pending=pending):
         await message.answer(chunk)
     bars, total = step_bars(regions)
     if total:
-        title = texts.label(locale, "staff_chart_title").format(region=name, total=total)
+        title = reply.label("staff_chart_title").format(region=name, total=total)
         png = bar_chart(title, [(names.get(step, step), n) for step, n in bars], total)
-        caption = texts.render("staff/stats_chart", locale, name=name, total=total)
+        caption = reply.render("staff/stats_chart", name=name, total=total)
         await message.answer_photo(BufferedInputFile(png, "stats.png"), caption=caption)
 
 
-async def cmd_why(
-    message: Message,
-    command: CommandObject,
-    knowledge: Knowledge,
-    texts: Texts,
-    locale: Locale,
-    clock: Clock | None = None,
-) -> None:
+async def cmd_why(message: Message, command: CommandObject, reply: Reply, now: datetime) -> None:
     """Show how a question is read and why it gets its answer (/why <question>)."""
     if not command.args:
-        await message.answer(texts.render("staff/why_usage", locale))
+        await message.answer(reply.render("staff/why_usage"))
         return
-    answer = knowledge.answerer.answer(command.args, now=now_from(clock))
-    reply = render_answer(answer, knowledge, texts, "en" if answer.lang == "en" else locale)
+    knowledge = reply.knowledge
+    answer = knowledge.answerer.answer(command.args, now=now)
+    answered = render_answer(
+        answer, knowledge, reply.texts, "en" if answer.lang == "en" else reply.locale
+    )
     await message.answer(
-        texts.render("staff/why", locale, why=answer.why(), first=reply.split("\n", 1)[0])
+        reply.render("staff/why", why=answer.why(), first=answered.split("\n", 1)[0])
     )
 
 

@@ -33,6 +33,8 @@ FLOORS = {
     ("questions_blind3", "holdout"): 0.75,
     ("questions_blind4", "tune"): 0.85,
     ("questions_blind4", "holdout"): 0.85,
+    ("questions_blind5", "tune"): 0.75,
+    ("questions_blind5", "holdout"): 0.75,
 }
 
 

@@ -17,7 +17,7 @@ from bot import metrics
 from bot.db.models import Broadcast, OutboxMessage
 from bot.db.outbox import OutboxRepo
 from bot.knowledge import Knowledge
-from bot.staff.broadcasts import AUDIENCE_ALL, BroadcastRepo, launch
+from bot.staff.broadcasts import AUDIENCE_ALL, BroadcastRepo, BroadcastRequest, launch
 from bot.staff.roles import StaffRepo
 from handlers.staff.progress import progress_text
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
@@ -63,10 +63,12 @@ async def broadcast_to(
         await add_candidate(pool, user_id, region="shanghai")
     async with pool.begin() as session:
         assert await StaffRepo(session).put(7, ["shanghai"], added_by=1)
+        request = BroadcastRequest(
+            draft_key="d1", staff_id=7, regions=["shanghai"], audience=AUDIENCE_ALL,
+            template="{{ region }} 考区通知", send_at=NOW, chat_id=7, locale="zh",
+        )
         broadcast = await launch(
-            session, kb=Knowledge.load().kb, draft_key="d1", staff_id=7, regions=["shanghai"],
-            audience=AUDIENCE_ALL, template="{{ region }} 考区通知", send_at=NOW, chat_id=7,
-            locale="zh", now=NOW, unknown={"zh": "?", "en": "?"},
+            session, request, kb=Knowledge.load().kb, now=NOW, unknown={"zh": "?", "en": "?"}
         )
     assert broadcast is not None and broadcast.total == len(users)
     return broadcast

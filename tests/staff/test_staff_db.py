@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from alembic.autogenerate import compare_metadata
@@ -14,7 +15,7 @@ from bot.db.engine import create_session_pool
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import OutboxMessage
 from bot.knowledge import Knowledge
-from bot.staff.broadcasts import BroadcastRepo, launch
+from bot.staff.broadcasts import BroadcastRepo, BroadcastRequest, launch
 from bot.staff.reports import StatsRepo
 from bot.staff.roles import StaffRepo
 from tests.factories import NOW
@@ -51,15 +52,16 @@ async def test_broadcast_rows_progress_and_stats_on_each_backend(
     await add_candidates(pool, 3, first_id=100, steps=["register"])
     async with pool.begin() as session:
         assert await StaffRepo(session).put(7, ["shanghai"], added_by=1)
+        request = BroadcastRequest(
+            draft_key="d1", staff_id=7, regions=["shanghai"], audience="pay",
+            template="{{ region }} {{ days_left('pay') }}", send_at=NOW, chat_id=7, locale="zh",
+        )
         broadcast = await launch(
-            session, kb=kb, draft_key="d1", staff_id=7, regions=["shanghai"], audience="pay",
-            template="{{ region }} {{ days_left('pay') }}", send_at=NOW, chat_id=7,
-            locale="zh", now=NOW, unknown={"zh": "?", "en": "?"},
+            session, request, kb=kb, now=NOW, unknown={"zh": "?", "en": "?"}
         )
         assert broadcast is not None and broadcast.total == 3
         again = await launch(
-            session, kb=kb, draft_key="d1", staff_id=7, regions=["shanghai"], audience="pay",
-            template="x", send_at=NOW, chat_id=7, locale="zh", now=NOW,
+            session, replace(request, template="x"), kb=kb, now=NOW,
             unknown={"zh": "?", "en": "?"},
         )
         assert again is None
