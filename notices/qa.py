@@ -433,10 +433,11 @@ class Answerer:
             and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
         ):
             step = reading.asked[0]
-            # A step with no date where the asker is ("确认不通过 现在重新传还行吗"): the
-            # entry that fits the question, not one that carries a date.
             plan = self._plans(asker)[step]
-            entry = self._best_for(step, reading, timely=plan.window is not None)
+            # A step its region dates ("确认不通过 现在重新传还行吗" in 上海): the entry that
+            # fits the question, not one that carries a date.
+            entry = self._best_for(step, reading,
+                                   timely=plan.window is not None or plan.mode == "all")
             if plan.window is None and entry in self._mode_entries(step):
                 entry = self._own_rule_entry(plan) or entry
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)

@@ -233,6 +233,9 @@ class Reader:
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in setting)
         aspect = self._aspect(focus_squeezed, asked_mentions)
+        if aspect is Aspect.NEXT and any(t in squeezed for t in self._trouble):
+            # "…自动确认失败… 接下来呢": what to do about the trouble, not the next step.
+            aspect = Aspect.WHAT_IF
         if not asked and aspect in TIME_ASPECTS:
             asked = self._verb_step(focus_squeezed)
             steps = steps or asked
@@ -241,8 +244,11 @@ class Reader:
             returning = True
         elif self._returning_no.find(squeezed):
             returning = False
-        named = [(s, r, bool(cues.find(squeezed))) for s, r, cues, counter in self._rules
-                 if cues.find(squeezed) or counter.find(squeezed)]
+        # A long message's rule is the one its asking part names ("…还没去现场确认…请问
+        #还能改吗" asks about changes, not about on-site confirmation).
+        ruled = focus_squeezed if focus else squeezed
+        named = [(s, r, bool(cues.find(ruled))) for s, r, cues, counter in self._rules
+                 if cues.find(ruled) or counter.find(ruled)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
         part = self._asking_part(raw)

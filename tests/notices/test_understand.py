@@ -479,7 +479,7 @@ def test_understand_a_verb_after_a_can_word_names_its_step(
 
 
 def test_understand_a_verb_with_an_object_asks_something_else(answerer: Answerer) -> None:
-    answer = answerer.answer("退休返聘的还能报中级吗", now=IN_REGISTRATION)
+    answer = answerer.answer("专科毕业还能报中级吗", now=IN_REGISTRATION)
     assert answer.reading is not None and answer.reading.asked == ()
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
 
@@ -585,3 +585,20 @@ def test_understand_the_exams_own_name_says_nothing_of_the_topic(answerer: Answe
     assert answerer.answer("卫生资格证书什么时候领", now=BEFORE_PAYMENT).kind is (
         AnswerKind.OUT_OF_SCOPE
     )
+
+
+def test_understand_what_next_after_a_trouble_asks_what_to_do(answerer: Answerer) -> None:
+    answer = answerer.answer("提交了，弹出自动确认失败，我在浙江，接下来呢", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.WHAT_IF
+    assert answer.entry is not None and answer.entry.id == "confirm_auto_failed"
+
+
+def test_understand_a_long_message_gets_the_rule_its_asking_part_names(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "老师好，报名的时候我把报考级别选成了初级，其实应该报中级，已经提交了，但还没去现场确认。"
+        "我在江苏，请问还能改吗？改完要重新提交吗",
+        now=IN_REGISTRATION,
+    )
+    assert answer.verdict is None
