@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.forgotten import ForgottenMarks
+from bot.jobs import JOBS_KEY, JobRegistry
 from bot.knowledge import Knowledge
 from bot.languages import LanguageDirectory
 from bot.staff.directory import StaffDirectory
+from bot.staff.regiondata import MilestoneSync
 from bot.texts import Texts
 from handlers import get_routers
 from handlers.middlewares import (
@@ -88,18 +90,24 @@ def create_dispatcher(
     # Shutdown observers run in registration order: let updates in flight finish first
     # (aiogram's polling does not wait for them), then the scheduler and the rest stop.
     dp.shutdown.register(in_flight.drain)
+    # Every periodic task is a named job of this one registry (bot/jobs.py lists them): it
+    # runs from the first startup observer on, so each owner below (and the routers') adds
+    # its jobs when it starts; it stops before any owner releases what its jobs use.
+    jobs = dp[JOBS_KEY] = JobRegistry()
+    dp.startup.register(jobs.start)
+    dp.shutdown.register(jobs.stop)
     dp.startup.register(reminders.on_startup)
     dp.shutdown.register(reminders.on_shutdown)
     languages = LanguageDirectory()
     dp["language_directory"] = languages
     # Loads every candidate's language before the first update, then keeps it current.
     dp.startup.register(languages.start)
-    dp.shutdown.register(languages.stop)
     # Who is staff, for /help: loaded at start-up, kept current the same way.
     staff = StaffDirectory(settings.admin_ids)
     dp["staff_directory"] = staff
     dp.startup.register(staff.start)
-    dp.shutdown.register(staff.stop)
+    # Region milestones another process imported reach this one's knowledge base.
+    dp.startup.register(MilestoneSync(knowledge).start)
     dp.update.outer_middleware(CleanTextMiddleware())
     dp.update.outer_middleware(ClockMiddleware())
     # Candidates whose state changed get their reminders planned at once, when the engine

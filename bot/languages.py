@@ -11,7 +11,7 @@ callers ask the database, as before.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import time
 from collections.abc import Iterable
@@ -20,11 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.background import cancel
 from bot.db.base import utcnow
 from bot.db.models import Candidate
+from bot.jobs import Job, JobRegistry
 
 logger = logging.getLogger(__name__)
+
+REFRESH_JOB = "languages.refresh"
 
 # Rows changed this long before the previous refresh are read again, for clock skew between
 # processes and for transactions that committed after that refresh's snapshot.
@@ -42,7 +44,7 @@ class LanguageDirectory:
         self._since: datetime | None = None
         # When this process last wrote each user, so an older snapshot does not undo it.
         self._written: dict[int, float] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._reloaded = time.monotonic()
 
     @property
     def complete(self) -> bool:
@@ -107,31 +109,25 @@ class LanguageDirectory:
 
     # ----------------------------------------------------------------- background upkeep
 
-    async def start(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
-        """Load now, then keep up with other processes until stop()."""
+    async def start(
+        self, session_pool: async_sessionmaker[AsyncSession], jobs: JobRegistry
+    ) -> None:
+        """Load now, then keep up with other processes through the job REFRESH_JOB."""
         try:
             await self.load(session_pool)
         except Exception:
             logger.exception("language directory: first load failed; asking the database")
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(session_pool), name="language-directory")
+        self._reloaded = time.monotonic()
+        jobs.add(Job(id=REFRESH_JOB, run=functools.partial(self.keep_up, session_pool),
+                     every=self.refresh_every, quiet_when_busy=True))
 
-    async def stop(self) -> None:
-        await cancel(self._task)
-        self._task = None
-
-    async def _run(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
-        reloaded = time.monotonic()
-        while True:
-            await asyncio.sleep(self.refresh_every)
-            try:
-                if time.monotonic() - reloaded >= self.reload_every:
-                    await self.load(session_pool)
-                    reloaded = time.monotonic()
-                else:
-                    await self.refresh(session_pool)
-            except Exception:
-                logger.exception("language directory: refresh failed; retrying")
+    async def keep_up(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
+        """Refresh from the rows changed lately; reload whole every `reload_every` seconds."""
+        if time.monotonic() - self._reloaded >= self.reload_every:
+            await self.load(session_pool)
+            self._reloaded = time.monotonic()
+        else:
+            await self.refresh(session_pool)
 
 
 async def _read(

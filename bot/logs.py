@@ -47,6 +47,10 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> RedactSecrets:
     root.addHandler(handler)
     # Start-up chatter stays out of the way of the one line a start-up mistake prints.
     root.setLevel(max(logging.getLevelName(level.upper()), logging.WARNING))
+    # APScheduler logs every run of every job at INFO ("Running job…", "…executed
+    # successfully"): with jobs every few seconds an operator's INFO log would be nothing
+    # else. Failures still come through at WARNING and above.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     return redactor
 
 

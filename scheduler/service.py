@@ -1,20 +1,17 @@
-"""APScheduler wiring: a few fixed jobs with stable ids tick the planner and the sender.
+"""The reminder engine's jobs: a few fixed jobs with stable ids tick the planner and the sender.
 
 Never one job per reminder, and no job store shared between processes: the database
-decides what is due; the scheduler only ticks.
+decides what is due; the process's job registry (bot/jobs.py) only ticks.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterator
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
-from typing import Any
 
 from aiogram import Dispatcher
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +19,7 @@ from bot import metrics
 from bot.clock import Clock, utc_clock
 from bot.config import Settings
 from bot.db.outbox import STATES, OutboxRepo
+from bot.jobs import Job, JobRegistry
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from scheduler.compose import Composer
@@ -37,6 +35,7 @@ PLAN_JOB = "reminders.plan"
 SEND_JOB = "reminders.send"
 COUNT_JOB = "reminders.count"
 PURGE_JOB = "reminders.purge"
+COUNT_INTERVAL = 30.0  # seconds
 PURGE_INTERVAL = 3600.0  # seconds
 PURGE_BATCH = 5_000  # rows per transaction: a SQLite writer is never held up for long
 # Any constant works; every process of a deployment must use the same one.
@@ -44,18 +43,6 @@ PURGE_LOCK_ID = 0x6B5A_0006
 SERVICE_KEY = "reminder_service"
 # Plans what is due for some candidates in the caller's transaction; returns rows inserted.
 PlanCandidates = Callable[[AsyncSession, Collection[int]], Awaitable[int]]
-
-
-class _BusySenderFilter(logging.Filter):
-    """Drop APScheduler's warning that a tick found the sender still draining: by design, a
-    drain runs until the outbox is empty and the next tick simply coalesces."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return not ("ReminderService.send" in message and "running instances" in message)
-
-
-_BUSY_FILTER = _BusySenderFilter()
 
 
 def record_plan(report: PlanReport) -> None:
@@ -79,7 +66,7 @@ def build_limiter(settings: Settings) -> RateLimiter:
 
 
 class ReminderService:
-    """The planner and sender of one process, ticked by an AsyncIOScheduler."""
+    """The planner and sender of one process, ticked by the process's job registry."""
 
     def __init__(
         self,
@@ -119,66 +106,39 @@ class ReminderService:
             ),
             clock=clock,
         )
-        self.scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
-        self._draining: asyncio.Task[Any] | None = None
-        self._running: set[asyncio.Task[Any]] = set()
 
-    def start(self) -> None:
-        """Add the fixed jobs (replacing any of the same id) and start ticking."""
-        common: dict[str, Any] = {
-            "trigger": "interval", "coalesce": True, "max_instances": 1,
-            # APScheduler ticks on the wall clock, whatever time BOT_CLOCK shows.
-            "replace_existing": True, "next_run_time": utc_clock(),
-        }
-        self.scheduler.add_job(
-            self.plan, id=PLAN_JOB, seconds=self.settings.planner_interval,
-            misfire_grace_time=int(max(self.settings.planner_interval, 60)), **common,
-        )
-        self.scheduler.add_job(
-            self.send, id=SEND_JOB, seconds=self.settings.sender_interval,
-            misfire_grace_time=60, **common,
-        )
-        self.scheduler.add_job(
-            self.count, id=COUNT_JOB, seconds=30, misfire_grace_time=60, **common
-        )
-        self.scheduler.add_job(
-            self.purge, id=PURGE_JOB, seconds=PURGE_INTERVAL,
-            misfire_grace_time=int(PURGE_INTERVAL), **common,
-        )
-        logging.getLogger("apscheduler.scheduler").addFilter(_BUSY_FILTER)  # idempotent
-        self.scheduler.start()
+    def start(self, jobs: JobRegistry) -> None:
+        """Add the fixed jobs to the process's registry (replacing any of the same id)."""
+        for job in self.jobs():
+            jobs.add(job)
         logger.info("reminders: planner every %.0f s, sender every %.1f s at %.0f msg/s",
                     self.settings.planner_interval, self.settings.sender_interval,
                     self.settings.send_rate)
 
-    async def stop(self, grace: float = 10.0) -> None:
-        """Stop ticking, let a drain in progress finish its batch, release connections."""
-        # Pause first: shutting APScheduler down cancels running jobs, and a drain cancelled
-        # mid-way cannot record what it just sent (those would be sent again).
-        if self.scheduler.running:
-            self.scheduler.pause()
+    def jobs(self) -> list[Job]:
+        """Return the engine's jobs: each runs once at start (catching up after downtime)."""
+        return [
+            Job(id=PLAN_JOB, run=self.plan, every=self.settings.planner_interval, at_start=True),
+            # A drain runs until the outbox is empty and the next tick simply coalesces; on
+            # stop it finishes its batch, so what it sent is recorded (not sent again).
+            Job(id=SEND_JOB, run=self.send, every=self.settings.sender_interval, at_start=True,
+                wind_down=self.sender.request_stop, quiet_when_busy=True),
+            Job(id=COUNT_JOB, run=self.count, every=COUNT_INTERVAL, at_start=True),
+            Job(id=PURGE_JOB, run=self.purge, every=PURGE_INTERVAL, at_start=True),
+        ]
+
+    async def stop(self) -> None:
+        """Release the rate limiter's connections, once the registry has stopped the jobs."""
         self.sender.request_stop()
-        if self._draining is not None and not self._draining.done():
-            _, busy = await asyncio.wait({self._draining}, timeout=grace)
-            if busy:
-                logger.warning("reminders: sender still busy at shutdown; leases will expire")
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        # The planner and the gauge are idempotent: stop them where they are.
-        running = [t for t in self._running if not t.done()]
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
         await self.limiter.close()
 
     async def plan(self) -> PlanReport | None:
         """Run the planner for now."""
-        with self._tracked():
-            try:
-                return await self.planner.run(self.clock())
-            except asyncio.CancelledError:
-                logger.info("reminders: planner stopped at shutdown; the next run completes it")
-                return None
+        try:
+            return await self.planner.run(self.clock())
+        except asyncio.CancelledError:
+            logger.info("reminders: planner stopped at shutdown; the next run completes it")
+            return None
 
     async def plan_candidates(self, session: AsyncSession, user_ids: Collection[int]) -> int:
         """Plan what is due for candidates whose state just changed, in the caller's
@@ -193,23 +153,18 @@ class ReminderService:
 
     async def send(self) -> None:
         """Drain what is due."""
-        with self._tracked() as task:
-            self._draining = task
-            try:
-                await self.sender.drain()
-            except asyncio.CancelledError:
-                logger.info("reminders: sender stopped at shutdown; leases will expire")
-            finally:
-                self._draining = None
+        try:
+            await self.sender.drain()
+        except asyncio.CancelledError:
+            logger.info("reminders: sender stopped at shutdown; leases will expire")
 
     async def count(self) -> None:
         """Refresh the outbox depth gauge."""
-        with self._tracked():
-            try:
-                async with self.session_pool() as session:
-                    depth = await OutboxRepo(session).depth()
-            except asyncio.CancelledError:
-                return
+        try:
+            async with self.session_pool() as session:
+                depth = await OutboxRepo(session).depth()
+        except asyncio.CancelledError:
+            return
         for state in STATES:
             metrics.OUTBOX_DEPTH.labels(state).set(depth[state])
 
@@ -220,38 +175,24 @@ class ReminderService:
         now = self.clock()
         before = now - timedelta(days=self.settings.outbox_retention_days)
         total = 0
-        with self._tracked():
-            try:
-                while True:
-                    async with self.session_pool.begin() as session:
-                        if not await _purge_lock(session):
-                            break
-                        count = await OutboxRepo(session).purge(
-                            before=before, now=now, limit=batch
-                        )
-                        if count < batch:
-                            await purge_runs(session, before=before)
-                    total += count
-                    if count < batch:
+        try:
+            while True:
+                async with self.session_pool.begin() as session:
+                    if not await _purge_lock(session):
                         break
-            except asyncio.CancelledError:
-                logger.info("reminders: purge stopped at shutdown; the next one goes on")
+                    count = await OutboxRepo(session).purge(before=before, now=now, limit=batch)
+                    if count < batch:
+                        await purge_runs(session, before=before)
+                total += count
+                if count < batch:
+                    break
+        except asyncio.CancelledError:
+            logger.info("reminders: purge stopped at shutdown; the next one goes on")
         if total:
             metrics.OUTBOX_PURGED.inc(total)
             logger.info("reminders: purged %d finished reminders older than %d days",
                         total, self.settings.outbox_retention_days)
         return total
-
-    @contextlib.contextmanager
-    def _tracked(self) -> Iterator[asyncio.Task[Any] | None]:
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
-        try:
-            yield task
-        finally:
-            if task is not None:
-                self._running.discard(task)
 
 
 async def _purge_lock(session: AsyncSession) -> bool:
@@ -271,10 +212,11 @@ async def on_startup(
     texts: Texts,
     dispatcher: Dispatcher | None = None,
     delivery: Delivery | None = None,
+    jobs: JobRegistry | None = None,
 ) -> None:
     """Start the reminder engine on the channel's delivery (Telegram's, the terminal chat's);
     a dispatcher without one (handler tests) runs none."""
-    if not settings.reminders or dispatcher is None or delivery is None:
+    if not settings.reminders or dispatcher is None or delivery is None or jobs is None:
         return
     clock = dispatcher.workflow_data.get("clock") or utc_clock
     service = ReminderService(
@@ -282,11 +224,11 @@ async def on_startup(
         delivery=delivery, clock=clock,
     )
     service.attach(dispatcher)
-    service.start()
+    service.start(jobs)
 
 
 async def on_shutdown(dispatcher: Dispatcher | None = None) -> None:
-    """Stop the reminder engine, if it was started."""
+    """Release the reminder engine, if it was started (its jobs have stopped by now)."""
     if dispatcher is None:
         return
     service = dispatcher.workflow_data.pop(SERVICE_KEY, None)

@@ -21,7 +21,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 
+# Descriptions of a 400/404 that mean the chat is gone for good, not that our request is wrong.
 _GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "user not found")
+# The Bot API error_code each aiogram error is raised for (aiogram picks the class by it).
+_ERROR_CODES: tuple[tuple[type[TelegramAPIError], int], ...] = (
+    (TelegramForbiddenError, 403), (TelegramNotFound, 404), (TelegramBadRequest, 400),
+    (TelegramServerError, 500),
+)
 
 
 def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
@@ -49,22 +55,10 @@ class TelegramDelivery:
                 sent = await self.bot.send_message(
                     message.chat_id, message.text, reply_markup=_markup(message)
                 )
-        except TelegramRetryAfter as exc:
-            return DeliveryResult(Outcome.RETRY_AFTER, float(exc.retry_after), exc.message)
-        except TelegramForbiddenError as exc:
-            return DeliveryResult(Outcome.BLOCKED, detail=exc.message)
-        except (TelegramBadRequest, TelegramNotFound) as exc:
-            gone = any(marker in exc.message.lower() for marker in _GONE)
-            outcome = Outcome.CHAT_NOT_FOUND if gone else Outcome.BAD_REQUEST
-            return DeliveryResult(outcome, detail=exc.message)
-        except TelegramServerError as exc:
-            return DeliveryResult(Outcome.SERVER_ERROR, detail=exc.message)
         except TimeoutError:
-            return DeliveryResult(Outcome.TIMEOUT, detail=f"no answer in {self.timeout:g} s")
-        except TelegramNetworkError as exc:
-            return DeliveryResult(Outcome.NETWORK, detail=exc.message)
+            return _timed_out(self.timeout)
         except TelegramAPIError as exc:
-            return DeliveryResult(Outcome.BAD_REQUEST, detail=exc.message)
+            return classify_error(exc)
         return DeliveryResult(Outcome.OK, message_id=sent.message_id)
 
 
@@ -72,7 +66,7 @@ class HttpTelegramDelivery:
     """sendMessage over one aiohttp session, without building aiogram models per message.
 
     The sender's hot path: at 1,000 messages/s aiogram's request and response models cost more
-    CPU than everything else together. Same classification as TelegramDelivery.
+    CPU than everything else together. The same classifier as TelegramDelivery: classify().
     """
 
     def __init__(
@@ -120,27 +114,46 @@ class HttpTelegramDelivery:
                     status = response.status
                     answer = await response.json(content_type=None)
         except TimeoutError:
-            return DeliveryResult(Outcome.TIMEOUT, detail=f"no answer in {self.timeout:g} s")
+            return _timed_out(self.timeout)
         except (aiohttp.ClientError, ValueError) as exc:
             return DeliveryResult(Outcome.NETWORK, detail=type(exc).__name__)
         if isinstance(answer, dict) and answer.get("ok"):
             result = answer.get("result") or {}
             return DeliveryResult(Outcome.OK, message_id=result.get("message_id"))
-        return _classify(status, answer if isinstance(answer, dict) else {})
+        answer = answer if isinstance(answer, dict) else {}
+        return classify(
+            int(answer.get("error_code") or status), str(answer.get("description") or status),
+            retry_after=(answer.get("parameters") or {}).get("retry_after"),
+        )
 
 
-def _classify(status: int, answer: dict[str, Any]) -> DeliveryResult:
-    code = int(answer.get("error_code") or status)
-    detail = str(answer.get("description") or status)
-    if code == 429:
-        retry_after = (answer.get("parameters") or {}).get("retry_after") or 1
-        return DeliveryResult(Outcome.RETRY_AFTER, float(retry_after), detail)
-    if code == 403:
-        return DeliveryResult(Outcome.BLOCKED, detail=detail)
+def classify(
+    code: int | None, description: str, *, retry_after: float | None = None
+) -> DeliveryResult:
+    """Turn the Bot API's refusal (its error_code and description) into a delivery outcome:
+    the one place that decides what a refusal means for the sender."""
+    if code == 429:  # flood control: wait as long as Telegram says, then try again
+        return DeliveryResult(Outcome.RETRY_AFTER, float(retry_after or 1), description)
+    if code == 403:  # the user blocked the bot (or never started it)
+        return DeliveryResult(Outcome.BLOCKED, detail=description)
     if code in (400, 404):
-        gone = any(marker in detail.lower() for marker in _GONE)
-        return DeliveryResult(Outcome.CHAT_NOT_FOUND if gone else Outcome.BAD_REQUEST,
-                              detail=detail)
-    if code >= 500:
-        return DeliveryResult(Outcome.SERVER_ERROR, detail=detail)
-    return DeliveryResult(Outcome.BAD_REQUEST, detail=detail)
+        gone = any(marker in description.lower() for marker in _GONE)
+        outcome = Outcome.CHAT_NOT_FOUND if gone else Outcome.BAD_REQUEST
+        return DeliveryResult(outcome, detail=description)
+    if code is not None and code >= 500:
+        return DeliveryResult(Outcome.SERVER_ERROR, detail=description)
+    return DeliveryResult(Outcome.BAD_REQUEST, detail=description)
+
+
+def classify_error(exc: TelegramAPIError) -> DeliveryResult:
+    """Classify an aiogram send error as classify() does the answer it was raised for."""
+    if isinstance(exc, TelegramRetryAfter):
+        return classify(429, exc.message, retry_after=exc.retry_after)
+    if isinstance(exc, TelegramNetworkError):  # no answer (or a body too large to send)
+        return DeliveryResult(Outcome.NETWORK, detail=exc.message)
+    code = next((code for kind, code in _ERROR_CODES if isinstance(exc, kind)), None)
+    return classify(code, exc.message)
+
+
+def _timed_out(timeout: float) -> DeliveryResult:
+    return DeliveryResult(Outcome.TIMEOUT, detail=f"no answer in {timeout:g} s")

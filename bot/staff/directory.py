@@ -14,7 +14,7 @@ candidates' commands only: it never queries for them.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import time
 from collections.abc import Collection, Iterable
@@ -23,11 +23,12 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.background import cancel
 from bot.db.models import StaffMember
+from bot.jobs import Job, JobRegistry
 
 logger = logging.getLogger(__name__)
 
+RELOAD_JOB = "staff.directory.reload"
 Rank = Literal["staff", "admin"]
 # A reload that began this long after one of this process's writes no longer guards it.
 WRITE_GUARD = 60.0
@@ -45,7 +46,6 @@ class StaffDirectory:
         self._complete = False
         # When this process last wrote each member, so an older snapshot does not undo it.
         self._written: dict[int, float] = {}
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def complete(self) -> bool:
@@ -85,23 +85,13 @@ class StaffDirectory:
 
     # ----------------------------------------------------------------- background upkeep
 
-    async def start(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
-        """Load now, then keep up with other processes until stop()."""
+    async def start(
+        self, session_pool: async_sessionmaker[AsyncSession], jobs: JobRegistry
+    ) -> None:
+        """Load now, then keep up with other processes through the job RELOAD_JOB."""
         try:
             await self.load(session_pool)
         except Exception:
             logger.exception("staff directory: first load failed; retrying in the background")
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(session_pool), name="staff-directory")
-
-    async def stop(self) -> None:
-        await cancel(self._task)
-        self._task = None
-
-    async def _run(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
-        while True:
-            await asyncio.sleep(self.refresh_every)
-            try:
-                await self.load(session_pool)
-            except Exception:
-                logger.exception("staff directory: reload failed; retrying")
+        jobs.add(Job(id=RELOAD_JOB, run=functools.partial(self.load, session_pool),
+                     every=self.refresh_every, quiet_when_busy=True))

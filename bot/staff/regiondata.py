@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import re
@@ -12,14 +13,19 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.db.cleaning import has_control
 from bot.db.models import StoredMilestone
+from bot.jobs import Job, JobRegistry
 from bot.knowledge import Knowledge
 from notices import KnowledgeBase, RegionMilestone, Step, parse_step
 
 logger = logging.getLogger(__name__)
+
+SYNC_JOB = "milestones.sync"
+SYNC_EVERY = 5.0  # seconds
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
@@ -267,3 +273,34 @@ async def stored_signature(session: AsyncSession) -> tuple[int, datetime | None]
         )
     ).one()
     return int(row[0]), row[1]
+
+
+class MilestoneSync:
+    """Overlay the milestones another process imported on this process's knowledge base."""
+
+    def __init__(self, knowledge: Knowledge, *, every: float = SYNC_EVERY) -> None:
+        self.knowledge = knowledge
+        self.every = every
+        self._signature: tuple[int, datetime | None] | None = None
+
+    async def start(
+        self, settings: Settings, session_pool: async_sessionmaker[AsyncSession],
+        jobs: JobRegistry,
+    ) -> None:
+        """Sync through the job SYNC_JOB when the bot runs on Telegram, the only channel
+        several processes serve (the terminal chat is one process)."""
+        if settings.bot_token is not None:
+            # Now first: the stored milestones' signature at start is what later runs compare.
+            jobs.add(Job(id=SYNC_JOB, run=functools.partial(self.sync, session_pool),
+                         every=self.every, at_start=True, quiet_when_busy=True))
+
+    async def sync(self, session_pool: async_sessionmaker[AsyncSession]) -> bool:
+        """Overlay the stored milestones if they changed since the last sync; return whether
+        they did (the first sync only takes note of them: start-up overlaid them)."""
+        async with session_pool.begin() as session:
+            signature = await stored_signature(session)
+            changed = self._signature is not None and signature != self._signature
+            if changed:
+                await apply_stored(session, self.knowledge)
+        self._signature = signature
+        return changed

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command, Filter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 
 from handlers.staff import broadcast, data, progress, reports, roles
+from handlers.staff.callbacks import staff_buttons
 
 STAFF_STATES = frozenset(
     broadcast.BroadcastStates.__all_states_names__ + data.ImportStates.__all_states_names__
@@ -47,16 +48,8 @@ class StaffMessages(Filter):
         return Command.extract_command(text).command.lower() in self.commands
 
 
-async def staff_buttons(query: CallbackQuery) -> bool:
-    """Root filter: only the staff tools' own buttons enter the staff routers."""
-    action = progress.BroadcastAction
-    return query.data is not None and (
-        query.data.split(action.__separator__, 1)[0] == action.__prefix__
-    )
-
-
-def create_router(job: progress.ProgressJob | None = None) -> Router:
-    """Return the staff router; it starts the broadcast progress job with the dispatcher."""
+def create_router() -> Router:
+    """Return the staff router; it adds the broadcast progress job when the dispatcher starts."""
     router = Router(name="staff")
     router.include_routers(
         roles.create_router(), broadcast.create_router(), data.create_router(),
@@ -64,7 +57,5 @@ def create_router(job: progress.ProgressJob | None = None) -> Router:
     )
     router.message.filter(StaffMessages(command_names(router)))
     router.callback_query.filter(staff_buttons)
-    job = job or progress.ProgressJob()
-    router.startup.register(job.start)
-    router.shutdown.register(job.stop)
+    router.startup.register(progress.start_progress_job)
     return router

@@ -2,27 +2,26 @@
 
 Counts are read from the outbox (the database is the truth); edits are throttled per
 broadcast through the database, so several processes edit a message once per period between
-them. The job runs as one named background task started with the dispatcher.
+them. The job (PROGRESS_JOB) is one of the process's named jobs (bot/jobs.py), added when the
+dispatcher starts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.background import cancel
 from bot.clock import Clock, now_from
 from bot.config import Settings
 from bot.db.models import Broadcast
+from bot.jobs import Job, JobRegistry
 from bot.knowledge import Knowledge
 from bot.staff.broadcasts import (
     ACTIVE,
@@ -34,18 +33,19 @@ from bot.staff.broadcasts import (
     Progress,
     eta_seconds,
 )
-from bot.staff.regiondata import apply_stored, stored_signature
 from bot.staff.roles import AuditRepo
 from bot.texts import Locale, Texts
+from handlers.staff.callbacks import StaffCallback
 from handlers.staff.common import region_names
 from notices import SHANGHAI
 
 logger = logging.getLogger(__name__)
 
+PROGRESS_JOB = "broadcasts.progress"
 EVERY = timedelta(seconds=5)
 
 
-class BroadcastAction(CallbackData, prefix="bc"):
+class BroadcastAction(StaffCallback, prefix="bc"):
     action: str
     value: str = ""
 
@@ -167,51 +167,17 @@ async def apply_edit(bot: Bot, edit: Edit) -> None:
         logger.info("progress edit skipped: %s", type(exc).__name__)
 
 
-class ProgressJob:
-    """The background task that runs refresh_progress every few seconds."""
+async def start_progress_job(
+    bot: Bot, settings: Settings, session_pool: async_sessionmaker[AsyncSession],
+    texts: Texts, knowledge: Knowledge, jobs: JobRegistry, clock: Clock | None = None,
+) -> None:
+    """Add PROGRESS_JOB when the bot runs on Telegram (the terminal chat sends no outbox)."""
+    if settings.bot_token is None:
+        return
 
-    def __init__(self, interval: float = EVERY.total_seconds()) -> None:
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-        self._milestones: tuple[int, datetime | None] | None = None
+    async def refresh() -> None:
+        await refresh_progress(bot, session_pool, texts=texts, knowledge=knowledge,
+                               now=now_from(clock), every=EVERY * 0.8)
 
-    async def start(
-        self, bot: Bot, settings: Settings, session_pool: async_sessionmaker[AsyncSession],
-        texts: Texts, knowledge: Knowledge, clock: Clock | None = None,
-    ) -> None:
-        """Start ticking when the bot runs on Telegram (the terminal chat sends no outbox)."""
-        if self._task is None and settings.bot_token is not None:
-            self._task = asyncio.create_task(
-                self._run(bot, session_pool, texts, knowledge, clock), name="broadcast-progress"
-            )
-
-    async def stop(self) -> None:
-        await cancel(self._task)
-        self._task = None
-
-    async def sync_milestones(
-        self, session_pool: async_sessionmaker[AsyncSession], knowledge: Knowledge
-    ) -> bool:
-        """Overlay milestones another process imported; return True when they changed."""
-        async with session_pool.begin() as session:
-            signature = await stored_signature(session)
-            changed = self._milestones is not None and signature != self._milestones
-            if changed:
-                await apply_stored(session, knowledge)
-        self._milestones = signature
-        return changed
-
-    async def _run(
-        self, bot: Bot, session_pool: async_sessionmaker[AsyncSession], texts: Texts,
-        knowledge: Knowledge, clock: Clock | None,
-    ) -> None:
-        while True:
-            try:
-                await refresh_progress(
-                    bot, session_pool, texts=texts, knowledge=knowledge, now=now_from(clock),
-                    every=timedelta(seconds=self.interval * 0.8),
-                )
-                await self.sync_milestones(session_pool, knowledge)
-            except Exception:
-                logger.exception("broadcast progress round failed")
-            await asyncio.sleep(self.interval)
+    jobs.add(Job(id=PROGRESS_JOB, run=refresh, every=EVERY.total_seconds(), at_start=True,
+                 quiet_when_busy=True))

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.base import utcnow
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
-from bot.languages import LanguageDirectory
+from bot.jobs import JobRegistry
+from bot.languages import REFRESH_JOB, LanguageDirectory
 from handlers.middlewares import DbSessionMiddleware
 from tests.factories import USER_ID
 from tests.integration.conftest import Chat
@@ -187,15 +188,17 @@ async def eventually(directory: LanguageDirectory, user_id: int, language: str |
 async def test_the_background_task_keeps_up_and_stops(
     session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
-    directory = LanguageDirectory(refresh_every=0.05, reload_every=0.12)
-    await directory.start(session_pool)
+    directory, jobs = LanguageDirectory(refresh_every=0.05, reload_every=0.12), JobRegistry()
+    await jobs.start()
+    await directory.start(session_pool, jobs)
     assert directory.complete
     await save_language(session_pool, USER_ID, "en")
     assert await eventually(directory, USER_ID, "en")
     async with session_pool.begin() as session:
         await CandidateRepo(session).delete(USER_ID)
     assert await eventually(directory, USER_ID, None)
-    await directory.stop()
+    await jobs.stop()
+    assert REFRESH_JOB not in jobs
 
 
 async def test_the_dispatcher_loads_the_directory_at_start_up(chat: Chat) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 
 import pytest
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,6 +24,7 @@ from bot.db.outbox import (
     SENT,
     OutboxRepo,
 )
+from bot.jobs import JobRegistry
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from scheduler.service import PURGE_JOB, PURGE_LOCK_ID, ReminderService
@@ -160,13 +159,10 @@ async def test_a_purged_reminder_is_not_planned_again(
 
 
 async def test_the_purge_job_runs_hourly(pool: async_sessionmaker[AsyncSession]) -> None:
-    service = _service(pool, NOW)
-    scheduler = service.scheduler
-    paused = functools.partial(AsyncIOScheduler.start, scheduler, paused=True)
-    scheduler.start = paused  # type: ignore[method-assign]
-    service.start()
+    service, jobs = _service(pool, NOW), JobRegistry()
+    service.start(jobs)  # the registry not running: nothing ticks
     try:
-        job = scheduler.get_job(PURGE_JOB)
+        job = jobs.scheduler.get_job(PURGE_JOB)
         assert job is not None
         assert job.trigger.interval == timedelta(hours=1)
         assert job.max_instances == 1 and job.coalesce

@@ -9,7 +9,8 @@ import time
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.staff.directory import StaffDirectory
+from bot.jobs import JobRegistry
+from bot.staff.directory import RELOAD_JOB, StaffDirectory
 from bot.staff.roles import StaffRepo
 from handlers import staff
 from tests.integration.conftest import Chat
@@ -146,8 +147,9 @@ def test_an_older_snapshot_does_not_undo_this_processs_write() -> None:
 async def test_the_background_task_keeps_up_and_stops(
     session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
-    directory = StaffDirectory(refresh_every=0.05)
-    await directory.start(session_pool)
+    directory, jobs = StaffDirectory(refresh_every=0.05), JobRegistry()
+    await jobs.start()
+    await directory.start(session_pool, jobs)
     assert directory.complete
     async with session_pool.begin() as session:
         await StaffRepo(session).put(NEW, ["shanghai"], added_by=ADMIN)
@@ -156,7 +158,8 @@ async def test_the_background_task_keeps_up_and_stops(
             break
         await asyncio.sleep(0.02)
     assert directory.rank(NEW) == "staff"
-    await directory.stop()
+    await jobs.stop()
+    assert RELOAD_JOB not in jobs
 
 
 @pytest.mark.usefixtures("staff_member")

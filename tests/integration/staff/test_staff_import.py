@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import StaffAuditEntry, StoredMilestone
 from bot.knowledge import Knowledge
-from bot.staff.regiondata import apply_stored
+from bot.staff.regiondata import MilestoneSync, apply_stored
 from bot.texts import Locale, Texts
 from notices import Step
 from tests.integration.conftest import Chat
@@ -167,15 +167,13 @@ async def test_reload_failure_keeps_the_old_base(
 
 
 async def test_milestones_imported_by_another_process_are_picked_up(chat: Chat) -> None:
-    from handlers.staff.progress import ProgressJob
-
     other = Knowledge.load()  # another process's knowledge, loaded before the import
-    job = ProgressJob()
-    assert not await job.sync_milestones(chat.session_pool, other)
+    sync = MilestoneSync(other)
+    assert not await sync.sync(chat.session_pool)
     await send_file(chat, GOOD.encode())
-    assert await job.sync_milestones(chat.session_pool, other)
+    assert await sync.sync(chat.session_pool)
     assert other.kb.milestone("shanghai", Step.CONFIRM) is not None
-    assert not await job.sync_milestones(chat.session_pool, other)
+    assert not await sync.sync(chat.session_pool)
 
 
 @pytest.mark.parametrize("locale", ["zh", "en"])
