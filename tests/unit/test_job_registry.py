@@ -8,23 +8,13 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiogram import Bot
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import jobs as registry_module
-from bot.config import Settings
-from bot.dispatcher import create_dispatcher
-from bot.jobs import JOBS_KEY, Job, JobRegistry
-from bot.knowledge import Knowledge
+from bot.jobs import Job, JobRegistry
 from bot.languages import REFRESH_JOB
 from bot.staff.directory import RELOAD_JOB
 from bot.staff.regiondata import SYNC_JOB
-from bot.texts import Texts
 from handlers.staff.progress import PROGRESS_JOB
 from scheduler.service import COUNT_JOB, PLAN_JOB, PURGE_JOB, SEND_JOB
-from tests.conftest import TOKEN, FixedClock
-from tests.fakes.faulty_session import FaultySession
-from tests.scheduler.fakes import FakeDelivery
 
 EVERY_JOB = {PLAN_JOB, SEND_JOB, COUNT_JOB, PURGE_JOB, REFRESH_JOB, RELOAD_JOB, SYNC_JOB,
              PROGRESS_JOB}
@@ -170,25 +160,3 @@ async def test_job_registry_drops_the_busy_warning_of_quiet_jobs_only(
 
     busy_warnings = [r.getMessage() for r in caplog.records if "running instances" in r.msg]
     assert busy_warnings and all("area.loud" in w for w in busy_warnings)
-
-
-async def test_the_dispatcher_registers_every_job_in_the_one_registry(
-    session_pool: async_sessionmaker[AsyncSession], knowledge: Knowledge, texts: Texts
-) -> None:
-    settings = Settings(_env_file=None, bot_token=TOKEN, database_url="sqlite+aiosqlite://")
-    dp = create_dispatcher(settings=settings, session_pool=session_pool, knowledge=knowledge,
-                           texts=texts, clock=FixedClock())
-    bot = Bot(TOKEN, session=FaultySession())
-    lifecycle = {"bot": bot, "dispatcher": dp, "delivery": FakeDelivery(), **dp.workflow_data}
-    registry: JobRegistry = dp[JOBS_KEY]
-    await dp.emit_startup(**lifecycle)
-    try:
-        assert set(registry.ids()) == EVERY_JOB
-        assert registry.scheduler.running
-    finally:
-        await dp.emit_shutdown(**lifecycle)
-        await bot.session.close()
-
-    assert registry.ids() == []
-    # The registry's docstring is the list a newcomer reads: it names every job.
-    assert all(job_id in (registry_module.__doc__ or "") for job_id in EVERY_JOB)
