@@ -263,7 +263,3 @@ def window_cap(rate: float) -> int:
     """Return how many requests one second may hold at this rate (its whole part, at least 1)."""
     return max(1, math.floor(rate))
 
-
-def unique_prefix() -> str:
-    """Return a fresh key prefix (tests and benchmarks running side by side never collide)."""
-    return f"exam-bot-test:{uuid.uuid4().hex[:12]}"

@@ -20,7 +20,7 @@ import math
 import time as timer
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -561,7 +561,3 @@ class Sender:
             await repo.finish(job.ids, token=job.token, state=FAILED, now=now, error=reason)
             await repo.mark_blocked(job.user_id)
 
-
-def jobs_rows(jobs: Sequence[Job]) -> list[int]:
-    """Return every row id of some jobs (for logs and tests)."""
-    return [row_id for job in jobs for row_id in job.ids]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,3 +72,8 @@ def make_update(event: Message | CallbackQuery) -> Update:
     if isinstance(event, Message):
         return Update(update_id=next(_ids), message=event)
     return Update(update_id=next(_ids), callback_query=event)
+
+
+def unique_prefix() -> str:
+    """Return a fresh Redis key prefix, so tests running side by side never collide."""
+    return f"exam-bot-test:{uuid.uuid4().hex[:12]}"

@@ -580,10 +580,6 @@ class OutboxRepo:
             return sql_cast(func.timezone("Asia/Shanghai", column), Date)
         return func.date(column, literal_column("'+8 hours'"))
 
-    async def next_due(self) -> datetime | None:
-        """Return when the earliest pending row falls due (None when nothing waits)."""
-        return await self.session.scalar(select(func.min(_O.due_at)).where(_O.state == PENDING))
-
     async def purge(self, *, before: datetime, now: datetime, limit: int = 5_000) -> int:
         """Delete up to `limit` finished reminders last touched before `before` whose moment
         has passed, with their attempts; return how many went.

@@ -28,11 +28,12 @@ from bot.db.outbox import OPEN_STATES, NewMessage, OutboxRepo
 from bot.texts import Texts
 from notices import load_knowledge_base
 from scheduler.compose import Composer
-from scheduler.limiter import MemoryRateLimiter, RedisRateLimiter, unique_prefix
+from scheduler.limiter import MemoryRateLimiter, RedisRateLimiter
 from scheduler.rules import NO_QUIET_HOURS
 from scheduler.sender import Sender, SenderConfig
 from tests.conftest import REPO_ROOT, TOKEN
 from tests.e2e.helpers import clean_env
+from tests.factories import unique_prefix
 from tests.fakes.bot_api import Call, FakeBotAPI
 from tests.timing import most_in_one_second
 

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from scheduler.limiter import RateLimiter, RedisRateLimiter, unique_prefix
+from scheduler.limiter import RateLimiter, RedisRateLimiter
+from tests.factories import unique_prefix
 
 # Collected here again, with this module's `make_limiter`: the same checks on Redis.
 from tests.unit.scheduler.test_limiter import (  # noqa: F401
