@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
-from bot.progress import record_done, record_undone
+from bot.step_records import record_done, record_undone
 from handlers.filters import from_user
 from handlers.journey import open_predecessors, step_views, todo_views
 from handlers.reply import Reply
