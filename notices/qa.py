@@ -444,7 +444,7 @@ class Answerer:
         return self._retrieve(reading, asker)
 
     def _retrieve(self, reading: Reading, asker: _Asker) -> Answer:
-        named = reading.asked or reading.steps
+        named = tuple(dict.fromkeys((*(reading.asked or reading.steps), *reading.troubles)))
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
         # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.

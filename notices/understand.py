@@ -79,6 +79,9 @@ class Reading:
     # The only step word is the exam's own name ("卫生资格考试难吗"): it says no more than
     # that the question is about the exam.
     name_only: bool = False
+    # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
+    # whatever step its question names.
+    troubles: tuple[Step, ...] = ()
 
     @property
     def asked_as(self) -> str:
@@ -277,6 +280,8 @@ class Reader:
             excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
             asking_steps=asking_steps,
             name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
+            troubles=tuple(dict.fromkeys(self._steps[w] for _, _, w in mentions
+                                         if w in self._trouble)),
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"

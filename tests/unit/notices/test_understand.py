@@ -602,3 +602,13 @@ def test_understand_a_long_message_gets_the_rule_its_asking_part_names(
         now=IN_REGISTRATION,
     )
     assert answer.verdict is None
+
+
+def test_understand_a_stated_trouble_keeps_its_step_in_the_running(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "【报名状态】确认不通过【原因】执业证书照片不清晰，请重新上传。我是上海考区的，"
+        "第一次报名，请问重新上传后还需要再提交一次报名信息吗？",
+        now=IN_REGISTRATION,
+    )
+    assert answer.reading is not None and Step.CONFIRM in answer.reading.troubles
+    assert answer.entry is not None and answer.entry.id == "confirm_online"
