@@ -21,6 +21,7 @@ from bot.staff.directory import StaffDirectory
 from bot.staff.regiondata import MilestoneSync
 from bot.texts import Texts
 from handlers import get_routers
+from handlers.keyboards import OnboardStates
 from handlers.middlewares import (
     CandidateMiddleware,
     CleanTextMiddleware,
@@ -31,7 +32,6 @@ from handlers.middlewares import (
     ReplyMiddleware,
     ThrottledIsolation,
 )
-from handlers.ui import OnboardStates
 from scheduler import service as reminders
 
 # Redis connections per process; when all are busy a caller waits (up to REDIS_WAIT seconds)

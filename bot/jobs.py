@@ -8,7 +8,8 @@ reminders.purge           1 h  scheduler/service.py         delete old finished 
 languages.refresh         5 s  bot/languages.py             /lang choices of other processes
 staff.directory.reload   10 s  bot/staff/directory.py       who is staff, for /help
 milestones.sync           5 s  bot/staff/regiondata.py      milestones other processes imported
-broadcasts.progress       5 s  handlers/staff/progress.py   broadcasts' progress and reports
+broadcasts.progress       5 s  handlers/staff/broadcast_progress.py
+                                                            broadcasts' progress and reports
 
 The dispatcher factory (`bot/dispatcher.py`) makes one JobRegistry per dispatcher, reachable
 by handlers and startup observers as `jobs`: it starts with the dispatcher, and each owner adds

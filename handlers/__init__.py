@@ -5,13 +5,13 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    done,
     errors,
     fallback,
     language,
     membership,
     privacy,
     profile,
-    progress,
     questions,
     reminders,
     staff,
@@ -29,7 +29,7 @@ def get_routers() -> list[Router]:
         start.create_router(),
         language.create_router(),
         profile.create_router(),
-        progress.create_router(),
+        done.create_router(),
         todo.create_router(),
         privacy.create_router(),
         membership.create_router(),

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.repo import CandidateRepo
 from bot.forgotten import ForgottenMarks
 from handlers.filters import from_user
+from handlers.keyboards import answer_stale, edit, message_of, prefixes
 from handlers.reply import Reply
-from handlers.ui import answer_stale, edit, message_of, prefixes
 
 
 class ForgetAction(CallbackData, prefix="fg"):

@@ -14,9 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Candidate
 from bot.db.repo import CandidateRepo
 from handlers.filters import from_user
-from handlers.journey import auto_confirm_region, known_region, parse_yes_no, region_groups
-from handlers.reply import Reply
-from handlers.ui import (
+from handlers.keyboards import (
     ALL_GROUPS,
     FLOWS,
     OnboardStates,
@@ -33,7 +31,8 @@ from handlers.ui import (
     regions_keyboard,
     returning_keyboard,
 )
-from handlers.views import (
+from handlers.reply import Reply
+from handlers.screens import (
     ask_region,
     ask_returning,
     returning_context,
@@ -42,6 +41,7 @@ from handlers.views import (
     send_profile,
     send_todo,
 )
+from handlers.step_views import auto_confirm_region, known_region, parse_yes_no, region_groups
 from notices import Region
 
 MAX_ECHO = 20

@@ -18,8 +18,8 @@ from bot.db.repo import CandidateRepo, UnansweredRepo
 from bot.knowledge import Knowledge
 from bot.texts import Locale, Texts, split_message
 from handlers.filters import is_question
-from handlers.presenters import answer_context, entry_context
 from handlers.reply import Reply
+from handlers.template_context import answer_context, entry_context
 from notices import Answer, AnswerKind, Step
 
 # Questions the knowledge base could not answer well: staff review them with /unanswered.

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import Candidate
 from bot.db.outbox import OutboxRepo
-from bot.progress import record_done
 from bot.reminders import ACTION_PREFIX, snooze_message
+from bot.step_records import record_done
 from handlers.reply import Reply
 from notices import Step
 

@@ -16,10 +16,7 @@ from bot.forgotten import ForgottenMarks
 from bot.staff.directory import StaffDirectory
 from bot.texts import LOCALES, Locale
 from handlers.filters import from_user, is_question
-from handlers.journey import ended_cycle, known_region, region_groups
-from handlers.profile import MAX_ECHO, apply_region
-from handlers.reply import Reply
-from handlers.ui import (
+from handlers.keyboards import (
     OnboardAction,
     OnboardStates,
     answer_stale,
@@ -29,7 +26,10 @@ from handlers.ui import (
     onboarding_keyboard,
     prefixes,
 )
-from handlers.views import ask_returning
+from handlers.profile import MAX_ECHO, apply_region
+from handlers.reply import Reply
+from handlers.screens import ask_returning
+from handlers.step_views import ended_cycle, known_region, region_groups
 from notices import local_date
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
 from handlers.filters import from_user
+from handlers.keyboards import MenuAction, answer_stale, message_of, prefixes
 from handlers.reply import Reply
-from handlers.ui import MenuAction, answer_stale, message_of, prefixes
-from handlers.views import send_calendar, send_deadlines, send_profile, send_todo
+from handlers.screens import send_calendar, send_deadlines, send_profile, send_todo
 
 SCREENS = {"todo": send_todo, "deadlines": send_deadlines, "calendar": send_calendar}
 

@@ -10,7 +10,7 @@ from aiogram import Router
 from aiogram.filters import Command, Filter
 from aiogram.types import Message
 
-from handlers.staff import broadcast, data, progress, reports, roles
+from handlers.staff import broadcast, broadcast_progress, data, reports, roles
 from handlers.staff.callbacks import staff_buttons
 
 STAFF_STATES = frozenset(
@@ -57,5 +57,5 @@ def create_router() -> Router:
     )
     router.message.filter(StaffMessages(command_names(router)))
     router.callback_query.filter(staff_buttons)
-    router.startup.register(progress.start_progress_job)
+    router.startup.register(broadcast_progress.start_progress_job)
     return router

@@ -32,14 +32,14 @@ from bot.staff.sandbox import MAX_SOURCE, TemplateRefused
 from bot.staff.schedule import parse_send_time, time_example
 from bot.texts import LOCALES, Locale
 from handlers.reply import Reply
-from handlers.staff.common import StaffContext, StaffFilter, ordered_codes, region_names
-from handlers.staff.progress import (
+from handlers.staff.broadcast_progress import (
     BroadcastAction,
     Edit,
     apply_edit,
     progress_text,
     send_progress,
 )
+from handlers.staff.common import StaffContext, StaffFilter, ordered_codes, region_names
 from notices import STEP_ORDER
 
 ALL_MINE = "*"

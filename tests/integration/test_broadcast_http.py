@@ -28,7 +28,7 @@ from bot.dispatcher import create_dispatcher
 from bot.knowledge import Knowledge
 from bot.staff.roles import StaffRepo
 from bot.texts import Texts
-from handlers.staff.progress import refresh_progress
+from handlers.staff.broadcast_progress import refresh_progress
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.sender import Sender, SenderConfig

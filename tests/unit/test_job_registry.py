@@ -13,7 +13,7 @@ from bot.jobs import Job, JobRegistry
 from bot.languages import REFRESH_JOB
 from bot.staff.directory import RELOAD_JOB
 from bot.staff.regiondata import SYNC_JOB
-from handlers.staff.progress import PROGRESS_JOB
+from handlers.staff.broadcast_progress import PROGRESS_JOB
 from scheduler.service import COUNT_JOB, PLAN_JOB, PURGE_JOB, SEND_JOB
 
 EVERY_JOB = {PLAN_JOB, SEND_JOB, COUNT_JOB, PURGE_JOB, REFRESH_JOB, RELOAD_JOB, SYNC_JOB,

@@ -8,8 +8,8 @@ from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.types import CallbackQuery
 
 from handlers import staff
+from handlers.staff.broadcast_progress import BroadcastAction
 from handlers.staff.callbacks import StaffCallback, staff_buttons, staff_prefixes
-from handlers.staff.progress import BroadcastAction
 from tests.conftest import TOKEN
 from tests.factories import make_callback, make_update
 from tests.fakes.faulty_session import FaultySession

@@ -13,7 +13,7 @@ from bot.db.models import Broadcast, OutboxMessage
 from bot.knowledge import Knowledge
 from bot.staff.roles import StaffRepo
 from bot.texts import Texts
-from handlers.staff.progress import refresh_progress
+from handlers.staff.broadcast_progress import refresh_progress
 from tests.factories import NOW
 from tests.integration.conftest import Chat
 from tests.integration.staff.helpers import (

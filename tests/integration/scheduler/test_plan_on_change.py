@@ -14,7 +14,7 @@ from bot.db.models import OutboxMessage, PlannerRun
 from bot.db.outbox import PENDING
 from bot.knowledge import Knowledge
 from bot.texts import Texts
-from handlers.progress import CascadeAction
+from handlers.done import CascadeAction
 from scheduler.service import ReminderService
 from tests.factories import USER_ID
 from tests.fakes.delivery import FakeDelivery

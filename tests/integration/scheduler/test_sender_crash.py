@@ -19,7 +19,7 @@ from bot.db.outbox import OutboxRepo
 from bot.knowledge import Knowledge
 from bot.staff.broadcasts import AUDIENCE_ALL, BroadcastRepo, BroadcastRequest, launch
 from bot.staff.roles import StaffRepo
-from handlers.staff.progress import progress_text
+from handlers.staff.broadcast_progress import progress_text
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 from scheduler.limiter import MemoryRateLimiter
 from tests.fakes.delivery import FakeDelivery

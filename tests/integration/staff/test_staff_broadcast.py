@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import Broadcast, Candidate, OutboxMessage, StaffAuditEntry
 from bot.knowledge import Knowledge
 from bot.texts import Texts
-from handlers.staff.progress import refresh_progress
+from handlers.staff.broadcast_progress import refresh_progress
 from tests.factories import NOW
 from tests.integration.conftest import Chat, FixedClock
 from tests.integration.staff.helpers import (

@@ -8,7 +8,16 @@ from aiogram.types import BufferedInputFile, Message
 
 from bot.db.models import Candidate
 from handlers.ics import build_calendar
-from handlers.journey import (
+from handlers.keyboards import (
+    answer_chunks,
+    groups_keyboard,
+    menu_keyboard,
+    profile_keyboard,
+    returning_keyboard,
+    todo_keyboard,
+)
+from handlers.reply import Reply
+from handlers.step_views import (
     StepView,
     auto_confirm_region,
     calendar_entries,
@@ -17,15 +26,6 @@ from handlers.journey import (
     region_groups,
     step_views,
     todo_views,
-)
-from handlers.reply import Reply
-from handlers.ui import (
-    answer_chunks,
-    groups_keyboard,
-    menu_keyboard,
-    profile_keyboard,
-    returning_keyboard,
-    todo_keyboard,
 )
 from notices import STEP_ORDER, Region, local_date
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from bot.texts import Locale
 from handlers.ics import CalendarEntry
-from handlers.presenters import site_context
+from handlers.template_context import site_context
 from notices import (
     STEP_ORDER,
     KnowledgeBase,

@@ -14,8 +14,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from magic_filter import MagicFilter
 
 from bot.texts import LOCALES
-from handlers.journey import RegionGroup, StepView
 from handlers.reply import Reply
+from handlers.step_views import RegionGroup, StepView
 from notices import Region, Step
 
 # Where a region picker was opened from decides what follows the pick.

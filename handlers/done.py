@@ -13,11 +13,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repo import CandidateRepo
-from bot.progress import record_done, record_undone
+from bot.step_records import record_done, record_undone
 from handlers.filters import from_user
-from handlers.journey import open_predecessors, step_views, todo_views
-from handlers.reply import Reply
-from handlers.ui import (
+from handlers.keyboards import (
     StepAction,
     answer_stale,
     message_of,
@@ -25,6 +23,8 @@ from handlers.ui import (
     prefixes,
     todo_keyboard,
 )
+from handlers.reply import Reply
+from handlers.step_views import open_predecessors, step_views, todo_views
 from notices import STEP_ORDER, Step, local_date, parse_step, step_words
 
 MAX_ECHO = 40
