@@ -224,6 +224,10 @@ class _Asker:
     excepted: frozenset[Step] = frozenset()
 
 
+# Texts rewritten into canonical words, kept while a question is read (and a little after).
+_SPOKEN_CACHE = 1024
+
+
 class Answerer:
     """Answer candidates' questions from one knowledge base (rebuild it on reload)."""
 
@@ -232,6 +236,7 @@ class Answerer:
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
         self._typos = Rewriter(lex.typos, inline=True)
+        self._spoken_cache: dict[str, str] = {}
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
@@ -264,12 +269,20 @@ class Answerer:
         return self._spoken(self._noise.strip(clean))
 
     def _spoken(self, clean: str) -> str:
-        """Return the question in canonical words, as written."""
-        return " ".join(self._zh(self._en(self._typos(clean))).split())
+        """Return the question in canonical words, as written (a question's clauses are
+        rewritten several times while it is read: once each)."""
+        found = self._spoken_cache.get(clean)
+        if found is None:
+            if len(self._spoken_cache) >= _SPOKEN_CACHE:
+                self._spoken_cache.clear()
+            found = " ".join(self._zh(self._en(self._typos(clean))).split())
+            self._spoken_cache[clean] = found
+        return found
 
     def forget_questions(self) -> None:
         """Forget what was cut from past questions, so the next one is answered cold."""
         self._index.forget_questions()
+        self._spoken_cache.clear()
 
     # -- entry points ----------------------------------------------------------------------
 
