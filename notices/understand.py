@@ -217,14 +217,14 @@ class Reader:
         steps = self._named(mentions, done)
         asked_mentions = self._mentions(focus_squeezed) if focus else mentions
         setting = done | self._setting(squeezed, mentions)
-        # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
-        # asks about the exam): what is done or the setting is set aside first.
         # A step said done and named again after it is asked about anew ("我去年注册过了，
         # 今年还要再注册吗"); its other mentions are the setting.
         again = [] if focus else [
             m for m in mentions
             if m not in claimed and any(c[2] == m[2] and c[1] <= m[0] for c in claimed)
         ]
+        # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
+        # asks about the exam): what is done or the setting is set aside first.
         asked = self._named(
             [m for m in asked_mentions if self._steps[m[2]] not in setting or m in again],
             frozenset(),
@@ -247,14 +247,14 @@ class Reader:
             returning = True
         elif self._returning_no.find(squeezed):
             returning = False
-        # A long message's rule is the one its asking part names ("…还没去现场确认…请问
-        #还能改吗" asks about changes, not about on-site confirmation).
+        # A long message's rule is the one its asking part names: "…还没去现场确认…请问还能
+        # 改吗" asks about changes, not about on-site confirmation.
         ruled = focus_squeezed if focus else squeezed
         named = [(s, r, bool(cues.find(ruled))) for s, r, cues, counter in self._rules
                  if cues.find(ruled) or counter.find(ruled)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
-        part = self._asking_part(raw)
+        part = focus if len(clean) > _LONG else self._asking_part(raw)
         asking_steps = self.steps_named(part) if part else ()
         if focus is None and len(asked) > 1 and part:
             # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
@@ -464,14 +464,12 @@ class Reader:
             # "2023年考试没过，什么时候报名" asks about this cycle's registration.
             return False
         # An earlier year's exam or scores: "去年考试是哪几天", "2022主管护师成绩什么时候出的",
-        # "2021年卫生资格考试时间" (the exam's name is read before it is cut as noise).
-        plain = scope.replace(" ", "")
-        for text in (squeezed, plain):
-            for m in self._past_year.finditer(text):
-                if m.group(1) and int(m.group(1)) >= year:
-                    continue
-                if any(e in text[m.end() : m.end() + _EVENT_SPAN] for e in self._events):
-                    return True
+        # "2021年卫生资格考试时间".
+        for m in self._past_year.finditer(squeezed):
+            if m.group(1) and int(m.group(1)) >= year:
+                continue
+            if any(e in squeezed[m.end() : m.end() + _EVENT_SPAN] for e in self._events):
+                return True
         return False
 
     def _later_year_asked(self, scope: str) -> bool:
