@@ -1,0 +1,115 @@
+"""WeChat settings, read from the environment or `.env` (the `WECHAT_*` names of DESIGN.md).
+
+`WECHAT_TOKEN` signs every push, so anyone holding it can forge one: it is a secret like the
+app secret and the AES key, and all three are `SecretStr` (never in a repr or a log line;
+`secret_values()` hands them to the log redaction filter, bot/logs.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.weixin.qq.com"
+
+
+class WeChatSettings(BaseSettings):
+    """The WeChat service account's credentials, endpoint path and pacing."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WECHAT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = None
+    app_id: str | None = None
+    app_secret: SecretStr | None = None
+    # The EncodingAESKey (43 characters): set, pushes and replies are encrypted (safe mode).
+    aes_key: SecretStr | None = None
+    api_url: str = DEFAULT_API_URL
+    path: str = "/wechat"
+    reminder_template_id: str | None = None
+
+    # The push endpoint. WeChat waits 5 s for an answer and then pushes the same message
+    # again (three tries in all), so a push older than the replay window is refused and one
+    # seen within the dedupe TTL is handled once. Pushes are a few hundred bytes.
+    replay_window: float = Field(default=300.0, gt=0)
+    dedupe_ttl: float = Field(default=300.0, gt=0)
+    max_body: int = Field(default=64 * 1024, ge=1024)
+
+    # Sending, per WeChat's published limits: customer-service messages only within 48 hours
+    # of the user's last message to the account (45015 after that), a daily call quota per
+    # API (45009 once spent: 500,000 customer-service calls, 100,000 template messages for an
+    # ordinary account), and no documented per-second cap, so a cautious global pace.
+    send_rate: float = Field(default=20.0, gt=0, le=1000)
+    customer_service_window_hours: float = Field(default=48.0, gt=0, le=48)
+    custom_daily_quota: int = Field(default=500_000, ge=1)
+    template_daily_quota: int = Field(default=100_000, ge=1)
+    # An access token is refreshed this long before WeChat says it expires (7200 s).
+    token_refresh_margin: float = Field(default=300.0, ge=0)
+    request_timeout: float = Field(default=10.0, gt=0)
+
+    @field_validator(
+        "token", "app_id", "app_secret", "aes_key", "reminder_template_id", mode="before"
+    )
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("WECHAT_API_URL must be an absolute http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("path")
+    @classmethod
+    def _check_path(cls, value: str) -> str:
+        if not value.startswith("/") or any(c in value for c in "?# "):
+            raise ValueError("WECHAT_PATH must be a URL path such as /wechat")
+        return value
+
+    @field_validator("aes_key")
+    @classmethod
+    def _check_aes_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        key = value.get_secret_value()
+        try:
+            decoded = base64.b64decode(key + "=", validate=True)
+        except (binascii.Error, ValueError):
+            decoded = b""
+        if len(key) != 43 or len(decoded) != 32:
+            raise ValueError(
+                "WECHAT_AES_KEY must be the 43-character EncodingAESKey from the WeChat "
+                "admin console"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_complete(self) -> WeChatSettings:
+        if self.aes_key is not None and (self.token is None or self.app_id is None):
+            raise ValueError("WECHAT_AES_KEY (safe mode) needs WECHAT_TOKEN and WECHAT_APP_ID")
+        if (self.app_id is None) != (self.app_secret is None):
+            raise ValueError("WECHAT_APP_ID and WECHAT_APP_SECRET go together")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the channel is configured (DESIGN.md: WECHAT_APP_ID turns it on)."""
+        return self.app_id is not None
+
+    @property
+    def safe_mode(self) -> bool:
+        return self.aes_key is not None
+
+    def secret_values(self) -> list[str]:
+        """The secrets to keep out of every log line (for `bot.logs.configure_logging`)."""
+        return [s.get_secret_value() for s in (self.token, self.app_secret, self.aes_key) if s]
