@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 from xml.parsers.expat import ExpatError
 
 import xmltodict
-from wechatpy import create_reply, parse_message
+from wechatpy import parse_message
+from wechatpy.replies import TextReply
 
 MessageKind = Literal["text", "subscribe", "unsubscribe", "click", "unsupported"]
 
 # WeChat never sends a DTD; refusing one up front keeps entity tricks (billion laughs,
 # external entities) away from the XML parser.
 _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+# OpenIDs and original ids (gh_...) are short base64url-like strings; anything else would
+# end up inside the reply's XML.
+_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 class MalformedPush(ValueError):
@@ -106,8 +111,10 @@ def parse(xml: bytes | str) -> tuple[WeChatMessage, Any]:
         msg_id = int(_text(data["MsgId"])) if "MsgId" in data else None
     except ValueError:
         raise MalformedPush("CreateTime or MsgId is no number") from None
-    if not openid or not account or not msg_type:
-        raise MalformedPush("FromUserName, ToUserName or MsgType missing")
+    if not msg_type:
+        raise MalformedPush("MsgType missing")
+    if not _ID.fullmatch(openid) or not _ID.fullmatch(account):
+        raise MalformedPush("FromUserName or ToUserName missing or not an id")
     event = _text(data.get("Event")).lower() if msg_type == "event" else ""
     full_type = f"event:{event}" if event else msg_type
     message = WeChatMessage(
@@ -128,6 +135,11 @@ def parse(xml: bytes | str) -> tuple[WeChatMessage, Any]:
     return message, parsed
 
 
-def render_reply(text: str, original: Any) -> str:
-    """The passive text reply to `original` (wechatpy's parsed message), as XML."""
-    return str(create_reply(text, original, render=True))
+def render_reply(text: str, original: Any, created: int) -> str:
+    """The passive text reply to `original` (wechatpy's parsed message), as XML.
+
+    wechatpy puts the text in a CDATA section as it is; a `]]>` in it (a user's words
+    quoted back, say) would close the section and let the rest be read as XML, so it is
+    split across two sections."""
+    safe = text.replace("]]>", "]]]]><![CDATA[>")
+    return str(TextReply(message=original, content=safe, time=created).render())

@@ -78,6 +78,7 @@ def test_parse_unknown_message_types_as_unsupported() -> None:
         b"<xml><ToUserName>a</ToUserName><CreateTime>1</CreateTime></xml>",  # no MsgType
         push.xml("", "text", T, Content="x", MsgId=1).encode(),  # no sender
         push.xml("o", "text", T, Content="x", MsgId="abc").encode(),  # MsgId no number
+        push.xml("o]]><x>", "text", T, Content="x", MsgId=1).encode(),  # an id with markup
         b"<xml><MsgType><a>1</a></MsgType></xml>",  # a nested MsgType
         b"\xff\xfe<xml/>",  # not UTF-8
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
@@ -103,6 +104,15 @@ def test_parse_encrypted_refuses_envelopes_without_a_payload(body: bytes) -> Non
 
 def test_render_reply_answers_the_sender_from_the_account() -> None:
     _, original = parse(push.text("o-user", "hi", T))
-    reply = push.read_reply(render_reply("你好 <b>&", original))
+    reply = push.read_reply(render_reply("你好 <b>&", original, T + 1))
     assert reply["ToUserName"] == "o-user" and reply["FromUserName"] == ACCOUNT
     assert reply["MsgType"] == "text" and reply["Content"] == "你好 <b>&"
+    assert reply["CreateTime"] == str(T + 1)
+
+
+@pytest.mark.adversarial("webhook")
+def test_render_reply_keeps_cdata_terminators_in_the_text() -> None:
+    _, original = parse(push.text("o-user", "hi", T))
+    text = "]]></Content><MsgType>news</MsgType><Content><![CDATA[x"
+    reply = push.read_reply(render_reply(text, original, T))
+    assert reply["Content"] == text and reply["MsgType"] == "text"
