@@ -559,6 +559,10 @@ class Answerer:
             )
             focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
                           after_entry=within)
+            if entry in self._mode_entries(plan.step):
+                # "i submitted, waiting for confirmation" in 广东: the entry of the way the
+                # step works there, not of the way the words happened to match.
+                entry = self._own_rule_entry(plan) or entry
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION
