@@ -627,3 +627,10 @@ def test_understand_a_password_or_id_number_in_a_message_is_flagged(
     assert answer.secret is secret
     reply = render_answer(answer, knowledge, Texts(), "zh")
     assert ("请不要在聊天里发送密码或身份证号" in reply) is secret
+
+
+def test_understand_a_regional_answer_gives_the_regions_own_way(answerer: Answerer) -> None:
+    # 广东 is not among the online-confirmation regions: its own rule's entry answers.
+    answer = answerer.answer("我在广东 线上确认要传什么材料", now=IN_REGISTRATION)
+    assert answer.focus is not None and answer.focus.plan.mode != "online"
+    assert answer.entry is not None and answer.entry.id != "confirm_online"
