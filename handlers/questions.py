@@ -75,7 +75,11 @@ def render_answer(answer: Answer, knowledge: Knowledge, texts: Texts, locale: Lo
     cycle = knowledge.kb.cycle
     authority = cycle.local_authority(locale)
     context = answer_context(answer, locale, authority, knowledge.kb.year)
-    return texts.render(f"answer/{answer.kind.value}", locale, **context)
+    reply = texts.render(f"answer/{answer.kind.value}", locale, **context)
+    if answer.secret:
+        # Whatever the answer, the asker learns not to send passwords or ID numbers.
+        reply += "\n" + texts.render("answer/privacy_note", locale)
+    return reply
 
 
 class Profile(TypedDict):

@@ -37,6 +37,7 @@ from notices.text import (
     detect_lang,
     fold,
     has_cjk,
+    holds_secret,
     normalise,
     tokenizer,
 )
@@ -155,6 +156,8 @@ class Answer:
     cycle_over: bool = False
     reading: Reading | None = None
     today: date | None = None
+    # The message carried a password or an ID-card number: the reply says not to send them.
+    secret: bool = False
 
     @property
     def statuses(self) -> list[tuple[StepPlan, WindowStatus | None]]:
@@ -298,6 +301,18 @@ class Answerer:
     ) -> Answer:
         """Answer one question for a candidate's profile at an aware instant."""
         raw = question[: MAX_CHARS * 4] if isinstance(question, str) else ""
+        answer = self._answer(raw, region_code, returning, done, lang, now)
+        return replace(answer, secret=True) if holds_secret(raw) else answer
+
+    def _answer(
+        self,
+        raw: str,
+        region_code: str | None,
+        returning: bool | None,
+        done: frozenset[Step],
+        lang: str | None,
+        now: datetime,
+    ) -> Answer:
         detected = detect_lang(raw)
         answer_lang: Lang = "en" if (detected or lang) == "en" else "zh"
         clean = normalise(raw)
@@ -544,6 +559,10 @@ class Answerer:
             )
             focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
                           after_entry=within)
+            if entry in self._mode_entries(plan.step):
+                # "i submitted, waiting for confirmation" in 广东: the entry of the way the
+                # step works there, not of the way the words happened to match.
+                entry = self._own_rule_entry(plan) or entry
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION

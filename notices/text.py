@@ -26,6 +26,22 @@ _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _REPEAT = re.compile(r"([^0-9])\1{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
+# What must never be sent or kept: an ID-card number (or any long run of digits), an e-mail
+# address, and a secret typed after its name ("密码123456", "password is Hunter2!"): a run
+# with a digit in it, so the words after the name ("密码忘了", "password is wrong") stay.
+PERSONAL = re.compile(r"\d[\d \-]{4,}\d[xX]?|\S+@\S+")
+SECRET = re.compile(
+    r"(密码|口令|验证码|password|passwd|pwd|passcode)(\s*(?:是|为|:|：|=|is)?\s*)"
+    r"(?=[!-~]*[0-9])[!-~]{4,}",
+    re.IGNORECASE,
+)
+# An ID-card number in particular (18 characters, the last a digit or X).
+_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9xX](?![0-9a-zA-Z])")
+
+
+def holds_secret(text: str) -> bool:
+    """Return True when a message carries a password or an ID-card number."""
+    return bool(SECRET.search(text) or _ID_NUMBER.search(text))
 _LATIN_WORD = re.compile(r"[a-z]")
 
 

@@ -11,15 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.cleaning import clean_text
 from bot.db.models import Candidate, CandidateStep, UnansweredQuestion
+from notices.text import PERSONAL, SECRET
 
-# Long digit runs (ID, phone, ticket numbers) and e-mail addresses never reach the database.
-_PERSONAL = re.compile(r"\d[\d \-]{4,}\d[xX]?|\S+@\S+")
-# A secret typed after its name ("密码123456", "password: Hunter2!"): the run of Latin letters,
-# digits and signs after it goes; words after it ("密码忘了") stay.
-_SECRET = re.compile(
-    r"(密码|口令|验证码|password|passwd|pwd|passcode)(\s*(?:是|为|:|：|=)?\s*)[!-~]{4,}",
-    re.IGNORECASE,
-)
+# Long digit runs (ID, phone, ticket numbers), e-mail addresses and typed passwords never
+# reach the database (the patterns live beside the answerer's, which warns the asker).
 MAX_QUESTION_CHARS = 500
 
 
@@ -153,7 +148,7 @@ class CandidateRepo:
 def redact(text: str, names: Iterable[str | None] = ()) -> str:
     """Remove what could identify a person or open their account (long numbers, e-mail
     addresses, a typed password, the asker's own names and @username) from free text."""
-    text = _PERSONAL.sub("…", _SECRET.sub(r"\1\2…", clean_text(text)))
+    text = PERSONAL.sub("…", SECRET.sub(r"\1\2…", clean_text(text)))
     # A one-character name would take that character out of every question: names of two
     # characters or more only.
     own = {n.strip().lstrip("@") for n in names if n and len(n.strip().lstrip("@")) >= 2}

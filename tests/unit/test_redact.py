@@ -24,3 +24,8 @@ def test_redact_removes_secrets_and_identifiers(question: str, gone: str, kept: 
 
 def test_redact_keeps_words_after_the_word_password() -> None:
     assert redact("密码忘了怎么办") == "密码忘了怎么办"
+
+
+def test_redact_keeps_plain_words_after_password() -> None:
+    assert redact("my password is wrong") == "my password is wrong"
+    assert "Hunter2" not in redact("my password is Hunter2!x")

@@ -612,3 +612,25 @@ def test_understand_a_stated_trouble_keeps_its_step_in_the_running(answerer: Ans
     )
     assert answer.reading is not None and Step.CONFIRM in answer.reading.troubles
     assert answer.entry is not None and answer.entry.id == "confirm_online"
+
+
+@pytest.mark.parametrize(
+    ("question", "secret"),
+    [("你能帮我登录吗 密码123456", True), ("身份证号110101199003071234填错了", True),
+     ("my password is Hunter2!x", True), ("密码忘了怎么办", False),
+     ("my password is wrong", False), ("准考证号 2024 打印不了", False)],
+)
+def test_understand_a_password_or_id_number_in_a_message_is_flagged(
+    knowledge: Knowledge, question: str, secret: bool
+) -> None:
+    answer = knowledge.answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.secret is secret
+    reply = render_answer(answer, knowledge, Texts(), "zh")
+    assert ("请不要在聊天里发送密码或身份证号" in reply) is secret
+
+
+def test_understand_a_regional_answer_gives_the_regions_own_way(answerer: Answerer) -> None:
+    # 广东 is not among the online-confirmation regions: its own rule's entry answers.
+    answer = answerer.answer("我在广东 线上确认要传什么材料", now=IN_REGISTRATION)
+    assert answer.focus is not None and answer.focus.plan.mode != "online"
+    assert answer.entry is not None and answer.entry.id != "confirm_online"
