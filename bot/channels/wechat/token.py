@@ -124,7 +124,9 @@ class TokenCache:
 
     async def _refresh_shared(self, redis: Redis) -> str:
         owner = secrets.token_hex(16)
-        deadline = self.clock() + self.lock_ttl + self.settings.request_timeout
+        # Real time, not `clock` (which only ages tokens): a waiter must give up even when a
+        # test or a demo holds that clock still.
+        deadline = time.monotonic() + self.lock_ttl + self.settings.request_timeout
         while True:
             if await redis.set(self.lock_key, owner, nx=True, px=int(self.lock_ttl * 1000)):
                 try:
@@ -141,7 +143,7 @@ class TokenCache:
             token = await self._from_redis()
             if token is not None:
                 return token
-            if self.clock() > deadline:
+            if time.monotonic() > deadline:
                 raise AccessTokenError("another process holds the token refresh lock too long")
 
     async def _fetch(self) -> tuple[str, float]:

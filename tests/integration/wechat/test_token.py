@@ -243,7 +243,7 @@ async def test_a_waiter_gives_up_when_the_lock_is_held_too_long(
 ) -> None:
     prefix = unique_prefix()
     cache = TokenCache(settings_for(api, request_timeout=0.1), session, redis=redis,
-                       prefix=prefix, lock_ttl=0.2, poll_interval=0.02)
+                       prefix=prefix, lock_ttl=0.2, poll_interval=0.02, clock=Ticks())
     await redis.set(cache.lock_key, "another-process", px=5000)
     with pytest.raises(AccessTokenError, match="lock"):
         await cache.get()
