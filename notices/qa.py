@@ -733,6 +733,8 @@ class Answerer:
         if reading.aspect is not Aspect.WHEN:
             return False  # "现在还能改吗" asks whether a window is open today.
         step = reading.asked[0]
+        if not any(e.time_aware for e in self.kb.entries if step in e.steps):
+            return False  # "审核结果啥时候出来": no entry of the step carries a date at all.
         ranked = [(s, e) for s, e in self._index.rank(self._index.terms(reading.canon),
                                                      steps=[step]) if e.steps[:1] == (step,)]
         if not ranked or ranked[0][1].time_aware or ranked[0][1].kind is not EntryKind.ANSWER:

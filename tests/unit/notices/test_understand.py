@@ -634,3 +634,11 @@ def test_understand_a_regional_answer_gives_the_regions_own_way(answerer: Answer
     answer = answerer.answer("我在广东 线上确认要传什么材料", now=IN_REGISTRATION)
     assert answer.focus is not None and answer.focus.plan.mode != "online"
     assert answer.entry is not None and answer.entry.id != "confirm_online"
+
+
+def test_understand_when_for_a_step_without_any_date_says_where_it_stands(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("审核结果啥时候出来", now=IN_REGISTRATION)
+    assert answer.focus is not None and answer.focus.plan.step is Step.REVIEW
+    assert answer.focus.plan.window is None
