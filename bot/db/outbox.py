@@ -451,34 +451,27 @@ class OutboxRepo:
     ) -> int:
         """Give claimed rows back as pending, due again at `due_at`, counting the attempt;
         `maybe_delivered` (a timeout, say) makes the next send a possible duplicate."""
-        if not ids:
-            return 0
-        result = await self.session.execute(
-            update(_O)
-            .where(_O.id.in_(list(ids)), _O.claim_token == token)
-            .values(
-                state=PENDING, claim_token=None, lease_until=None, sending_at=None,
-                due_at=due_at, attempts=_O.attempts + 1, last_error=error[:200],
-                updated_at=now,
-                possible_duplicate=true() if maybe_delivered else _O.possible_duplicate,
-            ),
-            execution_options={"synchronize_session": False},
+        return await self._give_back(
+            ids, token, due_at=due_at, updated_at=now, attempts=_O.attempts + 1,
+            last_error=error[:200],
+            possible_duplicate=true() if maybe_delivered else _O.possible_duplicate,
         )
-        return _rowcount(result)
 
     async def defer(
         self, ids: Sequence[int], *, token: str, due_at: datetime, now: datetime
     ) -> int:
         """Give claimed rows back as pending until `due_at`, not counting an attempt."""
+        return await self._give_back(ids, token, due_at=due_at, updated_at=now)
+
+    async def _give_back(self, ids: Sequence[int], token: str, **values: Any) -> int:
+        """Return rows this claim still holds to pending, with `values` set; return how many."""
         if not ids:
             return 0
         result = await self.session.execute(
             update(_O)
             .where(_O.id.in_(list(ids)), _O.claim_token == token)
-            .values(
-                state=PENDING, claim_token=None, lease_until=None, sending_at=None,
-                due_at=due_at, updated_at=now,
-            ),
+            .values(state=PENDING, claim_token=None, lease_until=None, sending_at=None,
+                    **values),
             execution_options={"synchronize_session": False},
         )
         return _rowcount(result)
