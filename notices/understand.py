@@ -236,7 +236,9 @@ class Reader:
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in setting)
         aspect = self._aspect(focus_squeezed, asked_mentions)
-        if aspect is Aspect.NEXT and any(t in squeezed for t in self._trouble):
+        troubles = tuple(dict.fromkeys(self._steps[w] for _, _, w in mentions
+                                       if w in self._trouble))
+        if aspect is Aspect.NEXT and troubles:
             # "…自动确认失败… 接下来呢": what to do about the trouble, not the next step.
             aspect = Aspect.WHAT_IF
         if not asked and aspect in TIME_ASPECTS:
@@ -280,13 +282,12 @@ class Reader:
             excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
             asking_steps=asking_steps,
             name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
-            troubles=tuple(dict.fromkeys(self._steps[w] for _, _, w in mentions
-                                         if w in self._trouble)),
+            troubles=troubles,
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"
             # A problem is no mere report ('刷脸了还是登不进去'): it asks for help.
-            or any(t in squeezed for t in self._trouble),
+            or bool(troubles),
         )
 
     # -- steps -----------------------------------------------------------------------------
