@@ -264,6 +264,7 @@ class Answerer:
             tuple[str | None, bool | None, frozenset[Step]], dict[Step, StepPlan]
         ] = {}
         self._cycle_end = cycle_end(kb)
+        self._ways = self._ways_of_steps()
         host = urlsplit(kb.cycle.official_site.url).hostname or ""
         self._official_host = host.removeprefix("www.")
 
@@ -752,17 +753,21 @@ class Answerer:
 
     def _mode_entries(self, step: Step) -> list[Entry]:
         """Return the entries that each tell one way a step works (online, automatic…)."""
-        step_rule = self.kb.step_rule(step)
-        found = (self._entry_for_rule(step, r) for r in (*step_rule.rules, step_rule.default)
-                 if r is not None)
-        return [e for e in found if e is not None]
+        return list(self._ways.get(step, {}).values())
 
     def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
         """Return the entry of the way a step works where the asker is (their plan's mode)."""
-        step_rule = self.kb.step_rule(plan.step)
-        mine = next((r for r in (*step_rule.rules, step_rule.default)
-                     if r is not None and r.mode == plan.mode), None)
-        return self._entry_for_rule(plan.step, mine) if mine is not None else None
+        return self._ways.get(plan.step, {}).get(plan.mode)
+
+    def _ways_of_steps(self) -> dict[Step, dict[str, Entry]]:
+        """Return, per step, the entry of each way it works (its first rule of each mode)."""
+        ways: dict[Step, dict[str, Entry]] = {}
+        for step_rule in self.kb.cycle.steps:
+            for rule in (*step_rule.rules, step_rule.default):
+                entry = self._entry_for_rule(step_rule.step, rule) if rule is not None else None
+                if entry is not None and rule is not None:
+                    ways.setdefault(step_rule.step, {}).setdefault(rule.mode, entry)
+        return ways
 
     def _entry_for_rule(self, step: Step, rule: RegionRule) -> Entry | None:
         """Return the entry resting on most of a rule's notice passages."""
