@@ -1,0 +1,67 @@
+"""Telegram HTML as WeChat text: what the handlers write, as a WeChat user reads it.
+
+A WeChat text message is plain text in which `<a href="...">...</a>` is a tappable link and
+nothing else is markup. So links are kept (their address escaped for the attribute), every
+other tag is dropped, a quote keeps its lines behind "｜", and entities become characters.
+Buttons have no WeChat equivalent in a text message: a callback button becomes a numbered
+line (the user replies with the number, as in the terminal chat) and a link button a link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.S | re.I)
+_QUOTE = re.compile(r"<blockquote[^>]*>(.*?)</blockquote>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_PLACEHOLDER = "\x00{}\x00"
+_PLACED = re.compile("\x00(\\d+)\x00")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button as WeChat shows it: picked by its number (data), or a link (url)."""
+
+    text: str
+    data: str | None = None
+    url: str | None = None
+
+
+def link(url: str, label: str) -> str:
+    """A WeChat text link; the label is plain text."""
+    return f'<a href="{html.escape(url, quote=True)}">{html.escape(label, quote=False)}</a>'
+
+
+def _quote(match: re.Match[str]) -> str:
+    lines = match.group(1).strip("\n").split("\n")
+    return "\n".join(f"｜{line}" for line in lines)
+
+
+def to_wechat_text(text: str, choices: Sequence[Choice] = ()) -> str:
+    """Telegram HTML and its buttons as one WeChat text: links kept, other tags dropped,
+    callback buttons numbered from 1 in the given order, link buttons as links."""
+    links: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(1))
+        label = html.unescape(_TAG.sub("", match.group(2)))
+        links.append(link(url, label))
+        return _PLACEHOLDER.format(len(links) - 1)
+
+    body = _LINK.sub(keep, text)
+    body = _QUOTE.sub(_quote, body)
+    body = html.unescape(_TAG.sub("", body))
+    body = _PLACED.sub(lambda m: links[int(m.group(1))], body)
+    lines = [body.strip()] if body.strip() else []
+    number = 0
+    for choice in choices:
+        if choice.url is not None:
+            lines.append(link(choice.url, choice.text))
+        elif choice.data is not None:
+            number += 1
+            lines.append(f"{number}. {choice.text}")
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,45 @@
+"""Telegram HTML and buttons as WeChat text."""
+
+from __future__ import annotations
+
+from bot.channels.wechat.text import Choice, to_wechat_text
+
+
+def test_tags_dropped_entities_unescaped() -> None:
+    assert to_wechat_text("<b>缴费</b> &lt;1月29日&gt; &amp; <code>/todo</code>") == (
+        "缴费 <1月29日> & /todo"
+    )
+
+
+def test_links_kept_as_wechat_links() -> None:
+    text = 'see <a href="https://www.21wecan.com/?a=1&amp;b=2"><b>中国卫生人才网</b></a>'
+    assert to_wechat_text(text) == (
+        'see <a href="https://www.21wecan.com/?a=1&amp;b=2">中国卫生人才网</a>'
+    )
+
+
+def test_a_link_label_cannot_smuggle_markup() -> None:
+    text = '<a href="https://x.test/">&lt;a href="evil"&gt;</a>'
+    assert to_wechat_text(text) == '<a href="https://x.test/">&lt;a href="evil"&gt;</a>'
+
+
+def test_quote_lines_marked() -> None:
+    assert to_wechat_text("原文：<blockquote>第一行\n第二行</blockquote>") == (
+        "原文：｜第一行\n｜第二行"
+    )
+
+
+def test_callback_buttons_numbered_links_kept() -> None:
+    choices = [
+        Choice("北京", data="region:beijing"),
+        Choice("官网", url="https://www.21wecan.com/"),
+        Choice("上海", data="region:shanghai"),
+    ]
+    assert to_wechat_text("选择考区：", choices) == (
+        '选择考区：\n1. 北京\n<a href="https://www.21wecan.com/">官网</a>\n2. 上海'
+    )
+
+
+def test_blank_runs_collapse_and_empty_stays_empty() -> None:
+    assert to_wechat_text("a\n\n\n\nb") == "a\n\nb"
+    assert to_wechat_text("") == ""
