@@ -39,6 +39,9 @@ class WeChatSettings(BaseSettings):
     replay_window: float = Field(default=300.0, gt=0)
     dedupe_ttl: float = Field(default=300.0, gt=0)
     max_body: int = Field(default=64 * 1024, ge=1024)
+    # What the handlers send within this many seconds of a push is its passive reply (WeChat
+    # waits 5 s); whatever comes later goes out as customer-service messages.
+    reply_window: float = Field(default=4.5, gt=0, lt=5)
 
     # Sending, per WeChat's published limits: customer-service messages only within 48 hours
     # of the user's last message to the account (45015 after that), a daily call quota per

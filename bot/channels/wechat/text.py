@@ -20,6 +20,9 @@ _TAG = re.compile(r"<[^>]+>")
 _PLACEHOLDER = "\x00{}\x00"
 _PLACED = re.compile("\x00(\\d+)\x00")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# A passive reply's text is at most 2048 bytes (UTF-8); a customer-service text is kept to the
+# same size.
+MESSAGE_BYTES = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +68,42 @@ def to_wechat_text(text: str, choices: Sequence[Choice] = ()) -> str:
             number += 1
             lines.append(f"{number}. {choice.text}")
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _cut(text: str, limit: int) -> list[str]:
+    """Cut text longer than `limit` bytes at character boundaries."""
+    pieces: list[str] = []
+    while len(text.encode()) > limit:
+        cut = len(text.encode()[:limit].decode(errors="ignore"))
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text]
+
+
+def _pack(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
+    """Pack the parts of `text` between its first separator into pieces under `limit`; a
+    part too long on its own is split at the next separator, at last between characters."""
+    if len(text.encode()) <= limit:
+        return [text]
+    if not separators:
+        return _cut(text, limit)
+    separator, finer = separators[0], separators[1:]
+    pieces: list[str] = []
+    current = ""
+    for part in text.split(separator):
+        joined = f"{current}{separator}{part}" if current else part
+        if len(joined.encode()) <= limit:
+            current = joined
+            continue
+        if current:
+            pieces.append(current)
+        *whole, current = _pack(part, limit, finer)
+        pieces.extend(whole)
+    return [*pieces, current]
+
+
+def split_bytes(text: str, limit: int = MESSAGE_BYTES) -> list[str]:
+    """Split text into pieces of at most `limit` UTF-8 bytes: between paragraphs where it
+    can, else between lines, else between characters; no piece is blank."""
+    pieces = _pack(text.strip(), limit, ("\n\n", "\n"))
+    return [piece.strip() for piece in pieces if piece.strip()]

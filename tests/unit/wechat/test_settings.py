@@ -29,7 +29,14 @@ def test_wechat_settings_defaults_leave_the_channel_off() -> None:
     assert settings.path == "/wechat"
     assert settings.replay_window == 300 and settings.dedupe_ttl == 300
     assert settings.customer_service_window_hours == 48
+    assert settings.reply_window == 4.5
     assert settings.secret_values() == []
+
+
+@pytest.mark.parametrize("window", [0, 5, 30])
+def test_wechat_reply_window_stays_inside_wechats_five_seconds(window: float) -> None:
+    with pytest.raises(ValidationError):
+        WeChatSettings(_env_file=None, reply_window=window)
 
 
 def test_wechat_settings_read_the_design_names(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.wechat.text import Choice, to_wechat_text
+from bot.channels.wechat.text import MESSAGE_BYTES, Choice, split_bytes, to_wechat_text
 
 
 def test_tags_dropped_entities_unescaped() -> None:
@@ -43,3 +43,21 @@ def test_callback_buttons_numbered_links_kept() -> None:
 def test_blank_runs_collapse_and_empty_stays_empty() -> None:
     assert to_wechat_text("a\n\n\n\nb") == "a\n\nb"
     assert to_wechat_text("") == ""
+
+
+def test_split_bytes_short_text_is_one_piece() -> None:
+    assert split_bytes("  一段话\n第二行 ") == ["一段话\n第二行"]
+    assert split_bytes(" \n ") == []
+
+
+def test_split_bytes_prefers_paragraphs_then_lines_then_characters() -> None:
+    assert split_bytes("aa\n\nbb\ncc", 5) == ["aa", "bb\ncc"]
+    assert split_bytes("aa\nbb\ncc", 5) == ["aa\nbb", "cc"]
+    assert split_bytes("中文中文中文", 7) == ["中文", "中文", "中文"]  # 3 bytes a character
+
+
+def test_split_bytes_keeps_every_character_within_the_limit() -> None:
+    text = "\n\n".join(f"第{i}段\n" + "考" * (i * 50) for i in range(1, 30))
+    pieces = split_bytes(text)
+    assert all(len(piece.encode()) <= MESSAGE_BYTES for piece in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
