@@ -7,6 +7,8 @@ negative of their `channel_users` row id, allocated on first contact; the row is
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +21,8 @@ from bot.db.outbox import dialect_insert
 
 TELEGRAM = "telegram"
 WECHAT = "wechat"
+# How staff name a person: a Telegram id, or "wechat:" and an openid (base64url-like).
+_REF = re.compile(r"(?:(\d{1,19})|wechat:([A-Za-z0-9_-]{1,128}))")
 
 
 def channel_of(user_id: int) -> str:
@@ -80,3 +84,26 @@ class IdentityRepo:
         """Delete the account row: the next contact is a new person with a new id."""
         if user_id < 0:
             await self.session.execute(delete(ChannelUser).where(ChannelUser.id == -user_id))
+
+
+async def person_id(session: AsyncSession, ref: str) -> int | None:
+    """The internal id of a person as staff name them (`123456` for Telegram, or
+    `wechat:<openid>`), allocated for a WeChat user not seen yet; None when `ref` is neither."""
+    match = _REF.fullmatch(ref.strip())
+    if match is None:
+        return None
+    if match.group(1) is not None:
+        return int(match.group(1))
+    return await IdentityRepo(session).user_id(WECHAT, match.group(2))
+
+
+async def person_refs(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, str]:
+    """How staff name each of `user_ids` (the inverse of `person_id`)."""
+    ids = list(user_ids)
+    rows = await session.execute(
+        select(ChannelUser.id, ChannelUser.channel, ChannelUser.external_id).where(
+            ChannelUser.id.in_([-i for i in ids if i < 0])
+        )
+    )
+    accounts = {-row_id: f"{channel}:{external}" for row_id, channel, external in rows}
+    return {i: accounts.get(i, str(i)) for i in ids}
