@@ -15,28 +15,18 @@ to a user outside any push of theirs, go out by `send_text` (a customer-service 
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
 import logging
 import re
 import traceback
 from collections.abc import Awaitable, Callable, Coroutine
-from pathlib import PurePath
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    TelegramMethod,
-)
-from aiogram.types import InlineKeyboardMarkup, Message, Update, User
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.types import Update, User
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -46,11 +36,14 @@ from bot.channels.wechat.capture import Capture, WeChatSession
 from bot.channels.wechat.choices import ChoiceStore, MemoryChoices, RedisChoices, Shown
 from bot.channels.wechat.messages import WeChatMessage
 from bot.channels.wechat.recent import Recent
+from bot.channels.wechat.replies import wechat_reply
 from bot.channels.wechat.settings import WeChatSettings
-from bot.channels.wechat.text import Choice, split_bytes, to_wechat_text
+from bot.channels.wechat.text import split_bytes
 from bot.clock import Clock, utc_clock
+from bot.db.identities import WECHAT, IdentityRepo
 from bot.errors import Throttled
-from bot.texts import resolve_locale
+from bot.languages import LanguageDirectory
+from bot.texts import Texts, resolve_locale
 from handlers.middlewares import ThrottledIsolation
 
 logger = logging.getLogger(__name__)
@@ -62,8 +55,6 @@ WECHAT_BOT_TOKEN = "1000002:wechat-local-session-no-network"
 LANGUAGE_CODE = "zh-hans"
 # A menu key or QR scene that is safe to put after a slash (a command name, a region code).
 _WORD = re.compile(r"[A-Za-z0-9_]{1,32}")
-# What a file WeChat cannot carry is worth instead: the command that shows the same.
-_FILE_COMMANDS = {".ics": "deadlines"}
 # Pushes of one user waiting for the one being handled; more are dropped (see ThrottledIsolation).
 MAX_WAITING = 5
 
@@ -105,6 +96,8 @@ class WeChatBridge:
         self._turns = ThrottledIsolation(SimpleEventIsolation(), max_waiting=MAX_WAITING)
         self._tasks: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
+        self._texts: Texts = dp.workflow_data["texts"]
+        self._languages: LanguageDirectory | None = dp.workflow_data.get("language_directory")
 
     async def handle(self, message: WeChatMessage) -> str | None:
         """Handle one push; return its passive reply, or None when there is none (yet)."""
@@ -211,7 +204,10 @@ class WeChatBridge:
         user_id = self._user_of(method)
         if user_id is None:
             return
-        text, shown = self._render(method, result, user_id)
+        language = self._languages.get(user_id)[1] if self._languages is not None else None
+        text, shown = wechat_reply(
+            method, result, self._texts, resolve_locale(language, LANGUAGE_CODE)
+        )
         if shown is not None:
             try:
                 await self.choices.remember(user_id, shown)
@@ -223,48 +219,31 @@ class WeChatBridge:
         if capture is not None:
             capture.add(text)
             return
-        openid = self._openids.get(user_id)
+        openid = await self._openid(user_id)
         if openid is None:
-            logger.warning("wechat: a message for a user with no recent push was dropped")
+            logger.warning("wechat: a message for a user with no WeChat account was dropped")
             return
         await self._send(openid, text)
+
+    async def _openid(self, user_id: int) -> str | None:
+        """The openid of a user this process saw lately, else of their account (a message
+        from a job or another process's update, say)."""
+        openid = self._openids.get(user_id)
+        pool = self.dp.workflow_data.get("session_pool")
+        if openid is not None or pool is None:
+            return openid
+        async with pool() as session:
+            account = await IdentityRepo(session).account(user_id)
+        if account is None or account.channel != WECHAT:
+            return None
+        self._openids.set(user_id, account.external_id)
+        return account.external_id
 
     def _user_of(self, method: TelegramMethod[Any]) -> int | None:
         if isinstance(method, AnswerCallbackQuery):
             return self._queries.get(method.callback_query_id)
         chat_id = getattr(method, "chat_id", None)
         return chat_id if isinstance(chat_id, int) else None
-
-    def _render(
-        self, method: TelegramMethod[Any], result: Any, user_id: int
-    ) -> tuple[str, Shown | None]:
-        """The WeChat text of a call, and the numbered choices it shows, if any."""
-        if isinstance(method, AnswerCallbackQuery):
-            return to_wechat_text(html.escape(method.text or "", quote=False)), None
-        if isinstance(method, SendDocument | SendPhoto):
-            return self._no_file(method, user_id), None
-        if isinstance(method, SendMessage | EditMessageText):
-            body = method.text
-        elif isinstance(method, EditMessageReplyMarkup):
-            body = ""  # WeChat cannot edit: the new buttons come as a message of their own
-        else:
-            return "", None
-        choices = _choices(method.reply_markup)
-        numbered = tuple(c for c in choices if c.data is not None)
-        message_id = result.message_id if isinstance(result, Message) else 0
-        shown = Shown(message_id, numbered) if numbered else None
-        return to_wechat_text(body or "", choices), shown
-
-    def _no_file(self, method: SendDocument | SendPhoto, user_id: int) -> str:
-        """Say that a file cannot come through WeChat, and which command shows the same."""
-        upload = method.document if isinstance(method, SendDocument) else method.photo
-        name = getattr(upload, "filename", None) or "file"
-        languages = self.dp.workflow_data.get("language_directory")
-        chosen = languages.get(user_id)[1] if languages is not None else None
-        locale = resolve_locale(chosen, LANGUAGE_CODE)
-        texts = self.dp.workflow_data["texts"]
-        command = _FILE_COMMANDS.get(PurePath(name).suffix.lower())
-        return to_wechat_text(texts.render("wechat/no_file", locale, name=name, command=command))
 
     async def _send(self, openid: str, text: str) -> None:
         """Send a customer-service message (in pieces WeChat takes); failures are logged."""
@@ -275,13 +254,3 @@ class WeChatBridge:
                 logger.warning("wechat: a customer-service message failed (%s)",
                                type(exc).__name__)
 
-
-def _choices(markup: Any) -> list[Choice]:
-    if not isinstance(markup, InlineKeyboardMarkup):
-        return []
-    return [
-        Choice(button.text, data=button.callback_data, url=button.url)
-        for row in markup.inline_keyboard
-        for button in row
-        if button.callback_data is not None or button.url is not None
-    ]

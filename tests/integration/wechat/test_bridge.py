@@ -10,13 +10,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, TelegramObject
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.local_session import LocalSession
+from bot.channels.routing import RoutingSession
 from bot.channels.wechat.bridge import WeChatBridge
 from bot.channels.wechat.settings import WeChatSettings
+from bot.db.identities import WECHAT, IdentityRepo
 from bot.db.models import Candidate, OutboxMessage
 from bot.db.outbox import NewMessage, OutboxRepo
 from bot.texts import Texts
@@ -24,6 +27,7 @@ from notices import load_knowledge_base
 from scheduler.compose import Composer
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.sender import Sender, SenderConfig
+from tests.conftest import TOKEN
 from tests.factories import NOW, make_wechat
 from tests.fakes.delivery import FakeDelivery
 from tests.fakes.wechat_users import FakeCustomerService, FakeUsers
@@ -224,7 +228,17 @@ async def test_bridge_message_for_an_unknown_user_is_dropped(
 ) -> None:
     await bridge.bot.send_message(-99, "hello")
     assert service.sent == []
-    assert "no recent push" in caplog.text
+    assert "no WeChat account" in caplog.text
+
+
+async def test_bridge_message_outside_a_push_finds_the_openid_of_the_account(
+    bridge: WeChatBridge, service: FakeCustomerService,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_pool.begin() as session:
+        user_id = await IdentityRepo(session).user_id(WECHAT, "oSeenElsewhere", seen=NOW)
+    await bridge.bot.send_message(user_id, "<b>广播</b>")
+    assert service.sent == [("oSeenElsewhere", "广播")]
 
 
 async def test_bridge_send_failures_are_logged_without_personal_data(
@@ -293,3 +307,15 @@ def test_bridge_clock_defaults_to_the_dispatchers(
     bridge = WeChatBridge(dp, settings, resolve=users.resolve, send_text=service.send_text)
     clock.now = NOW + timedelta(days=1)
     assert bridge.clock() == NOW + timedelta(days=1)
+
+
+async def test_bridge_session_serves_the_telegram_bots_calls_about_wechat_users(
+    bridge: WeChatBridge, users: FakeUsers, service: FakeCustomerService
+) -> None:
+    await bridge.handle(make_wechat("text", "/help"))
+    telegram = LocalSession()
+    bot = Bot(TOKEN, session=RoutingSession(telegram, {WECHAT: bridge.session}))
+    await bot.send_message(users.ids[OPENID], "⏰ <b>报考提醒</b>")
+    await bot.send_message(42, "to Telegram")
+    assert service.texts(OPENID) == ["⏰ 报考提醒"]
+    assert [call.chat_id for call in telegram.sent()] == [42]
