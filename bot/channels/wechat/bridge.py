@@ -25,8 +25,13 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.methods import AnswerCallbackQuery, TelegramMethod
-from aiogram.types import Update, User
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    TelegramMethod,
+)
+from aiogram.types import InlineKeyboardMarkup, Update, User
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -219,6 +224,11 @@ class WeChatBridge:
         if capture is not None:
             capture.add(text)
             return
+        if _live_edit(method):
+            # A message kept up to date from a job (a broadcast's progress, with its stop
+            # button): WeChat cannot edit, and a new message every few seconds is noise;
+            # its final state, without buttons, is sent.
+            return
         openid = await self._openid(user_id)
         if openid is None:
             logger.warning("wechat: a message for a user with no WeChat account was dropped")
@@ -254,3 +264,10 @@ class WeChatBridge:
                 logger.warning("wechat: a customer-service message failed (%s)",
                                type(exc).__name__)
 
+
+
+def _live_edit(method: TelegramMethod[Any]) -> bool:
+    """An edit that keeps buttons: the message is still being updated."""
+    return isinstance(method, EditMessageText | EditMessageReplyMarkup) and isinstance(
+        method.reply_markup, InlineKeyboardMarkup
+    )

@@ -241,6 +241,21 @@ async def test_bridge_message_outside_a_push_finds_the_openid_of_the_account(
     assert service.sent == [("oSeenElsewhere", "广播")]
 
 
+async def test_bridge_live_edits_from_a_job_wait_for_the_final_state(
+    bridge: WeChatBridge, users: FakeUsers, service: FakeCustomerService
+) -> None:
+    await onboard(bridge)
+    user_id = users.ids[OPENID]
+    stop = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text="停止", callback_data="bc:stop:1")],
+    ])
+    for sent in (10, 20, 30):  # a broadcast's progress, every few seconds
+        await bridge.bot.edit_message_text(f"已发送 {sent}", chat_id=user_id, message_id=5,
+                                           reply_markup=stop)
+    await bridge.bot.edit_message_text("已完成：30", chat_id=user_id, message_id=5)
+    assert service.texts(OPENID) == ["已完成：30"]
+
+
 async def test_bridge_send_failures_are_logged_without_personal_data(
     dp: Dispatcher, users: FakeUsers, service: FakeCustomerService,
     caplog: pytest.LogCaptureFixture,
