@@ -1,4 +1,5 @@
-"""The fake WeChat API on a loopback port, and an HTTP client session to call it with."""
+"""The fake WeChat API on a loopback port, an HTTP client session to call it with, and a
+Redis client (for the tests marked redis)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from redis.asyncio import Redis
 
 from tests.fakes.wechat_api import FakeWeChatAPI
 
@@ -20,3 +22,10 @@ async def api() -> AsyncIterator[FakeWeChatAPI]:
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.wechat.text import Choice, to_wechat_text
+from bot.channels.wechat.text import Choice, first_link, to_plain_text, to_wechat_text
 
 
 def test_tags_dropped_entities_unescaped() -> None:
@@ -43,3 +43,14 @@ def test_callback_buttons_numbered_links_kept() -> None:
 def test_blank_runs_collapse_and_empty_stays_empty() -> None:
     assert to_wechat_text("a\n\n\n\nb") == "a\n\nb"
     assert to_wechat_text("") == ""
+
+
+def test_plain_text_keeps_link_labels_only() -> None:
+    text = '<b>缴费</b> 见<a href="https://www.21wecan.com/">官网</a> &amp; <i>注意</i>\n\n\n\n完'
+    assert to_plain_text(text) == "缴费 见官网 & 注意\n\n完"
+
+
+def test_first_link_is_unescaped_or_none() -> None:
+    assert first_link('a <a href="https://x.test/?a=1&amp;b=2">x</a> <a href="https://y">y</a>') \
+        == "https://x.test/?a=1&b=2"
+    assert first_link("<b>no link</b>") is None
