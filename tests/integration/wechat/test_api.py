@@ -18,8 +18,10 @@ from bot.channels.wechat.api import (
     WeChatNetworkError,
     WeChatTimeout,
 )
+from bot.channels.wechat.menu import build_menu, create_menu
 from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.token import AccessTokenError
+from bot.texts import Texts
 from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChatAPI
 
 OPENID = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
@@ -222,3 +224,16 @@ async def test_no_token_or_openid_in_errors_or_logs(
     text = our_logs(caplog) + "\n".join(errors) + repr(wechat) + repr(wechat.tokens)
     for secret in (*tokens, APP_SECRET, OPENID):
         assert secret is not None and secret not in text
+
+
+async def test_create_menu_sets_the_chinese_menu_and_survives_a_refusal(
+    api: FakeWeChatAPI, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts = Texts()
+    wechat = client(api, session)
+    assert await create_menu(wechat, texts)
+    assert api.menu == build_menu(texts, "zh")
+    api.fail("menu", errcode=40018)  # invalid button name
+    with caplog.at_level(logging.WARNING):
+        assert not await create_menu(wechat, texts)
+    assert "40018" in caplog.text
