@@ -338,10 +338,11 @@ def test_clean_env_drops_bot_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "1:x")
     monkeypatch.setenv("WEBHOOK_PORT", "1")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1")
+    monkeypatch.setenv("WECHAT_APP_ID", "wx1")
 
     env = clean_env()
 
-    assert not {"BOT_TOKEN", "WEBHOOK_PORT", "REDIS_URL"} & env.keys()
+    assert not {"BOT_TOKEN", "WEBHOOK_PORT", "REDIS_URL", "WECHAT_APP_ID"} & env.keys()
 
 
 async def test_webhook_benchmark_runs_and_reports_the_target() -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.weixin.qq.com"
+_OPENID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _FIELD_KEY = re.compile(r"[A-Za-z0-9_]{0,32}")
 
 
@@ -41,6 +43,9 @@ class WeChatSettings(BaseSettings):
     # first link, else this.
     reminder_template_fields: str = "first,keyword1,keyword2,remark"
     reminder_url: str | None = None
+    # Administrators who use WeChat, by openid (comma-separated), beside ADMIN_IDS' Telegram
+    # ids; staff members are named `wechat:<openid>` in /staff.
+    admin_openids: Annotated[frozenset[str], NoDecode] = frozenset()
 
     # The push endpoint. WeChat waits 5 s for an answer and then pushes the same message
     # again (three tries in all), so a push older than the replay window is refused and one
@@ -70,6 +75,16 @@ class WeChatSettings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("admin_openids", mode="before")
+    @classmethod
+    def _parse_admin_openids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = {p.strip() for p in value.replace(";", ",").split(",") if p.strip()}
+            if not all(_OPENID.fullmatch(p) for p in parts):
+                raise ValueError("WECHAT_ADMIN_OPENIDS must be comma-separated openids")
+            return frozenset(parts)
+        return value
 
     @field_validator("api_url", "reminder_url")
     @classmethod

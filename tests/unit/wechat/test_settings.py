@@ -13,8 +13,10 @@ from bot.channels.wechat.settings import DEFAULT_API_URL, WeChatSettings
 from bot.logs import RedactSecrets
 from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET
 
-NAMES = ("TOKEN", "APP_ID", "APP_SECRET", "AES_KEY", "API_URL", "PATH", "REMINDER_TEMPLATE_ID",
-         "REMINDER_TEMPLATE_FIELDS", "REMINDER_URL")
+NAMES = (
+    "TOKEN", "APP_ID", "APP_SECRET", "AES_KEY", "API_URL", "PATH", "REMINDER_TEMPLATE_ID",
+    "ADMIN_OPENIDS", "REMINDER_TEMPLATE_FIELDS", "REMINDER_URL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +45,7 @@ def test_wechat_settings_read_the_design_names(
         "WECHAT_PATH=/wx/push\nWECHAT_REMINDER_TEMPLATE_ID=tpl-1\n"
     )
     monkeypatch.setenv("WECHAT_SEND_RATE", "5")
+    monkeypatch.setenv("WECHAT_ADMIN_OPENIDS", "oAdmin_1, oAdmin-2;")
     settings = WeChatSettings(_env_file=env)
     assert settings.enabled and settings.safe_mode
     assert settings.token is not None and settings.token.get_secret_value() == "push-token-123"
@@ -51,6 +54,7 @@ def test_wechat_settings_read_the_design_names(
     assert settings.path == "/wx/push"
     assert settings.reminder_template_id == "tpl-1"
     assert settings.send_rate == 5
+    assert settings.admin_openids == {"oAdmin_1", "oAdmin-2"}
     shown = repr(settings) + str(settings.model_dump())
     for secret in ("push-token-123", APP_SECRET, AES_KEY):
         assert secret not in shown
@@ -85,6 +89,7 @@ def test_wechat_secrets_are_redacted_from_log_records() -> None:
         ({"reminder_url": "www.21wecan.com"}, "WECHAT_REMINDER_URL"),
         ({"reminder_template_fields": "first,keyword1,remark"}, "four comma-separated"),
         ({"reminder_template_fields": "a,b,c,d e"}, "four comma-separated"),
+        ({"admin_openids": "oA,<b>"}, "WECHAT_ADMIN_OPENIDS"),
     ],
 )
 def test_wechat_settings_refuse_bad_values(values: dict[str, str], match: str) -> None:
