@@ -323,26 +323,25 @@ async def measure(options: Options) -> Results:
                 "WEBHOOK_HOST": "127.0.0.1",
                 "WEBHOOK_PORT": str(bot_port),
             }
-            echo_args = ("benchmarks.bench_webhook", "--serve-echo", str(echo_port), fake_url)
-            wechat_ports = {mode: free_port() for mode in WECHAT_MODES}
-            async with (
-                child(*echo_args, env=env) as echo_proc,
-                child("bot", env=bot_env) as bot,
-                child("benchmarks.bench_webhook", "--serve-wechat",
-                      str(wechat_ports["plain"]), "plain", env=env) as plain_proc,
-                child("benchmarks.bench_webhook", "--serve-wechat",
-                      str(wechat_ports["safe"]), "safe", env=env) as safe_proc,
-            ):
-                echo = Target("echo", f"http://127.0.0.1:{echo_port}", echo_proc.pid)
-                assistant = Target("assistant", f"http://127.0.0.1:{bot_port}", bot.pid)
-                wechat = {
-                    mode: Target(f"wechat-{mode}", f"http://127.0.0.1:{wechat_ports[mode]}",
-                                 proc.pid)
-                    for mode, proc in (("plain", plain_proc), ("safe", safe_proc))
-                }
-                for target, proc in ((echo, echo_proc), (assistant, bot),
-                                     (wechat["plain"], plain_proc), (wechat["safe"], safe_proc)):
-                    await wait_healthy(http, target.base_url, proc)
+            me = "benchmarks.bench_webhook"
+            ports = {name: free_port() for name in ("plain", "safe")} | {
+                "echo": echo_port, "assistant": bot_port,
+            }
+            specs = (
+                ("echo", (me, "--serve-echo", str(echo_port), fake_url), env),
+                ("assistant", ("bot",), bot_env),
+                *((mode, (me, "--serve-wechat", str(ports[mode]), mode), env)
+                  for mode in WECHAT_MODES),
+            )
+            async with contextlib.AsyncExitStack() as stack:
+                targets: dict[str, Target] = {}
+                # One at a time: four starting at once on two cores can miss READY_TIMEOUT.
+                for name, args, child_env_ in specs:
+                    proc = await stack.enter_async_context(child(*args, env=child_env_))
+                    targets[name] = Target(name, f"http://127.0.0.1:{ports[name]}", proc.pid)
+                    await wait_healthy(http, targets[name].base_url, proc)
+                echo, assistant = targets["echo"], targets["assistant"]
+                wechat = {mode: targets[mode] for mode in WECHAT_MODES}
                 load, pushes = Load(http, fake_url), PushLoad(http)
                 for target in (echo, assistant):
                     await load.run(target, options.warmup, options.concurrency)
