@@ -5,6 +5,9 @@ nothing else is markup. So links are kept (their address escaped for the attribu
 other tag is dropped, a quote keeps its lines behind "｜", and entities become characters.
 Buttons have no WeChat equivalent in a text message: a callback button becomes a numbered
 line (the user replies with the number, as in the terminal chat) and a link button a link.
+
+A template message's fields are plain text (no link at all): `to_plain_text` keeps a link's
+label only, and `first_link` finds the address the message would most want opened.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ def _quote(match: re.Match[str]) -> str:
     return "\n".join(f"｜{line}" for line in lines)
 
 
+def _plain(text: str) -> str:
+    return html.unescape(_TAG.sub("", _QUOTE.sub(_quote, text)))
+
+
 def to_wechat_text(text: str, choices: Sequence[Choice] = ()) -> str:
     """Telegram HTML and its buttons as one WeChat text: links kept, other tags dropped,
     callback buttons numbered from 1 in the given order, link buttons as links."""
@@ -55,9 +62,7 @@ def to_wechat_text(text: str, choices: Sequence[Choice] = ()) -> str:
         links.append(link(url, label))
         return _PLACEHOLDER.format(len(links) - 1)
 
-    body = _LINK.sub(keep, text)
-    body = _QUOTE.sub(_quote, body)
-    body = html.unescape(_TAG.sub("", body))
+    body = _plain(_LINK.sub(keep, text))
     body = _PLACED.sub(lambda m: links[int(m.group(1))], body)
     lines = [body.strip()] if body.strip() else []
     number = 0
@@ -107,3 +112,14 @@ def split_bytes(text: str, limit: int = MESSAGE_BYTES) -> list[str]:
     can, else between lines, else between characters; no piece is blank."""
     pieces = _pack(text.strip(), limit, ("\n\n", "\n"))
     return [piece.strip() for piece in pieces if piece.strip()]
+
+def to_plain_text(text: str) -> str:
+    """Telegram HTML as plain text: every tag dropped (a link keeps its label), quotes
+    marked, entities unescaped."""
+    return _BLANK_RUNS.sub("\n\n", _plain(text)).strip()
+
+
+def first_link(text: str) -> str | None:
+    """Return the address of the first link in Telegram HTML, or None."""
+    match = _LINK.search(text)
+    return html.unescape(match.group(1)) if match else None

@@ -1,5 +1,6 @@
-"""The fake WeChat API on a loopback port, an HTTP client session to call it with, and the
-reply bridge over the real dispatcher with fake users and a recording customer service."""
+"""The fake WeChat API on a loopback port, an HTTP client session to call it with, a Redis
+client (for the tests marked redis), and the reply bridge over the real dispatcher with fake
+users and a recording customer service."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from aiogram import Dispatcher
+from redis.asyncio import Redis
 
 from bot.channels.wechat.bridge import WeChatBridge
 from bot.channels.wechat.settings import WeChatSettings
@@ -53,3 +55,10 @@ async def bridge(
     )
     yield bridge
     await bridge.close()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()

@@ -15,7 +15,7 @@ from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET
 
 NAMES = (
     "TOKEN", "APP_ID", "APP_SECRET", "AES_KEY", "API_URL", "PATH", "REMINDER_TEMPLATE_ID",
-    "ADMIN_OPENIDS",
+    "ADMIN_OPENIDS", "REMINDER_TEMPLATE_FIELDS", "REMINDER_URL",
 )
 
 
@@ -93,6 +93,9 @@ def test_wechat_secrets_are_redacted_from_log_records() -> None:
         ({"app_id": APP_ID}, "go together"),
         ({"api_url": "api.weixin.qq.com"}, "WECHAT_API_URL"),
         ({"path": "wechat"}, "WECHAT_PATH"),
+        ({"reminder_url": "www.21wecan.com"}, "WECHAT_REMINDER_URL"),
+        ({"reminder_template_fields": "first,keyword1,remark"}, "four comma-separated"),
+        ({"reminder_template_fields": "a,b,c,d e"}, "four comma-separated"),
         ({"admin_openids": "oA,<b>"}, "WECHAT_ADMIN_OPENIDS"),
     ],
 )
@@ -104,3 +107,12 @@ def test_wechat_settings_refuse_bad_values(values: dict[str, str], match: str) -
 def test_wechat_blank_values_are_unset() -> None:
     settings = WeChatSettings(_env_file=None, token=" ", app_id="", aes_key="")
     assert settings.token is None and settings.app_id is None and settings.aes_key is None
+
+
+def test_wechat_template_keys_default_to_a_classic_template_and_may_skip_parts() -> None:
+    assert WeChatSettings(_env_file=None).template_keys == (
+        "first", "keyword1", "keyword2", "remark"
+    )
+    settings = WeChatSettings(_env_file=None, reminder_template_fields=" , thing1,time2 ,thing3")
+    assert settings.template_keys == ("", "thing1", "time2", "thing3")
+    assert WeChatSettings(_env_file=None, reminder_url=" ").reminder_url is None

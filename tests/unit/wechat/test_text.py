@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.channels.wechat.text import MESSAGE_BYTES, Choice, split_bytes, to_wechat_text
+from bot.channels.wechat.text import (
+    MESSAGE_BYTES,
+    Choice,
+    first_link,
+    split_bytes,
+    to_plain_text,
+    to_wechat_text,
+)
 
 
 def test_tags_dropped_entities_unescaped() -> None:
@@ -61,3 +68,13 @@ def test_split_bytes_keeps_every_character_within_the_limit() -> None:
     pieces = split_bytes(text)
     assert all(len(piece.encode()) <= MESSAGE_BYTES for piece in pieces)
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+def test_plain_text_keeps_link_labels_only() -> None:
+    text = '<b>缴费</b> 见<a href="https://www.21wecan.com/">官网</a> &amp; <i>注意</i>\n\n\n\n完'
+    assert to_plain_text(text) == "缴费 见官网 & 注意\n\n完"
+
+
+def test_first_link_is_unescaped_or_none() -> None:
+    assert first_link('a <a href="https://x.test/?a=1&amp;b=2">x</a> <a href="https://y">y</a>') \
+        == "https://x.test/?a=1&b=2"
+    assert first_link("<b>no link</b>") is None
