@@ -15,7 +15,12 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.channels.wechat.api import WeChatAPI
-from bot.channels.wechat.delivery import Recipient, WeChatDelivery, wechat_limiter
+from bot.channels.wechat.delivery import (
+    SENDER_QUOTA_PAUSE,
+    Recipient,
+    WeChatDelivery,
+    wechat_limiter,
+)
 from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.text import Choice
 from scheduler.delivery import Button, Outcome, Outgoing
@@ -133,7 +138,7 @@ async def test_without_a_template_a_user_outside_the_window_is_a_bad_request(
     ("errcode", "outcome", "retry_after"),
     [
         (43004, Outcome.BLOCKED, None),  # the user unfollowed the account
-        (45009, Outcome.RETRY_AFTER, 14 * 3600),  # NOW is 10:00 in Beijing: until midnight
+        (45009, Outcome.RETRY_AFTER, SENDER_QUOTA_PAUSE),  # every send pauses a minute
     ],
 )
 @pytest.mark.parametrize(("api_name", "user_id"), [("custom", -1), ("template", -2)])

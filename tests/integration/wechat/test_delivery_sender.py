@@ -13,15 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.api import WeChatAPI
-from bot.channels.wechat.delivery import Recipient, WeChatDelivery
+from bot.channels.wechat.delivery import SENDER_QUOTA_PAUSE, Recipient, WeChatDelivery
 from bot.channels.wechat.settings import WeChatSettings
 from bot.db.engine import create_session_pool
-from bot.db.models import DeliveryAttempt, OutboxMessage
+from bot.db.models import DeliveryAttempt
 from bot.db.outbox import NewMessage, OutboxRepo
 from bot.texts import Texts
 from notices import SHANGHAI, load_knowledge_base
 from scheduler.compose import Composer
-from scheduler.delivery import Outcome
+from scheduler.delivery import Outcome, Outgoing
 from scheduler.limiter import MemoryRateLimiter
 from scheduler.sender import Sender, SenderConfig
 from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChatAPI
@@ -97,28 +97,27 @@ async def test_a_digest_reaches_a_wechat_user_as_text_or_template(
     assert "准考证" in text.body["text"]["content"] and "1. ✅" in text.body["text"]["content"]
 
 
-async def test_a_spent_quota_pauses_every_send_until_midnight(
+async def test_a_spent_quota_pauses_every_send_briefly_and_wechat_until_midnight(
     pool: async_sessionmaker[AsyncSession], session: aiohttp.ClientSession,
     api: FakeWeChatAPI,
 ) -> None:
     await due_row(pool, USER, "pay")
     api.fail("template", errcode=45009)
     limiter = MemoryRateLimiter(1000, per_chat_interval=0.0)
+    delivery = wechat_delivery(api, session, None)
     # One try per drain: the sender's in-loop retry would wait out the pause itself.
-    report = await sender(pool, wechat_delivery(api, session, None), limiter,
-                          max_retry_after=0).drain()
+    report = await sender(pool, delivery, limiter, max_retry_after=0).drain()
     assert report.retried == 1 and report.sent == 0
-    pause = 14 * 3600  # 10:00 in Beijing: the quota comes back at midnight
-    assert limiter._paused_until - time.monotonic() == pytest.approx(pause, abs=5)
-    async with pool() as session_:
-        due_at = await session_.scalar(select(OutboxMessage.due_at))
-    assert due_at is not None
-    assert due_at - NOW >= timedelta(seconds=pause)
-    # Every other send, Telegram's included when they share the sender, waits too.
+    # Every other send, Telegram's included when they share the sender, waits a minute...
+    assert limiter._paused_until - time.monotonic() == pytest.approx(SENDER_QUOTA_PAUSE, abs=5)
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(limiter.acquire(12345), 0.2)
+    # ...and WeChat's until midnight in Beijing (NOW is 10:00), without calling WeChat.
+    calls = len(api.calls)
+    result = await delivery.deliver(Outgoing(USER, "x"))
+    assert result.outcome.transient and len(api.calls) == calls
+    assert result.retry_after == pytest.approx(14 * 3600)
     assert Outcome.RETRY_AFTER.value in {a.outcome for a in await attempts(pool)}
-
 
 
 async def attempts(pool: async_sessionmaker[AsyncSession]) -> list[DeliveryAttempt]:
