@@ -107,3 +107,9 @@ async def person_refs(session: AsyncSession, user_ids: Iterable[int]) -> dict[in
     )
     accounts = {-row_id: f"{channel}:{external}" for row_id, channel, external in rows}
     return {i: accounts.get(i, str(i)) for i in ids}
+
+
+async def wechat_people(session: AsyncSession, openids: Iterable[str]) -> frozenset[int]:
+    """The user ids of these openids (allocated for one who never wrote): how
+    WECHAT_ADMIN_OPENIDS become administrators beside ADMIN_IDS."""
+    return frozenset([await IdentityRepo(session).user_id(WECHAT, o) for o in sorted(openids)])

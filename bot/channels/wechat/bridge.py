@@ -19,7 +19,7 @@ import itertools
 import logging
 import re
 import traceback
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -43,7 +43,7 @@ from bot.channels.wechat.messages import WeChatMessage
 from bot.channels.wechat.recent import Recent
 from bot.channels.wechat.replies import wechat_reply
 from bot.channels.wechat.settings import WeChatSettings
-from bot.channels.wechat.text import split_bytes
+from bot.channels.wechat.text import Choice, split_bytes
 from bot.clock import Clock, utc_clock
 from bot.db.identities import WECHAT, IdentityRepo
 from bot.errors import Throttled
@@ -126,6 +126,17 @@ class WeChatBridge:
             capture.go_live()
             return None
         return capture.reply()
+
+    async def remember_choices(self, user_id: int, choices: Sequence[Choice]) -> None:
+        """Take a reply "2" from this user as the second callback button of a message sent
+        without the bridge (a reminder by the outbox's delivery)."""
+        numbered = tuple(choice for choice in choices if choice.data is not None)
+        if not numbered:
+            return
+        try:
+            await self.choices.remember(user_id, Shown(0, numbered))
+        except RedisError as exc:
+            logger.warning("wechat: choices not remembered (%s)", type(exc).__name__)
 
     async def close(self) -> None:
         """Wait for updates still handled and messages still sent, then close the session."""
