@@ -47,6 +47,7 @@ from bot.channels.wechat.text import Choice, split_bytes
 from bot.clock import Clock, utc_clock
 from bot.db.identities import WECHAT, IdentityRepo
 from bot.errors import Throttled
+from bot.forgotten import ForgottenMarks
 from bot.languages import LanguageDirectory
 from bot.texts import Texts, resolve_locale
 from handlers.middlewares import ThrottledIsolation
@@ -103,6 +104,9 @@ class WeChatBridge:
         self._ids = itertools.count(1)
         self._texts: Texts = dp.workflow_data["texts"]
         self._languages: LanguageDirectory | None = dp.workflow_data.get("language_directory")
+        marks: ForgottenMarks | None = dp.workflow_data.get("forgotten_marks")
+        if marks is not None:
+            marks.on_forget.append(self.forget)
 
     async def handle(self, message: WeChatMessage) -> str | None:
         """Handle one push; return its passive reply, or None when there is none (yet)."""
@@ -137,6 +141,14 @@ class WeChatBridge:
             await self.choices.remember(user_id, Shown(0, numbered))
         except RedisError as exc:
             logger.warning("wechat: choices not remembered (%s)", type(exc).__name__)
+
+    async def forget(self, user_id: int) -> None:
+        """Drop what the bridge keeps about a user who deleted their data (/forget)."""
+        self._openids.discard(user_id)
+        try:
+            await self.choices.forget(user_id)
+        except RedisError as exc:
+            logger.warning("wechat: choices not forgotten (%s)", type(exc).__name__)
 
     async def close(self) -> None:
         """Wait for updates still handled and messages still sent, then close the session."""

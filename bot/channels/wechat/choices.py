@@ -65,6 +65,9 @@ class ChoiceStore(Protocol):
     async def get(self, user_id: int) -> Shown | None:
         """Return the user's current choices, if any are remembered."""
 
+    async def forget(self, user_id: int) -> None:
+        """Drop the user's choices (they deleted their data)."""
+
 
 class MemoryChoices:
     """Choices kept in this process for `ttl` seconds; at most `max_users` (oldest dropped)."""
@@ -80,6 +83,9 @@ class MemoryChoices:
 
     async def get(self, user_id: int) -> Shown | None:
         return self._shown.get(user_id)
+
+    async def forget(self, user_id: int) -> None:
+        self._shown.discard(user_id)
 
 
 class RedisChoices:
@@ -99,3 +105,6 @@ class RedisChoices:
     async def get(self, user_id: int) -> Shown | None:
         raw = await self.redis.get(self._key(user_id))
         return Shown.loads(raw) if raw is not None else None
+
+    async def forget(self, user_id: int) -> None:
+        await self.redis.delete(self._key(user_id))

@@ -36,6 +36,9 @@ class Recent(Generic[K, V]):
         while len(self._values) > self.max_size:
             self._values.popitem(last=False)
 
+    def discard(self, key: K) -> None:
+        self._values.pop(key, None)
+
     def get(self, key: K) -> V | None:
         kept = self._values.get(key)
         if kept is None:

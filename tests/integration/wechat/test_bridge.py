@@ -334,3 +334,25 @@ async def test_bridge_session_serves_the_telegram_bots_calls_about_wechat_users(
     await bot.send_message(42, "to Telegram")
     assert service.texts(OPENID) == ["⏰ 报考提醒"]
     assert [call.chat_id for call in telegram.sent()] == [42]
+
+
+async def test_bridge_forget_deletes_candidate_account_and_what_the_bridge_keeps(
+    dp: Dispatcher, wechat_settings: WeChatSettings, service: FakeCustomerService,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    async def resolve(openid: str) -> int:
+        async with session_pool.begin() as session:
+            return await IdentityRepo(session).user_id(WECHAT, openid, seen=NOW)
+
+    bridge = WeChatBridge(dp, wechat_settings, resolve=resolve, send_text=service.send_text)
+    await onboard(bridge)
+    user_id = await resolve(OPENID)
+    asked = await bridge.handle(make_wechat("text", "/forget"))
+    assert asked is not None and "1. " in asked
+    assert await bridge.handle(make_wechat("text", "1")) is not None  # yes, delete
+    assert await candidate(session_pool, user_id) is None
+    async with session_pool() as session:
+        assert await IdentityRepo(session).account(user_id) is None
+    assert await bridge.choices.get(user_id) is None
+    assert bridge._openids.get(user_id) is None
+    await bridge.close()

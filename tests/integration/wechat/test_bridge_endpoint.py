@@ -118,6 +118,8 @@ async def test_bridge_choices_shared_in_redis_by_every_process(
         assert OPENID.encode() not in (await redis.get(key) or b"")
         # The other process reads the same choices: "2" is the English button.
         assert "Hello" in (await two.handle(make_wechat("text", "2")) or "")
+        await two.forget(users.ids[OPENID])  # /forget: gone from Redis too
+        assert not await redis.exists(key)
         await one.close()
         await two.close()
     finally:
