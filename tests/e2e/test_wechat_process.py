@@ -22,8 +22,10 @@ from bot.db.models import Candidate, OutboxMessage
 from bot.db.repo import CandidateRepo
 from bot.step_records import record_done
 from notices import SHANGHAI, STEP_ORDER, Step
+from tests.conftest import TOKEN as BOT_TOKEN
 from tests.conftest import free_port
 from tests.e2e.helpers import STARTUP_TIMEOUT, BotProcess, StartBot, clean_env, wait_http_ok
+from tests.fakes.bot_api import FakeBotAPI, make_message_update
 from tests.fakes.wechat_api import (
     AES_KEY,
     APP_ID,
@@ -246,3 +248,38 @@ async def test_two_processes_share_one_access_token(
     assert len({call.query["access_token"] for call in menus}) == 1
     for process in processes:
         await assert_exits_cleanly(process)
+
+
+@pytest.mark.parametrize("mode", ["webhook", "polling"])
+async def test_one_process_serves_telegram_and_wechat(
+    wechat_api: FakeWeChatAPI, fake_api: FakeBotAPI, start_bot: StartBot, tmp_path: Path,
+    mode: str,
+) -> None:
+    port = free_port()
+    env = wechat_env(
+        wechat_api, tmp_path, port, BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_URL=fake_api.url
+    )
+    if mode == "webhook":
+        env |= {"WEBHOOK_URL": "https://bot.example.org/tg/webhook",
+                "WEBHOOK_SECRET": "e2e-secret-Token_1"}
+    process = await start_wechat_bot(start_bot, env)
+    base = f"http://127.0.0.1:{port}"
+    update = make_message_update(700_001, "/start", update_id=1)
+    if mode == "webhook":
+        await fake_api.wait_for("setWebhook", timeout=STARTUP_TIMEOUT)
+        async with aiohttp.ClientSession() as http, http.post(
+            f"{base}/tg/webhook", json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "e2e-secret-Token_1"},
+        ) as resp:
+            assert resp.status == 200
+    else:
+        fake_api.push_update(update)
+    await fake_api.wait_for("sendMessage", 1, STARTUP_TIMEOUT)
+    assert "非官方渠道" in "\n".join(fake_api.sent_texts(700_001))
+
+    welcome = await WeChatUser(base, "oBoth_0001").event("subscribe")
+    assert "非官方渠道" in welcome
+    # The WeChat user's welcome did not go to Telegram, nor Telegram's to WeChat.
+    assert all(int(call.chat_id or 0) > 0 for call in fake_api.calls_of("sendMessage"))
+    assert not wechat_api.of("custom")
+    await assert_exits_cleanly(process)
