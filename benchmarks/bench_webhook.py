@@ -10,12 +10,14 @@ posts ``/help`` updates from distinct users to each bot, C in flight, and times 
 API has received every reply. Both bots log at WARNING and answer inside the webhook request,
 so the stack differs only by what the assistant does per update.
 
-The WeChat figure: two more child processes serve ``create_wechat_app``
-(bot/channels/wechat/endpoint.py), in plain and in safe (AES) mode, with a handler that
-echoes the text: the bridge to the dispatcher is not built yet, so this measures the
-endpoint alone (signature, freshness, decryption, parsing, dedupe, the passive reply).
-This process posts text pushes signed (and encrypted) by ``PushClient`` from distinct users,
-C in flight, built before the clock starts, and times until every answer came back.
+The WeChat figures: the assistant once more, as ``python -m bot`` with WECHAT_APP_ID (the
+WeChat channel alone, against a fake WeChat API in this process), answering ``/help`` pushes
+through the reply bridge and the same dispatcher as the passive reply; and, as its baseline,
+two child processes serving ``create_wechat_app`` (bot/channels/wechat/endpoint.py) in plain
+and in safe (AES) mode with a handler that only echoes the text (signature, freshness,
+decryption, parsing, dedupe, the passive reply). This process posts text pushes signed (and
+encrypted) by ``PushClient`` from distinct users, C in flight, built before the clock
+starts, and times until every answer came back.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from aiohttp import web
 from bot.channels.wechat.endpoint import create_wechat_app
 from bot.channels.wechat.messages import WeChatMessage
 from bot.channels.wechat.settings import WeChatSettings
-from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, PushClient
+from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, FakeWeChatAPI, PushClient
 from tests.fakes.wechat_api import TOKEN as PUSH_TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +98,8 @@ class Results:
     reply: str
     wechat: dict[str, list[Sample]] = field(default_factory=dict)
     wechat_reply: str = ""
+    assistant_wechat: list[Sample] = field(default_factory=list)
+    assistant_wechat_reply: str = ""
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -261,12 +265,17 @@ class PushLoad:
         self.next_user = 0
         self.reply = ""
 
-    async def run(self, target: Target, mode: str, count: int, concurrency: int) -> Sample:
-        """Send ``count`` signed pushes; time them until the last answer came back."""
+    async def run(
+        self, target: Target, mode: str, count: int, concurrency: int, text: str | None = None
+    ) -> Sample:
+        """Send ``count`` signed pushes (of `text`, else a numbered question); time them until
+        the last answer came back."""
         client = PushClient(aes_key=AES_KEY if mode == "safe" else None)
         now = int(time.time())
         pushes = [
-            client.push(client.text(f"oBench{self.next_user + i:022d}", f"报名 {i}", now), now)
+            client.push(
+                client.text(f"oBench{self.next_user + i:022d}", text or f"报名 {i}", now), now
+            )
             for i in range(count)
         ]
         self.next_user += count
@@ -304,6 +313,7 @@ async def measure(options: Options) -> Results:
         env = child_env()
         echo_port, bot_port, api_port = free_port(), free_port(), free_port()
         async with (
+            FakeWeChatAPI() as wechat_api,
             aiohttp.ClientSession(timeout=timeout, connector=connector) as http,
             child(
                 "tests.fakes.bot_api",
@@ -324,12 +334,23 @@ async def measure(options: Options) -> Results:
                 "WEBHOOK_PORT": str(bot_port),
             }
             me = "benchmarks.bench_webhook"
-            ports = {name: free_port() for name in ("plain", "safe")} | {
+            ports = {name: free_port() for name in ("plain", "safe", "assistant-wechat")} | {
                 "echo": echo_port, "assistant": bot_port,
+            }
+            wechat_env = env | {
+                "WECHAT_TOKEN": PUSH_TOKEN,
+                "WECHAT_APP_ID": APP_ID,
+                "WECHAT_APP_SECRET": APP_SECRET,
+                "WECHAT_API_URL": wechat_api.url,
+                "WECHAT_PATH": WECHAT_PATH,
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench-wechat.db",
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(ports["assistant-wechat"]),
             }
             specs = (
                 ("echo", (me, "--serve-echo", str(echo_port), fake_url), env),
                 ("assistant", ("bot",), bot_env),
+                ("assistant-wechat", ("bot",), wechat_env),
                 *((mode, (me, "--serve-wechat", str(ports[mode]), mode), env)
                   for mode in WECHAT_MODES),
             )
@@ -347,6 +368,9 @@ async def measure(options: Options) -> Results:
                     await load.run(target, options.warmup, options.concurrency)
                 for mode, target in wechat.items():
                     await pushes.run(target, mode, options.warmup, options.concurrency)
+                assistant_wechat = targets["assistant-wechat"]
+                await pushes.run(assistant_wechat, "plain", options.warmup, options.concurrency,
+                                 "/help")
                 reply = await last_reply(http, fake_url)
                 results = Results([], [], reply, {mode: [] for mode in WECHAT_MODES})
                 # Alternate, so drifting load on the machine hits every target alike.
@@ -355,6 +379,10 @@ async def measure(options: Options) -> Results:
                         samples.append(
                             await load.run(target, options.updates, options.concurrency)
                         )
+                    results.assistant_wechat.append(await pushes.run(
+                        assistant_wechat, "plain", options.updates, options.concurrency, "/help"
+                    ))
+                    results.assistant_wechat_reply = pushes.reply
                     for mode, target in wechat.items():
                         results.wechat[mode].append(
                             await pushes.run(target, mode, options.updates, options.concurrency)
@@ -457,9 +485,16 @@ def report(options: Options, results: Results) -> None:
         print(f"cpu: the echo bot's CPU per update is {cpu_ratio:.0%} of the assistant's")
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     print(f"target: >= {TARGET_RATIO:.0%} of echo ({verdict})")
+    if results.assistant_wechat:
+        rate = statistics.median(s.rate for s in results.assistant_wechat)
+        print("wechat /help: signed pushes from distinct users, the same concurrency")
+        line = _line(rate, results.assistant_wechat)
+        print(f"  assistant over WeChat (python -m bot, bridge): {line}")
+        first = results.assistant_wechat_reply.splitlines()
+        print(f"  its passive reply to /help begins: {first[0][:60] if first else '(empty)'}")
+        print(f"  beside the assistant over Telegram above:     {bot:8.1f} updates/s")
     if results.wechat:
-        print("wechat endpoint (create_wechat_app, a handler echoing the text: the bridge to the "
-              "assistant is not built yet), signed text pushes from distinct users")
+        print("wechat endpoint alone (create_wechat_app, a handler echoing the text)")
         for mode, samples in results.wechat.items():
             rate = statistics.median(s.rate for s in samples)
             label = f"{mode} mode{' (AES)' if mode == 'safe' else ''}:"

@@ -59,17 +59,24 @@ class IdentityRepo:
         )
         key = [ChannelUser.channel, ChannelUser.external_id]
         if seen is not None:
-            stmt = insert.on_conflict_do_update(index_elements=key, set_={"last_seen_at": seen})
-        else:
-            stmt = insert.on_conflict_do_nothing(index_elements=key)
-        await self.session.execute(stmt)
+            # One statement: the row, new or updated, says its id.
+            stmt = insert.on_conflict_do_update(
+                index_elements=key, set_={"last_seen_at": seen}
+            ).returning(ChannelUser.id)
+            return -int((await self.session.execute(stmt)).scalar_one())
+        await self.session.execute(insert.on_conflict_do_nothing(index_elements=key))
+        row_id = await self.find(channel, external_id)
+        assert row_id is not None
+        return row_id
+
+    async def find(self, channel: str, external_id: str) -> int | None:
+        """The internal id of (channel, external_id), or None when there is none (yet)."""
         row_id = await self.session.scalar(
             select(ChannelUser.id).where(
                 ChannelUser.channel == channel, ChannelUser.external_id == external_id
             )
         )
-        assert row_id is not None
-        return -int(row_id)
+        return None if row_id is None else -int(row_id)
 
     async def account(self, user_id: int) -> Account | None:
         """The channel account behind an internal id, or None (a Telegram id, or forgotten)."""

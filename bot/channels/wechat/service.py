@@ -22,6 +22,7 @@ from bot.channels.wechat.dedupe import Dedupe, MemoryDedupe, RedisDedupe
 from bot.channels.wechat.delivery import Recipient, WeChatDelivery, wechat_limiter
 from bot.channels.wechat.endpoint import WeChatEndpoint
 from bot.channels.wechat.menu import create_menu
+from bot.channels.wechat.recent import Recent
 from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.token import AccessTokenError
 from bot.clock import Clock, utc_clock
@@ -30,6 +31,9 @@ from bot.errors import StartupError
 from bot.texts import Texts
 
 logger = logging.getLogger(__name__)
+# How stale the saved time of a user's last message may be (it decides between customer-
+# service and template messages, at 48 hours).
+SEEN_PRECISION = 300.0
 
 
 class WeChatChannel:
@@ -50,6 +54,8 @@ class WeChatChannel:
         self.redis = redis
         self.clock: Clock = clock or dp.workflow_data.get("clock") or utc_clock
         self.api = WeChatAPI(settings, redis=redis, prefix=prefix)
+        # Openids whose last contact this process saved within SEEN_PRECISION.
+        self._seen_saved: Recent[str, bool] = Recent(SEEN_PRECISION)
         self.bridge = WeChatBridge(
             dp, settings, resolve=self.resolve, send_text=self.api.send_text, redis=redis,
             clock=self.clock, prefix=prefix,
@@ -68,9 +74,18 @@ class WeChatChannel:
                                        clock=time.time)
 
     async def resolve(self, openid: str) -> int:
-        """The user id of an openid that just wrote (allocated on first contact)."""
+        """The user id of an openid that just wrote (allocated on first contact). When the
+        time it last wrote was saved lately, a read does: the 48-hour window needs no more
+        precision than SEEN_PRECISION, and a write per push is the endpoint's main cost."""
+        if self._seen_saved.get(openid):
+            async with self.session_pool() as session:
+                user_id = await IdentityRepo(session).find(WECHAT, openid)
+            if user_id is not None:
+                return user_id
         async with self.session_pool.begin() as session:
-            return await IdentityRepo(session).user_id(WECHAT, openid, seen=self.clock())
+            user_id = await IdentityRepo(session).user_id(WECHAT, openid, seen=self.clock())
+        self._seen_saved.set(openid, True)
+        return user_id
 
     async def recipient(self, user_id: int) -> Recipient | None:
         """Whom a reminder for `user_id` goes to, and when they last wrote."""
