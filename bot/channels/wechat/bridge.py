@@ -43,7 +43,7 @@ from bot.channels.wechat.messages import WeChatMessage
 from bot.channels.wechat.recent import Recent
 from bot.channels.wechat.replies import wechat_reply
 from bot.channels.wechat.settings import WeChatSettings
-from bot.channels.wechat.text import Choice, split_bytes
+from bot.channels.wechat.text import Choice, split_bytes, to_wechat_text
 from bot.clock import Clock, utc_clock
 from bot.db.identities import WECHAT, IdentityRepo
 from bot.errors import Throttled
@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 Resolve = Callable[[str], Awaitable[int]]  # openid -> internal (negative) user id
 SendText = Callable[[str, str], Awaitable[None]]  # (openid, text): a customer-service message
+Find = Callable[[str], Awaitable[int | None]]  # openid -> user id, None when not known
 
 WECHAT_BOT_TOKEN = "1000002:wechat-local-session-no-network"
 LANGUAGE_CODE = "zh-hans"
@@ -75,6 +76,7 @@ class WeChatBridge:
         *,
         resolve: Resolve,
         send_text: SendText,
+        find: Find | None = None,
         redis: Redis | None = None,
         clock: Clock | None = None,
         prefix: str | None = None,
@@ -82,6 +84,7 @@ class WeChatBridge:
         self.dp = dp
         self.settings = settings
         self.resolve = resolve
+        self.find = find
         self.send_text = send_text
         self.clock: Clock = clock or dp.workflow_data.get("clock") or utc_clock
         if prefix is None:
@@ -114,6 +117,16 @@ class WeChatBridge:
         started = loop.time()
         if message.kind == "unsupported" and message.msg_type.startswith("event:"):
             return None  # a menu link opened, a template message delivered: nothing to say
+        # An image or a voice note from someone not known yet: say what can be read, and
+        # keep nothing (no account is made for them).
+        if (
+            message.kind == "unsupported"
+            and self.find is not None
+            and await self.find(message.openid) is None
+        ):
+            return to_wechat_text(
+                self._texts.render("non_text", resolve_locale(None, LANGUAGE_CODE))
+            )
         user_id = await self.resolve(message.openid)
         self._openids.set(user_id, message.openid)
         capture = Capture(message.openid, self._send, self._spawn)

@@ -57,7 +57,8 @@ class WeChatChannel:
         # Openids whose last contact this process saved within SEEN_PRECISION.
         self._seen_saved: Recent[str, bool] = Recent(SEEN_PRECISION)
         self.bridge = WeChatBridge(
-            dp, settings, resolve=self.resolve, send_text=self.api.send_text, redis=redis,
+            dp, settings, resolve=self.resolve, find=self.find, send_text=self.api.send_text,
+            redis=redis,
             clock=self.clock, prefix=prefix,
         )
         self.delivery = WeChatDelivery(
@@ -78,14 +79,18 @@ class WeChatChannel:
         time it last wrote was saved lately, a read does: the 48-hour window needs no more
         precision than SEEN_PRECISION, and a write per push is the endpoint's main cost."""
         if self._seen_saved.get(openid):
-            async with self.session_pool() as session:
-                user_id = await IdentityRepo(session).find(WECHAT, openid)
+            user_id = await self.find(openid)
             if user_id is not None:
                 return user_id
         async with self.session_pool.begin() as session:
             user_id = await IdentityRepo(session).user_id(WECHAT, openid, seen=self.clock())
         self._seen_saved.set(openid, True)
         return user_id
+
+    async def find(self, openid: str) -> int | None:
+        """The user id of an openid, without making one (None: not known)."""
+        async with self.session_pool() as session:
+            return await IdentityRepo(session).find(WECHAT, openid)
 
     async def recipient(self, user_id: int) -> Recipient | None:
         """Whom a reminder for `user_id` goes to, and when they last wrote."""

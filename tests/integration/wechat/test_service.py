@@ -8,13 +8,16 @@ from datetime import timedelta
 
 import pytest
 from aiogram import Dispatcher
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.recent import Recent
 from bot.channels.wechat.service import WeChatChannel
 from bot.channels.wechat.settings import WeChatSettings
 from bot.db.identities import IdentityRepo
+from bot.db.models import Candidate, ChannelUser
 from bot.db.repo import CandidateRepo
+from tests.factories import make_wechat
 from tests.integration.conftest import FixedClock
 
 
@@ -63,3 +66,14 @@ async def test_a_forgotten_user_writing_again_is_a_new_person(
     assert again != user_id
     async with session_pool() as session:
         assert await IdentityRepo(session).account(user_id) is None
+
+
+async def test_an_image_from_someone_unknown_is_answered_and_nothing_is_kept(
+    channel: WeChatChannel, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    reply = await channel.bridge.handle(make_wechat("unsupported", openid="oStranger_1"))
+    assert reply is not None and "文字" in reply
+    assert await channel.find("oStranger_1") is None
+    async with session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(ChannelUser)) == 0
+        assert await session.scalar(select(func.count()).select_from(Candidate)) == 0
