@@ -370,5 +370,6 @@ async def test_webhook_benchmark_runs_and_reports_the_target() -> None:
     assert "target: >= 70% of echo" in report
     assert re.search(r"plain mode: .*\d+\.\d updates/s", report), report
     assert re.search(r"safe mode \(AES\): .*\d+\.\d updates/s", report), report
-    assert "bridge to the assistant is not built yet" in report
+    assert re.search(r"assistant over WeChat .*\d+\.\d updates/s", report), report
+    assert "its passive reply to /help begins: 怎么用" in report
     assert "endpoint's passive reply: 报名" in report
