@@ -106,6 +106,9 @@ class TemplateFields:
 def template_fields(message: Outgoing, *, default_url: str | None = None) -> TemplateFields:
     """Read a template message's parts from a message meant for a chat.
 
+    A reminder carries its summary (the step, its deadline, its link), which is used as it
+    is; for other messages (a broadcast) the parts are read from the text.
+
     The first line is the title ("⏰ 报考提醒"), the next the step (a digest's first step
     name, a broadcast's first line), the line after it its deadline (the date it names when
     it names one: "还剩 3 天截止（2月8日）…" gives "2月8日"), the rest the remainder. The link
@@ -117,11 +120,17 @@ def template_fields(message: Outgoing, *, default_url: str | None = None) -> Tem
     title, step, deadline_line = lines[:3]
     date = _DATE.search(deadline_line)
     url = next((b.url for row in message.buttons for b in row if b.url), None)
+    deadline = date.group(0) if date else deadline_line
+    rest = lines[3:]
+    summary = message.summary
+    if summary is not None:  # a reminder says what it is about: no reading needed
+        step, deadline, url = summary.step, summary.deadline, summary.url or url
+        rest = lines[1:]
     return TemplateFields(
         title=_cut(title, KEYWORD_LIMIT),
         step=_cut(step, KEYWORD_LIMIT),
-        deadline=_cut(date.group(0) if date else deadline_line, KEYWORD_LIMIT),
-        rest=_cut(" ".join(lines[3:]), REST_LIMIT),
+        deadline=_cut(deadline, KEYWORD_LIMIT),
+        rest=_cut(" ".join(rest), REST_LIMIT),
         url=url or first_link(message.text) or default_url,
     )
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.channels.wechat.delivery import KEYWORD_LIMIT, REST_LIMIT, template_fields
-from scheduler.delivery import Button, Outgoing
+from bot.db.outbox import ClaimedMessage
+from bot.texts import Texts
+from notices import load_knowledge_base
+from scheduler.compose import Composer, Recipient
+from scheduler.delivery import Button, Outgoing, Summary
 
 DIGEST = (
     "⏰ <b>报考提醒</b>\n\n<b>缴费</b>\n还剩 3 天截止（2月8日）：网上缴费 1月29日–2月8日。\n"
@@ -42,3 +48,29 @@ def test_short_messages_leave_parts_empty_and_data_skips_them() -> None:
     assert fields.data(("first", "keyword1", "keyword2", "remark")) == {"first": "考试提醒"}
     full = template_fields(Outgoing(-5, DIGEST))
     assert full.data(("", "thing1", "time2", "")) == {"thing1": "缴费", "time2": "2月8日"}
+
+
+def test_a_reminder_s_summary_gives_step_deadline_and_link_as_they_are() -> None:
+    summary = Summary("网上缴费", "1月29日–2月8日", "https://region.example/pay")
+    fields = template_fields(Outgoing(-5, DIGEST, (SITE,), summary))
+    assert (fields.title, fields.step, fields.deadline) == (
+        "⏰ 报考提醒", "网上缴费", "1月29日–2月8日"
+    )
+    assert fields.url == "https://region.example/pay"
+    assert fields.rest.startswith("缴费 还剩 3 天截止")
+
+
+def test_the_composer_summarises_a_digest_by_its_first_step() -> None:
+    kb = load_knowledge_base()
+    now = datetime(2024, 1, 29, 2, 0, tzinfo=UTC)
+    row = ClaimedMessage(
+        id=1, user_id=-5, kind="reminder", step="pay", occasion="open", event_date=now.date(),
+        payload=None, attempts=0, due_at=now, expires_at=None, broadcast_id=None, priority=10,
+        urgent=False,
+    )
+    [message] = Composer(Texts(), lambda: kb).compose(
+        Recipient(-5, "zh", "beijing", False), [row], now
+    )
+    assert message.summary is not None
+    assert message.summary.step and "2月" in message.summary.deadline
+    assert message.summary.url
