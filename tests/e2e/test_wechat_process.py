@@ -283,3 +283,15 @@ async def test_one_process_serves_telegram_and_wechat(
     assert all(int(call.chat_id or 0) > 0 for call in fake_api.calls_of("sendMessage"))
     assert not wechat_api.of("custom")
     await assert_exits_cleanly(process)
+
+
+async def test_a_wrong_app_secret_stops_start_up_with_one_line(
+    wechat_api: FakeWeChatAPI, start_bot: StartBot, tmp_path: Path
+) -> None:
+    env = wechat_env(wechat_api, tmp_path, free_port(), LOG_LEVEL="WARNING",
+                     WECHAT_APP_SECRET="not-the-secret-0123456789")
+    process = await start_bot(env)
+    assert await process.wait_exit(STARTUP_TIMEOUT) == 2
+    lines = [line for line in process.stderr().splitlines() if line.strip()]
+    assert len(lines) == 1 and "WECHAT_APP_SECRET" in lines[0], lines
+    assert "not-the-secret-0123456789" not in process.stderr()
