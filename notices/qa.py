@@ -33,6 +33,7 @@ from notices.steps import STEP_ORDER, Step
 from notices.text import (
     MAX_CHARS,
     CueSet,
+    EnglishWords,
     Rewriter,
     detect_lang,
     fold,
@@ -239,6 +240,7 @@ class Answerer:
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
         self._typos = Rewriter(lex.typos, inline=True)
+        self._words = EnglishWords(_english_vocabulary(kb))
         self._spoken_cache: dict[str, str] = {}
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
         self._zh, self._en = zh, en
@@ -279,7 +281,7 @@ class Answerer:
         if found is None:
             if len(self._spoken_cache) >= _SPOKEN_CACHE:
                 self._spoken_cache.clear()
-            found = " ".join(self._zh(self._en(self._typos(clean))).split())
+            found = " ".join(self._zh(self._en(self._words(self._typos(clean)))).split())
             self._spoken_cache[clean] = found
         return found
 
@@ -818,3 +820,26 @@ def _with_earlier(done: frozenset[Step]) -> frozenset[Step]:
         return done
     last = max(STEP_ORDER.index(s) for s in done)
     return frozenset(STEP_ORDER[: last + 1]) | done
+
+
+def _english_vocabulary(kb: KnowledgeBase) -> set[str]:
+    """Return every English word the lexicon, the entries and the regions are written in."""
+    texts: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(kb.lexicon.model_dump())
+    for entry in kb.entries:
+        walk([entry.topic_en, entry.answer_en, *entry.keywords, *entry.questions])
+    for region in kb.regions:
+        walk(list(region.names()))
+    return {w for text in texts for w in re.findall(r"[a-z]+", fold(text))}
