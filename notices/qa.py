@@ -26,7 +26,7 @@ from notices.calendar import (
     window_status,
 )
 from notices.kb import KnowledgeBase
-from notices.models import Entry, EntryKind, OfficialSite, Region, RegionRule
+from notices.models import Entry, EntryKind, Lexicon, OfficialSite, Region, RegionRule
 from notices.plans import StepPlan
 from notices.retrieve import Index
 from notices.steps import STEP_ORDER, Step
@@ -248,6 +248,7 @@ class Answerer:
         self._index = Index(
             kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop,
             light=frozenset(fold(w) for w in lex.asker_words),
+            reading_words=[fold(w) for w in _reading_words(lex)],
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
         self._reader = Reader(lex, self._spoken, rules, ranked=self._canon)
@@ -426,6 +427,12 @@ class Answerer:
 
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
+        outside = self._index.outside(self._index.terms(reading.asking_canon or reading.canon))
+        if outside is not None:
+            # "机考能带草稿纸吗", "比特币现在多少钱": a topic the notice leaves out, named by a
+            # word only an out-of-scope entry holds, outweighs the step the words also name.
+            return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, _confidence(outside[0]),
+                               entry=outside[1], reading=reading)
         if (
             reading.rules and reading.rules[0][0] in reading.done
             and aspect is not Aspect.WHAT_IF
@@ -843,3 +850,13 @@ def _english_vocabulary(kb: KnowledgeBase) -> set[str]:
     for region in kb.regions:
         walk(list(region.names()))
     return {w for text in texts for w in re.findall(r"[a-z]+", fold(text))}
+
+
+def _reading_words(lex: Lexicon) -> list[str]:
+    """Return the words the reading takes steps, aspects and askers from: they tell what
+    is asked about a topic, never that the topic is one the notice leaves out."""
+    return [
+        *(w for words in lex.step_cues.values() for w in words),
+        *(w for words in lex.aspect_cues.values() for w in words),
+        *lex.asker_words, *lex.can_words, *lex.modal_now, *lex.step_verbs, *lex.time_cues,
+    ]

@@ -82,6 +82,9 @@ class Reading:
     # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
     # whatever step its question names.
     troubles: tuple[Step, ...] = ()
+    # What the asking part of the message says, in canonical words (a long message's
+    # asking sentences, else the whole question).
+    asking_canon: str = ""
 
     @property
     def asked_as(self) -> str:
@@ -283,6 +286,7 @@ class Reader:
             asking_steps=asking_steps,
             name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
             troubles=troubles,
+            asking_canon=self._ranked(focus) if focus else canon,
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"
