@@ -335,7 +335,10 @@ class Reader:
         """Return the mentions of steps the question says are done ("已经完成了报名确认")."""
         claimed: list[tuple[int, int, str]] = []
         for start, end, word in mentions:
-            before = squeezed[max(0, start - _BEFORE) : start]
+            # A marker before another step word claims that one ("已经确认过了审核要多久":
+            # 已经 claims the confirmation, not the review).
+            since = max([start - _BEFORE, *(e for _, e, _ in mentions if e <= start)])
+            before = squeezed[max(0, since) : start]
             after = squeezed[end : end + _AFTER]
             marker = next((m for m in self._after if after.startswith(m)), None)
             claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)

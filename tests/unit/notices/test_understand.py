@@ -642,3 +642,13 @@ def test_understand_when_for_a_step_without_any_date_says_where_it_stands(
     answer = answerer.answer("审核结果啥时候出来", now=IN_REGISTRATION)
     assert answer.focus is not None and answer.focus.plan.step is Step.REVIEW
     assert answer.focus.plan.window is None
+
+
+def test_understand_a_done_marker_claims_the_step_right_after_it_only(
+    answerer: Answerer,
+) -> None:
+    # "已经" is said of the confirmation; the review named after it is what is asked.
+    answer = answerer.answer("我已经确认了，审核一般要多久", now=IN_PAYMENT)
+    assert answer.reading is not None
+    assert Step.CONFIRM in answer.reading.done
+    assert Step.REVIEW not in answer.reading.done
