@@ -359,8 +359,14 @@ class Reader:
         """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""
         return frozenset(
             self._steps[word] for _, end, word in mentions
-            if squeezed[end:].startswith(self._context)
+            if self._after_outcome(squeezed[end:]).startswith(self._context)
         )
+
+    def _after_outcome(self, rest: str) -> str:
+        """Return what follows a step word past its outcome, if one is stated there
+        ("审核通过之后": "之后"; "缴费成功后": "后")."""
+        marker = next((m for m in self._after if rest.startswith(m)), "")
+        return rest[len(marker) :]
 
     def _done_by_phrase(self, squeezed_clean: str, tail: str = "") -> frozenset[Step]:
         if self._done_pattern is None:
