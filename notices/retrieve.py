@@ -23,6 +23,9 @@ _LIGHT = 0.3
 # precise markers, so on near-equal evidence it beats an entry sharing general words.
 _OUT_OF_SCOPE_BOOST = 1.2
 _STEP_BOOST = 1.25
+# Scores this close count as a tie (as between an out-of-scope entry and an answer in the
+# answerer): a marked out-of-scope topic that ties with the best entry wins.
+_TIE = 0.95
 _TIME_BOOST = 1.2
 # An entry about a step the question does not name: kept, but it must match much better.
 _OTHER_STEP = 0.5
@@ -154,16 +157,19 @@ class Index:
         return markers
 
     def outside(self, terms: dict[str, float]) -> tuple[float, Entry] | None:
-        """Return the out-of-scope entry a question is about, with its score, when it ranks
-        first on the question's words alone and one of its markers is among them."""
+        """Return the out-of-scope entry a question is about, with its score, when one of its
+        markers is among the question's words and it ranks first on them, or ties."""
         scores = self._scores(terms)
         if not scores:
             return None
-        index = max(scores, key=lambda i: (scores[i] * self._kind_boost(i), -i))
-        entry = self._entries[index]
-        if entry.kind is not EntryKind.OUT_OF_SCOPE or self._markers[index].isdisjoint(terms):
+        boosted = {i: s * self._kind_boost(i) for i, s in scores.items()}
+        marked = [i for i in boosted if not self._markers[i].isdisjoint(terms)]
+        if not marked:
             return None
-        return scores[index] * self._kind_boost(index), entry
+        best = max(marked, key=lambda i: (boosted[i], -i))
+        if boosted[best] < _TIE * max(boosted.values()):
+            return None
+        return boosted[best], self._entries[best]
 
     def _kind_boost(self, index: int) -> float:
         return _OUT_OF_SCOPE_BOOST if self._entries[index].kind is EntryKind.OUT_OF_SCOPE else 1.0
