@@ -1,4 +1,5 @@
-"""Updates per second through the webhook, against a bare aiogram echo bot on the same stack.
+"""Updates per second through the webhook, against a bare aiogram echo bot on the same stack;
+beside it, pushes per second through the WeChat endpoint.
 
     python -m benchmarks.bench_webhook [--updates N] [--concurrency C] [--rounds R]
 
@@ -8,6 +9,15 @@ Dispatcher + ``SimpleRequestHandler``, served by this module with ``--serve-echo
 posts ``/help`` updates from distinct users to each bot, C in flight, and times until the fake
 API has received every reply. Both bots log at WARNING and answer inside the webhook request,
 so the stack differs only by what the assistant does per update.
+
+The WeChat figures: the assistant once more, as ``python -m bot`` with WECHAT_APP_ID (the
+WeChat channel alone, against a fake WeChat API in this process), answering ``/help`` pushes
+through the reply bridge and the same dispatcher as the passive reply; and, as its baseline,
+two child processes serving ``create_wechat_app`` (bot/channels/wechat/endpoint.py) in plain
+and in safe (AES) mode with a handler that only echoes the text (signature, freshness,
+decryption, parsing, dedupe, the passive reply). This process posts text pushes signed (and
+encrypted) by ``PushClient`` from distinct users, C in flight, built before the clock
+starts, and times until every answer came back.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +49,18 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.channels.wechat.endpoint import create_wechat_app
+from bot.channels.wechat.messages import WeChatMessage
+from bot.channels.wechat.settings import WeChatSettings
+from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, FakeWeChatAPI, PushClient
+from tests.fakes.wechat_api import TOKEN as PUSH_TOKEN
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
 SECRET = "bench-webhook-secret"
 WEBHOOK_PATH = "/tg/webhook"
+WECHAT_PATH = "/wechat"
+WECHAT_MODES = ("plain", "safe")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TARGET_RATIO = 0.70
 READY_TIMEOUT = 30.0
@@ -78,6 +96,10 @@ class Results:
     echo: list[Sample]
     assistant: list[Sample]
     reply: str
+    wechat: dict[str, list[Sample]] = field(default_factory=dict)
+    wechat_reply: str = ""
+    assistant_wechat: list[Sample] = field(default_factory=list)
+    assistant_wechat_reply: str = ""
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -235,6 +257,54 @@ class Load:
             raise RuntimeError(msg)
 
 
+class PushLoad:
+    """Posts text pushes from fresh WeChat users and times the endpoint's answers."""
+
+    def __init__(self, http: aiohttp.ClientSession) -> None:
+        self.http = http
+        self.next_user = 0
+        self.reply = ""
+
+    async def run(
+        self, target: Target, mode: str, count: int, concurrency: int, text: str | None = None
+    ) -> Sample:
+        """Send ``count`` signed pushes (of `text`, else a numbered question); time them until
+        the last answer came back."""
+        client = PushClient(aes_key=AES_KEY if mode == "safe" else None)
+        now = int(time.time())
+        pushes = [
+            client.push(
+                client.text(f"oBench{self.next_user + i:022d}", text or f"报名 {i}", now), now
+            )
+            for i in range(count)
+        ]
+        self.next_user += count
+        queue = iter(pushes)
+        url = f"{target.base_url}{WECHAT_PATH}"
+        answers: list[str] = []
+
+        async def worker() -> None:
+            for query, body in queue:
+                async with self.http.post(url, params=query, data=body) as resp:
+                    text = await resp.text()
+                    if resp.status != 200 or text == "success":
+                        msg = f"{target.name}: endpoint answered HTTP {resp.status}: {text[:80]}"
+                        raise RuntimeError(msg)
+                    if not answers:
+                        answers.append(text)
+
+        cpu_before = cpu_seconds(target.pid)
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+        cpu_after = cpu_seconds(target.pid)
+        cpu_ms = None
+        if cpu_before is not None and cpu_after is not None:
+            cpu_ms = (cpu_after - cpu_before) * 1000 / count
+        self.reply = str(client.read_reply(answers[0]).get("Content", ""))
+        return Sample(count / elapsed, cpu_ms)
+
+
 async def measure(options: Options) -> Results:
     """Time both bots in alternating rounds; keep the assistant's reply to /help."""
     timeout = aiohttp.ClientTimeout(total=60)
@@ -243,6 +313,7 @@ async def measure(options: Options) -> Results:
         env = child_env()
         echo_port, bot_port, api_port = free_port(), free_port(), free_port()
         async with (
+            FakeWeChatAPI() as wechat_api,
             aiohttp.ClientSession(timeout=timeout, connector=connector) as http,
             child(
                 "tests.fakes.bot_api",
@@ -262,23 +333,61 @@ async def measure(options: Options) -> Results:
                 "WEBHOOK_HOST": "127.0.0.1",
                 "WEBHOOK_PORT": str(bot_port),
             }
-            echo_args = ("benchmarks.bench_webhook", "--serve-echo", str(echo_port), fake_url)
-            async with child(*echo_args, env=env) as echo_proc, child("bot", env=bot_env) as bot:
-                echo = Target("echo", f"http://127.0.0.1:{echo_port}", echo_proc.pid)
-                assistant = Target("assistant", f"http://127.0.0.1:{bot_port}", bot.pid)
-                await wait_healthy(http, echo.base_url, echo_proc)
-                await wait_healthy(http, assistant.base_url, bot)
-                load = Load(http, fake_url)
+            me = "benchmarks.bench_webhook"
+            ports = {name: free_port() for name in ("plain", "safe", "assistant-wechat")} | {
+                "echo": echo_port, "assistant": bot_port,
+            }
+            wechat_env = env | {
+                "WECHAT_TOKEN": PUSH_TOKEN,
+                "WECHAT_APP_ID": APP_ID,
+                "WECHAT_APP_SECRET": APP_SECRET,
+                "WECHAT_API_URL": wechat_api.url,
+                "WECHAT_PATH": WECHAT_PATH,
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench-wechat.db",
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(ports["assistant-wechat"]),
+            }
+            specs = (
+                ("echo", (me, "--serve-echo", str(echo_port), fake_url), env),
+                ("assistant", ("bot",), bot_env),
+                ("assistant-wechat", ("bot",), wechat_env),
+                *((mode, (me, "--serve-wechat", str(ports[mode]), mode), env)
+                  for mode in WECHAT_MODES),
+            )
+            async with contextlib.AsyncExitStack() as stack:
+                targets: dict[str, Target] = {}
+                # One at a time: four starting at once on two cores can miss READY_TIMEOUT.
+                for name, args, child_env_ in specs:
+                    proc = await stack.enter_async_context(child(*args, env=child_env_))
+                    targets[name] = Target(name, f"http://127.0.0.1:{ports[name]}", proc.pid)
+                    await wait_healthy(http, targets[name].base_url, proc)
+                echo, assistant = targets["echo"], targets["assistant"]
+                wechat = {mode: targets[mode] for mode in WECHAT_MODES}
+                load, pushes = Load(http, fake_url), PushLoad(http)
                 for target in (echo, assistant):
                     await load.run(target, options.warmup, options.concurrency)
+                for mode, target in wechat.items():
+                    await pushes.run(target, mode, options.warmup, options.concurrency)
+                assistant_wechat = targets["assistant-wechat"]
+                await pushes.run(assistant_wechat, "plain", options.warmup, options.concurrency,
+                                 "/help")
                 reply = await last_reply(http, fake_url)
-                results = Results([], [], reply)
-                # Alternate, so drifting load on the machine hits both bots alike.
+                results = Results([], [], reply, {mode: [] for mode in WECHAT_MODES})
+                # Alternate, so drifting load on the machine hits every target alike.
                 for _ in range(options.rounds):
                     for target, samples in ((echo, results.echo), (assistant, results.assistant)):
                         samples.append(
                             await load.run(target, options.updates, options.concurrency)
                         )
+                    results.assistant_wechat.append(await pushes.run(
+                        assistant_wechat, "plain", options.updates, options.concurrency, "/help"
+                    ))
+                    results.assistant_wechat_reply = pushes.reply
+                    for mode, target in wechat.items():
+                        results.wechat[mode].append(
+                            await pushes.run(target, mode, options.updates, options.concurrency)
+                        )
+                results.wechat_reply = pushes.reply
     return results
 
 
@@ -314,6 +423,29 @@ async def serve_echo(port: int, api_url: str) -> None:
         dispatcher=dp, bot=bot, secret_token=SECRET, handle_in_background=False
     ).register(app, path=WEBHOOK_PATH)
     setup_application(app, dp, bot=bot)
+    await serve_until_signal(app, port)
+
+
+async def serve_wechat(port: int, mode: str) -> None:
+    """Serve the WeChat endpoint with a handler echoing the text, until SIGTERM."""
+    settings = WeChatSettings(
+        _env_file=None, token=PUSH_TOKEN, app_id=APP_ID, app_secret=APP_SECRET,
+        aes_key=AES_KEY if mode == "safe" else None, path=WECHAT_PATH,
+    )
+
+    async def echo(message: WeChatMessage) -> str | None:
+        return message.text or None
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = create_wechat_app(settings, echo)
+    app.router.add_get("/healthz", healthz)
+    await serve_until_signal(app, port)
+
+
+async def serve_until_signal(app: web.Application, port: int) -> None:
+    """Serve `app` on a loopback port until SIGTERM or SIGINT."""
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -353,6 +485,21 @@ def report(options: Options, results: Results) -> None:
         print(f"cpu: the echo bot's CPU per update is {cpu_ratio:.0%} of the assistant's")
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     print(f"target: >= {TARGET_RATIO:.0%} of echo ({verdict})")
+    if results.assistant_wechat:
+        rate = statistics.median(s.rate for s in results.assistant_wechat)
+        print("wechat /help: signed pushes from distinct users, the same concurrency")
+        line = _line(rate, results.assistant_wechat)
+        print(f"  assistant over WeChat (python -m bot, bridge): {line}")
+        first = results.assistant_wechat_reply.splitlines()
+        print(f"  its passive reply to /help begins: {first[0][:60] if first else '(empty)'}")
+        print(f"  beside the assistant over Telegram above:     {bot:8.1f} updates/s")
+    if results.wechat:
+        print("wechat endpoint alone (create_wechat_app, a handler echoing the text)")
+        for mode, samples in results.wechat.items():
+            rate = statistics.median(s.rate for s in samples)
+            label = f"{mode} mode{' (AES)' if mode == 'safe' else ''}:"
+            print(f"  {label:<44} {_line(rate, samples)}")
+        print(f"  endpoint's passive reply: {results.wechat_reply[:60]}")
 
 
 def _line(median_rate: float, samples: Sequence[Sample]) -> str:
@@ -373,6 +520,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--serve-echo", nargs=2, metavar=("PORT", "API_URL"), help=argparse.SUPPRESS
     )
+    parser.add_argument(
+        "--serve-wechat", nargs=2, metavar=("PORT", "MODE"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if min(args.updates, args.concurrency, args.rounds, args.warmup) < 1:
         parser.error("--updates, --concurrency, --warmup and --rounds must be positive")
@@ -385,6 +535,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING)
         port, api_url = args.serve_echo
         asyncio.run(serve_echo(int(port), api_url))
+        return 0
+    if args.serve_wechat is not None:
+        logging.basicConfig(level=logging.WARNING)
+        port, mode = args.serve_wechat
+        asyncio.run(serve_wechat(int(port), mode))
         return 0
     options = Options(args.updates, args.concurrency, args.warmup, args.rounds)
     try:

@@ -1,4 +1,5 @@
-"""Start-up: settings, logging, database, dispatcher, then the terminal chat or Telegram."""
+"""Start-up: settings, logging, database, dispatcher, then the terminal chat, or Telegram,
+WeChat, or both in one process."""
 
 from __future__ import annotations
 
@@ -6,23 +7,38 @@ import asyncio
 import logging
 import os
 import sys
+from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import setup_application
+from aiohttp import web
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.background import cancel
 from bot.channels.console import ConsoleChannel
-from bot.channels.telegram import check_bot, create_bot, run_polling, run_webhook
+from bot.channels.routing import ChannelDeliveries, RoutingSession
+from bot.channels.telegram import (
+    add_health_routes,
+    check_bot,
+    create_bot,
+    run_polling,
+    run_webhook,
+    serve,
+    start_side_server,
+)
 from bot.channels.telegram_delivery import HttpTelegramDelivery
+from bot.channels.wechat.service import WeChatChannel
+from bot.channels.wechat.settings import WeChatSettings
 from bot.clock import process_clock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_pool, safe_url
+from bot.db.identities import TELEGRAM, WECHAT, wechat_people
 from bot.db.migrate import upgrade
-from bot.dispatcher import create_dispatcher
+from bot.dispatcher import create_dispatcher, create_redis
 from bot.errors import StartupError
 from bot.knowledge import Knowledge
 from bot.logs import configure_logging, started
@@ -31,6 +47,7 @@ from bot.staff.regiondata import apply_stored
 from bot.texts import Texts
 from handlers.menu import set_commands, set_staff_menus
 from notices import KnowledgeBaseError
+from scheduler.delivery import Delivery
 
 logger = logging.getLogger("bot")
 
@@ -74,17 +91,24 @@ async def check_redis(url: str | None) -> None:
         await redis.aclose()
 
 
-async def run(settings: Settings) -> None:
-    """Run the assistant until end of input (terminal) or a stop signal (Telegram)."""
+async def run(settings: Settings, wechat: WeChatSettings | None = None) -> None:
+    """Run the assistant until end of input (terminal) or a stop signal (Telegram, WeChat,
+    or both in one process)."""
+    wechat = wechat if wechat is not None and wechat.enabled else None
     bot: Bot | None = create_bot(settings) if settings.bot_token is not None else None
     knowledge = load_knowledge(settings)
     engine = await prepare_database(settings.database_url)
+    redis: Redis | None = None
+    channel: WeChatChannel | None = None
     try:
         texts = Texts()
         session_pool = create_session_pool(engine)
         # Staff-imported region milestones live in the database: overlay them before serving.
         async with session_pool.begin() as session:
             await apply_stored(session, knowledge)
+            if wechat is not None and wechat.admin_openids:
+                admins = await wechat_people(session, wechat.admin_openids)
+                settings = settings.model_copy(update={"admin_ids": settings.admin_ids | admins})
         dp = create_dispatcher(
             settings=settings,
             session_pool=session_pool,
@@ -96,48 +120,123 @@ async def run(settings: Settings) -> None:
         # first candidate's question.
         await asyncio.to_thread(lambda: knowledge.answerer)
         settle_heap()
-        if bot is None:
+        if bot is None and wechat is None:
             await ConsoleChannel(dp).run()
             return
-        await check_bot(bot, settings)
+        if bot is not None:
+            await check_bot(bot, settings)
         await check_redis(settings.redis_url)
-        if not settings.webhook_url:
-            started(settings.log_level)  # the webhook server does so once its port is bound
-        await set_commands(bot, texts)
-        menus = asyncio.create_task(set_staff_menus(bot, texts, settings, session_pool))
-        # The reminder engine sends through the channel's own delivery, as on the terminal.
-        delivery = dp["delivery"] = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
-        try:
-            if settings.webhook_url:
-                await run_webhook(dp, bot, settings)
-            else:
-                await run_polling(dp, bot)
-        finally:
-            await cancel(menus)
-            await delivery.close()
+        deliveries: dict[str, Delivery] = {}
+        if wechat is not None:
+            redis = create_redis(settings.redis_url) if settings.redis_url else None
+            channel = WeChatChannel(
+                dp, wechat, session_pool=session_pool, redis=redis, prefix=settings.redis_prefix
+            )
+            await channel.check()
+            deliveries[WECHAT] = channel.delivery
+        if bot is not None:
+            deliveries[TELEGRAM] = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
+            if channel is not None:
+                # What the core sends with the Bot to a WeChat user goes through the bridge.
+                bot.session = RoutingSession(bot.session, {WECHAT: channel.bridge.session})
+        # The reminder engine sends through the channels' own deliveries, as on the terminal.
+        delivery = dp["delivery"] = (
+            ChannelDeliveries(deliveries) if len(deliveries) > 1
+            else next(iter(deliveries.values()))
+        )
+        await serve_channels(dp, settings, texts, session_pool, bot=bot, wechat=channel)
+        await close_delivery(delivery)
     finally:
+        if channel is not None:
+            await channel.close()
+        if redis is not None:
+            await redis.aclose()
         if bot is not None:
             await bot.session.close()
         await engine.dispose()
+
+
+async def close_delivery(delivery: Delivery) -> None:
+    close = getattr(delivery, "close", None)
+    if close is not None:
+        await close()
+
+
+async def serve_channels(
+    dp: Dispatcher,
+    settings: Settings,
+    texts: Texts,
+    session_pool: async_sessionmaker[AsyncSession],
+    *,
+    bot: Bot | None,
+    wechat: WeChatChannel | None,
+) -> None:
+    """Serve until a stop signal: Telegram by webhook (WeChat's endpoint on the same server)
+    or by polling (WeChat's server beside it), or WeChat alone."""
+    background: list[asyncio.Task[Any]] = []
+    if bot is not None:
+        await set_commands(bot, texts)
+        background.append(asyncio.create_task(set_staff_menus(bot, texts, settings,
+                                                              session_pool)))
+    if wechat is not None:
+        background.append(asyncio.create_task(wechat.create_menu(texts)))
+    try:
+        if bot is not None and settings.webhook_url:
+            await run_webhook(dp, bot, settings, also=wechat.register if wechat else None)
+        elif bot is not None:
+            side = await start_side_server(wechat_app(wechat), settings) if wechat else None
+            started(settings.log_level)  # the webhook server does so once its port is bound
+            try:
+                await run_polling(dp, bot)
+            finally:
+                if side is not None:
+                    await side.cleanup()
+        else:
+            assert wechat is not None
+            app = wechat_app(wechat)
+            # The dispatcher starts and stops with the server, as with Telegram's webhook.
+            setup_application(app, dp, bot=wechat.bridge.bot, **dp.workflow_data)
+            await serve(app, settings)
+    finally:
+        for task in background:
+            await cancel(task)
+
+
+def wechat_app(wechat: WeChatChannel) -> web.Application:
+    """The WeChat push endpoint at WECHAT_PATH, with GET /healthz and /metrics."""
+    app = web.Application(client_max_size=wechat.settings.max_body)
+    add_health_routes(app)
+    wechat.register(app)
+    return app
+
+
+def setting_error(exc: ValidationError) -> str:
+    """One line naming the environment variable that is wrong, and why."""
+    error = exc.errors()[0]
+    prefix = "WECHAT_" if exc.title == WeChatSettings.__name__ else ""
+    name = ".".join(str(p) for p in error["loc"]).upper()
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not name:  # a check across several settings names them itself
+        return f"settings: {message}"
+    return f"setting {prefix}{name}: {message}"
 
 
 def main() -> int:
     """Run and map start-up problems to one line on stderr and a non-zero exit."""
     try:
         settings = Settings()
+        wechat = WeChatSettings()
     except ValidationError as exc:
-        error = exc.errors()[0]
-        name = ".".join(str(p) for p in error["loc"]).upper()
-        print(f"error: setting {name}: {error['msg']}", file=sys.stderr)
+        print(f"error: {setting_error(exc)}", file=sys.stderr)
         return 2
     level = settings.log_level
-    if settings.bot_token is None and "LOG_LEVEL" not in os.environ:
+    if settings.bot_token is None and not wechat.enabled and "LOG_LEVEL" not in os.environ:
         level = "WARNING"  # keep the terminal chat readable
         settings = settings.model_copy(update={"log_level": level})
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
-    redactor = configure_logging(level, secrets)
+    redactor = configure_logging(level, secrets + wechat.secret_values())
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, wechat))
     except StartupError as exc:
         print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)
         return 2

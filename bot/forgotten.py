@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from redis.asyncio import Redis
@@ -42,6 +43,9 @@ class ForgottenMarks:
         self.redis = redis
         self.ttl = ttl
         self._local: dict[str, float] = {}  # key to expiry (monotonic), without Redis
+        # What else deletes a user's data when they /forget: a channel's own stores (the
+        # WeChat bridge's remembered choices and openids); each handles its own errors.
+        self.on_forget: list[Callable[[int], Awaitable[None]]] = []
 
     @classmethod
     def for_token(cls, token: str | None, *, redis: Redis | None = None) -> ForgottenMarks:
@@ -54,7 +58,10 @@ class ForgottenMarks:
         return _PREFIX + digest[:32]
 
     async def mark(self, user_id: int) -> None:
-        """Remember, until the TTL runs out, that this user deleted their data."""
+        """Remember, until the TTL runs out, that this user deleted their data, and let
+        every `on_forget` hook delete what it keeps about them."""
+        for hook in self.on_forget:
+            await hook(user_id)
         key = self._key(user_id)
         if self.redis is not None:
             await self.redis.set(key, b"1", ex=self.ttl)

@@ -8,12 +8,13 @@ from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.outbox import OutboxRepo
 from bot.db.repo import CandidateRepo
 
 
 async def on_blocked(event: ChatMemberUpdated, session: AsyncSession) -> None:
-    """Mark the candidate blocked: nothing more is sent to them."""
-    await CandidateRepo(session).set_blocked(event.from_user.id, True)
+    """Mark the candidate blocked and cancel what waits for them: nothing more is sent."""
+    await OutboxRepo(session).mark_blocked(event.from_user.id)
 
 
 async def on_unblocked(event: ChatMemberUpdated, session: AsyncSession) -> None:

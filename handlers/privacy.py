@@ -48,7 +48,9 @@ async def cmd_forget(
     """Ask for confirmation before deleting the candidate's data."""
     assert message.from_user is not None
     if await CandidateRepo(session).get(message.from_user.id) is None:
-        # No row, but maybe a flow's data (a question waiting for its region): not kept either.
+        # No row, but maybe a flow's data (a question waiting for its region) or a channel
+        # account: not kept either.
+        await CandidateRepo(session).delete(message.from_user.id)
         await state.clear()
         await message.answer(reply.render("journey/forget_nothing"))
         return

@@ -9,12 +9,12 @@ from typing import Any
 
 from bot.db.outbox import ClaimedMessage
 from bot.reminders import action_data
-from bot.texts import Locale, Texts, resolve_locale, split_message
+from bot.texts import Locale, Texts, format_date, resolve_locale, split_message
 from notices import KnowledgeBase, Step, StepPlan, local_date
-from scheduler.delivery import Button, Outgoing
+from scheduler.delivery import Button, Outgoing, Summary
 
-# A digest's text in chunks, and the buttons under its last chunk.
-_Rendered = tuple[tuple[str, ...], tuple[tuple[Button, ...], ...]]
+# A digest's text in chunks, the buttons under its last chunk, and its summary.
+_Rendered = tuple[tuple[str, ...], tuple[tuple[Button, ...], ...], Summary | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +71,11 @@ class Composer:
             if len(self._cache) >= self.cache_size:
                 del self._cache[next(iter(self._cache))]  # the oldest
             self._cache[key] = rendered
-        chunks, buttons = rendered
+        chunks, buttons, summary = rendered
+        last = len(chunks) - 1
         return [
-            Outgoing(recipient.user_id, chunk, buttons if i == len(chunks) - 1 else ())
+            Outgoing(recipient.user_id, chunk, buttons if i == last else (),
+                     summary if i == last else None)
             for i, chunk in enumerate(chunks)
         ]
 
@@ -108,7 +110,13 @@ class Composer:
                 )
             )
         buttons.append((Button(self.texts.label(locale, "rem_site"), url=site.url),))
-        return tuple(split_message(text)), tuple(buttons)
+        first = items[0] if items else None
+        summary = None
+        if first is not None:
+            end = first["end"]
+            deadline = first["window_label"] or (format_date(end, locale) if end else "")
+            summary = Summary(first["name"], deadline, first["link"] or site.url)
+        return tuple(split_message(text)), tuple(buttons), summary
 
     def _item(
         self, plans: dict[str, StepPlan], row: ClaimedMessage, locale: Locale, now: datetime

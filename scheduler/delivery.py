@@ -41,12 +41,24 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """What a reminder is about, for a channel that must say it in fields rather than text
+    (a WeChat template message): the first step's name, its deadline, where to act."""
+
+    step: str
+    deadline: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message to one chat: HTML text and rows of buttons."""
+    """One message to one chat: HTML text and rows of buttons (and, for a reminder, its
+    summary)."""
 
     chat_id: int
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    summary: Summary | None = None
 
 
 @dataclass(frozen=True, slots=True)

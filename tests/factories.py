@@ -9,6 +9,8 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Chat, Message, Sticker, Update, User
 
+from bot.channels.wechat.messages import WeChatMessage
+
 USER_ID = 42
 LANGUAGE_CODE = "zh-hans"
 NOW = datetime(2024, 1, 30, 2, 0, tzinfo=UTC)
@@ -77,3 +79,22 @@ def make_update(event: Message | CallbackQuery) -> Update:
 def unique_prefix() -> str:
     """Return a fresh Redis key prefix, so tests running side by side never collide."""
     return f"exam-bot-test:{uuid.uuid4().hex[:12]}"
+
+
+def make_wechat(
+    kind: str = "text",
+    text: str = "",
+    *,
+    openid: str = "oWeChatUser1",
+    key: str = "",
+    msg_type: str | None = None,
+) -> WeChatMessage:
+    """A parsed WeChat push: `text`, `subscribe`, `unsubscribe`, `click` or `unsupported`
+    (an image unless `msg_type` says otherwise)."""
+    default_type = {"text": "text", "unsupported": "image"}.get(kind, f"event:{kind}")
+    return WeChatMessage(
+        kind=kind,  # type: ignore[arg-type]
+        openid=openid, account="gh_fakeaccount", created=1_706_500_000,
+        msg_type=msg_type or default_type, text=text, event_key=key,
+        msg_id=next(_ids) if kind in ("text", "unsupported") else None,
+    )

@@ -22,7 +22,6 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import (
-    CallbackQuery,
     Chat,
     Document,
     InlineKeyboardButton,
@@ -34,6 +33,7 @@ from aiogram.types import (
 )
 
 from bot.channels.local_session import LocalSession, input_file_bytes
+from bot.channels.updates import tap_update, text_update
 from bot.clock import Clock, utc_clock
 from bot.texts import Texts, resolve_locale
 from scheduler.delivery import DeliveryResult, Outcome, Outgoing
@@ -170,21 +170,12 @@ class ConsoleChannel:
             )
             return
         if choice is not None and choice.callback_data is not None:
-            message = Message(message_id=choice.message_id, date=now, chat=self.chat, text=".")
-            query = CallbackQuery(
-                id=str(update_id),
-                from_user=self.user,
-                chat_instance="console",
-                message=message,
-                data=choice.callback_data,
+            update = tap_update(
+                update_id, self.user, choice.callback_data, message_id=choice.message_id,
+                query_id=str(update_id), now=now,
             )
-            update = Update(update_id=update_id, callback_query=query)
         else:
-            text = choice.text if choice is not None else line
-            message = Message(
-                message_id=update_id, date=now, chat=self.chat, from_user=self.user, text=text
-            )
-            update = Update(update_id=update_id, message=message)
+            update = text_update(update_id, self.user, choice.text if choice else line, now)
         await self.dp.feed_update(self.bot, update, **self.dp.workflow_data)
 
     def _attach(self, path: Path) -> Document | None:

@@ -40,8 +40,15 @@ BOT_USERNAME = "exam_assistant_bot"
 class LocalSession(BaseSession):
     """Record every Bot API call and answer it with a plausible result, without a network."""
 
-    def __init__(self, on_call: Callable[[TelegramMethod[Any], Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_call: Callable[[TelegramMethod[Any], Any], None] | None = None,
+        *,
+        record: bool = True,
+    ) -> None:
         super().__init__()
+        # A long-running channel keeps no record: the list would grow with every reply.
+        self.record = record
         self.calls: list[TelegramMethod[Any]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
         self._on_call = on_call
@@ -76,11 +83,16 @@ class LocalSession(BaseSession):
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
-        self.calls.append(method)
+        if self.record:
+            self.calls.append(method)
         result: Any = self._result(bot, method)
+        await self.on_result(method, result)
+        return result  # type: ignore[no-any-return]
+
+    async def on_result(self, method: TelegramMethod[Any], result: Any) -> None:
+        """Show a call once answered: `on_call` here; a channel's subclass delivers it."""
         if self._on_call is not None:
             self._on_call(method, result)
-        return result  # type: ignore[no-any-return]
 
     async def stream_content(
         self,

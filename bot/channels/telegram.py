@@ -8,6 +8,7 @@ import hashlib
 import logging
 import signal
 import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -31,6 +32,7 @@ from aiogram.types import Update, User
 from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from pydantic import ValidationError
 
 from bot import metrics
@@ -139,8 +141,7 @@ async def start_metrics_server(settings: Settings) -> web.AppRunner | None:
     if settings.metrics_port is None:
         return None
     app = web.Application()
-    app.router.add_get("/metrics", _metrics)
-    app.router.add_get("/healthz", _healthz)
+    add_health_routes(app)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     try:
@@ -180,8 +181,7 @@ class CheckedRequestHandler(SimpleRequestHandler):
 def create_webhook_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Application:
     """Build the aiohttp app: the webhook path (secret-checked) and GET /healthz."""
     app = web.Application()
-    app.router.add_get("/healthz", _healthz)
-    app.router.add_get("/metrics", _metrics)
+    add_health_routes(app)
     # Handle each update inside its request, so a shutdown waits for the ones in flight.
     CheckedRequestHandler(
         dispatcher=dp, bot=bot, secret_token=webhook_secret(settings), handle_in_background=False
@@ -208,23 +208,65 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
-    """Serve the webhook until SIGTERM or SIGINT, then finish in-flight updates and stop."""
-    assert settings.webhook_url is not None
+async def run_webhook(
+    dp: Dispatcher,
+    bot: Bot,
+    settings: Settings,
+    *,
+    also: Callable[[web.Application], None] | None = None,
+) -> None:
+    """Serve the webhook until SIGTERM or SIGINT, then finish in-flight updates and stop;
+    `also` adds another channel's routes to the same server."""
+    url = settings.webhook_url
+    assert url is not None
+    app = create_webhook_app(dp, bot, settings)
+    if also is not None:
+        also(app)
+
+    async def register() -> None:
+        await bot.set_webhook(
+            url,
+            secret_token=webhook_secret(settings),
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+
+    await serve(app, settings, on_serving=register)
+
+
+class PathAccessLogger(AbstractAccessLogger):
+    """The access log without query strings: WeChat puts the user's openid in each push's
+    query, and personal data stays out of the logs."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method,
+                         request.path, response.status, response.body_length, time)
+
+
+def add_health_routes(app: web.Application) -> None:
+    """GET /healthz and /metrics, as every server of the process has them."""
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", _metrics)
+
+
+async def serve(
+    app: web.Application,
+    settings: Settings,
+    *,
+    on_serving: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Serve `app` on WEBHOOK_HOST:WEBHOOK_PORT until SIGTERM or SIGINT, then stop (the
+    app's cleanup finishes the updates in flight)."""
     # Bind the port first: the runner's set-up starts the scheduler, which must not run
     # (nor log) when the port is taken.
     sock = _bind(settings.webhook_host, settings.webhook_port)
     started(settings.log_level)
-    runner = web.AppRunner(create_webhook_app(dp, bot, settings), handle_signals=False)
+    runner = web.AppRunner(app, handle_signals=False, access_log_class=PathAccessLogger)
     await runner.setup()
     await web.SockSite(runner, sock).start()
     try:
-        await bot.set_webhook(
-            settings.webhook_url,
-            secret_token=webhook_secret(settings),
-            allowed_updates=dp.resolve_used_update_types(),
-        )
-        logger.info("webhook server listening on port %s", settings.webhook_port)
+        if on_serving is not None:
+            await on_serving()
+        logger.info("server listening on port %s", settings.webhook_port)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -233,3 +275,14 @@ async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
         logger.info("stopping: finishing updates in flight")
     finally:
         await runner.cleanup()
+
+
+async def start_side_server(app: web.Application, settings: Settings) -> web.AppRunner:
+    """Serve `app` on WEBHOOK_HOST:WEBHOOK_PORT beside long polling (polling runs the
+    dispatcher's start-up and shutdown; this server only takes requests)."""
+    sock = _bind(settings.webhook_host, settings.webhook_port)
+    runner = web.AppRunner(app, handle_signals=False, access_log_class=PathAccessLogger)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    logger.info("server listening on port %s", settings.webhook_port)
+    return runner

@@ -26,7 +26,11 @@ from bot.db.base import Base, UTCDateTime, utcnow
 
 
 class Candidate(Base):
-    """A person using the assistant: only their Telegram id and what they chose to tell us."""
+    """A person using the assistant: only their user id and what they chose to tell us.
+
+    The user id is the project's own key for a person on any channel: a Telegram user's is
+    their Telegram id (positive); a user of another channel gets a negative one from
+    `ChannelUser` below."""
 
     __tablename__ = "candidates"
 
@@ -83,11 +87,35 @@ class UnansweredQuestion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-# -- reminders and broadcasts: the outbox ------------------------------------------------------
+# -- people on channels other than Telegram ---------------------------------------------------
 
 # SQLite makes only an INTEGER PRIMARY KEY an auto-incrementing rowid.
 _BigId = BigInteger().with_variant(Integer, "sqlite")
 
+
+class ChannelUser(Base):
+    """A person of a channel whose ids are not Telegram's (a WeChat openid is a string): the
+    (channel, external id) key and the internal user id, `-id`, every other table uses.
+
+    Holds no more than the channel's pseudonymous id and when the person last wrote (WeChat
+    lets an account answer freely only within 48 hours of that); /forget deletes the row."""
+
+    __tablename__ = "channel_users"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_channel_users_channel_external_id"),
+        # An id is never given again (SQLite would reuse the highest one after a /forget):
+        # whatever is still keyed by a forgotten id must not reach the next person.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- reminders and broadcasts: the outbox ------------------------------------------------------
 
 class OutboxMessage(Base):
     """A message waiting to go out (or gone): one reminder occasion or one broadcast copy."""

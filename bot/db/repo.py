@@ -10,6 +10,7 @@ from sqlalchemy import delete, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.cleaning import clean_text
+from bot.db.identities import IdentityRepo
 from bot.db.models import Candidate, CandidateStep, UnansweredQuestion
 from notices.text import PERSONAL, SECRET
 
@@ -89,8 +90,9 @@ class CandidateRepo:
         return candidate
 
     async def delete(self, user_id: int) -> None:
-        """Delete the candidate's row."""
+        """Delete the candidate's row, and a non-Telegram user's channel account."""
         await self.session.execute(delete(Candidate).where(Candidate.user_id == user_id))
+        await IdentityRepo(self.session).forget(user_id)
         language_changes(self.session)[user_id] = None
         plan_changes(self.session).discard(user_id)
 

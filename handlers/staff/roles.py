@@ -10,6 +10,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.db.identities import person_id, person_refs
 from bot.staff.roles import StaffRepo, StaffRole, add_staff, remove_staff
 from handlers.menu import set_staff_menu
 from handlers.reply import Reply
@@ -29,23 +30,23 @@ async def cmd_staff(
     """List staff, or add / remove one (administrators only)."""
     args = (command.args or "").split(maxsplit=2)
     kb, locale = reply.kb, reply.locale
+    user_id = await person_id(session, args[1]) if len(args) > 1 else None
     if not args:
         listing = await StaffRepo(session).list()
-        members = [{"user_id": m.user_id, "regions": region_names(kb, m.regions, locale)}
+        refs = await person_refs(session, (m.user_id for m in listing))
+        members = [{"user_id": refs[m.user_id], "regions": region_names(kb, m.regions, locale)}
                    for m in listing]
         text = reply.render("staff/roles_list", members=members, admins=len(settings.admin_ids))
-    elif len(args) < 2 or not args[1].isdigit() or args[0] not in ("add", "remove"):
+    elif user_id is None or args[0] not in ("add", "remove"):
         text = reply.render("staff/roles_usage")
     elif args[0] == "remove":
-        user_id = int(args[1])
         removed = await remove_staff(session, actor=staff.user_id, user_id=user_id, now=now)
-        text = reply.render("staff/roles_removed", user_id=user_id, removed=removed)
+        text = reply.render("staff/roles_removed", user_id=args[1], removed=removed)
         if removed:
             await set_staff_menu(
                 bot, reply.texts, user_id, staff=False, admin=user_id in settings.admin_ids
             )
     else:
-        user_id = int(args[1])
         codes, unknown = match_regions(kb, args[2] if len(args) > 2 else "")
         if unknown or not codes:
             text = reply.render("staff/region_unknown", names=unknown or ["—"])
@@ -58,7 +59,7 @@ async def cmd_staff(
             )
             names = region_names(kb, codes, locale)
             text = reply.render(
-                "staff/roles_added", user_id=user_id, regions=names, created=created
+                "staff/roles_added", user_id=args[1], regions=names, created=created
             )
     await message.answer(text)
 

@@ -23,7 +23,7 @@ def clean_env() -> dict[str, str]:
     return {
         key: value
         for key, value in os.environ.items()
-        if key not in _SCRUBBED_ENV and not key.startswith("WEBHOOK_")
+        if key not in _SCRUBBED_ENV and not key.startswith(("WEBHOOK_", "WECHAT_"))
     }
 
 

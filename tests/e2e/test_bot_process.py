@@ -338,10 +338,11 @@ def test_clean_env_drops_bot_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "1:x")
     monkeypatch.setenv("WEBHOOK_PORT", "1")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1")
+    monkeypatch.setenv("WECHAT_APP_ID", "wx1")
 
     env = clean_env()
 
-    assert not {"BOT_TOKEN", "WEBHOOK_PORT", "REDIS_URL"} & env.keys()
+    assert not {"BOT_TOKEN", "WEBHOOK_PORT", "REDIS_URL", "WECHAT_APP_ID"} & env.keys()
 
 
 async def test_webhook_benchmark_runs_and_reports_the_target() -> None:
@@ -367,3 +368,8 @@ async def test_webhook_benchmark_runs_and_reports_the_target() -> None:
     assert re.search(r"echo bot .*\d+\.\d updates/s", report), report
     assert re.search(r"assistant .*\d+\.\d updates/s", report), report
     assert "target: >= 70% of echo" in report
+    assert re.search(r"plain mode: .*\d+\.\d updates/s", report), report
+    assert re.search(r"safe mode \(AES\): .*\d+\.\d updates/s", report), report
+    assert re.search(r"assistant over WeChat .*\d+\.\d updates/s", report), report
+    assert "its passive reply to /help begins: 怎么用" in report
+    assert "endpoint's passive reply: 报名" in report

@@ -250,17 +250,20 @@ class PushClient:
         return self.xml(openid, "image", created, PicUrl="http://example.invalid/p.jpg",
                         MediaId="media-1", MsgId=next(self._ids))
 
-    def sign(self, timestamp: int, nonce: str | None = None) -> dict[str, str]:
-        """The query WeChat adds to a push (or to the handshake)."""
+    def sign(
+        self, timestamp: int, nonce: str | None = None, openid: str = "x"
+    ) -> dict[str, str]:
+        """The query WeChat adds to a push (the sender's openid too), or to the handshake."""
         nonce = nonce or secrets.token_hex(5)
         ts = str(timestamp)
         return {"signature": signature(self.token, ts, nonce), "timestamp": ts, "nonce": nonce,
-                "openid": "x"}
+                "openid": openid}
 
     def push(self, xml: str, timestamp: int) -> tuple[dict[str, str], bytes]:
         """The query and body of a push of `xml` signed at `timestamp` (encrypted in safe
         mode, with `encrypt_type=aes` and `msg_signature`)."""
-        query = self.sign(timestamp)
+        sender = xmltodict.parse(xml)["xml"].get("FromUserName") or "x"
+        query = self.sign(timestamp, openid=str(sender))
         if self.crypto is None:
             return query, xml.encode()
         envelope = self.crypto.encrypt_message(xml, query["nonce"], query["timestamp"])

@@ -8,11 +8,12 @@ deployment) with `SET NX EX`.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+from bot.channels.wechat.recent import Recent
 
 
 class Dedupe(Protocol):
@@ -29,19 +30,12 @@ class MemoryDedupe:
     ) -> None:
         self.ttl = ttl
         self.max_keys = max_keys
-        self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()  # key -> expiry, oldest first
+        self._seen: Recent[str, bool] = Recent(ttl, max_size=max_keys, clock=clock)
 
     async def claim(self, key: str) -> bool:
-        now = self._clock()
-        while self._seen:
-            oldest, expiry = next(iter(self._seen.items()))
-            if expiry > now and len(self._seen) < self.max_keys:
-                break
-            del self._seen[oldest]
-        if key in self._seen:
+        if self._seen.get(key):
             return False
-        self._seen[key] = now + self.ttl
+        self._seen.set(key, True)
         return True
 
 

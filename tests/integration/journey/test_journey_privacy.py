@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import Base
 from bot.db.models import DeliveryAttempt, OutboxMessage
+from bot.db.outbox import NewMessage, OutboxRepo
 from notices import Step
 from tests.factories import USER_ID
 from tests.integration.conftest import Chat
@@ -134,10 +135,19 @@ async def test_forged_forget_button_deletes_nothing(chat: Chat, data: str) -> No
 
 async def test_blocking_and_unblocking_the_bot(chat: Chat) -> None:
     await arrange(chat.session_pool)
+    async with chat.session_pool.begin() as session:
+        await OutboxRepo(session).add(
+            [NewMessage(user_id=USER_ID, occasion="open", dedupe_key="pay:open", due_at=NOW,
+                        step="pay")],
+            now=NOW,
+        )
 
     await chat.dp.feed_update(chat.bot, member_update("kicked"))
     candidate = await load(chat.session_pool)
     assert candidate is not None and candidate.blocked is True
+    async with chat.session_pool() as session:  # what waited for them is cancelled at once
+        states = (await session.scalars(select(OutboxMessage.state))).all()
+    assert states == ["cancelled"]
 
     await chat.dp.feed_update(chat.bot, member_update("member"))
     candidate = await load(chat.session_pool)

@@ -6,6 +6,7 @@ import pytest
 from aiogram.methods import SendMessage
 from sqlalchemy import select
 
+from bot.db.identities import person_id
 from bot.db.models import Broadcast, OutboxMessage, StaffAuditEntry, StaffMember, StaffRegion
 from tests.integration.conftest import Chat
 from tests.integration.staff.helpers import (
@@ -58,6 +59,26 @@ async def test_staff_add_list_and_remove_by_admin(chat: Chat) -> None:
     assert entry is not None
     assert entry.actor_id == ADMIN and entry.regions == ["jiangsu", "shanghai"]
     assert entry.at.tzinfo is not None
+
+
+async def test_wechat_staff_named_by_openid(chat: Chat) -> None:
+    [added] = await chat.send("/staff add wechat:oStaff_1-x 湖南", user_id=ADMIN)
+    assert "wechat:oStaff_1-x" in added and "湖南" in added
+    async with chat.session_pool() as session:
+        member = (await session.scalars(select(StaffMember))).one()
+        assert member.user_id == await person_id(session, "wechat:oStaff_1-x") < 0
+    [listing] = await chat.send("/staff", user_id=ADMIN)
+    assert "<code>wechat:oStaff_1-x</code>" in listing
+    [removed] = await chat.send("/staff remove wechat:oStaff_1-x", user_id=ADMIN)
+    assert "已移除" in removed
+    assert await count_rows(chat.session_pool, StaffMember) == 0
+
+
+@pytest.mark.parametrize("ref", ["wechat:", "wechat:<b>", "qq:123", "-5", "x"])
+async def test_staff_refs_that_name_no_one_get_the_usage(chat: Chat, ref: str) -> None:
+    [reply] = await chat.send(f"/staff add {ref} 湖南", user_id=ADMIN)
+    assert reply.startswith("用法")
+    assert await count_rows(chat.session_pool, StaffMember) == 0
 
 
 async def test_staff_add_with_unknown_region_changes_nothing(chat: Chat) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -163,13 +162,6 @@ async def test_an_unreachable_api_is_reported_without_the_secret(
 def test_a_token_cache_needs_the_app_credentials() -> None:
     with pytest.raises(ValueError, match="WECHAT_APP_ID"):
         TokenCache(WeChatSettings(_env_file=None), None)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 @pytest.mark.redis
