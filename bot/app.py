@@ -38,7 +38,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_pool, safe_url
 from bot.db.identities import TELEGRAM, WECHAT, wechat_people
 from bot.db.migrate import upgrade
-from bot.dispatcher import create_dispatcher, create_redis
+from bot.dispatcher import create_dispatcher
 from bot.errors import StartupError
 from bot.knowledge import Knowledge
 from bot.logs import configure_logging, started
@@ -98,8 +98,8 @@ async def run(settings: Settings, wechat: WeChatSettings | None = None) -> None:
     bot: Bot | None = create_bot(settings) if settings.bot_token is not None else None
     knowledge = load_knowledge(settings)
     engine = await prepare_database(settings.database_url)
-    redis: Redis | None = None
     channel: WeChatChannel | None = None
+    telegram: HttpTelegramDelivery | None = None
     try:
         texts = Texts()
         session_pool = create_session_pool(engine)
@@ -128,38 +128,33 @@ async def run(settings: Settings, wechat: WeChatSettings | None = None) -> None:
         await check_redis(settings.redis_url)
         deliveries: dict[str, Delivery] = {}
         if wechat is not None:
-            redis = create_redis(settings.redis_url) if settings.redis_url else None
             channel = WeChatChannel(
-                dp, wechat, session_pool=session_pool, redis=redis, prefix=settings.redis_prefix
+                dp, wechat, session_pool=session_pool, redis_url=settings.redis_url,
+                prefix=settings.redis_prefix,
             )
             await channel.check()
             deliveries[WECHAT] = channel.delivery
         if bot is not None:
-            deliveries[TELEGRAM] = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
+            telegram = HttpTelegramDelivery(bot, timeout=settings.send_timeout)
+            deliveries[TELEGRAM] = telegram
             if channel is not None:
                 # What the core sends with the Bot to a WeChat user goes through the bridge.
                 bot.session = RoutingSession(bot.session, {WECHAT: channel.bridge.session})
         # The reminder engine sends through the channels' own deliveries, as on the terminal.
-        delivery = dp["delivery"] = (
+        dp["delivery"] = (
             ChannelDeliveries(deliveries) if len(deliveries) > 1
             else next(iter(deliveries.values()))
         )
         await serve_channels(dp, settings, texts, session_pool, bot=bot, wechat=channel)
-        await close_delivery(delivery)
     finally:
+        # Each channel closes its own delivery (the reminder engine stopped with the server).
         if channel is not None:
             await channel.close()
-        if redis is not None:
-            await redis.aclose()
+        if telegram is not None:
+            await telegram.close()
         if bot is not None:
             await bot.session.close()
         await engine.dispose()
-
-
-async def close_delivery(delivery: Delivery) -> None:
-    close = getattr(delivery, "close", None)
-    if close is not None:
-        await close()
 
 
 async def serve_channels(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,6 +26,7 @@ from notices import SHANGHAI, STEP_ORDER, Step
 from tests.conftest import TOKEN as BOT_TOKEN
 from tests.conftest import free_port
 from tests.e2e.helpers import STARTUP_TIMEOUT, BotProcess, StartBot, clean_env, wait_http_ok
+from tests.factories import unique_prefix
 from tests.fakes.bot_api import FakeBotAPI, make_message_update
 from tests.fakes.wechat_api import (
     AES_KEY,
@@ -229,9 +231,10 @@ async def test_two_processes_share_one_access_token(
 ) -> None:
     wechat_api.token_delay = 0.3  # let both processes ask at once
     ports = free_port(), free_port()
+    prefix = unique_prefix()  # no token a run before left in Redis
     processes = [
         await start_bot(wechat_env(
-            wechat_api, tmp_path, port, REDIS_URL=redis_url,
+            wechat_api, tmp_path, port, REDIS_URL=redis_url, REDIS_PREFIX=prefix,
             DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot-{port}.db",
         ))
         for port in ports
@@ -248,6 +251,9 @@ async def test_two_processes_share_one_access_token(
     assert len({call.query["access_token"] for call in menus}) == 1
     for process in processes:
         await assert_exits_cleanly(process)
+    redis = Redis.from_url(redis_url)
+    await redis.delete(*[k async for k in redis.scan_iter(f"{prefix}:*")] or ["-"])
+    await redis.aclose()
 
 
 @pytest.mark.parametrize("mode", ["webhook", "polling"])

@@ -13,7 +13,6 @@ import time
 
 from aiogram import Dispatcher
 from aiohttp import web
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.api import WeChatAPI, WeChatError
@@ -27,6 +26,7 @@ from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.token import AccessTokenError
 from bot.clock import Clock, utc_clock
 from bot.db.identities import WECHAT, IdentityRepo
+from bot.dispatcher import create_redis
 from bot.errors import StartupError
 from bot.texts import Texts
 
@@ -45,25 +45,28 @@ class WeChatChannel:
         settings: WeChatSettings,
         *,
         session_pool: async_sessionmaker[AsyncSession],
-        redis: Redis | None = None,
+        redis_url: str | None = None,
         prefix: str = "exam-bot",
         clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.session_pool = session_pool
-        self.redis = redis
+        # With REDIS_URL, what every process must share (the access token, the pushes seen,
+        # the choices shown, the sending pace) lives in Redis; the limiter owns its client.
+        self.redis = redis = create_redis(redis_url) if redis_url else None
         self.clock: Clock = clock or dp.workflow_data.get("clock") or utc_clock
         self.api = WeChatAPI(settings, redis=redis, prefix=prefix)
         # Openids whose last contact this process saved within SEEN_PRECISION.
         self._seen_saved: Recent[str, bool] = Recent(SEEN_PRECISION)
         self.bridge = WeChatBridge(
             dp, settings, resolve=self.resolve, find=self.find, send_text=self.api.send_text,
-            redis=redis,
-            clock=self.clock, prefix=prefix,
+            redis=redis, clock=self.clock, prefix=prefix,
         )
         self.delivery = WeChatDelivery(
             self.api, self.recipient,
-            limiter=wechat_limiter(settings, redis=redis, prefix=prefix),
+            limiter=wechat_limiter(
+                settings, redis=create_redis(redis_url) if redis_url else None, prefix=prefix
+            ),
             clock=self.clock, choices_shown=self.bridge.remember_choices,
         )
         dedupe: Dedupe = (
@@ -122,3 +125,5 @@ class WeChatChannel:
         """Finish what the bridge still sends, then close the clients."""
         await self.bridge.close()
         await self.delivery.close()
+        if self.redis is not None:
+            await self.redis.aclose()
