@@ -26,13 +26,14 @@ from notices.calendar import (
     window_status,
 )
 from notices.kb import KnowledgeBase
-from notices.models import Entry, EntryKind, OfficialSite, Region, RegionRule
+from notices.models import Entry, EntryKind, Lexicon, OfficialSite, Region, RegionRule
 from notices.plans import StepPlan
 from notices.retrieve import Index
 from notices.steps import STEP_ORDER, Step
 from notices.text import (
     MAX_CHARS,
     CueSet,
+    EnglishWords,
     Rewriter,
     detect_lang,
     fold,
@@ -239,6 +240,7 @@ class Answerer:
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
         self._typos = Rewriter(lex.typos, inline=True)
+        self._words = EnglishWords(_english_vocabulary(kb))
         self._spoken_cache: dict[str, str] = {}
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
         self._zh, self._en = zh, en
@@ -246,6 +248,7 @@ class Answerer:
         self._index = Index(
             kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop,
             light=frozenset(fold(w) for w in lex.asker_words),
+            reading_words=[fold(w) for w in _reading_words(lex)],
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)
         self._reader = Reader(lex, self._spoken, rules, ranked=self._canon)
@@ -279,7 +282,7 @@ class Answerer:
         if found is None:
             if len(self._spoken_cache) >= _SPOKEN_CACHE:
                 self._spoken_cache.clear()
-            found = " ".join(self._zh(self._en(self._typos(clean))).split())
+            found = " ".join(self._zh(self._en(self._words(self._typos(clean)))).split())
             self._spoken_cache[clean] = found
         return found
 
@@ -424,6 +427,12 @@ class Answerer:
 
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
+        outside = self._index.outside(self._index.terms(reading.asking_canon or reading.canon))
+        if outside is not None:
+            # "机考能带草稿纸吗", "比特币现在多少钱": a topic the notice leaves out, named by a
+            # word only an out-of-scope entry holds, outweighs the step the words also name.
+            return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, _confidence(outside[0]),
+                               entry=outside[1], reading=reading)
         if (
             reading.rules and reading.rules[0][0] in reading.done
             and aspect is not Aspect.WHAT_IF
@@ -818,3 +827,36 @@ def _with_earlier(done: frozenset[Step]) -> frozenset[Step]:
         return done
     last = max(STEP_ORDER.index(s) for s in done)
     return frozenset(STEP_ORDER[: last + 1]) | done
+
+
+def _english_vocabulary(kb: KnowledgeBase) -> set[str]:
+    """Return every English word the lexicon, the entries and the regions are written in."""
+    texts: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(kb.lexicon.model_dump())
+    for entry in kb.entries:
+        walk([entry.topic_en, entry.answer_en, *entry.keywords, *entry.questions])
+    for region in kb.regions:
+        walk(list(region.names()))
+    return {w for text in texts for w in re.findall(r"[a-z]+", fold(text))}
+
+
+def _reading_words(lex: Lexicon) -> list[str]:
+    """Return the words the reading takes steps, aspects and askers from: they tell what
+    is asked about a topic, never that the topic is one the notice leaves out."""
+    return [
+        *(w for words in lex.step_cues.values() for w in words),
+        *(w for words in lex.aspect_cues.values() for w in words),
+        *lex.asker_words, *lex.can_words, *lex.modal_now, *lex.step_verbs, *lex.time_cues,
+    ]

@@ -23,6 +23,9 @@ _LIGHT = 0.3
 # precise markers, so on near-equal evidence it beats an entry sharing general words.
 _OUT_OF_SCOPE_BOOST = 1.2
 _STEP_BOOST = 1.25
+# Scores this close count as a tie (as between an out-of-scope entry and an answer in the
+# answerer): a marked out-of-scope topic that ties with the best entry wins.
+_TIE = 0.95
 _TIME_BOOST = 1.2
 # An entry about a step the question does not name: kept, but it must match much better.
 _OTHER_STEP = 0.5
@@ -42,6 +45,7 @@ class Index:
         tokenizer: Any,
         stopwords: frozenset[str],
         light: frozenset[str] = frozenset(),
+        reading_words: Iterable[str] = (),
     ) -> None:
         self._entries = tuple(entries)
         self._canon = canon
@@ -66,6 +70,7 @@ class Index:
             for term, tf in doc.items():
                 self._postings[term].append((index, tf))
         self._norms = [_K1 * (1 - _B + _B * length / self._avg) for length in self._lengths]
+        self._markers = self._out_of_scope_markers(reading_words)
 
     def terms(self, canon: str, weight: float = 1.0) -> dict[str, float]:
         """Return the weighted terms of a canonical text: words, then CJK bigrams."""
@@ -125,6 +130,60 @@ class Index:
                         self._topic_terms.add(term)
         return dict(doc)
 
+    def _out_of_scope_markers(self, reading_words: Iterable[str]) -> list[frozenset[str]]:
+        """Return, per entry, the words that mark its topic as one the notice leaves out.
+
+        A marker is a word of an out-of-scope entry's keywords or topic that no entry the
+        notice answers holds in any field ("草稿纸", "比特币", "发票"), and that the reading
+        does not take a step, an aspect or the asker from ("考场", "几点", "护师").
+        """
+        words = [w.replace(" ", "") for w in reading_words if w]
+        reading = {t for w in words for t in self.terms(self._canon(w))}
+        glued = re.compile(f"(?:{'|'.join(re.escape(w) for w in words)})+") if words else None
+        answered = {t for e, doc in zip(self._entries, self._docs, strict=True)
+                    if e.kind is not EntryKind.OUT_OF_SCOPE for t in doc}
+        markers: list[frozenset[str]] = []
+        for entry in self._entries:
+            own: set[str] = set()
+            if entry.kind is EntryKind.OUT_OF_SCOPE:
+                for text in (*entry.keywords, entry.topic_zh, entry.topic_en):
+                    own.update(self.terms(self._canon(normalise(text, 2000))))
+            markers.append(frozenset(
+                t for t in own
+                if not t.startswith("#") and len(t) > 1 and t not in answered and t not in reading
+                # Reading words run together ("能报": a can-word and a step's verb).
+                and not (glued is not None and glued.fullmatch(t))
+            ))
+        return markers
+
+    def outside(self, terms: dict[str, float]) -> tuple[float, Entry] | None:
+        """Return the out-of-scope entry a question is about, with its score, when one of its
+        markers is among the question's words and it ranks first on them, or ties."""
+        scores = self._scores(terms)
+        if not scores:
+            return None
+        boosted = {i: s * self._kind_boost(i) for i, s in scores.items()}
+        marked = [i for i in boosted if not self._markers[i].isdisjoint(terms)]
+        if not marked:
+            return None
+        best = max(marked, key=lambda i: (boosted[i], -i))
+        if boosted[best] < _TIE * max(boosted.values()):
+            return None
+        return boosted[best], self._entries[best]
+
+    def _kind_boost(self, index: int) -> float:
+        return _OUT_OF_SCOPE_BOOST if self._entries[index].kind is EntryKind.OUT_OF_SCOPE else 1.0
+
+    def _scores(self, terms: dict[str, float]) -> dict[int, float]:
+        scores: defaultdict[int, float] = defaultdict(float)
+        for term, qweight in terms.items():
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            for index, tf in self._postings[term]:
+                scores[index] += qweight * idf * tf * (_K1 + 1) / (tf + self._norms[index])
+        return {i: s for i, s in scores.items() if s > 0}
+
     def on_topic(self, terms: dict[str, float]) -> bool:
         """Return True if a term of the question names a topic (keywords, questions, topics).
 
@@ -146,13 +205,7 @@ class Index:
         Entries about the steps the question names are favoured and, with `hold_back`,
         entries about other steps held back; `timely` favours entries that carry a date.
         """
-        scores: defaultdict[int, float] = defaultdict(float)
-        for term, qweight in terms.items():
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for index, tf in self._postings[term]:
-                scores[index] += qweight * idf * tf * (_K1 + 1) / (tf + self._norms[index])
+        scores = self._scores(terms)
         named = set(steps)
         ranked: list[tuple[float, int, Entry]] = []
         for index, score in scores.items():
@@ -166,8 +219,7 @@ class Index:
                     score *= _OTHER_STEP
             if timely and entry.time_aware:
                 score *= _TIME_BOOST
-            if entry.kind is EntryKind.OUT_OF_SCOPE:
-                score *= _OUT_OF_SCOPE_BOOST
+            score *= self._kind_boost(index)
             ranked.append((score, index, entry))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return [(score, entry) for score, _, entry in ranked]

@@ -184,3 +184,94 @@ def cjk_bigrams(text: str) -> list[str]:
     for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
         grams.extend(run[i : i + 2] for i in range(len(run) - 1))
     return grams
+
+
+_LATIN_RUN = re.compile(r"[a-z]+")
+_VOWELS = frozenset("aeiou")
+# Shorter words are left as typed: one letter apart they are often other words ("point",
+# "print").
+_FUZZY_MIN = 6
+
+
+def _base_forms(word: str) -> list[str]:
+    """Return the forms an inflected English word may come from, likeliest first."""
+    forms: list[str] = []
+    if word.endswith(("ies", "ied")):
+        forms.append(word[:-3] + "y")
+    if word.endswith("ing") and len(word) > 5:
+        stem = word[:-3]
+        forms += [stem, stem + "e"]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+            forms.append(stem[:-1])
+    if word.endswith("ed") and len(word) > 4:
+        stem = word[:-2]
+        forms += [stem, word[:-1]]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+            forms.append(stem[:-1])
+    if word.endswith("es") and len(word) > 4:
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        forms.append(word[:-1])
+    if word.endswith("ly") and len(word) > 5:
+        forms.append(word[:-2])
+    if "is" in word:
+        # British and American spellings: "recognised", "recognized".
+        forms.append(word.replace("is", "iz"))
+        forms.append(word.replace("iz", "is"))
+    elif "iz" in word:
+        forms.append(word.replace("iz", "is"))
+    return forms
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class EnglishWords:
+    """Bring English words the lexicon does not know to a form it knows.
+
+    An inflection ("confirming", "registers") becomes the base form the lexicon holds, and
+    a word one keystroke away from a long known word ("admisson") becomes that word: the
+    lexicon then needs each term once, not every way of typing it.
+    """
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self._known = frozenset(w for w in known if w)
+        deletions: dict[str, str] = {}
+        for word in sorted(self._known):
+            if len(word) >= _FUZZY_MIN:
+                for gone in _deletions(word):
+                    deletions.setdefault(gone, word)
+        self._deletions = deletions
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if not _LATIN_WORD.search(text):
+            return text
+        return _LATIN_RUN.sub(lambda m: self.word(m.group(0)), text)
+
+    def word(self, word: str) -> str:
+        """Return the known form of one lowercase word (the word itself if none is found)."""
+        if word in self._known or len(word) < 3:
+            return word
+        found = self._cache.get(word)
+        if found is None:
+            found = self._find(word)
+            if len(self._cache) < 4096:
+                self._cache[word] = found
+        return found
+
+    def _find(self, word: str) -> str:
+        for form in _base_forms(word):
+            if form in self._known:
+                return form
+        if len(word) + 1 < _FUZZY_MIN:
+            return word
+        if word in self._deletions:
+            return self._deletions[word]  # a letter left out
+        for gone in sorted(_deletions(word)):
+            if gone in self._known and len(gone) >= _FUZZY_MIN:
+                return gone  # a letter too many
+            if gone in self._deletions:
+                return self._deletions[gone]  # a letter mistyped or two swapped
+        return word

@@ -82,6 +82,9 @@ class Reading:
     # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
     # whatever step its question names.
     troubles: tuple[Step, ...] = ()
+    # What the asking part of the message says, in canonical words (a long message's
+    # asking sentences, else the whole question).
+    asking_canon: str = ""
 
     @property
     def asked_as(self) -> str:
@@ -283,6 +286,7 @@ class Reader:
             asking_steps=asking_steps,
             name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
             troubles=troubles,
+            asking_canon=self._ranked(focus) if focus else canon,
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"
@@ -331,7 +335,10 @@ class Reader:
         """Return the mentions of steps the question says are done ("已经完成了报名确认")."""
         claimed: list[tuple[int, int, str]] = []
         for start, end, word in mentions:
-            before = squeezed[max(0, start - _BEFORE) : start]
+            # A marker before another step word claims that one ("已经确认过了审核要多久":
+            # 已经 claims the confirmation, not the review).
+            since = max([start - _BEFORE, *(e for _, e, _ in mentions if e <= start)])
+            before = squeezed[max(0, since) : start]
             after = squeezed[end : end + _AFTER]
             marker = next((m for m in self._after if after.startswith(m)), None)
             claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)
@@ -352,8 +359,14 @@ class Reader:
         """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""
         return frozenset(
             self._steps[word] for _, end, word in mentions
-            if squeezed[end:].startswith(self._context)
+            if self._after_outcome(squeezed[end:]).startswith(self._context)
         )
+
+    def _after_outcome(self, rest: str) -> str:
+        """Return what follows a step word past its outcome, if one is stated there
+        ("审核通过之后": "之后"; "缴费成功后": "后")."""
+        marker = next((m for m in self._after if rest.startswith(m)), "")
+        return rest[len(marker) :]
 
     def _done_by_phrase(self, squeezed_clean: str, tail: str = "") -> frozenset[Step]:
         if self._done_pattern is None:

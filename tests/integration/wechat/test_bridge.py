@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +20,12 @@ from bot.channels.local_session import LocalSession
 from bot.channels.routing import RoutingSession
 from bot.channels.wechat.bridge import WeChatBridge
 from bot.channels.wechat.settings import WeChatSettings
+from bot.config import Settings
 from bot.db.identities import WECHAT, IdentityRepo
 from bot.db.models import Candidate, OutboxMessage
 from bot.db.outbox import NewMessage, OutboxRepo
+from bot.dispatcher import create_dispatcher
+from bot.knowledge import Knowledge
 from bot.texts import Texts
 from notices import load_knowledge_base
 from scheduler.compose import Composer
@@ -138,7 +142,7 @@ async def test_bridge_passive_reply_over_the_limit_sends_the_rest(
     assert "1. ✓ 已完成" in rest[-1]
 
 
-async def test_bridge_unsubscribe_blocks_and_the_sender_cancels_pending_rows(
+async def test_bridge_unsubscribe_blocks_and_cancels_pending_rows(
     bridge: WeChatBridge, users: FakeUsers, session_pool: async_sessionmaker[AsyncSession],
     texts: Texts,
 ) -> None:
@@ -159,11 +163,11 @@ async def test_bridge_unsubscribe_blocks_and_the_sender_cancels_pending_rows(
         session_pool, delivery, MemoryRateLimiter(1000, per_chat_interval=0.0),
         Composer(texts, lambda: kb), config=SenderConfig(), clock=FixedClock(NOW),
     )
-    report = await sender.drain()
-    assert report.cancelled == 1 and delivery.sent == []
-    async with session_pool() as session:
+    async with session_pool() as session:  # cancelled at once, not when it comes due
         state = await session.scalar(select(OutboxMessage.state))
     assert state == "cancelled"
+    report = await sender.drain()
+    assert report.sent == 0 and delivery.sent == []
     # Following again unblocks, as unblocking does in Telegram, and shows the welcome.
     assert "报考助手" in (await bridge.handle(make_wechat("subscribe")) or "")
     saved = await candidate(session_pool, user_id)
@@ -355,4 +359,32 @@ async def test_bridge_forget_deletes_candidate_account_and_what_the_bridge_keeps
         assert await IdentityRepo(session).account(user_id) is None
     assert await bridge.choices.get(user_id) is None
     assert bridge._openids.get(user_id) is None
+    await bridge.close()
+
+
+@pytest.mark.adversarial("authorization")
+@pytest.mark.parametrize("how", ["typed", "menu click"])
+async def test_an_openid_that_looks_like_an_admins_telegram_id_gets_no_staff_tools(
+    session_pool: async_sessionmaker[AsyncSession], knowledge: Knowledge, texts: Texts,
+    clock: FixedClock, wechat_settings: WeChatSettings, service: FakeCustomerService,
+    tmp_path: Path, how: str,
+) -> None:
+    admin = 424242
+    settings = Settings(_env_file=None, bot_token=None, admin_ids=frozenset({admin}),
+                        database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db")
+    dp = create_dispatcher(settings=settings, session_pool=session_pool, knowledge=knowledge,
+                           texts=texts, clock=clock)
+
+    async def resolve(openid: str) -> int:
+        async with session_pool.begin() as session:
+            return await IdentityRepo(session).user_id(WECHAT, openid, seen=NOW)
+
+    bridge = WeChatBridge(dp, wechat_settings, resolve=resolve, send_text=service.send_text)
+    openid = str(admin)  # an openid is any string WeChat gives: it names no Telegram user
+    push = (make_wechat("text", "/staff", openid=openid) if how == "typed"
+            else make_wechat("click", openid=openid, key="staff"))
+    reply = await bridge.handle(push)
+    assert reply is not None and "没有 /staff 这个命令" in reply
+    async with session_pool() as session:
+        assert await IdentityRepo(session).find(WECHAT, openid) != admin
     await bridge.close()

@@ -109,3 +109,20 @@ def test_answer_never_raises_on_arbitrary_text(answerer: Answerer, text: str) ->
     answer = answerer.answer(text, now=NOW)
     assert answer.kind in set(AnswerKind)
     assert 0.0 <= answer.confidence <= 1.0
+
+
+def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
+    answerer: Answerer,
+) -> None:
+    # "考场" names the exam step and "现在" asks whether it is on today, but a calculator is
+    # a thing the notice leaves out: the reply says so instead of giving the exam dates.
+    answer = answerer.answer("考场里现在能用计算器吗", now=NOW)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_exam_rules"
+
+
+def test_answer_reading_words_run_together_mark_no_topic_left_out(answerer: Answerer) -> None:
+    # "能报" is a can-word and a step's verb glued together, not the eligibility topic.
+    answer = answerer.answer("现在能报了吗", now=NOW)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)

@@ -642,3 +642,25 @@ def test_understand_when_for_a_step_without_any_date_says_where_it_stands(
     answer = answerer.answer("审核结果啥时候出来", now=IN_REGISTRATION)
     assert answer.focus is not None and answer.focus.plan.step is Step.REVIEW
     assert answer.focus.plan.window is None
+
+
+def test_understand_a_done_marker_claims_the_step_right_after_it_only(
+    answerer: Answerer,
+) -> None:
+    # "已经" is said of the confirmation; the review named after it is what is asked.
+    answer = answerer.answer("我已经确认了，审核一般要多久", now=IN_PAYMENT)
+    assert answer.reading is not None
+    assert Step.CONFIRM in answer.reading.done
+    assert Step.REVIEW not in answer.reading.done
+
+
+def test_understand_a_step_done_and_then_after_is_the_setting(answerer: Answerer) -> None:
+    answer = answerer.answer("资格审核过了以后去哪儿交钱？", now=IN_PAYMENT)
+    assert answer.reading is not None and answer.reading.asked == (Step.PAY,)
+    assert Step.REVIEW in answer.reading.setting
+
+
+def test_understand_a_window_opening_is_no_progress_of_the_asker(answerer: Answerer) -> None:
+    # "开始缴费了" says the payment window opened, not that the asker has paid.
+    answer = answerer.answer("同事说已经开始缴费了 我这边能交了吗", now=IN_PAYMENT)
+    assert answer.reading is not None and Step.PAY not in answer.reading.done

@@ -1,0 +1,56 @@
+"""English words the lexicon does not hold are brought to the form it holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from notices import Answerer, Step
+from notices.text import EnglishWords
+
+NOW = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+
+WORDS = EnglishWords(["admission", "confirm", "register", "pay", "copy", "recognised", "ticket"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        ("confirming", "confirm"),
+        ("confirmed", "confirm"),
+        ("registers", "register"),
+        ("pays", "pay"),
+        ("copies", "copy"),
+        ("recognized", "recognised"),
+    ],
+)
+def test_english_words_an_inflection_becomes_the_known_form(typed: str, known: str) -> None:
+    assert WORDS.word(typed) == known
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"), [("admisson", "admission"), ("admissoin", "admission"),
+                         ("admisssion", "admission"), ("admizsion", "admission")]
+)
+def test_english_words_one_keystroke_from_a_long_word_is_that_word(
+    typed: str, known: str
+) -> None:
+    assert WORDS.word(typed) == known
+
+
+@pytest.mark.parametrize("typed", ["pint", "point", "weather", "is", "x"])
+def test_english_words_short_or_unknown_words_stay_as_typed(typed: str) -> None:
+    assert WORDS.word(typed) == typed
+
+
+def test_english_words_rewrite_latin_runs_and_leave_chinese_alone() -> None:
+    assert WORDS("my admisson 准考证 confirming") == "my admission 准考证 confirm"
+
+
+def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answerer) -> None:
+    right = answerer.answer("when can I print the admission ticket", now=NOW)
+    typo = answerer.answer("when can I print the admisson tickets", now=NOW)
+    assert typo.reading is not None and right.reading is not None
+    assert typo.reading.asked == right.reading.asked == (Step.TICKET,)
+    assert typo.entry == right.entry
