@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 class ChannelDeliveries:
     """Route each outgoing message to its user's channel; a channel this process does not
-    serve is `CHAT_NOT_FOUND` (the row is given up, like a chat that is gone)."""
+    serve is `CHAT_NOT_FOUND` (the row is given up, like a chat that is gone). Each channel
+    closes its own delivery."""
 
     def __init__(self, by_channel: Mapping[str, Delivery]) -> None:
         self.by_channel = dict(by_channel)
@@ -32,12 +33,6 @@ class ChannelDeliveries:
         if delivery is None:
             return DeliveryResult(Outcome.CHAT_NOT_FOUND, detail="channel not served here")
         return await delivery.deliver(message)
-
-    async def close(self) -> None:
-        for delivery in self.by_channel.values():
-            close = getattr(delivery, "close", None)
-            if close is not None:
-                await close()
 
 
 def chat_of(method: TelegramMethod[Any]) -> int | None:

@@ -260,9 +260,7 @@ async def serve(
     # (nor log) when the port is taken.
     sock = _bind(settings.webhook_host, settings.webhook_port)
     started(settings.log_level)
-    runner = web.AppRunner(app, handle_signals=False, access_log_class=PathAccessLogger)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
+    runner = await _start(app, sock)
     try:
         if on_serving is not None:
             await on_serving()
@@ -280,9 +278,14 @@ async def serve(
 async def start_side_server(app: web.Application, settings: Settings) -> web.AppRunner:
     """Serve `app` on WEBHOOK_HOST:WEBHOOK_PORT beside long polling (polling runs the
     dispatcher's start-up and shutdown; this server only takes requests)."""
-    sock = _bind(settings.webhook_host, settings.webhook_port)
+    runner = await _start(app, _bind(settings.webhook_host, settings.webhook_port))
+    logger.info("server listening on port %s", settings.webhook_port)
+    return runner
+
+
+async def _start(app: web.Application, sock: socket.socket) -> web.AppRunner:
+    """Set `app` up (its start-up runs here) and serve it on the bound socket."""
     runner = web.AppRunner(app, handle_signals=False, access_log_class=PathAccessLogger)
     await runner.setup()
     await web.SockSite(runner, sock).start()
-    logger.info("server listening on port %s", settings.webhook_port)
     return runner

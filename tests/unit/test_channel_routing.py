@@ -14,14 +14,10 @@ from scheduler.delivery import DeliveryResult, Outcome, Outgoing
 class Recorder:
     def __init__(self) -> None:
         self.sent: list[int] = []
-        self.closed = False
 
     async def deliver(self, message: Outgoing) -> DeliveryResult:
         self.sent.append(message.chat_id)
         return DeliveryResult(Outcome.OK, message_id=1)
-
-    async def close(self) -> None:
-        self.closed = True
 
 
 async def test_messages_go_to_their_users_channel() -> None:
@@ -30,8 +26,6 @@ async def test_messages_go_to_their_users_channel() -> None:
     for chat_id in (42, -7, 43, -8):
         assert (await deliveries.deliver(Outgoing(chat_id, "x"))).outcome is Outcome.OK
     assert telegram.sent == [42, 43] and wechat.sent == [-7, -8]
-    await deliveries.close()
-    assert telegram.closed and wechat.closed
 
 
 async def test_a_channel_not_served_here_is_not_found() -> None:

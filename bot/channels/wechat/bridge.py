@@ -148,10 +148,12 @@ class WeChatBridge:
         """Take a reply "2" from this user as the second callback button of a message sent
         without the bridge (a reminder by the outbox's delivery)."""
         numbered = tuple(choice for choice in choices if choice.data is not None)
-        if not numbered:
-            return
+        if numbered:
+            await self._remember(user_id, Shown(0, numbered))
+
+    async def _remember(self, user_id: int, shown: Shown) -> None:
         try:
-            await self.choices.remember(user_id, Shown(0, numbered))
+            await self.choices.remember(user_id, shown)
         except RedisError as exc:
             logger.warning("wechat: choices not remembered (%s)", type(exc).__name__)
 
@@ -250,10 +252,7 @@ class WeChatBridge:
             method, result, self._texts, resolve_locale(language, LANGUAGE_CODE)
         )
         if shown is not None:
-            try:
-                await self.choices.remember(user_id, shown)
-            except RedisError as exc:
-                logger.warning("wechat: choices not remembered (%s)", type(exc).__name__)
+            await self._remember(user_id, shown)
         if not text:
             return
         capture = self._active.get(user_id)
