@@ -8,7 +8,6 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from opencc import OpenCC
@@ -64,10 +63,35 @@ def detect_lang(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
+def _t2s_keys() -> tuple[frozenset[str], dict[str, tuple[int, ...]], re.Pattern[str]]:
+    """Return the converter's dictionary keys, their lengths per first character, and a
+    pattern of those first characters."""
+    # The dictionaries as the converter loaded them (opencc-python-reimplemented 0.1.x, pinned).
+    keys = frozenset(k for group in _T2S._dict_chain_data for _, _, table in group for k in table)
+    lengths: dict[str, set[int]] = {}
+    for key in keys:
+        lengths.setdefault(key[0], set()).add(len(key))
+    starts = "".join(re.escape(c) for c in sorted(lengths))
+    return keys, {c: tuple(sorted(n)) for c, n in lengths.items()}, re.compile(f"[{starts}]")
+
+
+_T2S_KEYS, _T2S_LENGTHS, _T2S_START = _t2s_keys()
+
+
+def _converts(text: str) -> bool:
+    """Return True when a key of the t2s dictionaries occurs in the text."""
+    for m in _T2S_START.finditer(text):
+        at = m.start()
+        if any(text[at : at + n] in _T2S_KEYS for n in _T2S_LENGTHS[m.group(0)]):
+            return True
+    return False
+
+
 def to_simplified(text: str) -> str:
     """Return the text in simplified Chinese."""
-    return str(_T2S.convert(text))
+    # The converter only replaces its keys: a text holding none comes out as it went in,
+    # and most questions are simplified already (the pure-Python conversion is slow).
+    return str(_T2S.convert(text)) if _converts(text) else text
 
 
 def normalise(text: str, limit: int = MAX_CHARS) -> str:
