@@ -290,6 +290,7 @@ class Answerer:
         """Forget what was cut from past questions, so the next one is answered cold."""
         self._index.forget_questions()
         self._spoken_cache.clear()
+        self._words.forget()
 
     # -- entry points ----------------------------------------------------------------------
 

@@ -274,6 +274,10 @@ class EnglishWords:
             return text
         return _LATIN_RUN.sub(lambda m: self.word(m.group(0)), text)
 
+    def forget(self) -> None:
+        """Drop the forms found for past questions' words."""
+        self._cache.clear()
+
     def word(self, word: str) -> str:
         """Return the known form of one lowercase word (the word itself if none is found)."""
         if word in self._known or len(word) < 3:
