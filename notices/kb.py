@@ -18,7 +18,7 @@ from notices.models import (
 )
 from notices.plans import StepPlan, choose_rule, milestone_window, step_terms
 from notices.steps import STEP_ORDER, Step
-from notices.text import fold, normalise
+from notices.text import alternation, fold, normalise
 
 _LATIN = re.compile(r"[a-z]")
 _SUGGEST_CUTOFF = 40.0
@@ -255,13 +255,11 @@ def _region_index(
     contained = sorted((k for k in exact if len(k) > 1), key=len, reverse=True)
     # A one-character alias (粤, 沪) counts inside a sentence only as "在粤考" or "粤考区".
     singles = sorted(k for k in exact if len(k) == 1 and not _LATIN.search(k))
-    parts = [rf"(?<=在){re.escape(k)}(?=考)|{re.escape(k)}(?=考区)" for k in singles]
+    choices = [c for k in singles for c in (("(?<=在)", k, "(?=考)"), ("", k, "(?=考区)"))]
     for key in contained:
-        if _LATIN.search(key):
-            parts.append(rf"(?<![a-z]){re.escape(key)}(?![a-z])")
-        else:
-            parts.append(re.escape(key))
-    return exact, re.compile("|".join(parts))
+        latin = _LATIN.search(key) is not None
+        choices.append(("(?<![a-z])", key, "(?![a-z])") if latin else ("", key, ""))
+    return exact, re.compile(alternation(choices))
 
 
 def _fail(file_name: str, where: str, field: str, message: str) -> KnowledgeBaseError:

@@ -108,6 +108,27 @@ def normalise(text: str, limit: int = MAX_CHARS) -> str:
     return " ".join(text.split())
 
 
+def alternation(choices: Iterable[tuple[str, str, str]]) -> str:
+    """Return a pattern that matches, at each position, the first choice that matches there.
+
+    A choice is (lookbehind, word, lookahead): the lookbehind of one character
+    ("(?<![a-z0-9])", "(?<=在)") or empty, the word non-empty. It matches what the plain
+    alternation of the choices matches, about ten times faster: grouped by first character,
+    every branch opens with a literal, so the regex engine skips the positions where no word
+    starts and tries there only the words starting with that character.
+    """
+    groups: dict[str, list[str]] = {}
+    for behind, word, ahead in choices:
+        first = re.escape(word[0])
+        # The same test after the first character: "(?<![a-z0-9])x" is "x(?<![a-z0-9]x)".
+        moved = behind[:-1] + first + ")" if behind else ""
+        groups.setdefault(first, []).append(moved + re.escape(word[1:]) + ahead)
+    return "|".join(
+        first + (rests[0] if len(rests) == 1 else f"(?:{'|'.join(rests)})")
+        for first, rests in groups.items()
+    )
+
+
 def fold(text: str) -> str:
     """Return a short name folded for exact comparison (NFKC, simplified, lowercase)."""
     return " ".join(normalise(text).split())
@@ -132,13 +153,11 @@ class Rewriter:
                 if key and key not in mapping:
                     mapping[key] = fold(canonical) if not words else canonical
         self._map = mapping
-        alternatives = "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
-        if not alternatives:
-            self._pattern: re.Pattern[str] | None = None
-        elif words:
-            self._pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
-        else:
-            self._pattern = re.compile(alternatives)
+        behind, ahead = ("(?<![a-z0-9])", "(?![a-z0-9])") if words else ("", "")
+        keys = sorted(mapping, key=len, reverse=True)
+        self._pattern: re.Pattern[str] | None = (
+            re.compile(alternation((behind, k, ahead) for k in keys)) if keys else None
+        )
 
     def __call__(self, text: str) -> str:
         if self._pattern is None:
@@ -154,9 +173,9 @@ class CueSet:
         folded = sorted({fold(c) for c in cues if fold(c)}, key=len, reverse=True)
         cjk = [c for c in folded if not _LATIN_WORD.search(c)]
         latin = [c for c in folded if _LATIN_WORD.search(c)]
-        parts = [re.escape(c) for c in cjk]
-        parts += [rf"(?<![a-z0-9]){re.escape(c)}(?![a-z0-9])" for c in latin]
-        self._pattern = re.compile("|".join(parts)) if parts else None
+        choices = [("", c, "") for c in cjk]
+        choices += [("(?<![a-z0-9])", c, "(?![a-z0-9])") for c in latin]
+        self._pattern = re.compile(alternation(choices)) if choices else None
 
     def find(self, text: str) -> list[str]:
         """Return the cues found in normalised text, left to right."""

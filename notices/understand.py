@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from notices.models import Lexicon, Region, RegionRule
 from notices.steps import STEP_ORDER, Step
-from notices.text import CueSet, fold, normalise
+from notices.text import CueSet, alternation, fold, normalise
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 # How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
@@ -142,7 +142,8 @@ class Reader:
         self._step_pattern = _alternation(self._steps)
         masks = sorted((fold(w).replace(" ", "") for w in lexicon.not_step_words), key=len,
                        reverse=True)
-        self._mask = re.compile("|".join(re.escape(w) for w in masks if w)) if masks else None
+        masks = [w for w in masks if w]
+        self._mask = re.compile(alternation(("", w, "") for w in masks)) if masks else None
         self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
         self._aspects = {
             a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER
@@ -507,4 +508,4 @@ class Reader:
 
 def _alternation(words: dict[str, Step]) -> re.Pattern[str] | None:
     keys = sorted((k for k in words if k), key=len, reverse=True)
-    return re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+    return re.compile(alternation(("", k, "") for k in keys)) if keys else None
