@@ -29,6 +29,7 @@ from notices.kb import KnowledgeBase
 from notices.models import Entry, EntryKind, Lexicon, OfficialSite, Region, RegionRule
 from notices.plans import StepPlan
 from notices.retrieve import Index
+from notices.segment import Segmenter
 from notices.steps import STEP_ORDER, Step
 from notices.text import (
     MAX_CHARS,
@@ -246,7 +247,8 @@ class Answerer:
         self._zh, self._en = zh, en
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
         self._index = Index(
-            kb.entries, canon=self._canon, tokenizer=tokenizer(kb.domain_words()), stopwords=stop,
+            kb.entries, canon=self._canon, tokenizer=Segmenter(tokenizer(kb.domain_words())),
+            stopwords=stop,
             light=frozenset(fold(w) for w in lex.asker_words),
             reading_words=[fold(w) for w in _reading_words(lex)],
         )
