@@ -14,6 +14,7 @@ from notices.text import cjk_bigrams, normalise
 
 # Ranking constants, set on the tuning question set and kept round on purpose.
 _K1 = 1.2
+_K1_PLUS_1 = _K1 + 1
 _B = 0.75
 _FIELD_WEIGHTS = {"keywords": 3.0, "questions": 2.0, "topic": 2.0, "answer": 1.0}
 _BIGRAM_WEIGHT = 0.35
@@ -64,12 +65,16 @@ class Index:
             df.update(doc.keys())
         n = len(self._docs)
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        # Postings (term -> entries holding it) so a question touches only matching entries.
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        norms = [_K1 * (1 - _B + _B * length / self._avg) for length in self._lengths]
+        # Postings (term -> entries holding it) so a question touches only matching entries,
+        # each with its term frequency and its BM25 denominator (tf + norm, added once here).
+        self._postings: defaultdict[str, list[tuple[int, float, float]]] = defaultdict(list)
         for index, doc in enumerate(self._docs):
             for term, tf in doc.items():
-                self._postings[term].append((index, tf))
-        self._norms = [_K1 * (1 - _B + _B * length / self._avg) for length in self._lengths]
+                self._postings[term].append((index, tf, tf + norms[index]))
+        self._boosts = [
+            _OUT_OF_SCOPE_BOOST if e.kind is EntryKind.OUT_OF_SCOPE else 1.0 for e in self._entries
+        ]
         self._markers = self._out_of_scope_markers(reading_words)
 
     def terms(self, canon: str, weight: float = 1.0) -> dict[str, float]:
@@ -162,8 +167,11 @@ class Index:
         scores = self._scores(terms)
         if not scores:
             return None
-        boosted = {i: s * self._kind_boost(i) for i, s in scores.items()}
-        marked = [i for i in boosted if not self._markers[i].isdisjoint(terms)]
+        boosts = self._boosts
+        boosted = {i: s * boosts[i] for i, s in scores.items()}
+        markers = self._markers
+        # Most entries have no markers: skip them before walking the question's terms.
+        marked = [i for i in boosted if markers[i] and not markers[i].isdisjoint(terms)]
         if not marked:
             return None
         best = max(marked, key=lambda i: (boosted[i], -i))
@@ -171,17 +179,16 @@ class Index:
             return None
         return boosted[best], self._entries[best]
 
-    def _kind_boost(self, index: int) -> float:
-        return _OUT_OF_SCOPE_BOOST if self._entries[index].kind is EntryKind.OUT_OF_SCOPE else 1.0
-
     def _scores(self, terms: dict[str, float]) -> dict[int, float]:
         scores: defaultdict[int, float] = defaultdict(float)
         for term, qweight in terms.items():
             idf = self._idf.get(term)
             if idf is None:
                 continue
-            for index, tf in self._postings[term]:
-                scores[index] += qweight * idf * tf * (_K1 + 1) / (tf + self._norms[index])
+            # Multiplied in the same order as qweight * idf * tf * (_K1 + 1) / (tf + norm).
+            weight = qweight * idf
+            for index, tf, denominator in self._postings[term]:
+                scores[index] += weight * tf * _K1_PLUS_1 / denominator
         return {i: s for i, s in scores.items() if s > 0}
 
     def on_topic(self, terms: dict[str, float]) -> bool:
@@ -219,7 +226,7 @@ class Index:
                     score *= _OTHER_STEP
             if timely and entry.time_aware:
                 score *= _TIME_BOOST
-            score *= self._kind_boost(index)
+            score *= self._boosts[index]
             ranked.append((score, index, entry))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return [(score, entry) for score, _, entry in ranked]
