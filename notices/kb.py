@@ -89,7 +89,10 @@ class KnowledgeBase:
 
     def match_region(self, text: str) -> Region | None:
         """Return the region a name, alias or sentence names ("我在上海考", "粤"), or None."""
-        folded = normalise(text)
+        return self.region_named(normalise(text))
+
+    def region_named(self, folded: str) -> Region | None:
+        """Return the region a normalised text names, or None (see `match_region`)."""
         if not folded:
             return None
         if folded in self._exact:

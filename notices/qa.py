@@ -323,12 +323,16 @@ class Answerer:
         detected = detect_lang(raw)
         answer_lang: Lang = "en" if (detected or lang) == "en" else "zh"
         clean = normalise(raw)
-        guarded = self._guard(clean, answer_lang, self._reader.asking_scope(clean, raw), raw)
+        # Read once, used by the guard and by the reading.
+        asking = self._reader.asking_part(raw)
+        guarded = self._guard(clean, answer_lang, self._reader.asking_scope(clean, asking), raw)
         if guarded is not None:
             return guarded
-        clean = self._abuse.strip(clean)
-        region, region_from = self._region(raw, region_code)
-        reading = self._reader.read(clean, region=region, year=self.kb.year, raw=raw)
+        # Regions are looked for in the first MAX_CHARS characters: most messages are shorter.
+        head = clean if len(raw) <= MAX_CHARS else normalise(raw[:MAX_CHARS])
+        region, region_from = self._region(head, region_code)
+        reading = self._reader.read(self._abuse.strip(clean), region=region, year=self.kb.year,
+                                    raw=raw, asking=asking)
         if reading.other_year and (
             reading.aspect in TIME_ASPECTS or not reading.steps
         ):
@@ -803,9 +807,9 @@ class Answerer:
         return next((e for e in self.kb.entries if e.kind is EntryKind.FRAUD), None)
 
     def _region(
-        self, raw: str, region_code: str | None
+        self, folded: str, region_code: str | None
     ) -> tuple[Region | None, RegionFrom | None]:
-        found = self.kb.match_region(raw[:MAX_CHARS])
+        found = self.kb.region_named(folded)
         if found is not None:
             return found, "question"
         if region_code is not None:

@@ -205,12 +205,12 @@ class Reader:
         ]
 
     def read(
-        self, clean: str, *, region: Region | None, year: int, raw: str = ""
+        self, clean: str, *, region: Region | None, year: int, raw: str, asking: str | None
     ) -> Reading:
-        """Read a normalised question (and, for long messages, its raw sentences)."""
+        """Read a normalised question, given its raw text and its `asking_part`."""
         canon = self._ranked(clean)
         squeezed = self._canon(clean).replace(" ", "")
-        focus = self._asking_part(raw) if len(clean) > _LONG else None
+        focus = asking if len(clean) > _LONG else None
         focus_squeezed = self._canon(focus).replace(" ", "") if focus else squeezed
         mentions = self._mentions(squeezed)
         tail_clean, tail_canon = self._asking_clause(raw)
@@ -260,8 +260,11 @@ class Reader:
                  if cues.find(ruled) or counter.find(ruled)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
-        part = focus if len(clean) > _LONG else self._asking_part(raw)
-        asking_steps = self.steps_named(part) if part else ()
+        part = asking
+        if focus:
+            asking_steps = self._named(asked_mentions, frozenset())  # the steps_named(focus)
+        else:
+            asking_steps = self.steps_named(part) if part else ()
         if focus is None and len(asked) > 1 and part:
             # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
             asked = tuple(sorted(asked, key=lambda s: s not in asking_steps))
@@ -445,25 +448,29 @@ class Reader:
         """Return the steps a cleaned text names, in order of mention."""
         return self._named(self._mentions(self._canon(clean).replace(" ", "")), frozenset())
 
-    def asking_scope(self, clean: str, raw: str) -> str:
-        """Return what a message asks, cleaned: a long message's asking clauses, else all."""
-        focus = self._asking_part(raw) if len(clean) > _LONG else None
-        return normalise(focus) if focus else clean
+    def asking_scope(self, clean: str, asking: str | None) -> str:
+        """Return what a message asks, cleaned: a long message's asking part, else all."""
+        return normalise(asking) if asking and len(clean) > _LONG else clean
 
-    def _asking_part(self, raw: str) -> str | None:
-        """Return the sentences of a long message that ask something, or None if none do."""
+    def asking_part(self, raw: str) -> str | None:
+        """Return the sentences of a message that ask something, folded, or None if none do."""
         # Clauses apart, each keeping its question mark ("…review? then what").
         sentences = _SENTENCE.findall(
             _CLAUSE.sub(lambda m: m.group(0) + "\n" if m.group(0) in "?？" else "\n", raw))
-        asking = [i for i, s in enumerate(sentences)
-                  if s.rstrip()[-1:] in "?？" or self._asking.find(fold(s))]
+        folded = {i: fold(s) for i, s in enumerate(sentences) if s.rstrip()[-1:] not in "?？"}
+
+        def folded_at(index: int) -> str:
+            return folded[index] if index in folded else fold(sentences[index])
+
+        asking = [i for i in range(len(sentences))
+                  if i not in folded or self._asking.find(folded[i])]
         if not asking:
             return None
         chosen = set(asking[-2:])
         before, after = asking[-1] - 1, asking[-1] + 1
-        if before >= 0 and self._condition.find(fold(sentences[before])):
+        if before >= 0 and self._condition.find(folded_at(before)):
             chosen.add(before)
-        if after < len(sentences) and self._alternative.starts(fold(sentences[after])):
+        if after < len(sentences) and self._alternative.starts(folded_at(after)):
             chosen.add(after)
         return fold(" ".join(sentences[i] for i in sorted(chosen)))
 
