@@ -32,6 +32,8 @@ _TIME_BOOST = 1.2
 _OTHER_STEP = 0.5
 # One question is ranked several times while it is answered; its terms are cut once.
 _TERMS_CACHE = 1024
+# The chunks (words between spaces) cut while questions are answered.
+_CUTS_CACHE = 4096
 _LATIN_TOKEN = re.compile(r"^[a-z0-9]+$")
 
 
@@ -57,6 +59,7 @@ class Index:
         self._entries = tuple(e for e in self._entries if e.keywords or e.questions)
         self._topic_terms: set[str] = set()
         self._terms_cache: dict[str, dict[str, float]] = {}
+        self._cuts: dict[str, list[str]] = {}
         self._docs = [self._document(e) for e in self._entries]
         self._lengths = [sum(doc.values()) for doc in self._docs]
         self._avg = sum(self._lengths) / max(len(self._lengths), 1)
@@ -92,15 +95,13 @@ class Index:
     def forget_questions(self) -> None:
         """Drop the cut terms of past questions (benchmarks time each question cold)."""
         self._terms_cache.clear()
+        self._cuts.clear()
 
     def _terms(self, canon: str, weight: float, *, asked: bool = False) -> dict[str, float]:
         terms: defaultdict[str, float] = defaultdict(float)
         light: set[str] = set()
         skipped: set[str] = set()
-        for token in self._tk.lcut(canon):
-            token = token.strip()
-            if not token:
-                continue
+        for token in self._cut(canon):
             if token in self._stop:
                 # Nor do the pairs within a stop word ("是不是" says nothing of the topic).
                 skipped.update(cjk_bigrams(token))
@@ -117,6 +118,22 @@ class Index:
                 share = _LIGHT if gram in light else 1.0
                 terms["#" + gram] += weight * _BIGRAM_WEIGHT * share
         return dict(terms)
+
+    def _cut(self, canon: str) -> list[str]:
+        """Return the words of a text, cutting each chunk between spaces once.
+
+        jieba cuts at spaces anyway, so the words are the same as of the whole text; and a
+        long question's asking part, ranked too, is mostly chunks of the whole.
+        """
+        words: list[str] = []
+        for chunk in canon.split():
+            cut = self._cuts.get(chunk)
+            if cut is None:
+                if len(self._cuts) >= _CUTS_CACHE:
+                    self._cuts.clear()
+                cut = self._cuts[chunk] = self._tk.lcut(chunk)
+            words.extend(cut)
+        return words
 
     def _document(self, entry: Entry) -> dict[str, float]:
         fields: dict[str, Iterable[str]] = {
