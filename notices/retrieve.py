@@ -60,6 +60,9 @@ class Index:
         self._topic_terms: set[str] = set()
         self._terms_cache: dict[str, dict[str, float]] = {}
         self._cuts: dict[str, list[str]] = {}
+        # The terms scored last, and their scores: a question's terms are scored several times
+        # (whether it is out of scope, then its ranks).
+        self._scored: tuple[dict[str, float], dict[int, float]] | None = None
         self._docs = [self._document(e) for e in self._entries]
         self._lengths = [sum(doc.values()) for doc in self._docs]
         self._avg = sum(self._lengths) / max(len(self._lengths), 1)
@@ -96,6 +99,7 @@ class Index:
         """Drop the cut terms of past questions (benchmarks time each question cold)."""
         self._terms_cache.clear()
         self._cuts.clear()
+        self._scored = None
 
     def _terms(self, canon: str, weight: float, *, asked: bool = False) -> dict[str, float]:
         terms: defaultdict[str, float] = defaultdict(float)
@@ -197,6 +201,9 @@ class Index:
         return boosted[best], self._entries[best]
 
     def _scores(self, terms: dict[str, float]) -> dict[int, float]:
+        scored = self._scored
+        if scored is not None and scored[0] is terms:
+            return scored[1]
         scores: defaultdict[int, float] = defaultdict(float)
         for term, qweight in terms.items():
             idf = self._idf.get(term)
@@ -206,7 +213,9 @@ class Index:
             weight = qweight * idf
             for index, tf, denominator in self._postings[term]:
                 scores[index] += weight * tf * _K1_PLUS_1 / denominator
-        return {i: s for i, s in scores.items() if s > 0}
+        positive = {i: s for i, s in scores.items() if s > 0}
+        self._scored = (terms, positive)
+        return positive
 
     def on_topic(self, terms: dict[str, float]) -> bool:
         """Return True if a term of the question names a topic (keywords, questions, topics).
