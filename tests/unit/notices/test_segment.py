@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+from jieba import finalseg
+
 from benchmarks.qa_eval import SETS_DIR
 from notices.loader import DATA_DIR
-from notices.segment import Segmenter
+from notices.segment import Segmenter, _Hmm
 from notices.text import normalise, tokenizer
 
 
@@ -28,3 +30,17 @@ def test_segmenter_cuts_as_jieba_cuts() -> None:
     segmenter = Segmenter(jieba_tokenizer)
     texts = _texts()
     assert [segmenter.lcut(t) for t in texts] == [jieba_tokenizer.lcut(t) for t in texts]
+
+
+def test_segmenter_hmm_finds_jieba_s_words_for_unknown_characters() -> None:
+    hmm = _Hmm(finalseg)
+    rng = random.Random(3)
+    known = sorted(finalseg.emit_P["S"])[:2000]
+    texts = ["".join(rng.choice(known) for _ in range(rng.randrange(1, 20))) for _ in range(2000)]
+    # Characters the model never saw: equal probabilities, decided by jieba's tie-breaks.
+    texts += ["".join(chr(rng.randrange(0x9F00, 0x9FD5)) for _ in range(rng.randrange(1, 9)))
+              for _ in range(300)]
+    for text in texts:
+        words: list[str] = []
+        hmm.cut(text, words)
+        assert words == list(finalseg.cut(text)), text
