@@ -59,11 +59,14 @@ _TIE = 0.95
 _UNDATED = 1.4
 # A web address in a message: a host of dot-separated labels ending in a known top-level
 # domain ("wsks-pay.cn", "http://xx.top/pay").
-_LINK = re.compile(
-    r"(?<![a-z0-9.@-])((?:[a-z0-9-]+\.)+(?:cn|com|net|org|top|xyz|vip|cc|info|site|online|icu|"
-    r"shop|club|ltd|work|link|pro|me|io))(?![a-z0-9-])",
-    re.IGNORECASE,
+_DOMAINS = (
+    "cn|com|net|org|top|xyz|vip|cc|info|site|online|icu|shop|club|ltd|work|link|pro|me|io"
 )
+_LINK = re.compile(
+    rf"(?<![a-z0-9.@-])((?:[a-z0-9-]+\.)+(?:{_DOMAINS}))(?![a-z0-9-])", re.IGNORECASE
+)
+# The end of any such address: a quick test before the slower search for whole addresses.
+_LINK_END = re.compile(rf"\.(?:{_DOMAINS})(?![a-z0-9-])", re.IGNORECASE)
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -392,6 +395,8 @@ class Answerer:
         """Return True when a message carries a web address other than the official site's;
         with money in it (a forwarded "缴费链接"), the notice's warning applies: the centre
         authorised no one else."""
+        if _LINK_END.search(raw) is None:
+            return False
         official = self._official_host
         return any(
             not (host == official or host.endswith("." + official))

@@ -97,9 +97,12 @@ def to_simplified(text: str) -> str:
 def normalise(text: str, limit: int = MAX_CHARS) -> str:
     """Return a question folded for matching: NFKC, simplified, lowercase, no punctuation."""
     text = text[: limit * 4]
-    text = _SCRIPT.sub(" ", text)
-    text = _TAGS.sub(" ", text)
-    text = _URL.sub(" ", text)
+    # Tags and addresses need these characters; most questions have none.
+    if "<" in text:
+        text = _SCRIPT.sub(" ", text)
+        text = _TAGS.sub(" ", text)
+    if "://" in text or "www." in text:
+        text = _URL.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     text = _MD.sub(" ", text)
     text = to_simplified(text[:limit]).lower()
@@ -221,10 +224,15 @@ def warm_up() -> None:
     tokenizer()
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
 def cjk_bigrams(text: str) -> list[str]:
     """Return the overlapping two-character grams of each Chinese run."""
     grams: list[str] = []
-    for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
+    if len(text) < 2:
+        return grams  # most words cut from a question are one or two characters
+    for run in _CJK_RUN.findall(text):
         grams.extend(run[i : i + 2] for i in range(len(run) - 1))
     return grams
 
