@@ -81,6 +81,7 @@ class Index:
         self._boosts = [
             _OUT_OF_SCOPE_BOOST if e.kind is EntryKind.OUT_OF_SCOPE else 1.0 for e in self._entries
         ]
+        self._steps = [frozenset(e.steps) for e in self._entries]
         self._markers = self._out_of_scope_markers(reading_words)
 
     def terms(self, canon: str, weight: float = 1.0) -> dict[str, float]:
@@ -239,20 +240,22 @@ class Index:
         entries about other steps held back; `timely` favours entries that carry a date.
         """
         scores = self._scores(terms)
-        named = set(steps)
-        ranked: list[tuple[float, int, Entry]] = []
+        named = frozenset(steps)
+        entries, boosts = self._entries, self._boosts
+        # (-score, index): best first, then in file order.
+        ranked: list[tuple[float, int]] = []
         for index, score in scores.items():
             if score <= 0:
                 continue
-            entry = self._entries[index]
-            if named and entry.steps:
-                if named & set(entry.steps):
+            about = self._steps[index]
+            if named and about:
+                if not named.isdisjoint(about):
                     score *= _STEP_BOOST
                 elif hold_back:
                     score *= _OTHER_STEP
-            if timely and entry.time_aware:
+            if timely and entries[index].time_aware:
                 score *= _TIME_BOOST
-            score *= self._boosts[index]
-            ranked.append((score, index, entry))
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        return [(score, entry) for score, _, entry in ranked]
+            score *= boosts[index]
+            ranked.append((-score, index))
+        ranked.sort()
+        return [(-score, entries[index]) for score, index in ranked]
