@@ -1,4 +1,4 @@
-"""Cut text into words as jieba does, in about half its time."""
+"""Cut text into words as jieba does, faster."""
 
 from __future__ import annotations
 

@@ -142,8 +142,9 @@ class Reader:
         self._step_pattern = _alternation(self._steps)
         masks = sorted((fold(w).replace(" ", "") for w in lexicon.not_step_words), key=len,
                        reverse=True)
-        masks = [w for w in masks if w]
-        self._mask = re.compile(alternation(("", w, "") for w in masks)) if masks else None
+        self._mask = (
+            re.compile(alternation(("", w, "") for w in masks if w)) if masks else None
+        )
         self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
         self._aspects = {
             a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER
@@ -260,12 +261,11 @@ class Reader:
                  if cues.find(ruled) or counter.find(ruled)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying).
-        part = asking
         if focus:
-            asking_steps = self._named(asked_mentions, frozenset())  # the steps_named(focus)
+            asking_steps = self._named(asked_mentions, frozenset())  # steps_named(focus)
         else:
-            asking_steps = self.steps_named(part) if part else ()
-        if focus is None and len(asked) > 1 and part:
+            asking_steps = self.steps_named(asking) if asking else ()
+        if focus is None and len(asked) > 1 and asking:
             # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
             asked = tuple(sorted(asked, key=lambda s: s not in asking_steps))
         named.sort(key=lambda n: n[0] not in asked)
