@@ -553,9 +553,11 @@ class Answerer:
         focus = None
         # The region's own rule for the step: where the entry depends on it, or where the
         # question names the region ("我在贵州省直考点，怎么交费", "老考生 河北 要不要确认").
+        # So does a question that names the rule ("网上缴费流程" from someone in 山西).
         regional = entry.region_dependent or (
-            asker.region_from == "question" and len(entry.steps) == 1
-            and self.kb.step_rule(entry.steps[0]).rules
+            len(entry.steps) == 1 and self.kb.step_rule(entry.steps[0]).rules
+            and (asker.region_from == "question"
+                 or (reading is not None and any(s in entry.steps for s, _ in reading.rules)))
         )
         if asker.region is not None and regional and entry.steps:
             plan = self._plans(asker)[entry.steps[0]]
