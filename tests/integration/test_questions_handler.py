@@ -185,7 +185,8 @@ async def test_question_reply_tells_a_second_fact_before_the_source(chat: Chat) 
 
 async def test_question_reply_in_english_tells_the_second_fact_in_english(chat: Chat) -> None:
     [reply] = await chat.send(
-        "I typed one digit of my ID number wrong and registered. Can I delete it and register again?"
+        "I typed one digit of my ID number wrong and registered. "
+        "Can I delete it and register again?"
     )
     assert "➕" in reply
     assert "➕ 注" not in reply
