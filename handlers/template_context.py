@@ -112,6 +112,7 @@ def answer_context(
     return {
         "kind": answer.kind.value,
         "entry": entry_context(answer.entry, locale) if answer.entry else None,
+        "also": entry_context(answer.also, locale) if answer.also else None,
         "suggestions": [entry_context(e, locale) for e in answer.suggestions],
         "region": name,
         "region_from": answer.region_from,

@@ -57,6 +57,8 @@ _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 _TIE = 0.95
 # A time question goes to an undated entry of its step only on much stronger evidence.
 _UNDATED = 1.4
+# A second entry scoring this share of the first bears on the question too: its fact follows.
+_ALSO = 0.6
 # A web address in a message: a host of dot-separated labels ending in a known top-level
 # domain ("wsks-pay.cn", "http://xx.top/pay").
 _DOMAINS = (
@@ -163,6 +165,8 @@ class Answer:
     today: date | None = None
     # The message carried a password or an ID-card number: the reply says not to send them.
     secret: bool = False
+    # A second entry the question bears on almost as much, its fact told after the answer.
+    also: Entry | None = None
 
     @property
     def statuses(self) -> list[tuple[StepPlan, WindowStatus | None]]:
@@ -176,6 +180,8 @@ class Answer:
     def why(self) -> str:
         """Return why this answer was chosen, in one line (for staff, never for candidates)."""
         parts = [f"kind={self.kind}", f"entry={self.entry.id if self.entry else '-'}"]
+        if self.also is not None:
+            parts.append(f"also={self.also.id}")
         if self.reading is not None:
             parts.append(self.reading.explain())
         if self.region is not None:
@@ -204,6 +210,8 @@ class Answer:
             parts.extend(r.name(lang) for r, _ in self.shared.partial)
         if self.entry is not None:
             parts.append(self.entry.answer(lang))
+        if self.also is not None:
+            parts.append(self.also.answer(lang))
         for plan, _ in self.statuses:
             parts.append(plan.note(lang))
             if plan.window is not None:
@@ -538,7 +546,12 @@ class Answerer:
             if close:
                 entry = close[0]
         answer = self._from_entry(entry, _confidence(score), asker, reading, reading.aspect)
-        return replace(answer, suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]])
+        # A close second about the same steps, resting on a passage the first does not quote.
+        also = next((e for s, e in ranked[1:3] if e is not entry and e.kind is EntryKind.ANSWER
+                     and s >= _ALSO * score and not set(e.steps) - set(entry.steps)
+                     and not set(e.source) <= set(entry.source)), None)
+        return replace(answer, suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]],
+                       also=also if answer.kind is AnswerKind.ANSWER else None)
 
     def _from_entry(
         self,
@@ -565,9 +578,11 @@ class Answerer:
         focus = None
         # The region's own rule for the step: where the entry depends on it, or where the
         # question names the region ("我在贵州省直考点，怎么交费", "老考生 河北 要不要确认").
+        # So does a question that names the rule ("网上缴费流程" from someone in 山西).
         regional = entry.region_dependent or (
-            asker.region_from == "question" and len(entry.steps) == 1
-            and self.kb.step_rule(entry.steps[0]).rules
+            len(entry.steps) == 1 and self.kb.step_rule(entry.steps[0]).rules
+            and (asker.region_from == "question"
+                 or (reading is not None and any(s in entry.steps for s, _ in reading.rules)))
         )
         if asker.region is not None and regional and entry.steps:
             plan = self._plans(asker)[entry.steps[0]]

@@ -172,3 +172,21 @@ async def test_question_in_a_long_message_goes_on_from_the_step_named_last(
     )
     first = reply.split("\n")[0]
     assert "缴费" in first and "结束" in first
+
+
+async def test_question_reply_tells_a_second_fact_before_the_source(chat: Chat) -> None:
+    [reply] = await chat.send("身份证号输错一位 已经注册成功了 能删了重新注册吗")
+    lines = reply.split("\n")
+    assert lines[0].startswith("相同证件号码只能注册一次")
+    also = next(i for i, line in enumerate(lines) if line.startswith("➕"))
+    assert "修改/删除注册信息须知" in lines[also]
+    assert any(line.startswith("📄") for line in lines[also + 1 :])
+
+
+async def test_question_reply_in_english_tells_the_second_fact_in_english(chat: Chat) -> None:
+    [reply] = await chat.send(
+        "I typed one digit of my ID number wrong and registered. "
+        "Can I delete it and register again?"
+    )
+    assert "➕" in reply
+    assert "➕ 注" not in reply

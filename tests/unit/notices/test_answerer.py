@@ -126,3 +126,20 @@ def test_answer_reading_words_run_together_mark_no_topic_left_out(answerer: Answ
     answer = answerer.answer("现在能报了吗", now=NOW)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
+
+
+def test_answer_adds_a_second_fact_the_question_bears_on(answerer: Answerer) -> None:
+    # Registering once is the rule asked about; that the ID number cannot be changed by
+    # oneself (and the form for changing it) bears on it as much.
+    answer = answerer.answer("身份证号输错一位 已经注册成功了 能删了重新注册吗", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "register_once"
+    assert answer.also is not None and answer.also.id == "edit_personal_info"
+    assert "修改/删除注册信息须知" in answer.text()
+    assert "also=edit_personal_info" in answer.why()
+
+
+def test_answer_repeats_no_passage_its_entry_already_quotes(answerer: Answerer) -> None:
+    # The cut-off date is in the years-of-work entry's own passages: not told twice.
+    answer = answerer.answer("年限怎么算", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "work_years"
+    assert answer.also is None

@@ -49,6 +49,15 @@ def test_load_knowledge_base_every_notice_clause_is_cited(kb: KnowledgeBase) -> 
     assert not uncovered
 
 
+def test_load_knowledge_base_sources_are_whole_passages(kb: KnowledgeBase) -> None:
+    # A flow list splits at an ASCII comma ("source: [甲,乙]" is two passages): a passage cut
+    # there shows as two fragments, and two entries quoting one sentence share no passage.
+    notice = squash(kb.notice_text)
+    for entry in kb.entries:
+        for first, second in zip(entry.source, entry.source[1:], strict=False):
+            assert squash(f"{first},{second}") not in notice, (entry.id, first)
+
+
 def test_load_knowledge_base_yaml_syntax_error_names_file_and_line(data_copy: Path) -> None:
     edit(data_copy / "2024.yaml", "year: 2024", "year: [2024")
     with pytest.raises(KnowledgeBaseError, match=r"^2024\.yaml: YAML syntax error at line"):
@@ -66,8 +75,8 @@ def test_load_knowledge_base_missing_field_names_entry(data_copy: Path) -> None:
 def test_load_knowledge_base_empty_source_says_must_not_be_empty(data_copy: Path) -> None:
     edit(
         data_copy / "2024.yaml",
-        "    source: [考生缴费成功后,可于4月1-21日登录考生管理平台下载打印准考证,"
-        "作为参加考试的凭证。]\n    keywords: [准考证,",
+        '    source: ["考生缴费成功后,可于4月1-21日登录考生管理平台下载打印准考证,'
+        '作为参加考试的凭证。"]\n    keywords: [准考证,',
         "    source: []\n    keywords: [准考证,",
     )
     with pytest.raises(
@@ -114,7 +123,7 @@ def test_load_knowledge_base_duplicate_id_is_rejected(data_copy: Path) -> None:
 
 
 def test_load_knowledge_base_source_not_in_notice_is_rejected(data_copy: Path) -> None:
-    edit(data_copy / "2024.yaml", "source: [考试试题均为客观题", "source: [考试试题均为主观题")
+    edit(data_copy / "2024.yaml", 'source: ["考试试题均为客观题', 'source: ["考试试题均为主观题')
     with pytest.raises(KnowledgeBaseError, match=r"\(id=no_rescore\): field 'source\[0\]'"):
         load_knowledge_base(data_copy)
 

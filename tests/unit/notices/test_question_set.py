@@ -25,6 +25,8 @@ FLOORS = {
     ("questions_public2", "holdout"): 0.6,
     ("questions_public3", "tune"): 0.65,
     ("questions_public3", "holdout"): 0.65,
+    ("questions_public4", "tune"): 0.7,
+    ("questions_public4", "holdout"): 0.55,
     ("questions_blind", "tune"): 0.9,
     ("questions_blind", "holdout"): 0.8,
     ("questions_blind2", "tune"): 0.9,
