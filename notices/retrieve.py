@@ -205,16 +205,18 @@ class Index:
         scored = self._scored
         if scored is not None and scored[0] is terms:
             return scored[1]
-        scores: defaultdict[int, float] = defaultdict(float)
+        # Per entry, its shares summed in the order of the question's terms.
+        scores = [0.0] * len(self._entries)
+        idf_of, postings = self._idf.get, self._postings
         for term, qweight in terms.items():
-            idf = self._idf.get(term)
+            idf = idf_of(term)
             if idf is None:
                 continue
             # Multiplied in the same order as qweight * idf * tf * (_K1 + 1) / (tf + norm).
             weight = qweight * idf
-            for index, tf, denominator in self._postings[term]:
+            for index, tf, denominator in postings[term]:
                 scores[index] += weight * tf * _K1_PLUS_1 / denominator
-        positive = {i: s for i, s in scores.items() if s > 0}
+        positive = {i: s for i, s in enumerate(scores) if s > 0}
         self._scored = (terms, positive)
         return positive
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from math import log
+from math import inf, log
 from typing import Any
 
 
@@ -74,24 +74,26 @@ class Segmenter:
         """Return, per position, where the most probable word starting there ends."""
         n = len(block)
         logtotal = log(self._tk.total)
+        count_of = freq.get
         score = [0.0] * (n + 1)
         ends = list(range(n))
         for start in range(n - 1, -1, -1):
-            first = count = freq.get(block[start])
-            best: float | None = None
+            first = count = count_of(block[start])
+            # Every candidate is finite: -inf means none was found.
+            best = -inf
             end = start
             # The dictionary holds every prefix of its words (with count 0). Ends rise, so
             # ">=" keeps the later of equal scores, as jieba's max over (score, end) does.
             while count is not None:
                 if count:
                     candidate = log(count) - logtotal + score[end + 1]
-                    if best is None or candidate >= best:
+                    if candidate >= best:
                         best, ends[start] = candidate, end
                 end += 1
                 if end == n:
                     break
-                count = freq.get(block[start : end + 1])
-            if best is None:
+                count = count_of(block[start : end + 1])
+            if best == -inf:
                 best = log(first or 1) - logtotal + score[start + 1]
             score[start] = best
         return ends
