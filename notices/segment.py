@@ -45,6 +45,11 @@ class Segmenter:
     def _cut_block(self, block: str, words: list[str]) -> None:
         """Append the words of one block of Chinese, Latin letters and digits."""
         freq = self._tk.FREQ
+        if freq.keys().isdisjoint(block):
+            # No dictionary word starts anywhere ("nursing"): jieba's route keeps every
+            # character alone, and the run of them is flushed whole.
+            self._flush(block, freq, words)
+            return
         route = self._route(block, freq)
         buf = ""
         at, n = 0, len(block)
@@ -127,6 +132,9 @@ class _Hmm:
 
     def cut(self, text: str, words: list[str]) -> None:
         """Append the words of a run of characters, as `finalseg.cut` yields them."""
+        if text.isascii() and text.isalnum():
+            words.append(text)  # one run of Latin letters and digits: a word as it stands
+            return
         force = self._finalseg.Force_Split_Words
         for block in self._han.split(text):
             if self._han.match(block):

@@ -40,6 +40,7 @@ def test_segmenter_hmm_finds_jieba_s_words_for_unknown_characters() -> None:
     # Characters the model never saw: equal probabilities, decided by jieba's tie-breaks.
     texts += ["".join(chr(rng.randrange(0x9F00, 0x9FD5)) for _ in range(rng.randrange(1, 9)))
               for _ in range(300)]
+    texts += ["nursing", "A1b2", "3.5%", "ab-cd", "x", "证书abc", "ab证书"]
     for text in texts:
         words: list[str] = []
         hmm.cut(text, words)
