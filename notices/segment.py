@@ -120,9 +120,12 @@ class _Hmm:
         self._han = finalseg.re_han
         self._skip = finalseg.re_skip
         self._start = finalseg.start_P
-        self._emit = finalseg.emit_P
         low = finalseg.MIN_FLOAT
-        self._low = low
+        # Per character, its emission in the states B, M, S, E (one lookup, not four).
+        emit = finalseg.emit_P
+        chars = set().union(*(emit[state] for state in "BMSE"))
+        self._emit = {c: tuple(emit[state].get(c, low) for state in "BMSE") for c in chars}
+        self._no_emit = (low, low, low, low)
         trans = finalseg.trans_P
         # Into B from E or S, into M from M or B, into S from S or E, into E from B or M.
         self._eb, self._sb = trans["E"].get("B", low), trans["S"].get("B", low)
@@ -166,30 +169,25 @@ class _Hmm:
 
     def _states(self, text: str) -> list[str]:
         """Return the most probable state of each character (jieba's `viterbi`)."""
-        low, start = self._low, self._start
-        emit_b, emit_m = self._emit["B"], self._emit["M"]
-        emit_e, emit_s = self._emit["E"], self._emit["S"]
-        first = text[0]
-        b = start["B"] + emit_b.get(first, low)
-        m = start["M"] + emit_m.get(first, low)
-        e = start["E"] + emit_e.get(first, low)
-        s = start["S"] + emit_s.get(first, low)
+        start, emit, no_emit = self._start, self._emit, self._no_emit
+        eb, sb, mm, bm = self._eb, self._sb, self._mm, self._bm
+        ss, es, be, me = self._ss, self._es, self._be, self._me
+        to_b, to_m, to_s, to_e = emit.get(text[0], no_emit)
+        b, m = start["B"] + to_b, start["M"] + to_m
+        e, s = start["E"] + to_e, start["S"] + to_s
         # Per character, the state before each state on its best path.
         back: list[tuple[str, str, str, str]] = []
         for char in text[1:]:
+            to_b, to_m, to_s, to_e = emit.get(char, no_emit)
             # jieba's max over (probability, state): on equal probabilities the later letter
             # of the alphabet wins (E over B, M over B, S over E).
-            em = emit_b.get(char, low)
-            from_e, from_s = e + self._eb + em, s + self._sb + em
+            from_e, from_s = e + eb + to_b, s + sb + to_b
             nb, pb = (from_e, "E") if from_e > from_s else (from_s, "S")
-            em = emit_m.get(char, low)
-            from_m, from_b = m + self._mm + em, b + self._bm + em
+            from_m, from_b = m + mm + to_m, b + bm + to_m
             nm, pm = (from_m, "M") if from_m >= from_b else (from_b, "B")
-            em = emit_s.get(char, low)
-            from_s, from_e = s + self._ss + em, e + self._es + em
+            from_s, from_e = s + ss + to_s, e + es + to_s
             ns, ps = (from_s, "S") if from_s >= from_e else (from_e, "E")
-            em = emit_e.get(char, low)
-            from_b, from_m = b + self._be + em, m + self._me + em
+            from_b, from_m = b + be + to_e, m + me + to_e
             ne, pe = (from_b, "B") if from_b > from_m else (from_m, "M")
             b, m, s, e = nb, nm, ns, ne
             back.append((pb, pm, ps, pe))
