@@ -27,6 +27,8 @@ FLOORS = {
     ("questions_public3", "holdout"): 0.65,
     ("questions_public4", "tune"): 0.7,
     ("questions_public4", "holdout"): 0.55,
+    ("questions_public5", "tune"): 0.6,
+    ("questions_public5", "holdout"): 0.7,
     ("questions_blind", "tune"): 0.9,
     ("questions_blind", "holdout"): 0.8,
     ("questions_blind2", "tune"): 0.9,
