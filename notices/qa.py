@@ -281,6 +281,7 @@ class Answerer:
         ] = {}
         self._cycle_end = cycle_end(kb)
         self._ways = self._ways_of_steps()
+        self._way_entries = self._entries_of_ways()
         host = urlsplit(kb.cycle.official_site.url).hostname or ""
         self._official_host = host.removeprefix("www.")
 
@@ -496,7 +497,8 @@ class Answerer:
             # fits the question, not one that carries a date.
             entry = self._best_for(step, reading,
                                    timely=plan.window is not None or plan.mode == "all")
-            if plan.window is None and entry in self._mode_entries(step):
+            if (plan.window is None and entry is not None
+                    and self._other_way(step, plan.mode, entry)):
                 entry = self._own_rule_entry(plan) or entry
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
@@ -547,9 +549,11 @@ class Answerer:
                 entry = close[0]
         answer = self._from_entry(entry, _confidence(score), asker, reading, reading.aspect)
         # A close second about the same steps, resting on a passage the first does not quote.
-        also = next((e for s, e in ranked[1:3] if e is not entry and e.kind is EntryKind.ANSWER
+        # (The entry answered, which may be the asker's region's way, not the one ranked.)
+        shown = answer.entry or entry
+        also = next((e for s, e in ranked[1:3] if e is not shown and e.kind is EntryKind.ANSWER
                      and s >= _ALSO * score and not set(e.steps) - set(entry.steps)
-                     and not set(e.source) <= set(entry.source)), None)
+                     and not set(e.source) <= set(shown.source)), None)
         return replace(answer, suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]],
                        also=also if answer.kind is AnswerKind.ANSWER else None)
 
@@ -582,10 +586,16 @@ class Answerer:
         regional = entry.region_dependent or (
             len(entry.steps) == 1 and self.kb.step_rule(entry.steps[0]).rules
             and (asker.region_from == "question"
-                 or (reading is not None and any(s in entry.steps for s, _ in reading.rules)))
+                 or (reading is not None and any(s in entry.steps for s, _ in reading.rules))
+                 or self._other_way(entry.steps[0], None, entry))
         )
         if asker.region is not None and regional and entry.steps:
             plan = self._plans(asker)[entry.steps[0]]
+            if self._other_way(plan.step, plan.mode, entry):
+                # "i submitted, waiting for confirmation" in 广东, "确认要带申请表去盖章吗" in
+                # 天津: the entry of the way the step works there, not of the way the words
+                # happened to match.
+                entry = self._own_rule_entry(plan) or entry
             # A question about something gone wrong within the step ("自动确认失败了怎么办")
             # is answered by the entry; the region's rule follows it.
             within = (
@@ -596,10 +606,6 @@ class Answerer:
             )
             focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
                           after_entry=within)
-            if entry in self._mode_entries(plan.step):
-                # "i submitted, waiting for confirmation" in 广东: the entry of the way the
-                # step works there, not of the way the words happened to match.
-                entry = self._own_rule_entry(plan) or entry
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION
@@ -787,9 +793,26 @@ class Answerer:
             if step in e.steps and any(p in q or q in p for p in passages for q in e.source)
         ]
 
-    def _mode_entries(self, step: Step) -> list[Entry]:
-        """Return the entries that each tell one way a step works (online, automatic…)."""
-        return list(self._ways.get(step, {}).values())
+    def _other_way(self, step: Step, mode: str | None, entry: Entry) -> bool:
+        """Return True if an entry tells a way the step works other than `mode` (any way,
+        for None): it rests on a passage of that way's rule and on none of `mode`'s."""
+        ways = self._way_entries.get(step, {})
+        return any(entry.id in ids for m, ids in ways.items() if m != mode) and (
+            mode is None or entry.id not in ways.get(mode, frozenset()))
+
+    def _entries_of_ways(self) -> dict[Step, dict[str, frozenset[str]]]:
+        """Return, per step and way it works, the entries resting on a passage of its rule."""
+        ways: dict[Step, dict[str, frozenset[str]]] = {}
+        for step_rule in self.kb.cycle.steps:
+            for rule in (*step_rule.rules, step_rule.default):
+                if rule is None:
+                    continue
+                passages = set(rule.source)
+                ids = {e.id for e in self.kb.entries
+                       if step_rule.step in e.steps and passages & set(e.source)}
+                mode = ways.setdefault(step_rule.step, {})
+                mode[rule.mode] = mode.get(rule.mode, frozenset()) | ids
+        return ways
 
     def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
         """Return the entry of the way a step works where the asker is (their plan's mode)."""

@@ -143,3 +143,16 @@ def test_answer_repeats_no_passage_its_entry_already_quotes(answerer: Answerer) 
     answer = answerer.answer("年限怎么算", now=NOW)
     assert answer.entry is not None and answer.entry.id == "work_years"
     assert answer.also is None
+
+
+def test_answer_entry_of_another_way_gives_the_asker_regions_way(answerer: Answerer) -> None:
+    # Words of on-site confirmation from someone whose region confirms online: their way.
+    now = datetime(2023, 12, 8, 2, 0, tzinfo=UTC)
+    online = answerer.answer("确认的时候申请表要盖章吗", region_code="tianjin", now=now)
+    assert online.entry is not None and online.entry.id == "confirm_online"
+    assert online.focus is not None and online.focus.plan.mode == "online"
+    assert online.also is None or online.also is not online.entry
+    on_site = answerer.answer("确认的时候申请表要盖章吗", region_code="sichuan", now=now)
+    assert on_site.entry is not None and on_site.entry.id == "confirm_onsite"
+    nowhere = answerer.answer("确认的时候申请表要盖章吗", now=now)
+    assert nowhere.entry is not None and nowhere.entry.id == "confirm_onsite"
