@@ -254,9 +254,10 @@ class Reader:
             returning = True
         elif self._returning_no.find(squeezed):
             returning = False
-        # A long message's rule is the one its asking part names: "…还没去现场确认…请问还能
-        # 改吗" asks about changes, not about on-site confirmation.
-        ruled = focus_squeezed if focus else squeezed
+        # A message's rule is the one its asking part names: "…还没去现场确认。请问还能改吗"
+        # asks about changes, not about on-site confirmation.
+        ruled = focus_squeezed if focus else (
+            self._canon(asking).replace(" ", "") if asking else squeezed)
         named = [(s, r, bool(cues.find(ruled))) for s, r, cues, counter in self._rules
                  if cues.find(ruled) or counter.find(ruled)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation

@@ -97,6 +97,16 @@ def test_understand_a_question_about_done_step_is_not_progress(answerer: Answere
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
 
 
+def test_understand_a_rule_named_outside_the_asking_part_is_not_asked(
+    answerer: Answerer,
+) -> None:
+    # On-site confirmation is background here; the question is about changing the form.
+    question = "我在江苏，还没去现场确认。报名信息填错了还能改吗？"
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and answer.reading.rules == ()
+    assert answer.verdict is None
+
+
 def test_understand_stated_change_fails_automatic_confirmation(knowledge: Knowledge) -> None:
     answer = knowledge.answerer.answer("换了单位还能自动确认吗", region_code="beijing",
                                        now=IN_PAYMENT)
