@@ -680,7 +680,11 @@ class Answerer:
                 rule, reading = own, replace(reading, counter=False)
         entry = self._entry_for_rule(step, rule) or self._best_for(step, reading, timely=False)
         if asker.region is None:
-            listing = Listing(rule, tuple(self.kb.region(c) for c in rule.regions))
+            regions = tuple(self.kb.region(c) for c in rule.regions)
+            # An entry naming every region of the list itself: a list before it would say
+            # them twice.
+            names = entry is not None and all(r.name_zh in entry.answer_zh for r in regions)
+            listing = None if names else Listing(rule, regions)
             return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                                listed=listing, offer_regions=True, reading=reading)
         code = asker.region.code

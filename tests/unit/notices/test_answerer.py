@@ -156,3 +156,13 @@ def test_answer_entry_of_another_way_gives_the_asker_regions_way(answerer: Answe
     assert on_site.entry is not None and on_site.entry.id == "confirm_onsite"
     nowhere = answerer.answer("确认的时候申请表要盖章吗", now=now)
     assert nowhere.entry is not None and nowhere.entry.id == "confirm_onsite"
+
+
+def test_answer_region_list_is_not_said_twice(answerer: Answerer) -> None:
+    # The automatic-confirmation entry names its 16 regions: no list line before it.
+    named = answerer.answer("老考生是不是自动确认", now=NOW)
+    assert named.listed is None and named.offer_regions
+    assert named.entry is not None and "新疆兵团" in named.entry.answer_zh
+    # The online-payment entry does not name its 30 regions: the list comes first.
+    listed = answerer.answer("自己所在的考区是否需要网上缴费", now=NOW)
+    assert listed.listed is not None and len(listed.listed.regions) == 30
