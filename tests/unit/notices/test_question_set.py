@@ -29,6 +29,8 @@ FLOORS = {
     ("questions_public4", "holdout"): 0.55,
     ("questions_public5", "tune"): 0.6,
     ("questions_public5", "holdout"): 0.7,
+    ("questions_public6", "tune"): 0.7,
+    ("questions_public6", "holdout"): 0.7,
     ("questions_blind", "tune"): 0.9,
     ("questions_blind", "holdout"): 0.8,
     ("questions_blind2", "tune"): 0.9,
