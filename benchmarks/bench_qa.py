@@ -106,6 +106,13 @@ def main() -> None:
                  if p == part and s.startswith("questions_blind") for ok in v]
         print(f"  ALL {part:8s} {_rate(sum(oks), len(oks))}   public only: "
               f"{_rate(sum(public), len(public))}   blind only: {_rate(sum(blind), len(blind))}")
+    # How many questions are in phrasings we did not write (the public sets), of all the
+    # sets and of the sets without the blind ones (written by a session of ours that never
+    # saw the code: not our phrasing of the tuned rules, but not real candidates' either).
+    real = sum(1 for c in cases if c.source.startswith("questions_public"))
+    unblind = sum(1 for c in cases if not c.source.startswith("questions_blind"))
+    print(f"  real candidates' questions: {_rate(real, len(cases))} of all sets, "
+          f"{_rate(real, unblind)} of the sets without the blind ones")
     print("by category (public, dated and blind sets):")
     for (part, cat), oks in sorted(cats.items()):
         print(f"  {part:8s} {cat:12s} {_rate(sum(oks), len(oks))}")
