@@ -312,6 +312,7 @@ class Lexicon(_Frozen):
     step_verbs: tuple[str, ...] = ()
     verb_steps: dict[Step, tuple[str, ...]] = {}
     perfect_tails: tuple[str, ...] = ()
+    whether_cues: tuple[str, ...] = ()
 
 
 class RegionsFile(_Frozen):

@@ -158,6 +158,7 @@ class Reader:
         self._before = CueSet(lexicon.done_before)
         self._after = tuple(sorted((fold(w) for w in lexicon.done_after), key=len, reverse=True))
         self._not_done = CueSet(lexicon.not_done)
+        self._asked_whether = CueSet(lexicon.whether_cues)
         self._open_tail = CueSet(lexicon.open_tail)
         self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
         self._returning_yes = CueSet(lexicon.returning_yes)
@@ -354,6 +355,8 @@ class Reader:
             )
             if (
                 (claimed_before or claimed_after)
+                # "是不是顺便就交费了", "我是不是已经审核通过了": a question, not a report.
+                and not self._asked_whether.find(before)
                 and word not in self._trouble
                 and not (tail and word in tail)
             ):
@@ -378,7 +381,11 @@ class Reader:
             return frozenset()
         done: set[Step] = set()
         for m in self._done_pattern.finditer(squeezed_clean):
-            if not self._asks_after(squeezed_clean[m.end() :]) and m.group(0) not in tail:
+            before = squeezed_clean[max(0, m.start() - _BEFORE) : m.start()]
+            if (
+                not self._asks_after(squeezed_clean[m.end() :]) and m.group(0) not in tail
+                and not self._asked_whether.find(before)
+            ):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)
 

@@ -107,6 +107,14 @@ def test_understand_a_rule_named_outside_the_asking_part_is_not_asked(
     assert answer.verdict is None
 
 
+@pytest.mark.parametrize("question", ["我是不是已经审核通过了", "提交的时候是否就一起缴费了"])
+def test_understand_asking_whether_a_step_is_done_is_no_report(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and answer.reading.done == frozenset()
+
+
 def test_understand_stated_change_fails_automatic_confirmation(knowledge: Knowledge) -> None:
     answer = knowledge.answerer.answer("换了单位还能自动确认吗", region_code="beijing",
                                        now=IN_PAYMENT)
