@@ -481,9 +481,9 @@ class Answerer:
             and self._plans(asker)[reading.asked[0]].window is not None
         ):
             # "错过缴费了吗", "did I miss the exam": where today stands in the step's window
-            # answers it, with the step's rule after.
+            # answers it, with the step's dated rule after (the window, not a region list).
             step = reading.asked[0]
-            entry = self._best_for(step, reading, timely=False)
+            entry = self._best_for(step, reading, timely=True)
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if (
             reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
