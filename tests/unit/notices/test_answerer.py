@@ -166,3 +166,12 @@ def test_answer_region_list_is_not_said_twice(answerer: Answerer) -> None:
     # The online-payment entry does not name its 30 regions: the list comes first.
     listed = answerer.answer("自己所在的考区是否需要网上缴费", now=NOW)
     assert listed.listed is not None and len(listed.listed.regions) == 30
+
+
+def test_answer_paying_late_gives_the_closed_window_and_its_dates(answerer: Answerer) -> None:
+    after = datetime(2024, 2, 10, 2, 0, tzinfo=UTC)
+    answer = answerer.answer("交钱的时间超过了，可以补缴费吗", now=after)
+    assert answer.reading is not None and answer.reading.aspect.value == "missed"
+    assert answer.entry is not None and answer.entry.id == "pay_online"
+    status = answer.statuses[0][1]
+    assert status is not None and status.state == "closed"
