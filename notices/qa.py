@@ -662,10 +662,17 @@ class Answerer:
             dated = next((i for i in items[1:] if i.plan.window is not None), None)
             if dated is not None:
                 shown.append(dated)
+        also = None
+        if reading is not None and reading.changed:
+            # "去年用护照报的 今年换身份证了 已经提交了 要做啥": the change the message states
+            # bears on a rule; the best fact about it follows the next step.
+            also = next((e for s, e in self._index.rank(self._index.terms(reading.canon))[:1]
+                         if e.kind is EntryKind.ANSWER and not e.next_steps
+                         and s >= 2 * _MIN_SCORE), None)
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                            next_steps=shown, progress_unknown=unknown, region=asker.region,
                            region_from=asker.region_from, reading=reading,
-                           cycle_over=self._over(asker))
+                           cycle_over=self._over(asker), also=also)
 
     def _verdict(self, reading: Reading, asker: _Asker) -> Answer:
         """Say whether the asker's region is on the list of the rule asked about."""

@@ -175,3 +175,17 @@ def test_answer_paying_late_gives_the_closed_window_and_its_dates(answerer: Answ
     assert answer.entry is not None and answer.entry.id == "pay_online"
     status = answer.statuses[0][1]
     assert status is not None and status.state == "closed"
+
+
+def test_answer_next_step_with_a_stated_change_adds_the_rule_it_bears_on(
+    answerer: Answerer,
+) -> None:
+    before_confirming = datetime(2023, 12, 9, 2, 0, tzinfo=UTC)
+    done = frozenset({Step.REGISTER, Step.WECHAT, Step.SUBMIT})
+    answer = answerer.answer("换了单位 已经提交了 下一步呢", region_code="beijing", done=done,
+                             now=before_confirming)
+    assert [i.step for i in answer.next_steps][:1] == [Step.CONFIRM]
+    assert answer.also is not None and answer.also.id == "confirm_auto_failed"
+    unchanged = answerer.answer("已经提交了 下一步呢", region_code="beijing", done=done,
+                                now=before_confirming)
+    assert unchanged.also is None
