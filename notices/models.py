@@ -271,7 +271,6 @@ class Lexicon(_Frozen):
     asker_words: tuple[str, ...] = ()
     domain_words: tuple[str, ...] = ()
     time_cues: tuple[str, ...]
-    next_cues: tuple[str, ...]
     greetings: tuple[str, ...]
     thanks: tuple[str, ...]
     injection_cues: tuple[str, ...]
