@@ -140,11 +140,10 @@ class Reader:
             if fold(w)
         }
         self._step_pattern = _alternation(self._steps)
-        masks = sorted((fold(w).replace(" ", "") for w in lexicon.not_step_words), key=len,
-                       reverse=True)
-        self._mask = (
-            re.compile(alternation(("", w, "") for w in masks if w)) if masks else None
-        )
+        # Words that only look like a step ("执业注册"); none (or only empty ones), no mask.
+        masks = sorted(filter(None, (fold(w).replace(" ", "") for w in lexicon.not_step_words)),
+                       key=len, reverse=True)
+        self._mask = re.compile(alternation(("", w, "") for w in masks)) if masks else None
         self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
         self._aspects = {
             a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER

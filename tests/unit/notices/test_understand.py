@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from bot.knowledge import Knowledge
 from bot.texts import Texts
 from handlers.questions import render_answer
-from notices import Answer, Answerer, AnswerKind, Step
+from notices import Answer, Answerer, AnswerKind, Step, load_knowledge_base
 from notices.understand import Aspect
 
 IN_PAYMENT = datetime.fromisoformat("2024-02-01T10:00:00+08:00")
@@ -682,3 +684,14 @@ def test_understand_a_window_opening_is_no_progress_of_the_asker(answerer: Answe
     # "开始缴费了" says the payment window opened, not that the asker has paid.
     answer = answerer.answer("同事说已经开始缴费了 我这边能交了吗", now=IN_PAYMENT)
     assert answer.reading is not None and Step.PAY not in answer.reading.done
+
+
+def test_understand_empty_not_step_words_mask_nothing(data_copy: Path) -> None:
+    # A lexicon whose not-step words are all empty: every step word still names its step.
+    lexicon = data_copy / "lexicon.yaml"
+    text = lexicon.read_text(encoding="utf-8")
+    lexicon.write_text(re.sub(r"(?m)^not_step_words: \[.*\]$", 'not_step_words: [""]', text),
+                       encoding="utf-8")
+    reader = Answerer(load_knowledge_base(data_copy))
+    answer = reader.answer("缴费什么时候截止", now=BEFORE_PAYMENT)
+    assert answer.reading is not None and Step.PAY in answer.reading.steps
