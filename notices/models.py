@@ -276,6 +276,9 @@ class Lexicon(_Frozen):
     injection_cues: tuple[str, ...]
     abuse: tuple[str, ...] = ()
     fraud_cues: tuple[str, ...]
+    legitimacy_cues: tuple[str, ...] = ()
+    official_channels: tuple[str, ...] = ()
+    money_cues: tuple[str, ...] = ()
     other_year_cues: tuple[str, ...] = ()
     # Reading a question (notices/understand.py): which steps it names, what it asks about
     # them, what it says is already done, and facts about the asker.

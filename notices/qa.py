@@ -272,6 +272,9 @@ class Answerer:
         self._injection = CueSet(lex.injection_cues)
         self._abuse = CueSet(lex.abuse)
         self._fraud = CueSet(lex.fraud_cues)
+        self._legitimacy = CueSet(lex.legitimacy_cues)
+        self._official_channels = CueSet(lex.official_channels)
+        self._money = CueSet(lex.money_cues)
         self._other_exam = CueSet(lex.other_exam_cues)
         self._personal = CueSet(lex.personal_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
@@ -424,10 +427,16 @@ class Answerer:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
         if self._injection.find(clean):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
+        canon = self._canon(clean)
         if (
             self._fraud.find(clean)
-            or self._fraud.find(self._canon(clean))
+            or self._fraud.find(canon)
             or (self._foreign_link(raw) and Step.PAY in self._reader.steps_named(clean))
+            # "这个提醒是官方的吗" about the notice's own WeChat reminder: the notice answers,
+            # unless money is asked for in it.
+            or ((self._legitimacy.find(clean) or self._legitimacy.find(canon))
+                and not (self._official_channels.find(canon) and not self._money.find(clean)
+                         and Step.PAY not in self._reader.steps_named(clean)))
         ):
             return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
         stripped = self._abuse.strip(clean)

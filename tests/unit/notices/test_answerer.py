@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -189,3 +190,21 @@ def test_answer_next_step_with_a_stated_change_adds_the_rule_it_bears_on(
     unchanged = answerer.answer("已经提交了 下一步呢", region_code="beijing", done=done,
                                 now=before_confirming)
     assert unchanged.also is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # The notice's own WeChat reminder: the notice answers whether to follow it.
+        ("微信收到待办事项提醒 是官方的吗", AnswerKind.ANSWER),
+        # Money asked for in it, or anything else asked about: the fraud warning.
+        ("收到待办事项提醒 说要交500元 是官方的吗", AnswerKind.FRAUD),
+        ("收到待办提醒让我转账 靠谱吗", AnswerKind.FRAUD),
+        ("这个小程序是官方的吗", AnswerKind.FRAUD),
+        ("the wechat group says it sends the tickets, is it legit", AnswerKind.FRAUD),
+    ],
+)
+def test_answer_asking_whether_official(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    assert answerer.answer(question, now=NOW).kind is kind
