@@ -209,6 +209,9 @@ class Entry(_Frozen):
     region_dependent: bool = False
     time_aware: bool = False
     next_steps: bool = False
+    # About what follows a change of the candidate's details ("证件号码变了"): it applies to a
+    # question that states a change.
+    on_change: bool = False
     links: tuple[LinkKind, ...] = ()
 
     def topic(self, lang: str) -> str:

@@ -517,7 +517,8 @@ class Answerer:
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
         # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.
-        ranked = self._index.rank(terms, steps=named, timely=timely, hold_back=not reading.weak)
+        ranked = self._index.rank(terms, steps=named, timely=timely, hold_back=not reading.weak,
+                                  changed=reading.changed)
         top = ranked[0] if ranked else None
         if (
             (not named or reading.name_only) and not reading.rules and has_cjk(reading.canon)

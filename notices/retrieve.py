@@ -30,6 +30,8 @@ _TIE = 0.95
 _TIME_BOOST = 1.2
 # An entry about a step the question does not name: kept, but it must match much better.
 _OTHER_STEP = 0.5
+# So must an entry about a change of details, for a question that states no change.
+_NO_CHANGE = 0.5
 # One question is ranked several times while it is answered; its terms are cut once.
 _TERMS_CACHE = 1024
 # The chunks (words between spaces) cut while questions are answered.
@@ -235,11 +237,13 @@ class Index:
         steps: Collection[Step] = (),
         timely: bool = False,
         hold_back: bool = True,
+        changed: bool = True,
     ) -> list[tuple[float, Entry]]:
         """Return entries that share a term with the question, best first.
 
         Entries about the steps the question names are favoured and, with `hold_back`,
-        entries about other steps held back; `timely` favours entries that carry a date.
+        entries about other steps held back; `timely` favours entries that carry a date;
+        without `changed`, entries about a change of details are held back.
         """
         scores = self._scores(terms)
         named = frozenset(steps)
@@ -257,6 +261,8 @@ class Index:
                     score *= _OTHER_STEP
             if timely and entries[index].time_aware:
                 score *= _TIME_BOOST
+            if not changed and entries[index].on_change:
+                score *= _NO_CHANGE
             score *= boosts[index]
             ranked.append((-score, index))
         ranked.sort()

@@ -208,3 +208,20 @@ def test_answer_asking_whether_official(
     answerer: Answerer, question: str, kind: AnswerKind
 ) -> None:
     assert answerer.answer(question, now=NOW).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # No change stated: the ID-change entry gives way to the entry about the question.
+        ("身份证号码最后一位是X怎么填", "edit_personal_info"),
+        # A change stated, or merging asked for (which only follows one): it answers.
+        ("证件号码变了 成绩怎么办", "id_change_score_merge"),
+        ("怎么申请合并成绩", "id_change_score_merge"),
+    ],
+)
+def test_answer_entry_about_a_change_needs_one_stated(
+    answerer: Answerer, question: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.entry is not None and answer.entry.id == entry_id
