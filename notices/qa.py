@@ -517,8 +517,10 @@ class Answerer:
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
         # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.
+        # An entry about what follows a change of details answers a message stating a change
+        # or a trouble ("自动确认失败"), not one sharing its words ("身份证号最后一位是X").
         ranked = self._index.rank(terms, steps=named, timely=timely, hold_back=not reading.weak,
-                                  changed=reading.changed)
+                                  changed=reading.changed or bool(reading.troubles))
         top = ranked[0] if ranked else None
         if (
             (not named or reading.name_only) and not reading.rules and has_cjk(reading.canon)

@@ -218,6 +218,10 @@ def test_answer_asking_whether_official(
         # A change stated, or merging asked for (which only follows one): it answers.
         ("证件号码变了 成绩怎么办", "id_change_score_merge"),
         ("怎么申请合并成绩", "id_change_score_merge"),
+        # Nor does the entry about automatic confirmation failing, unless the trouble is named.
+        ("没有工作单位的话报名表怎么填", "withdraw_edit"),
+        ("auto confirmation failed what now", "confirm_auto_failed"),
+        ("换了工作单位还能自动确认吗", "confirm_auto_failed"),
     ],
 )
 def test_answer_entry_about_a_change_needs_one_stated(
