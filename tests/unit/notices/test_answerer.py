@@ -221,7 +221,7 @@ def test_answer_asking_whether_official(
         # Nor does the entry about automatic confirmation failing, unless the trouble is named.
         ("没有工作单位的话报名表怎么填", "withdraw_edit"),
         ("auto confirmation failed what now", "confirm_auto_failed"),
-        ("换了工作单位还能自动确认吗", "confirm_auto_failed"),
+        ("提示自动确认失败怎么办", "confirm_auto_failed"),
     ],
 )
 def test_answer_entry_about_a_change_needs_one_stated(
