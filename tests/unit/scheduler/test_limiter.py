@@ -100,7 +100,10 @@ async def test_limiter_admits_no_more_than_the_cap_in_any_second_however_late_ca
         await watcher
         assert len(seen) == 80 and most_in_one_second(list(seen.values())) <= rate
     else:
-        assert most_in_one_second(admitted) <= rate  # counted and stamped with no await between
+        # Stamped with no await after the limiter counts, but a few microseconds later; and the
+        # limiter admits a caller exactly one second after the oldest of the window, so two
+        # stamps may fall a hair under a second apart: a millisecond's allowance.
+        assert most_in_one_second(admitted, window=0.999) <= rate
     assert most_in_one_second(would_go) > rate * 1.1  # the slots alone let the late ones bunch
     assert max(admitted) - min(admitted) < 2.5  # and the cap is still reached (80 at 50/s)
 
