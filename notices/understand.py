@@ -141,9 +141,7 @@ class Reader:
         }
         self._step_pattern = _alternation(self._steps)
         # Words that only look like a step ("执业注册"); none (or only empty ones), no mask.
-        masks = sorted(filter(None, (fold(w).replace(" ", "") for w in lexicon.not_step_words)),
-                       key=len, reverse=True)
-        self._mask = re.compile(alternation(("", w, "") for w in masks)) if masks else None
+        self._mask = _alternation(fold(w).replace(" ", "") for w in lexicon.not_step_words)
         self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
         self._aspects = {
             a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER
@@ -256,16 +254,14 @@ class Reader:
             returning = False
         # A message's rule is the one its asking part names: "…还没去现场确认。请问还能改吗"
         # asks about changes, not about on-site confirmation.
-        ruled = focus_squeezed if focus else (
-            self._canon(asking).replace(" ", "") if asking else squeezed)
+        asking_squeezed = self._canon(asking).replace(" ", "") if asking and not focus else ""
+        ruled = focus_squeezed if focus else (asking_squeezed if asking else squeezed)
         named = [(s, r, bool(cues.find(ruled))) for s, r, cues, counter in self._rules
                  if cues.find(ruled) or counter.find(ruled)]
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
-        # in passing but asks about paying).
-        if focus:
-            asking_steps = self._named(asked_mentions, frozenset())  # steps_named(focus)
-        else:
-            asking_steps = self.steps_named(asking) if asking else ()
+        # in passing but asks about paying): the steps the asking part names.
+        asking_steps = self._named(
+            asked_mentions if focus else self._mentions(asking_squeezed), frozenset())
         if focus is None and len(asked) > 1 and asking:
             # "准考证都开始打了 缴费还能补交吗": the steps of the asking clause come first.
             asked = tuple(sorted(asked, key=lambda s: s not in asking_steps))
@@ -520,6 +516,7 @@ class Reader:
         return False
 
 
-def _alternation(words: dict[str, Step]) -> re.Pattern[str] | None:
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    """Return a pattern matching any of the (non-empty) words, longest first, or None."""
     keys = sorted((k for k in words if k), key=len, reverse=True)
     return re.compile(alternation(("", k, "") for k in keys)) if keys else None
