@@ -307,6 +307,7 @@ class Lexicon(_Frozen):
     this_year_words: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
+    unrelated_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()
     question_marks: tuple[str, ...] = ()
     step_time_words: tuple[str, ...] = ()

@@ -276,6 +276,7 @@ class Answerer:
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._other_exam = CueSet(lex.other_exam_cues)
+        self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
@@ -447,6 +448,11 @@ class Answerer:
                                greeting=bool(self._greetings.find(stripped)),
                                thanks=bool(self._thanks.find(stripped)))
         asked = self._abuse.strip(scope) if scope is not None else stripped
+        if self._unrelated_exam.find(stripped):
+            # "I'm taking step 1 in October, when should I register": another country's
+            # licence or another field's exam is what the whole message is about.
+            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
+                               entry=self._oos("oos_other_exam"))
         for cues, entry_id in ((self._other_exam, "oos_other_exam"),
                                (self._personal, "oos_personal")):
             if cues.find(asked):

@@ -695,3 +695,22 @@ def test_understand_empty_not_step_words_mask_nothing(data_copy: Path) -> None:
     reader = Answerer(load_knowledge_base(data_copy))
     answer = reader.answer("缴费什么时候截止", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.PAY in answer.reading.steps
+
+
+def test_understand_another_countrys_licence_in_the_background_is_still_another_exam(
+    answerer: Answerer,
+) -> None:
+    # The exam named in the background is the one "the exam" asks about; a related exam
+    # named as background ("我有护士资格证，能报护师吗") is not, and stays in scope.
+    other = answerer.answer(
+        "I plan to take the NCLEX in October. When should I start registering for the exam?",
+        now=IN_REGISTRATION,
+    )
+    assert other.kind is AnswerKind.OUT_OF_SCOPE
+    assert other.entry is not None and other.entry.id == "oos_other_exam"
+    related = answerer.answer(
+        "我前年拿到的护士资格证，之后一直在县医院内科工作，到现在满三年了，单位让今年报护师，听同事说报名就这几天，"
+        "我想问一下今年网上报名什么时候截止？",
+        now=IN_REGISTRATION,
+    )
+    assert related.kind is AnswerKind.ANSWER
