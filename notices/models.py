@@ -309,6 +309,8 @@ class Lexicon(_Frozen):
     other_exam_cues: tuple[str, ...] = ()
     unrelated_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()
+    news_tails: tuple[str, ...] = ()
+    news_cues: tuple[str, ...] = ()
     question_marks: tuple[str, ...] = ()
     step_time_words: tuple[str, ...] = ()
     yes_no_cues: tuple[str, ...] = ()

@@ -278,6 +278,8 @@ class Answerer:
         self._other_exam = CueSet(lex.other_exam_cues)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
+        self._news_tails = CueSet(lex.news_tails)
+        self._news = frozenset(fold(w) for w in lex.news_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
         self._plan_cache: dict[
@@ -453,10 +455,14 @@ class Answerer:
             # licence or another field's exam is what the whole message is about.
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))
-        for cues, entry_id in ((self._other_exam, "oos_other_exam"),
-                               (self._personal, "oos_personal")):
-            if cues.find(asked):
-                return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9, entry=self._oos(entry_id))
+        if self._other_exam.find(asked):
+            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
+                               entry=self._oos("oos_other_exam"))
+        # "考试延期了吗" asks whether the exam was moved, not to move one's own.
+        if any(cue not in self._news or not self._news_tails.starts(asked[end:])
+               for cue, end in self._personal.found_at(asked)):
+            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
+                               entry=self._oos("oos_personal"))
         return None
 
     # -- composing -------------------------------------------------------------------------

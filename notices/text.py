@@ -189,6 +189,12 @@ class CueSet:
         """Return the cues found in normalised text, left to right."""
         return self._pattern.findall(text) if self._pattern else []
 
+    def found_at(self, text: str) -> list[tuple[str, int]]:
+        """Return each cue found in normalised text with where it ends, left to right."""
+        if self._pattern is None:
+            return []
+        return [(m.group(0), m.end()) for m in self._pattern.finditer(text)]
+
     def starts(self, text: str) -> bool:
         """Return True when the text opens with a cue (after any spaces)."""
         return bool(self._pattern.match(text.lstrip())) if self._pattern else False

@@ -714,3 +714,31 @@ def test_understand_another_countrys_licence_in_the_background_is_still_another_
         now=IN_REGISTRATION,
     )
     assert related.kind is AnswerKind.ANSWER
+
+
+@pytest.mark.parametrize("question", ["今年卫生资格考试延期了吗", "考试推迟了没有"])
+def test_understand_asking_whether_the_exam_was_moved_is_about_its_dates(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "exam_dates"
+
+
+@pytest.mark.parametrize(
+    "question", ["我能申请延期吗", "生病了能推迟考试吗", "怀孕了没办法考怎么办"]
+)
+def test_understand_asking_to_move_ones_own_exam_is_personal(
+    answerer: Answerer, question: str
+) -> None:
+    # "没办法考" holds the letters of 法考 (the law exam): no other exam is named.
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_personal"
+
+
+def test_understand_finishing_the_exam_names_no_other_exam(answerer: Answerer) -> None:
+    # "完成考试" holds the letters of 成考 (the adult college exam).
+    answer = answerer.answer("我完成考试了 什么时候出成绩", now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "score_release"
