@@ -60,6 +60,7 @@ class Index:
         # Entries with no keywords nor questions are reached by name only (guards), not ranked.
         self._entries = tuple(e for e in self._entries if e.keywords or e.questions)
         self._topic_terms: set[str] = set()
+        self._own_topic: list[set[str]] = []
         self._terms_cache: dict[str, dict[str, float]] = {}
         self._cuts: dict[str, list[str]] = {}
         # The terms scored last, and their scores: a question's terms are scored several times
@@ -84,6 +85,7 @@ class Index:
             _OUT_OF_SCOPE_BOOST if e.kind is EntryKind.OUT_OF_SCOPE else 1.0 for e in self._entries
         ]
         self._steps = [frozenset(e.steps) for e in self._entries]
+        self._positions = {e.id: i for i, e in enumerate(self._entries)}
         self._markers = self._out_of_scope_markers(reading_words)
 
     def terms(self, canon: str, weight: float = 1.0) -> dict[str, float]:
@@ -150,6 +152,8 @@ class Index:
             "answer": (entry.answer_zh, entry.answer_en),
         }
         doc: defaultdict[str, float] = defaultdict(float)
+        own: set[str] = set()
+        self._own_topic.append(own)
         for name, texts in fields.items():
             for text in texts:
                 canon = self._canon(normalise(text, 2000))
@@ -157,6 +161,7 @@ class Index:
                     doc[term] += weight
                     if name != "answer":
                         self._topic_terms.add(term)
+                        own.add(term)
         return dict(doc)
 
     def _out_of_scope_markers(self, reading_words: Iterable[str]) -> list[frozenset[str]]:
@@ -229,6 +234,15 @@ class Index:
         what the notice covers.
         """
         return any(term in self._topic_terms for term in terms if not term.startswith("#"))
+
+    def grounded(self, terms: dict[str, float], entry: Entry) -> bool:
+        """Return True if a word of the question is one of the entry's topic words (its
+        keywords, questions or topic), not only a word of its running answer text."""
+        index = self._positions.get(entry.id)
+        if index is None:
+            return True  # reached by name only, never ranked
+        own = self._own_topic[index]
+        return any(t in own for t, w in terms.items() if not t.startswith("#") and w >= 1.0)
 
     def rank(
         self,

@@ -742,3 +742,14 @@ def test_understand_finishing_the_exam_names_no_other_exam(answerer: Answerer) -
     answer = answerer.answer("我完成考试了 什么时候出成绩", now=IN_PAYMENT)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "score_release"
+
+
+@pytest.mark.parametrize("question", ["药师是专技几级职称", "卫生专业人员职称晋升考评细则.doc"])
+def test_understand_words_only_an_answers_text_holds_ask_nothing_it_answers(
+    answerer: Answerer, question: str
+) -> None:
+    # 职称 is in the years rule's text ("取得护师、药师或技师等职称的"), not its topic.
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    years = answerer.answer("护师考主管护师工作年限从哪天算", now=IN_PAYMENT)
+    assert years.entry is not None and years.entry.id == "work_years"
