@@ -571,11 +571,7 @@ class Answerer:
             close = [e for s, e in ranked[1:3] if e.kind is EntryKind.ANSWER and s >= score * _TIE]
             if close:
                 entry = close[0]
-        if (
-            entry.kind is EntryKind.ANSWER and (not named or reading.name_only)
-            and not reading.rules and has_cjk(reading.canon)
-            and not self._index.grounded(terms, entry)
-        ):
+        if entry.kind is EntryKind.ANSWER and not self._index.grounded(terms, entry):
             # Only words of an answer's running text ("药师是专技几级职称" shares 职称 with
             # the years rule): nothing the notice answers is asked about.
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, 0.9,
