@@ -59,6 +59,9 @@ _TIE = 0.95
 _UNDATED = 1.4
 # A second entry scoring this share of the first bears on the question too: its fact follows.
 _ALSO = 0.6
+# A step named by general words alone gives way to another step's undated rule that matches
+# the question this many times better than any entry of the step.
+_OTHER_TOPIC = 2.0
 # A web address in a message: a host of dot-separated labels ending in a known top-level
 # domain ("wsks-pay.cn", "http://xx.top/pay").
 _DOMAINS = (
@@ -508,6 +511,7 @@ class Answerer:
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if (
             reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
+            and not self._other_topic(reading)
             # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
             # of its own, for the entries to answer.
             and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
@@ -809,6 +813,21 @@ class Answerer:
         if scored:
             return max(scored, key=lambda item: item[0])[1]
         return min(about, key=lambda e: (e.steps[0] != step, len(e.steps)))
+
+    def _other_topic(self, reading: Reading) -> bool:
+        """Return True when only general words name the step ("applies for the exam") and
+        the question's words are about an undated rule of another step ("how are the years
+        counted … from when"): that rule answers, not the step's window."""
+        if not reading.weak:
+            return False
+        ranked = self._index.rank(self._index.terms(reading.canon))
+        if not ranked:
+            return False
+        score, entry = ranked[0]
+        own = max((s for s, e in ranked if reading.asked[0] in e.steps), default=0.0)
+        return (entry.kind is EntryKind.ANSWER and not entry.time_aware
+                and reading.asked[0] not in entry.steps
+                and score >= _OTHER_TOPIC * max(own, _MIN_SCORE))
 
     def _undated_topic(self, reading: Reading) -> bool:
         """Return True when a time question is about an undated rule of the step: "成绩能保留

@@ -753,3 +753,18 @@ def test_understand_words_only_an_answers_text_holds_ask_nothing_it_answers(
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     years = answerer.answer("护师考主管护师工作年限从哪天算", now=IN_PAYMENT)
     assert years.entry is not None and years.entry.id == "work_years"
+
+
+def test_understand_general_words_for_a_step_give_way_to_the_rule_asked_about(
+    answerer: Answerer,
+) -> None:
+    # "applies for the exam" names registering in general words; "from when" asks how the
+    # years are counted, not when registration opens.
+    answer = answerer.answer(
+        "How are the years counted when a nurse applies for the 护师 exam? From when the "
+        "certificate is issued or from registration?",
+        now=IN_REGISTRATION,
+    )
+    assert answer.entry is not None and answer.entry.id == "work_years"
+    dates = answerer.answer("when does registration close?", now=IN_REGISTRATION)
+    assert dates.entry is not None and dates.entry.id == "registration_dates"
