@@ -768,3 +768,21 @@ def test_understand_general_words_for_a_step_give_way_to_the_rule_asked_about(
     assert answer.entry is not None and answer.entry.id == "work_years"
     dates = answerer.answer("when does registration close?", now=IN_REGISTRATION)
     assert dates.entry is not None and dates.entry.id == "registration_dates"
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the fee?", "广州卫生资格考试报名费", "报名费多少钱"]
+)
+def test_understand_the_fee_itself_is_its_amount_which_the_notice_does_not_give(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_fee"
+
+
+@pytest.mark.parametrize("question", ["报名费什么时候交", "when do I pay the fee", "报名费在哪交"])
+def test_understand_paying_the_fee_is_the_payment_step(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "pay_online"
