@@ -575,6 +575,14 @@ class Answerer:
             close = [e for s, e in ranked[1:3] if e.kind is EntryKind.ANSWER and s >= score * _TIE]
             if close:
                 entry = close[0]
+        if reading.changed and not entry.on_change and any(
+                r.returning_only and s in entry.steps for s, r in reading.rules):
+            # "如果换了考区，是不是就不能自动确认了": a stated change makes the entry about
+            # what follows a change the answer, where it is a close second about the step.
+            changed = next((e for s, e in ranked[1:3] if e.on_change and s >= _ALSO * score
+                            and set(e.steps) & set(entry.steps)), None)
+            if changed is not None:
+                entry = changed
         if entry.kind is EntryKind.ANSWER and not self._index.grounded(terms, entry):
             # Only words of an answer's running text ("药师是专技几级职称" shares 职称 with
             # the years rule): nothing the notice answers is asked about.

@@ -786,3 +786,17 @@ def test_understand_paying_the_fee_is_the_payment_step(answerer: Answerer, quest
     answer = answerer.answer(question, now=IN_PAYMENT)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+def test_understand_a_stated_change_in_a_what_if_about_automatic_confirmation(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "之前在北京一家医院工作，去年在北京考的，没过。今年想换个地方考，请问可以吗？"
+        "如果换了考区，是不是就不能自动确认了？",
+        now=IN_REGISTRATION,
+    )
+    assert answer.entry is not None and answer.entry.id == "confirm_auto_failed"
+    # Without a change stated, the rule itself answers.
+    plain = answerer.answer("北京老考生能自动确认吗", now=IN_REGISTRATION)
+    assert plain.entry is not None and plain.entry.id == "confirm_auto"
