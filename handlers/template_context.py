@@ -128,7 +128,8 @@ def answer_context(
             "regions": [r.name(locale) for r in answer.listed.regions],
         },
         "progress_unknown": answer.progress_unknown,
-        "missing": [p.name(locale) for p in answer.missing],
+        # The steps still to do first, each with its window where the notice dates it.
+        "missing": [plan_context(p, None, locale) for p in answer.missing],
         "offer_regions": answer.offer_regions,
         "greeting": answer.greeting,
         "thanks": answer.thanks,

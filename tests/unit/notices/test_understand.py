@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import Knowledge
-from bot.texts import Texts
+from bot.texts import Locale, Texts
 from handlers.questions import render_answer
 from notices import Answer, Answerer, AnswerKind, Step, load_knowledge_base
 from notices.understand import Aspect
@@ -800,3 +800,17 @@ def test_understand_a_stated_change_in_a_what_if_about_automatic_confirmation(
     # Without a change stated, the rule itself answers.
     plain = answerer.answer("北京老考生能自动确认吗", now=IN_REGISTRATION)
     assert plain.entry is not None and plain.entry.id == "confirm_auto"
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "window"),
+    [("zh", "审核通过了 什么时候能打准考证", "2024年1月29日-2月8日"),
+     ("en", "review passed. can I print the ticket now?", "29 Jan")],
+)
+def test_understand_a_step_still_to_do_first_is_shown_with_its_window(
+    knowledge: Knowledge, locale: Locale, question: str, window: str
+) -> None:
+    answer = knowledge.answerer.answer(question, region_code="tianjin", now=IN_PAYMENT)
+    assert [p.step for p in answer.missing] == [Step.PAY]
+    first = render_answer(answer, knowledge, Texts(), locale).splitlines()[0]
+    assert window in first
