@@ -814,3 +814,16 @@ def test_understand_a_step_still_to_do_first_is_shown_with_its_window(
     assert [p.step for p in answer.missing] == [Step.PAY]
     first = render_answer(answer, knowledge, Texts(), locale).splitlines()[0]
     assert window in first
+
+
+def test_understand_an_english_question_opening_with_can_asks_through_an_example(
+    answerer: Answerer,
+) -> None:
+    # "e.g." ends no clause, and "Can a …" asks: the other exam named there is asked about.
+    answer = answerer.answer(
+        "Can a licensed pharmacist candidate register in another region, e.g. someone from "
+        "Zhejiang sitting the exam in Jiangxi?",
+        now=IN_REGISTRATION,
+    )
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_other_exam"
