@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +30,22 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """Safe loader that leaves dates as text so pydantic validates (and reports) them."""
+    """Safe loader that leaves dates as text so pydantic validates (and reports) them, and
+    rejects a key given twice in one mapping (YAML would keep the last one silently: a
+    second "审核结果:" among the synonyms would drop the first one's variants)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark,
+                        f"the key {key!r} is given twice", key_node.start_mark,
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
 _Loader.yaml_implicit_resolvers = {

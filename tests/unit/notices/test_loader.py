@@ -122,6 +122,13 @@ def test_load_knowledge_base_duplicate_id_is_rejected(data_copy: Path) -> None:
         load_knowledge_base(data_copy)
 
 
+def test_load_knowledge_base_key_given_twice_is_rejected(data_copy: Path) -> None:
+    # YAML keeps the last of two equal keys: the first one's synonyms would vanish unseen.
+    edit(data_copy / "lexicon.yaml", "synonyms:\n", "synonyms:\n  缴费: [交款]\n")
+    with pytest.raises(KnowledgeBaseError, match=r"^lexicon\.yaml: .*'缴费' is given twice"):
+        load_knowledge_base(data_copy)
+
+
 def test_load_knowledge_base_source_not_in_notice_is_rejected(data_copy: Path) -> None:
     edit(data_copy / "2024.yaml", 'source: ["考试试题均为客观题', 'source: ["考试试题均为主观题')
     with pytest.raises(KnowledgeBaseError, match=r"\(id=no_rescore\): field 'source\[0\]'"):
