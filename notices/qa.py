@@ -289,6 +289,8 @@ class Answerer:
             tuple[str | None, bool | None, frozenset[Step]], dict[Step, StepPlan]
         ] = {}
         self._cycle_end = cycle_end(kb)
+        # Steps the notice gives no date for in most regions (the review, the scores).
+        self._undated_steps = frozenset(p.step for p in kb.plan(None, None) if p.window is None)
         self._ways = self._ways_of_steps()
         self._way_entries = self._entries_of_ways()
         host = urlsplit(kb.cycle.official_site.url).hostname or ""
@@ -840,8 +842,12 @@ class Answerer:
     def _undated_topic(self, reading: Reading) -> bool:
         """Return True when a time question is about an undated rule of the step: "成绩能保留
         多久" asks how long scores count (the rolling rule), not when they come out."""
-        if reading.aspect is not Aspect.WHEN:
-            return False  # "现在还能改吗" asks whether a window is open today.
+        if reading.aspect is not Aspect.WHEN and not (
+            reading.aspect is Aspect.NOW and reading.asked[0] in self._undated_steps
+        ):
+            # "现在还能改吗" asks whether a window is open today. ("换了考区以后成绩还能滚动吗",
+            # about a step the notice dates nowhere, may ask about its rule: checked below.)
+            return False
         step = reading.asked[0]
         if not any(e.time_aware for e in self.kb.entries if step in e.steps):
             return False  # "审核结果啥时候出来": no entry of the step carries a date at all.

@@ -827,3 +827,12 @@ def test_understand_an_english_question_opening_with_can_asks_through_an_example
     )
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     assert answer.entry is not None and answer.entry.id == "oos_other_exam"
+
+
+def test_understand_still_about_an_undated_steps_rule_asks_the_rule(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "去年过了两科，换了考区以后这两科成绩还能滚动吗？", now=IN_REGISTRATION
+    )
+    assert answer.entry is not None and answer.entry.id == "score_rolling"
