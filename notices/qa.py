@@ -532,6 +532,12 @@ class Answerer:
 
     def _retrieve(self, reading: Reading, asker: _Asker) -> Answer:
         named = tuple(dict.fromkeys((*(reading.asked or reading.steps), *reading.troubles)))
+        latest = max(reading.done, key=STEP_ORDER.index, default=None)
+        if latest is not None and named and all(
+                STEP_ORDER.index(s) < STEP_ORDER.index(latest) for s in named):
+            # "现场确认完了还能改报名信息吗": changing an earlier step after a later one is
+            # done is a question about the later one's rule.
+            named = (*named, latest)
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
         # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.

@@ -836,3 +836,11 @@ def test_understand_still_about_an_undated_steps_rule_asks_the_rule(
         "去年过了两科，换了考区以后这两科成绩还能滚动吗？", now=IN_REGISTRATION
     )
     assert answer.entry is not None and answer.entry.id == "score_rolling"
+
+
+def test_understand_changing_an_earlier_step_after_a_later_one_asks_the_later_rule(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("现场确认完了还能改报名信息吗", now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "confirm_onsite"
+    assert "确认后无法再改" in answer.entry.answer_zh
