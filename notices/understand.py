@@ -378,8 +378,13 @@ class Reader:
         if self._done_pattern is None:
             return frozenset()
         done: set[Step] = set()
+        # Words that name no step report none done either ("提示手机号已注册").
+        masked = [(m.start(), m.end()) for m in self._mask.finditer(squeezed_clean)
+                  ] if self._mask is not None else []
         for m in self._done_pattern.finditer(squeezed_clean):
             before = squeezed_clean[max(0, m.start() - _BEFORE) : m.start()]
+            if any(start < m.end() and m.start() < end for start, end in masked):
+                continue
             if (
                 not self._asks_after(squeezed_clean[m.end() :]) and m.group(0) not in tail
                 and not self._asked_whether.find(before)

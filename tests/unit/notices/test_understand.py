@@ -844,3 +844,13 @@ def test_understand_changing_an_earlier_step_after_a_later_one_asks_the_later_ru
     answer = answerer.answer("现场确认完了还能改报名信息吗", now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == "confirm_onsite"
     assert "确认后无法再改" in answer.entry.answer_zh
+
+
+def test_understand_a_phone_number_already_registered_is_no_progress(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("考生注册时,提示手机号已注册", now=IN_REGISTRATION)
+    assert answer.reading is not None and Step.REGISTER not in answer.reading.done
+    assert not answer.next_steps
+    own = answerer.answer("我已注册 下一步干嘛", now=IN_REGISTRATION)
+    assert own.reading is not None and Step.REGISTER in own.reading.done
