@@ -25,9 +25,11 @@ _LONG = 60
 _EVENT_SPAN = 6
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
-# A full stop ends a clause, but not the last one of "e.g." or "i.e.".
+# A full stop ends a clause, but not the last one of "e.g." or "i.e."; spaces between Chinese
+# words do, also after a closing quote (a pasted status in quotes, then the question).
 _CLAUSE = re.compile(
-    r"[，,。；;！!？?\n]|(?<!\.[a-z])\.(?=\s|$)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+    r"[，,。；;！!？?\n]|(?<!\.[a-z])\.(?=\s|$)"
+    r"|(?<=[\u4e00-\u9fff”’」』）)])\s+(?=[\u4e00-\u9fff“‘「『（(])"
 )
 
 

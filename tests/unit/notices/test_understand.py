@@ -854,3 +854,13 @@ def test_understand_a_phone_number_already_registered_is_no_progress(
     assert not answer.next_steps
     own = answerer.answer("我已注册 下一步干嘛", now=IN_REGISTRATION)
     assert own.reading is not None and Step.REGISTER in own.reading.done
+
+
+def test_understand_a_quoted_status_then_a_question_are_apart(answerer: Answerer) -> None:
+    # The space after the closing quote ends the pasted status: the review it names is not
+    # what the message asks about.
+    answer = answerer.answer(
+        "“您已完成报名确认，请等待考点、考区考试管理机构进行资格审核” 这啥意思 还用去现场吗",
+        now=IN_REGISTRATION,
+    )
+    assert answer.reading is not None and Step.REVIEW not in answer.reading.asking_steps
