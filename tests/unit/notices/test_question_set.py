@@ -49,6 +49,8 @@ FLOORS = {
     ("questions_blind4", "holdout"): 0.85,
     ("questions_blind5", "tune"): 0.75,
     ("questions_blind5", "holdout"): 0.75,
+    ("questions_blind6", "tune"): 0.75,
+    ("questions_blind6", "holdout"): 0.75,
 }
 
 
