@@ -556,7 +556,7 @@ class Answerer:
         if reading.implied_next and (
             top is None
             or top[0] < _MIN_SCORE
-            or (top[1].kind is EntryKind.ANSWER and set(top[1].steps) <= asker.done)
+            or (top[1].kind is EntryKind.ANSWER and set(top[1].steps[:1]) <= asker.done)
         ):
             # Progress reported and nothing else asked (a pasted status, "审核过了"): what next.
             return self._next(reading, asker, self._entry("next_steps"))

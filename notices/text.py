@@ -21,6 +21,10 @@ _MD = re.compile(r"[*_`~#>|\[\]()]+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # Keep CJK ideographs, Latin letters and digits; everything else (punctuation, emoji,
 # symbols) becomes a space.
+# A pasted progress list marks steps with ticks and circles ("注册✓ 绑定微信✓ 资格审核○"):
+# read as the words they stand for, before the symbols go with the punctuation.
+_TICK = re.compile(r"[✓✔√☑✅]")
+_OPEN = re.compile(r"[○◯✗✘]")
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _REPEAT = re.compile(r"([^0-9])\1{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -105,6 +109,8 @@ def normalise(text: str, limit: int = MAX_CHARS) -> str:
         text = _URL.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     text = _MD.sub(" ", text)
+    text = _TICK.sub("完成 ", text)
+    text = _OPEN.sub("未完成 ", text)
     text = to_simplified(text[:limit]).lower()
     text = _NOT_WORD.sub(" ", text)
     text = _REPEAT.sub(r"\1", text)

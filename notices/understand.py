@@ -104,7 +104,8 @@ class Reading:
     def implied_next(self) -> bool:
         """Return True when the message reports progress and asks nothing ("确认完了", a
         pasted platform status): what comes next is the answer."""
-        return self.aspect is Aspect.WHAT and bool(self.done) and not self.asks
+        # ("报名流程：注册✓ … 资格审核○" is a report under a heading, asking nothing.)
+        return self.aspect in (Aspect.WHAT, Aspect.HOW) and bool(self.done) and not self.asks
 
     def explain(self) -> str:
         """Return the reading as one line, for staff to see why an answer was chosen."""
@@ -158,7 +159,9 @@ class Reader:
         }
         self._done_pattern = _alternation(self._done_phrases)
         self._before = CueSet(lexicon.done_before)
-        self._after = tuple(sorted((fold(w) for w in lexicon.done_after), key=len, reverse=True))
+        # (An empty marker would make every step word a report of progress.)
+        self._after = tuple(sorted((f for w in lexicon.done_after if (f := fold(w))),
+                                   key=len, reverse=True))
         self._not_done = CueSet(lexicon.not_done)
         self._asked_whether = CueSet(lexicon.whether_cues)
         self._open_tail = CueSet(lexicon.open_tail)
@@ -420,6 +423,13 @@ class Reader:
         if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):
             # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.
             return Aspect.MISSED if self._aspects[Aspect.MISSED].find(squeezed) else Aspect.WHAT_IF
+        first = self._first_aspect(squeezed, mentions)
+        if first in (Aspect.NOW, Aspect.WHEN) and self._aspects[Aspect.NEXT].find(squeezed):
+            # "现在等什么", "从哪一步开始": what comes next, whatever time word is in it.
+            return Aspect.NEXT
+        return first
+
+    def _first_aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
         for aspect in _ASPECT_ORDER:
             if aspect is Aspect.WHEN and any(
                 # "缴费时间", "准考证打印日期": a step word followed by a word for its date.

@@ -880,3 +880,33 @@ def test_understand_attacks_in_other_words_hold(
     # Candidates' own words about everyone's tickets stay a question about the ticket.
     ticket = answerer.answer("所有考生的准考证都是4月打印吗", now=IN_PAYMENT)
     assert ticket.kind is AnswerKind.ANSWER
+
+
+def test_understand_a_pasted_progress_list_with_ticks_is_progress(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "报名流程：注册✓ 绑定微信✓ 报名✓ 报名确认✓ 资格审核○ 缴费○ 打印准考证○",
+        now=IN_REGISTRATION,
+    )
+    assert answer.reading is not None
+    assert answer.reading.done == {Step.REGISTER, Step.WECHAT, Step.SUBMIT, Step.CONFIRM}
+    assert [i.step for i in answer.next_steps][:1] == [Step.REVIEW]
+
+
+def test_understand_what_next_outranks_the_time_words_beside_it(answerer: Answerer) -> None:
+    answer = answerer.answer("现场确认已经弄完了，现在等什么", region_code="hunan", now=IN_PAYMENT)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
+    assert answer.next_steps
+
+
+def test_understand_a_ticket_printed_is_progress_towards_the_exam(answerer: Answerer) -> None:
+    now = datetime.fromisoformat("2024-04-05T10:00:00+08:00")
+    answer = answerer.answer("准考证打出来了", now=now)
+    assert [i.step for i in answer.next_steps][:1] == [Step.EXAM]
+
+
+def test_understand_where_to_start_with_nothing_done_is_the_first_step(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("啥都还没弄呢 从哪一步开始", now=IN_REGISTRATION)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
