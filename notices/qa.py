@@ -490,7 +490,11 @@ class Answerer:
             # "您已完成报名确认… 还用去现场吗": the step the rule is about is done, as the
             # message itself says; what matters is what comes next.
             return self._next(reading, asker, self._entry("next_steps"))
-        if reading.rules and reading.yes_no and aspect in _VERDICT_ASPECTS:
+        if reading.rules and reading.yes_no and (
+            aspect in _VERDICT_ASPECTS
+            # "今年换了单位 自动确认会失败吗": whether the rule holds for a changed asker.
+            or (aspect is Aspect.WHAT_IF and reading.changed)
+        ):
             step, _ = reading.rules[0]
             ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
             # A yes-or-no question about the rule itself, not about something within it
@@ -749,15 +753,17 @@ class Answerer:
             None,
         )
         plan = self._plans(asker)[step]
+        included = code in rule.regions and step not in asker.excepted
         verdict = Verdict(
             region=asker.region,
             rule=rule,
-            included=code in rule.regions and step not in asker.excepted,
+            included=included,
             excepted=step in asker.excepted,
             own=own,
             plan=plan,
             status=self._status(plan, asker),
-            changed=reading.changed and rule.returning_only,
+            # A change matters only where the rule would hold: elsewhere it never did.
+            changed=reading.changed and rule.returning_only and included,
             counter=reading.counter,
         )
         if verdict.changed:

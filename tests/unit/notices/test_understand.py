@@ -910,3 +910,18 @@ def test_understand_where_to_start_with_nothing_done_is_the_first_step(
     answer = answerer.answer("啥都还没弄呢 从哪一步开始", now=IN_REGISTRATION)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [("浙江省 今年换了单位 自动确认会失败吗", "浙江虽在开通历史考生自动确认的16个考区之列"),
+     ("湖南的 换了单位 自动确认会失败吗", "❌ 湖南不在开通历史考生自动确认的16个考区之列"),
+     ("湖南老考生换了单位还能自动确认吗", "❌ 湖南不在开通历史考生自动确认的16个考区之列")],
+)
+def test_understand_a_change_stated_gets_the_regions_verdict_first(
+    knowledge: Knowledge, question: str, line: str
+) -> None:
+    # A change matters only where the rule holds: 湖南 was never on the list.
+    answer = knowledge.answerer.answer(question, now=IN_REGISTRATION)
+    first = render_answer(answer, knowledge, Texts(), "zh").splitlines()[0]
+    assert line in first
