@@ -321,6 +321,7 @@ class Lexicon(_Frozen):
     verb_steps: dict[Step, tuple[str, ...]] = {}
     perfect_tails: tuple[str, ...] = ()
     whether_cues: tuple[str, ...] = ()
+    negation_cues: tuple[str, ...] = ()
 
 
 class RegionsFile(_Frozen):

@@ -204,6 +204,7 @@ class Reader:
             for step, rule in rules
             if rule.exception_cues
         ]
+        self._negations = tuple(fold(w).replace(" ", "") for w in lexicon.negation_cues if fold(w))
         self._rules = [
             (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues),
              CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.counter_cues))
@@ -291,7 +292,7 @@ class Reader:
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
-            excepted=frozenset(s for s, cues in self._excepted if cues.find(squeezed)),
+            excepted=frozenset(s for s, cues in self._excepted if self._holds(cues, squeezed)),
             asking_steps=asking_steps,
             name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
             troubles=troubles,
@@ -396,6 +397,12 @@ class Reader:
             ):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)
+
+    def _holds(self, cues: CueSet, squeezed: str) -> bool:
+        """Return True if a cue is found not right after a negation ("不是省直" says the
+        asker is at another site)."""
+        return any(not squeezed[:end - len(cue)].endswith(self._negations)
+                   for cue, end in cues.found_at(squeezed))
 
     def _asks_after(self, rest: str) -> bool:
         """Return True when a done marker is made a question by what follows it at once

@@ -925,3 +925,15 @@ def test_understand_a_change_stated_gets_the_regions_verdict_first(
     answer = knowledge.answerer.answer(question, now=IN_REGISTRATION)
     first = render_answer(answer, knowledge, Texts(), "zh").splitlines()[0]
     assert line in first
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [("我是贵阳市考点的，不是省直，网上交费吗", "✅ 贵州在网上缴费的30个考区之列"),
+     ("我是贵州省直考点的 网上交费吗", "❌ 贵州省直考点不在网上缴费的30个考区之列")],
+)
+def test_understand_a_negated_exception_does_not_apply(
+    knowledge: Knowledge, question: str, first: str
+) -> None:
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    assert render_answer(answer, knowledge, Texts(), "zh").startswith(first)
