@@ -535,7 +535,10 @@ class Answerer:
         return self._retrieve(reading, asker)
 
     def _retrieve(self, reading: Reading, asker: _Asker) -> Answer:
-        named = tuple(dict.fromkeys((*(reading.asked or reading.steps), *reading.troubles)))
+        # A step named only as the setting ("提交以后会不会变成绿勾") asks what follows it:
+        # it steers nothing.
+        unset = tuple(s for s in reading.steps if s not in reading.setting)
+        named = tuple(dict.fromkeys((*(reading.asked or unset), *reading.troubles)))
         latest = max(reading.done, key=STEP_ORDER.index, default=None)
         if latest is not None and named and all(
                 STEP_ORDER.index(s) < STEP_ORDER.index(latest) for s in named):

@@ -937,3 +937,9 @@ def test_understand_a_negated_exception_does_not_apply(
 ) -> None:
     answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     assert render_answer(answer, knowledge, Texts(), "zh").startswith(first)
+
+
+def test_understand_a_step_named_as_the_setting_steers_nothing(answerer: Answerer) -> None:
+    # "提交以后会不会…变成绿勾" asks what follows submitting: automatic confirmation.
+    answer = answerer.answer("郑州的 老考生提交以后会不会自己变成绿勾", now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "confirm_auto"
