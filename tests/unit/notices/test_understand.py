@@ -943,3 +943,15 @@ def test_understand_a_step_named_as_the_setting_steers_nothing(answerer: Answere
     # "提交以后会不会…变成绿勾" asks what follows submitting: automatic confirmation.
     answer = answerer.answer("郑州的 老考生提交以后会不会自己变成绿勾", now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == "confirm_auto"
+
+
+@pytest.mark.parametrize(
+    ("day", "tail"),
+    [("2024-04-14", "，之后还有4月20日、4月21日"), ("2024-04-21", "，也是最后一个考试日")],
+)
+def test_understand_on_an_exam_day_the_days_still_to_come_are_named(
+    knowledge: Knowledge, day: str, tail: str
+) -> None:
+    now = datetime.fromisoformat(f"{day}T10:00:00+08:00")
+    answer = knowledge.answerer.answer("今天考第二天了 下礼拜还有没有场次", now=now)
+    assert render_answer(answer, knowledge, Texts(), "zh").splitlines()[0].endswith(tail)
