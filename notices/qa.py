@@ -474,7 +474,11 @@ class Answerer:
 
     def _compose(self, reading: Reading, asker: _Asker) -> Answer:
         aspect = reading.aspect
-        outside = self._index.outside(self._index.terms(reading.asking_canon or reading.canon))
+        scope = reading.asking_canon or reading.canon
+        if reading.asked and aspect in TIME_ASPECTS and reading.asking_only:
+            # "今天能报了吗 网站好卡": a date question with a remark beside it is the question.
+            scope = reading.asking_only
+        outside = self._index.outside(self._index.terms(scope))
         if outside is not None:
             # "机考能带草稿纸吗", "比特币现在多少钱": a topic the notice leaves out, named by a
             # word only an out-of-scope entry holds, outweighs the step the words also name.

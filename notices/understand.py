@@ -90,6 +90,9 @@ class Reading:
     # What the asking part of the message says, in canonical words (a long message's
     # asking sentences, else the whole question).
     asking_canon: str = ""
+    # The asking sentences alone, in canonical words, short message or long ("今天能报了吗"
+    # of "今天能报了吗 网站好卡"); empty when no sentence asks.
+    asking_only: str = ""
 
     @property
     def asked_as(self) -> str:
@@ -297,6 +300,7 @@ class Reader:
             name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
             troubles=troubles,
             asking_canon=self._ranked(focus) if focus else canon,
+            asking_only=self._ranked(asking) if asking else "",
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"

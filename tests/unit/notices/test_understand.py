@@ -880,6 +880,9 @@ READINGS = [
     # "提交以后会不会…变成绿勾" asks what follows submitting: automatic confirmation.
     pytest.param("郑州的 老考生提交以后会不会自己变成绿勾", IN_REGISTRATION, "confirm_auto",
                  id="a-setting-step-steers-nothing"),
+    # The remark beside a date question ("网站好卡") is not what it asks.
+    pytest.param("今天能报了吗 网站好卡", IN_REGISTRATION, "registration_dates",
+                 id="a-remark-beside-a-date-question"),
 ]
 
 
