@@ -282,6 +282,7 @@ class Answerer:
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
         self._news_tails = CueSet(lex.news_tails)
+        self._time = CueSet(lex.time_cues)
         self._news = frozenset(fold(w) for w in lex.news_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
@@ -348,7 +349,8 @@ class Answerer:
         clean = normalise(raw)
         # Read once, used by the guard and by the reading.
         asking = self._reader.asking_part(raw)
-        guarded = self._guard(clean, answer_lang, self._reader.asking_scope(clean, asking), raw)
+        guarded = self._guard(clean, answer_lang, self._reader.asking_scope(clean, asking), raw,
+                              asking)
         if guarded is not None:
             return guarded
         # Regions are looked for in the first MAX_CHARS characters: most messages are shorter.
@@ -424,7 +426,8 @@ class Answerer:
         )
 
     def _guard(
-        self, clean: str, lang: Lang, scope: str | None = None, raw: str = ""
+        self, clean: str, lang: Lang, scope: str | None = None, raw: str = "",
+        asking: str | None = None,
     ) -> Answer | None:
         """Answer what is not a question about the notice: empty, chat, fraud, other exams.
 
@@ -463,12 +466,22 @@ class Answerer:
         if self._other_exam.find(asked):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))
-        # "考试延期了吗" asks whether the exam was moved, not to move one's own.
+        # "考试延期了吗" asks whether the exam was moved, not to move one's own; "exam days? i
+        # have business trip april 20" asks the days, the trip beside it.
         if any(cue not in self._news or not self._news_tails.starts(asked[end:])
-               for cue, end in self._personal.found_at(asked)):
+               for cue, end in self._personal.found_at(asked)) and not self._dated_ask(asking):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
         return None
+
+    def _dated_ask(self, asking: str | None) -> bool:
+        """Return True when the asking sentences alone ask when a step happens and name no
+        personal circumstance."""
+        if not asking:
+            return False
+        part = normalise(asking)
+        return (not self._personal.find(part) and bool(self._reader.steps_named(part))
+                and bool(self._time.find(self._canon(part))))
 
     # -- composing -------------------------------------------------------------------------
 

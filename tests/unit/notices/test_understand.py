@@ -883,6 +883,10 @@ READINGS = [
     # The remark beside a date question ("网站好卡") is not what it asks.
     pytest.param("今天能报了吗 网站好卡", IN_REGISTRATION, "registration_dates",
                  id="a-remark-beside-a-date-question"),
+    pytest.param("exam days? i have business trip april 20", IN_PAYMENT, "exam_dates",
+                 id="a-trip-beside-a-date-question"),
+    pytest.param("I have a business trip on exam day, can I change the date?", IN_PAYMENT,
+                 "oos_personal", id="asking-to-move-for-a-trip"),
 ]
 
 
