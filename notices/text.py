@@ -19,12 +19,12 @@ _TAGS = re.compile(r"<[^>]{0,200}>")
 _SCRIPT = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _MD = re.compile(r"[*_`~#>|\[\]()]+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
-# Keep CJK ideographs, Latin letters and digits; everything else (punctuation, emoji,
-# symbols) becomes a space.
 # A pasted progress list marks steps with ticks and circles ("注册✓ 绑定微信✓ 资格审核○"):
 # read as the words they stand for, before the symbols go with the punctuation.
 _TICK = re.compile(r"[✓✔√☑✅]")
 _OPEN = re.compile(r"[○◯✗✘]")
+# Keep CJK ideographs, Latin letters and digits; everything else (punctuation, emoji,
+# symbols) becomes a space.
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _REPEAT = re.compile(r"([^0-9])\1{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
