@@ -458,12 +458,10 @@ class Answerer:
                                greeting=bool(self._greetings.find(stripped)),
                                thanks=bool(self._thanks.find(stripped)))
         asked = self._abuse.strip(scope) if scope is not None else stripped
-        if self._unrelated_exam.find(stripped):
-            # "I'm taking step 1 in October, when should I register": another country's
-            # licence or another field's exam is what the whole message is about.
-            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
-                               entry=self._oos("oos_other_exam"))
-        if self._other_exam.find(asked):
+        # Another country's licence or another field's exam is what the whole message is
+        # about ("I'm taking step 1 in October, when should I register"); a related exam only
+        # where the message asks about it.
+        if self._unrelated_exam.find(stripped) or self._other_exam.find(asked):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))
         # "考试延期了吗" asks whether the exam was moved, not to move one's own; "exam days? i

@@ -313,14 +313,18 @@ class Reader:
     def _mentions(self, squeezed: str) -> list[tuple[int, int, str]]:
         if self._step_pattern is None:
             return []
-        masked = [
-            (m.start(), m.end()) for m in self._mask.finditer(squeezed)
-        ] if self._mask is not None else []
+        masked = self._masked(squeezed)
         return [
             (m.start(), m.end(), m.group(0))
             for m in self._step_pattern.finditer(squeezed)
-            if not any(start < m.end() and m.start() < end for start, end in masked)
+            if not masked(m)
         ]
+
+    def _masked(self, text: str) -> Callable[[re.Match[str]], bool]:
+        """Return a test: does a match overlap a word that names no step ("执业注册")?"""
+        spans = [(m.start(), m.end()) for m in self._mask.finditer(text)
+                 ] if self._mask is not None else []
+        return lambda m: any(start < m.end() and m.start() < end for start, end in spans)
 
     def _named(
         self, mentions: list[tuple[int, int, str]], done: frozenset[Step]
@@ -389,11 +393,10 @@ class Reader:
             return frozenset()
         done: set[Step] = set()
         # Words that name no step report none done either ("提示手机号已注册").
-        masked = [(m.start(), m.end()) for m in self._mask.finditer(squeezed_clean)
-                  ] if self._mask is not None else []
+        masked = self._masked(squeezed_clean)
         for m in self._done_pattern.finditer(squeezed_clean):
             before = squeezed_clean[max(0, m.start() - _BEFORE) : m.start()]
-            if any(start < m.end() and m.start() < end for start, end in masked):
+            if masked(m):
                 continue
             if (
                 not self._asks_after(squeezed_clean[m.end() :]) and m.group(0) not in tail
