@@ -51,6 +51,10 @@ FLOORS = {
     ("questions_blind5", "holdout"): 0.75,
     ("questions_blind6", "tune"): 0.75,
     ("questions_blind6", "holdout"): 0.75,
+    ("questions_blind7", "tune"): 0.8,
+    ("questions_blind7", "holdout"): 0.8,
+    ("questions_blind8", "tune"): 0.75,
+    ("questions_blind8", "holdout"): 0.8,
 }
 
 
