@@ -242,7 +242,8 @@ class Index:
         if index is None:
             return True  # reached by name only, never ranked
         own = self._own_topic[index]
-        return any(t in own for t, w in terms.items() if not t.startswith("#") and w >= 1.0)
+        return any(t in own for t, w in terms.items()
+                   if not t.startswith("#") and w >= 1.0 and (len(t) > 1 or t.isascii()))
 
     def rank(
         self,
