@@ -29,6 +29,8 @@ _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _REPEAT = re.compile(r"([^0-9])\1{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
+_LATIN_WORDS = re.compile(r"[a-zA-Z]+")
+_LATIN_EDGE = re.compile(r"[a-z0-9]")
 # What must never be sent or kept: an ID-card number (or any long run of digits), an e-mail
 # address, and a secret typed after its name ("密码123456", "password is Hunter2!"): a run
 # with a digit in it, so the words after the name ("密码忘了", "password is wrong") stay.
@@ -60,7 +62,9 @@ def detect_lang(text: str) -> str | None:
     latin = len(_LATIN.findall(sample))
     if cjk == 0 and latin >= 2:
         return "en"
-    if cjk > 0 and latin > 6 * cjk:
+    # An English sentence naming a Chinese term ("am i eligible for 主管护师 with a bachelor"),
+    # not a Chinese one quoting a few English words ("状态显示 waiting for review 啥意思").
+    if cjk > 0 and latin > 3 * cjk and len(_LATIN_WORDS.findall(sample)) >= 3:
         return "en"
     if cjk > 0:
         return "zh"
@@ -167,10 +171,14 @@ class Rewriter:
                 if key and key not in mapping:
                     mapping[key] = fold(canonical) if not words else canonical
         self._map = mapping
-        behind, ahead = ("(?<![a-z0-9])", "(?![a-z0-9])") if words else ("", "")
         keys = sorted(mapping, key=len, reverse=True)
+        # A Latin variant is a whole word ("gzh" is not inside "guangzhou").
         self._pattern: re.Pattern[str] | None = (
-            re.compile(alternation((behind, k, ahead) for k in keys)) if keys else None
+            re.compile(alternation(
+                ("(?<![a-z0-9])" if words or _LATIN_EDGE.match(k[0]) else "", k,
+                 "(?![a-z0-9])" if words or _LATIN_EDGE.match(k[-1]) else "")
+                for k in keys
+            )) if keys else None
         )
 
     def __call__(self, text: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from opencc import OpenCC
 
 from benchmarks.qa_eval import SET_FILES, SETS_DIR
-from notices.text import alternation, to_simplified
+from notices.text import Rewriter, alternation, detect_lang, to_simplified
 
 _REFERENCE = OpenCC("t2s")
 
@@ -46,3 +46,28 @@ def test_alternation_matches_what_the_plain_alternation_matches(text: str) -> No
     plain = re.compile("|".join(b + re.escape(w) + a for b, w, a in _CHOICES))
     grouped = re.compile(alternation(_CHOICES))
     assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("am i eligible for 主管护师 with a bachelor and 4 yrs as 护师", "en"),
+        ("guizhou 省直考点, online payment or no?", "en"),
+        ("when does registration close", "en"),
+        ("状态显示 waiting for review 啥意思", "zh"),
+        ("我的ID card丢了怎么办", "zh"),
+        ("缴费时间", "zh"),
+        ("123", None),
+    ],
+)
+def test_detect_lang_reads_the_sentence_not_the_terms_it_names(
+    text: str, lang: str | None
+) -> None:
+    assert detect_lang(text) == lang
+
+
+def test_a_latin_variant_is_rewritten_only_as_a_whole_word() -> None:
+    rewrite = Rewriter({"公众号": ["gzh"], "考试": ["考式"]})
+    assert "公众号" not in rewrite("weather in guangzhou")
+    assert "公众号" in rewrite("哪个gzh是官方的")
+    assert rewrite("考式时间") == " 考试 时间"

@@ -852,7 +852,8 @@ READINGS = [
     pytest.param("药师是专技几级职称", IN_PAYMENT, "oos_general", id="only-an-answers-text"),
     pytest.param("卫生专业人员职称晋升考评细则.doc", IN_PAYMENT, "oos_general", id="doc-title"),
     # One character shared with an entry's topic words (做, 用) grounds nothing.
-    pytest.param("拿了中级转行去做销售有用吗", IN_PAYMENT, "oos_general", id="one-character-shared"),
+    pytest.param("拿了中级转行去做销售有用吗", IN_PAYMENT, "oos_general",
+                 id="one-character-shared"),
     pytest.param("缴费都弄完了 还有啥事没", IN_PAYMENT, "next_steps", id="anything-else-to-do"),
     pytest.param("评职称要什么条件", IN_PAYMENT, "oos_other_exam", id="title-evaluation"),
     pytest.param("护师考主管护师工作年限从哪天算", IN_PAYMENT, "work_years", id="years-topic"),
