@@ -15,7 +15,10 @@ from notices.models import Lexicon, Region, RegionRule
 from notices.steps import STEP_ORDER, Step
 from notices.text import CueSet, alternation, fold, normalise
 
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# A year: "2025", or two digits before 年 ("25年报名", "21年就注册了"), not a count of years
+# ("工作满25年", "护龄12年").
+_SHORT_YEAR = r"(?<![\d.满了近共有干做作超过第约余龄])([1-3]\d)(?=年(?!级|龄|限))"
+_YEAR = re.compile(rf"(?<!\d)(20\d\d)(?!\d)|{_SHORT_YEAR}")
 # How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
 _BEFORE = 6
 _AFTER = 4
@@ -180,7 +183,7 @@ class Reader:
         self._this_year = CueSet(lexicon.this_year_words)
         past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
         self._past_year = re.compile(
-            rf"(?:(?<!\d)(20\d\d)年?|{past or '(?!)'})(?:年度)?(?:的)?"
+            rf"(?:(?<!\d)(20\d\d)年?|{_SHORT_YEAR}年|{past or '(?!)'})(?:年度)?(?:的)?"
         )
         self._events = tuple(
             sorted(
@@ -525,7 +528,8 @@ class Reader:
         # An earlier year's exam or scores: "去年考试是哪几天", "2022主管护师成绩什么时候出的",
         # "2021年卫生资格考试时间".
         for m in self._past_year.finditer(squeezed):
-            if m.group(1) and int(m.group(1)) >= year:
+            named = _year_of(m)
+            if named is not None and named >= year:
                 continue
             if any(e in squeezed[m.end() : m.end() + _EVENT_SPAN] for e in self._events):
                 return True
@@ -542,12 +546,20 @@ class Reader:
     def _future_year(self, clean: str, year: int) -> bool:
         """Return True when the question asks about a later exam year than the loaded one."""
         for m in _YEAR.finditer(clean):
-            if int(m.group(1)) <= year:
+            if (_year_of(m) or 0) <= year:
                 continue
             around = clean[m.end() : m.end() + 4].replace(" ", "")
             if not self._fact_year.find(around):
                 return True
         return False
+
+
+def _year_of(match: re.Match[str]) -> int | None:
+    """Return the year a match of `_YEAR` (or of a past-year pattern) names, if a number."""
+    full, short = match.group(1), match.group(2)
+    if full:
+        return int(full)
+    return 2000 + int(short) if short else None
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:

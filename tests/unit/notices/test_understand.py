@@ -856,6 +856,9 @@ READINGS = [
                  id="one-character-shared"),
     pytest.param("缴费都弄完了 还有啥事没", IN_PAYMENT, "next_steps", id="anything-else-to-do"),
     pytest.param("评职称要什么条件", IN_PAYMENT, "oos_other_exam", id="title-evaluation"),
+    # Two digits before 年 name a year; after 满 they count years.
+    pytest.param("26年的卫生资格考试几月报名", IN_PAYMENT, "oos_other_years", id="short-year"),
+    pytest.param("工作满25年了能报中级吗", IN_PAYMENT, "oos_eligibility", id="years-counted"),
     pytest.param("护师考主管护师工作年限从哪天算", IN_PAYMENT, "work_years", id="years-topic"),
     # "applies for the exam" names registering in general words; "from when" asks how the
     # years are counted, not when registration opens.
