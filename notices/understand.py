@@ -370,6 +370,8 @@ class Reader:
             )
             if (
                 (claimed_before or claimed_after)
+                # "已经过了确认时间": the step's time is past, the step is not done.
+                and not after.startswith(self._step_time)
                 # "是不是顺便就交费了", "我是不是已经审核通过了": a question, not a report.
                 and not self._asked_whether.find(before)
                 and word not in self._trouble
@@ -441,8 +443,10 @@ class Reader:
             # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.
             return Aspect.MISSED if self._aspects[Aspect.MISSED].find(squeezed) else Aspect.WHAT_IF
         first = self._first_aspect(squeezed, mentions)
-        if first in (Aspect.NOW, Aspect.WHEN) and self._aspects[Aspect.NEXT].find(squeezed):
-            # "现在等什么", "从哪一步开始": what comes next, whatever time word is in it.
+        if (first in (Aspect.NOW, Aspect.WHEN, Aspect.DAYS_LEFT)
+                and self._aspects[Aspect.NEXT].find(squeezed)):
+            # "现在等什么", "从哪一步开始", "还剩哪步没做": what comes next, whatever time
+            # word is in it.
             return Aspect.NEXT
         return first
 

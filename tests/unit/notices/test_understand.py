@@ -678,6 +678,12 @@ def test_understand_a_done_marker_claims_the_step_right_after_it_only(
     assert Step.REVIEW not in answer.reading.done
 
 
+def test_understand_a_steps_time_past_is_no_progress(answerer: Answerer) -> None:
+    # "已经过了缴费时间" says the window closed, not that the asker has paid.
+    answer = answerer.answer("已经过了缴费时间了 怎么办", now=IN_PAYMENT)
+    assert answer.reading is not None and Step.PAY not in answer.reading.done
+
+
 def test_understand_a_step_done_and_then_after_is_the_setting(answerer: Answerer) -> None:
     answer = answerer.answer("资格审核过了以后去哪儿交钱？", now=IN_PAYMENT)
     assert answer.reading is not None and answer.reading.asked == (Step.PAY,)
@@ -859,6 +865,7 @@ READINGS = [
     # Two digits before 年 name a year; after 满 they count years.
     pytest.param("26年的卫生资格考试几月报名", IN_PAYMENT, "oos_other_years", id="short-year"),
     pytest.param("工作满25年了能报中级吗", IN_PAYMENT, "oos_eligibility", id="years-counted"),
+    pytest.param("费也交了 还差哪步", IN_PAYMENT, "next_steps", id="what-is-left"),
     pytest.param("护师考主管护师工作年限从哪天算", IN_PAYMENT, "work_years", id="years-topic"),
     # "applies for the exam" names registering in general words; "from when" asks how the
     # years are counted, not when registration opens.
