@@ -532,7 +532,7 @@ class Answerer:
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if (
             reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
-            and not self._other_topic(reading)
+            and not self._other_topic(reading) and not self._changed_topic(reading)
             # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
             # of its own, for the entries to answer.
             and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
@@ -613,6 +613,10 @@ class Answerer:
                             and set(e.steps) & set(entry.steps)), None)
             if changed is not None:
                 entry = changed
+        elif reading.changed and not entry.on_change and self._changed_topic(reading):
+            # "以前用通行证注册 现在换身份证了 去年过的两科还算不": the step named is the
+            # background; what follows the change is asked.
+            entry = self._index.rank(terms)[0][1]
         if entry.kind is EntryKind.ANSWER and not self._index.grounded(terms, entry):
             # Only words of an answer's running text ("药师是专技几级职称" shares 职称 with
             # the years rule): nothing the notice answers is asked about.
@@ -868,6 +872,15 @@ class Answerer:
         return (entry.kind is EntryKind.ANSWER and not entry.time_aware
                 and reading.asked[0] not in entry.steps
                 and score >= _OTHER_TOPIC * max(own, _MIN_SCORE))
+
+    def _changed_topic(self, reading: Reading) -> bool:
+        """Return True when a message states a change of details and the entry about what
+        follows such a change ranks first ("以前用通行证注册 现在换身份证了 去年过的两科还算不"):
+        that rule answers, not the window of a step the message names."""
+        if not reading.changed:
+            return False
+        ranked = self._index.rank(self._index.terms(reading.canon))
+        return bool(ranked) and ranked[0][1].on_change
 
     def _undated_topic(self, reading: Reading) -> bool:
         """Return True when a time question is about an undated rule of the step: "成绩能保留

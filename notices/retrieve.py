@@ -272,7 +272,9 @@ class Index:
             if named and about:
                 if not named.isdisjoint(about):
                     score *= _STEP_BOOST
-                elif hold_back:
+                elif hold_back and not (changed and entries[index].on_change):
+                    # (A stated change makes what follows a change an answer, whatever
+                    # step is named: "以前用通行证注册 现在换身份证了 成绩还算不".)
                     score *= _OTHER_STEP
             if timely and entries[index].time_aware:
                 score *= _TIME_BOOST

@@ -866,6 +866,11 @@ READINGS = [
     pytest.param("26年的卫生资格考试几月报名", IN_PAYMENT, "oos_other_years", id="short-year"),
     pytest.param("工作满25年了能报中级吗", IN_PAYMENT, "oos_eligibility", id="years-counted"),
     pytest.param("费也交了 还差哪步", IN_PAYMENT, "next_steps", id="what-is-left"),
+    # A change of ID stated: what follows it, not the step named as its background.
+    pytest.param("之前用护照注册的 现在换成身份证了 去年过的科目还有效吗", IN_REGISTRATION,
+                 "id_change_score_merge", id="change-beside-a-step"),
+    pytest.param("registered with my passport last yr, now i have an id card, do my scores "
+                 "still count", IN_REGISTRATION, "id_change_score_merge", id="change-en"),
     pytest.param("护师考主管护师工作年限从哪天算", IN_PAYMENT, "work_years", id="years-topic"),
     # "applies for the exam" names registering in general words; "from when" asks how the
     # years are counted, not when registration opens.
