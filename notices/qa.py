@@ -533,6 +533,10 @@ class Answerer:
         if (
             reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
             and not self._other_topic(reading) and not self._changed_topic(reading)
+            # "已经确认了 才发现学历填错 还能撤回改吗": undoing a step after a later one is
+            # done asks about the later one's rule, not about the step's window.
+            and not (reading.asked[0] in reading.troubles and any(
+                STEP_ORDER.index(s) > STEP_ORDER.index(reading.asked[0]) for s in reading.done))
             # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
             # of its own, for the entries to answer.
             and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
@@ -559,7 +563,7 @@ class Answerer:
                 STEP_ORDER.index(s) < STEP_ORDER.index(latest) for s in named):
             # "现场确认完了还能改报名信息吗": changing an earlier step after a later one is
             # done is a question about the later one's rule.
-            named = (*named, latest)
+            named = (latest,)
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
         # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.
