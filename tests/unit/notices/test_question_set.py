@@ -55,6 +55,8 @@ FLOORS = {
     ("questions_blind7", "holdout"): 0.8,
     ("questions_blind8", "tune"): 0.75,
     ("questions_blind8", "holdout"): 0.8,
+    ("questions_blind9", "tune"): 0.8,
+    ("questions_blind9", "holdout"): 0.8,
 }
 
 
