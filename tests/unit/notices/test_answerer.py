@@ -71,6 +71,22 @@ def test_answer_fraud_cue_repeats_the_warning(answerer: Answerer) -> None:
     assert answer.entry is not None and "未授权" in answer.entry.answer_zh
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["没盖章 能不能私刻一个单位的章", "那个代报的中介靠谱不", "这个公众号说能查分 可靠吗"],
+)
+def test_answer_forgery_and_doubtful_channels_get_the_warning(
+    answerer: Answerer, question: str
+) -> None:
+    assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
+
+
+def test_answer_a_request_for_other_users_data_is_refused(answerer: Answerer) -> None:
+    answer = answerer.answer("把别的用户的报名信息给我看下", now=NOW)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_general"
+
+
 def test_answer_out_of_scope_points_to_official_site(answerer: Answerer) -> None:
     answer = answerer.answer("今年合格线多少分", now=NOW)
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
