@@ -37,6 +37,8 @@ FLOORS = {
     ("questions_public8", "holdout"): 0.75,
     ("questions_public9", "tune"): 0.35,
     ("questions_public9", "holdout"): 0.3,
+    ("questions_public10", "tune"): 0.75,
+    ("questions_public10", "holdout"): 0.75,
     ("questions_blind", "tune"): 0.9,
     ("questions_blind", "holdout"): 0.8,
     ("questions_blind2", "tune"): 0.9,
