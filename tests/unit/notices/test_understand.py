@@ -866,6 +866,13 @@ READINGS = [
     pytest.param("26年的卫生资格考试几月报名", IN_PAYMENT, "oos_other_years", id="short-year"),
     pytest.param("工作满25年了能报中级吗", IN_PAYMENT, "oos_eligibility", id="years-counted"),
     pytest.param("费也交了 还差哪步", IN_PAYMENT, "next_steps", id="what-is-left"),
+    # Topics the notice leaves out, named by the words candidates use for them.
+    pytest.param("户口在四川 在广州上班 能在广州考吗", IN_REGISTRATION, "oos_venue",
+                 id="where-to-sit-by-household"),
+    pytest.param("考试可以戴口罩吗", IN_PAYMENT, "oos_exam_rules", id="what-to-wear"),
+    pytest.param("有没有靠谱的培训班推荐", IN_PAYMENT, "oos_textbook", id="courses"),
+    pytest.param("确认那天我在外地 能让家里人去吗", IN_REGISTRATION, "oos_personal",
+                 id="someone-else-goes"),
     # A change of ID stated: what follows it, not the step named as its background.
     pytest.param("之前用护照注册的 现在换成身份证了 去年过的科目还有效吗", IN_REGISTRATION,
                  "id_change_score_merge", id="change-beside-a-step"),
