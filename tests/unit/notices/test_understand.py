@@ -871,6 +871,10 @@ READINGS = [
                  id="where-to-sit-by-household"),
     pytest.param("考试可以戴口罩吗", IN_PAYMENT, "oos_exam_rules", id="what-to-wear"),
     pytest.param("有没有靠谱的培训班推荐", IN_PAYMENT, "oos_textbook", id="courses"),
+    pytest.param("what was the pass rate last year", IN_PAYMENT, "oos_pass_mark", id="pass-rate"),
+    pytest.param("can i do a make-up exam for the subject i failed", IN_PAYMENT,
+                 "score_rolling", id="make-up-exam"),
+    pytest.param("who checks my eligibility", IN_PAYMENT, "review", id="eligibility-check"),
     pytest.param("确认那天我在外地 能让家里人去吗", IN_REGISTRATION, "oos_personal",
                  id="someone-else-goes"),
     # A change of ID stated: what follows it, not the step named as its background.
