@@ -237,9 +237,16 @@ class Reader:
         setting = done | self._setting(squeezed, mentions)
         # A step said done and named again after it is asked about anew ("我去年注册过了，
         # 今年还要再注册吗"); its other mentions are the setting.
+        # So is a step said done by a phrase and named after it ("这周末考完了 后面还有场次没").
+        by_phrase = [] if focus or self._done_pattern is None else [
+            (p.end(), self._done_phrases[p.group(0)])
+            for p in self._done_pattern.finditer(squeezed)
+        ]
         again = [] if focus else [
             m for m in mentions
-            if m not in claimed and any(c[2] == m[2] and c[1] <= m[0] for c in claimed)
+            if m not in claimed and (
+                any(c[2] == m[2] and c[1] <= m[0] for c in claimed)
+                or any(step == self._steps[m[2]] and end <= m[0] for end, step in by_phrase))
         ]
         # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
         # asks about the exam): what is done or the setting is set aside first.

@@ -678,6 +678,15 @@ def test_understand_a_done_marker_claims_the_step_right_after_it_only(
     assert Step.REVIEW not in answer.reading.done
 
 
+def test_understand_a_step_done_by_a_phrase_and_named_after_it_is_asked(
+    answerer: Answerer,
+) -> None:
+    # "考完" reports sitting the exam; "还有考试吗" after it asks about the exam days again.
+    answer = answerer.answer("昨天考完两科了 下周末还有考试吗",
+                             now=datetime.fromisoformat("2024-04-14T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked == (Step.EXAM,)
+
+
 def test_understand_a_steps_time_past_is_no_progress(answerer: Answerer) -> None:
     # "已经过了缴费时间" says the window closed, not that the asker has paid.
     answer = answerer.answer("已经过了缴费时间了 怎么办", now=IN_PAYMENT)
