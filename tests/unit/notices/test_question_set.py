@@ -59,6 +59,8 @@ FLOORS = {
     ("questions_blind8", "holdout"): 0.8,
     ("questions_blind9", "tune"): 0.8,
     ("questions_blind9", "holdout"): 0.8,
+    ("questions_blind10", "tune"): 0.8,
+    ("questions_blind10", "holdout"): 0.8,
 }
 
 
