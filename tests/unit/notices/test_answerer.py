@@ -73,7 +73,8 @@ def test_answer_fraud_cue_repeats_the_warning(answerer: Answerer) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["没盖章 能不能私刻一个单位的章", "那个代报的中介靠谱不", "这个公众号说能查分 可靠吗"],
+    ["没盖章 能不能私刻一个单位的章", "那个代报的中介靠谱不", "这个公众号说能查分 可靠吗",
+     "帮我弄个证明 钱好说"],
 )
 def test_answer_forgery_and_doubtful_channels_get_the_warning(
     answerer: Answerer, question: str

@@ -884,6 +884,10 @@ READINGS = [
     pytest.param("can i do a make-up exam for the subject i failed", IN_PAYMENT,
                  "score_rolling", id="make-up-exam"),
     pytest.param("who checks my eligibility", IN_PAYMENT, "review", id="eligibility-check"),
+    pytest.param("还有几步没做完", IN_PAYMENT, "next_steps", id="steps-left"),
+    pytest.param("奶奶去世了要奔丧 考试去不了", IN_PAYMENT, "oos_personal", id="bereavement"),
+    pytest.param("执业医师的实践技能考试几月份", IN_PAYMENT, "oos_other_exam",
+                 id="physicians-skills-exam"),
     pytest.param("确认那天我在外地 能让家里人去吗", IN_REGISTRATION, "oos_personal",
                  id="someone-else-goes"),
     # A change of ID stated: what follows it, not the step named as its background.
