@@ -26,6 +26,8 @@ _AFTER = 4
 _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
+_LATIN_START = re.compile(r"[a-z]")
+_CLAUSE_END = re.compile(r"[，,。.；;！!？?\n]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
 # A full stop ends a clause, but not the last one of "e.g." or "i.e."; spaces between Chinese
@@ -195,7 +197,11 @@ class Reader:
         self._trouble = frozenset(fold(w).replace(" ", "") for w in lexicon.trouble_words)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._asking = CueSet(lexicon.question_marks)
-        self._yes_no = CueSet(lexicon.yes_no_cues)
+        # Chinese yes-or-no words ask anywhere ("能不能"); English ones only opening a clause
+        # ("can I pay now", not "what documents should I bring").
+        self._yes_no = CueSet(w for w in lexicon.yes_no_cues if not _LATIN_START.match(fold(w)))
+        self._yes_no_en = tuple(fold(w) + " " for w in lexicon.yes_no_cues
+                                if _LATIN_START.match(fold(w)))
         self._can = CueSet(lexicon.can_words)
         self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
         self._modal = tuple(fold(w) for w in lexicon.modal_now if fold(w))
@@ -302,7 +308,8 @@ class Reader:
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
-            yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)),
+            yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)
+                        or self._opens_yes_no(self._ranked(focus) if focus else canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
             excepted=frozenset(s for s, cues in self._excepted if self._holds(cues, squeezed)),
@@ -427,6 +434,11 @@ class Reader:
         """Return True when a done marker is made a question by what follows it at once
         ("缴费了吗", "交了钱没"), not by a later clause ("交了钱还没打准考证")."""
         return bool(self._open_tail.find(rest.lstrip("了")[:1]))
+
+    def _opens_yes_no(self, text: str) -> bool:
+        """Return True when a clause opens with an English yes-or-no word ("is it open")."""
+        return any(clause.strip().startswith(self._yes_no_en)
+                   for clause in _CLAUSE_END.split(text + " "))
 
     def _asking_clause(self, raw: str) -> tuple[str, str]:
         """Return the last clause of a message that ends with a question mark, as cleaned

@@ -885,6 +885,9 @@ READINGS = [
                  "score_rolling", id="make-up-exam"),
     pytest.param("who checks my eligibility", IN_PAYMENT, "review", id="eligibility-check"),
     pytest.param("还有几步没做完", IN_PAYMENT, "next_steps", id="steps-left"),
+    # "should" inside a what-question asks no yes or no: the documents, not the region list.
+    pytest.param("What documents should I bring for on-site confirmation?", IN_REGISTRATION,
+                 "confirm_onsite", id="english-wh-question-is-no-yes-no"),
     pytest.param("奶奶去世了要奔丧 考试去不了", IN_PAYMENT, "oos_personal", id="bereavement"),
     pytest.param("执业医师的实践技能考试几月份", IN_PAYMENT, "oos_other_exam",
                  id="physicians-skills-exam"),
