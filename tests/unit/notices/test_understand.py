@@ -687,6 +687,16 @@ def test_understand_a_step_done_by_a_phrase_and_named_after_it_is_asked(
     assert answer.reading is not None and answer.reading.asked == (Step.EXAM,)
 
 
+def test_understand_english_should_inside_a_what_question_asks_no_yes_or_no(
+    answerer: Answerer,
+) -> None:
+    # The documents to bring, not whether 广东 is on the list of online confirmation.
+    answer = answerer.answer("What documents should I bring for on-site confirmation?",
+                             region_code="guangdong", now=IN_REGISTRATION)
+    assert answer.reading is not None and not answer.reading.yes_no
+    assert answer.verdict is None
+
+
 def test_understand_a_steps_time_past_is_no_progress(answerer: Answerer) -> None:
     # "已经过了缴费时间" says the window closed, not that the asker has paid.
     answer = answerer.answer("已经过了缴费时间了 怎么办", now=IN_PAYMENT)
@@ -885,9 +895,6 @@ READINGS = [
                  "score_rolling", id="make-up-exam"),
     pytest.param("who checks my eligibility", IN_PAYMENT, "review", id="eligibility-check"),
     pytest.param("还有几步没做完", IN_PAYMENT, "next_steps", id="steps-left"),
-    # "should" inside a what-question asks no yes or no: the documents, not the region list.
-    pytest.param("What documents should I bring for on-site confirmation?", IN_REGISTRATION,
-                 "confirm_onsite", id="english-wh-question-is-no-yes-no"),
     pytest.param("奶奶去世了要奔丧 考试去不了", IN_PAYMENT, "oos_personal", id="bereavement"),
     pytest.param("执业医师的实践技能考试几月份", IN_PAYMENT, "oos_other_exam",
                  id="physicians-skills-exam"),
