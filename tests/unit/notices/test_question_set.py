@@ -61,6 +61,8 @@ FLOORS = {
     ("questions_blind9", "holdout"): 0.8,
     ("questions_blind10", "tune"): 0.8,
     ("questions_blind10", "holdout"): 0.8,
+    ("questions_blind11", "tune"): 0.8,
+    ("questions_blind11", "holdout"): 0.85,
 }
 
 
