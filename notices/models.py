@@ -319,6 +319,9 @@ class Lexicon(_Frozen):
     modal_now: tuple[str, ...] = ()
     step_verbs: tuple[str, ...] = ()
     verb_steps: dict[Step, tuple[str, ...]] = {}
+    verb_leads: tuple[str, ...] = ()
+    verb_finals: tuple[str, ...] = ()
+    verb_followers: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()
     whether_cues: tuple[str, ...] = ()
     negation_cues: tuple[str, ...] = ()

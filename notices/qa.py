@@ -621,7 +621,8 @@ class Answerer:
             # "以前用通行证注册 现在换身份证了 去年过的两科还算不": the step named is the
             # background; what follows the change is asked.
             entry = self._index.rank(terms)[0][1]
-        if entry.kind is EntryKind.ANSWER and not self._index.grounded(terms, entry):
+        if (entry.kind is EntryKind.ANSWER and not set(reading.asked) & set(entry.steps)
+                and not self._index.grounded(terms, entry)):
             # Only words of an answer's running text ("药师是专技几级职称" shares 职称 with
             # the years rule): nothing the notice answers is asked about.
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, 0.9,

@@ -27,6 +27,7 @@ _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
 _LATIN_START = re.compile(r"[a-z]")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_END = re.compile(r"[，,。.；;！!？?\n]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
@@ -209,6 +210,12 @@ class Reader:
             sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
         )
         self._verb_of = {fold(v): s for s, verbs in lexicon.verb_steps.items() for v in verbs}
+        leads = _alternation(fold(w) for w in lexicon.verb_leads)
+        verbs = _alternation(self._verb_of)
+        self._led_verb = (re.compile(f"(?:{leads.pattern})({verbs.pattern})")
+                          if leads is not None and verbs is not None else None)
+        self._verb_finals = tuple(fold(w) for w in lexicon.verb_finals if fold(w))
+        self._verb_followers = CueSet(lexicon.verb_followers)
         self._perfect = tuple(fold(w) for w in lexicon.perfect_tails if fold(w))
         self._step_time = tuple(fold(w) for w in lexicon.step_time_words if fold(w))
         self._excepted = [
@@ -275,6 +282,8 @@ class Reader:
         if not asked and aspect in TIME_ASPECTS:
             asked = self._verb_step(focus_squeezed)
             steps = steps or asked
+        if not steps:
+            asked = steps = self._led_verb_step(focus or clean)
         returning: bool | None = None
         if self._returning_yes.find(squeezed):
             returning = True
@@ -491,6 +500,19 @@ class Reader:
             # else ("还能报中级吗" asks who may apply).
             if verb is not None and (not rest or self._open_tail.find(rest[:1])):
                 return (self._verb_of[verb],)
+        return ()
+
+    def _led_verb_step(self, clean: str) -> tuple[Step, ...]:
+        """Return the step of a verb that ends a clause after a lead ("我还没交 来得及不",
+        "必须交完是吧"), if any: the verb is the clause's predicate, not part of a word."""
+        if self._led_verb is None:
+            return ()
+        for m in self._led_verb.finditer(clean):
+            rest = clean[m.end():]
+            while final := next((f for f in self._verb_finals if rest.startswith(f)), ""):
+                rest = rest[len(final):]
+            if not rest or not _CJK_CHAR.match(rest) or self._verb_followers.starts(rest):
+                return (self._verb_of[m.group(1)],)
         return ()
 
     def _modal_step(self, squeezed: str) -> bool:

@@ -896,6 +896,10 @@ READINGS = [
     pytest.param("who checks my eligibility", IN_PAYMENT, "review", id="eligibility-check"),
     pytest.param("还有几步没做完", IN_PAYMENT, "next_steps", id="steps-left"),
     pytest.param("审核过了以后呢", IN_PAYMENT, "next_steps", id="and-after-that"),
+    # A step's verb ending a clause after a lead names the step.
+    pytest.param("我还没交 现在来得及吗", IN_PAYMENT, "pay_online", id="a-bare-verb-paying"),
+    pytest.param("都12月20了 我还没报 是不是没戏了", IN_PAYMENT, "key_dates",
+                 id="a-bare-verb-submitting"),
     pytest.param("分咋还没出啊", IN_PAYMENT, "score_release", id="scores-not-out"),
     pytest.param("提示证件号已注册 我没注册过", IN_REGISTRATION, "register_once",
                  id="already-registered-notice-is-no-progress"),
