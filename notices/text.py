@@ -209,6 +209,13 @@ class CueSet:
             return []
         return [(m.group(0), m.end()) for m in self._pattern.finditer(text)]
 
+    def ends(self, text: str) -> bool:
+        """Return True when the text closes with a cue (before any spaces)."""
+        if self._pattern is None:
+            return False
+        tail = text.rstrip()[-12:]
+        return any(m.end() == len(tail) for m in self._pattern.finditer(tail))
+
     def starts(self, text: str) -> bool:
         """Return True when the text opens with a cue (after any spaces)."""
         return bool(self._pattern.match(text.lstrip())) if self._pattern else False

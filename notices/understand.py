@@ -330,6 +330,8 @@ class Reader:
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"
+            # "今年还要再注册一遍不", "审核过了没": a closing particle asks.
+            or self._open_tail.ends(clean)
             # A problem is no mere report ('刷脸了还是登不进去'): it asks for help.
             or bool(troubles),
         )

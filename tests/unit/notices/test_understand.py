@@ -697,6 +697,13 @@ def test_understand_english_should_inside_a_what_question_asks_no_yes_or_no(
     assert answer.verdict is None
 
 
+def test_understand_a_closing_particle_asks(answerer: Answerer) -> None:
+    # "…再注册一遍不" is a question about registering again, not a report of progress.
+    answer = answerer.answer("去年注册过了 今年还要再注册一遍不", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.asks
+    assert answer.entry is not None and answer.entry.id != "next_steps"
+
+
 def test_understand_a_steps_time_past_is_no_progress(answerer: Answerer) -> None:
     # "已经过了缴费时间" says the window closed, not that the asker has paid.
     answer = answerer.answer("已经过了缴费时间了 怎么办", now=IN_PAYMENT)
@@ -896,6 +903,10 @@ READINGS = [
     pytest.param("who checks my eligibility", IN_PAYMENT, "review", id="eligibility-check"),
     pytest.param("还有几步没做完", IN_PAYMENT, "next_steps", id="steps-left"),
     pytest.param("审核过了以后呢", IN_PAYMENT, "next_steps", id="and-after-that"),
+    # "接着用" goes on using; "接着整啥" asks what is next.
+    pytest.param("换了手机号 账号能接着用吗", IN_REGISTRATION, "register_once",
+                 id="go-on-using-is-no-next"),
+    pytest.param("确认整完了 接着整啥", IN_REGISTRATION, "next_steps", id="what-next-dialect"),
     # A step's verb ending a clause after a lead names the step.
     pytest.param("我还没交 现在来得及吗", IN_PAYMENT, "pay_online", id="a-bare-verb-paying"),
     pytest.param("都12月20了 我还没报 是不是没戏了", IN_PAYMENT, "key_dates",
