@@ -63,6 +63,8 @@ FLOORS = {
     ("questions_blind10", "holdout"): 0.8,
     ("questions_blind11", "tune"): 0.8,
     ("questions_blind11", "holdout"): 0.85,
+    ("questions_blind12", "tune"): 0.85,
+    ("questions_blind12", "holdout"): 0.85,
 }
 
 
