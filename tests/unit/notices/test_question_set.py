@@ -65,6 +65,8 @@ FLOORS = {
     ("questions_blind11", "holdout"): 0.85,
     ("questions_blind12", "tune"): 0.85,
     ("questions_blind12", "holdout"): 0.85,
+    ("questions_blind13", "tune"): 0.65,
+    ("questions_blind13", "holdout"): 0.7,
 }
 
 
