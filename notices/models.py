@@ -320,6 +320,7 @@ class Lexicon(_Frozen):
     step_verbs: tuple[str, ...] = ()
     verb_steps: dict[Step, tuple[str, ...]] = {}
     verb_leads: tuple[str, ...] = ()
+    link_doubt_cues: tuple[str, ...] = ()
     verb_finals: tuple[str, ...] = ()
     verb_followers: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()

@@ -66,6 +66,7 @@ _OTHER_TOPIC = 2.0
 # domain ("wsks-pay.cn", "http://xx.top/pay").
 _DOMAINS = (
     "cn|com|net|org|top|xyz|vip|cc|info|site|online|icu|shop|club|ltd|work|link|pro|me|io"
+    "|nu|ly|co|gl|gd|im|biz|ink|fun|wang|asia|tv"
 )
 _LINK = re.compile(
     rf"(?<![a-z0-9.@-])((?:[a-z0-9-]+\.)+(?:{_DOMAINS}))(?![a-z0-9-])", re.IGNORECASE
@@ -278,6 +279,7 @@ class Answerer:
         self._legitimacy = CueSet(lex.legitimacy_cues)
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
+        self._link_doubt = CueSet(lex.link_doubt_cues)
         self._other_exam = CueSet(lex.other_exam_cues)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
@@ -442,7 +444,12 @@ class Answerer:
         if (
             self._fraud.find(clean)
             or self._fraud.find(canon)
-            or (self._foreign_link(raw) and Step.PAY in self._reader.steps_named(clean))
+            # Another site's address with money, paying or a doubt about it ("…合并费200元
+            # 链接u.nu/x7k2", "第一个是 www.wsbm2024.com 是这个吧"): only the official
+            # site counts.
+            or (self._foreign_link(raw) and (bool(self._money.find(clean))
+                                             or bool(self._reader.steps_named(clean))
+                                             or bool(self._link_doubt.find(clean))))
             # "这个提醒是官方的吗" about the notice's own WeChat reminder: the notice answers,
             # unless money is asked for in it.
             or ((self._legitimacy.find(clean) or self._legitimacy.find(canon))
