@@ -565,7 +565,7 @@ class Answerer:
         # it steers nothing.
         unset = tuple(s for s in reading.steps if s not in reading.setting)
         named = tuple(dict.fromkeys((*(reading.asked or unset), *reading.troubles)))
-        latest = max(reading.done, key=STEP_ORDER.index, default=None)
+        latest = max(reading.done | reading.setting, key=STEP_ORDER.index, default=None)
         if latest is not None and named and all(
                 STEP_ORDER.index(s) < STEP_ORDER.index(latest) for s in named):
             # "现场确认完了还能改报名信息吗": changing an earlier step after a later one is

@@ -965,6 +965,8 @@ READINGS = [
                  id="changing-after-a-later-step"),
     pytest.param("都现场确认过了 发现专业选错了 现在还能撤回吗", IN_REGISTRATION,
                  "confirm_onsite", id="undoing-after-a-later-step"),
+    pytest.param("现场确认之后还能改报考专业吗", IN_REGISTRATION, "confirm_onsite",
+                 id="changing-after-a-later-step-named-as-the-setting"),
     # "提交以后会不会…变成绿勾" asks what follows submitting: automatic confirmation.
     pytest.param("郑州的 老考生提交以后会不会自己变成绿勾", IN_REGISTRATION, "confirm_auto",
                  id="a-setting-step-steers-nothing"),
