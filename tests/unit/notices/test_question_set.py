@@ -67,6 +67,8 @@ FLOORS = {
     ("questions_blind12", "holdout"): 0.85,
     ("questions_blind13", "tune"): 0.65,
     ("questions_blind13", "holdout"): 0.7,
+    ("questions_blind14", "tune"): 0.6,
+    ("questions_blind14", "holdout"): 0.6,
 }
 
 
