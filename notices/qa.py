@@ -277,6 +277,7 @@ class Answerer:
         self._abuse = CueSet(lex.abuse)
         self._fraud = CueSet(lex.fraud_cues)
         self._legitimacy = CueSet(lex.legitimacy_cues)
+        self._third_party = CueSet(lex.third_party_cues)
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._link_doubt = CueSet(lex.link_doubt_cues)
@@ -444,6 +445,9 @@ class Answerer:
         if (
             self._fraud.find(clean)
             or self._fraud.find(canon)
+            # Someone else offering something for money ("闲鱼上有人卖…十块一次", "a guy says
+            # he can bump my score if I pay him"): the centre authorised no one.
+            or (bool(self._money.find(clean)) and bool(self._third_party.find(clean)))
             # Another site's address with money, paying or a doubt about it ("…合并费200元
             # 链接u.nu/x7k2", "第一个是 www.wsbm2024.com 是这个吧"): only the official
             # site counts.
