@@ -69,6 +69,8 @@ FLOORS = {
     ("questions_blind13", "holdout"): 0.7,
     ("questions_blind14", "tune"): 0.6,
     ("questions_blind14", "holdout"): 0.6,
+    ("questions_blind15", "tune"): 0.8,
+    ("questions_blind15", "holdout"): 0.8,
 }
 
 
