@@ -452,13 +452,17 @@ class Reader:
                    for clause in _CLAUSE_END.split(text + " "))
 
     def _asking_clause(self, raw: str) -> tuple[str, str]:
-        """Return the last clause of a message that ends with a question mark, as cleaned
-        and as canonical text ("审核通过了?", "has the exam finished already?"): a report of
-        progress inside it is a question."""
-        if raw.rstrip()[-1:] not in "?？":
+        """Return the clauses of a message that ask, as cleaned and as canonical text: the
+        last one where the message ends with a question mark ("审核通过了?", "has the exam
+        finished already?") and any opening with an English yes-or-no word ("Is the exam
+        over already, or …?"). A report of progress inside them is a question."""
+        clauses = _CLAUSE.split(raw.strip().rstrip("?？"))
+        asking = [c for c in clauses[:-1] if fold(c).startswith(self._yes_no_en)]
+        if raw.rstrip()[-1:] in "?？" or fold(clauses[-1]).startswith(self._yes_no_en):
+            asking.append(clauses[-1])
+        if not asking:
             return "", ""
-        last = _CLAUSE.split(raw.strip().rstrip("?？"))[-1]
-        clean = normalise(last)
+        clean = normalise(" ".join(asking))
         return clean.replace(" ", ""), self._canon(clean).replace(" ", "")
 
     # -- what is asked ---------------------------------------------------------------------
@@ -550,7 +554,8 @@ class Reader:
             return folded[index] if index in folded else fold(sentences[index])
 
         asking = [i for i in range(len(sentences))
-                  if i not in folded or self._asking.find(folded[i])]
+                  if i not in folded or self._asking.find(folded[i])
+                  or folded[i].startswith(self._yes_no_en)]
         if not asking:
             return None
         chosen = set(asking[-2:])

@@ -908,6 +908,13 @@ READINGS = [
                  "score_rolling", id="make-up-exam"),
     pytest.param("who checks my eligibility", IN_PAYMENT, "review", id="eligibility-check"),
     pytest.param("还有几步没做完", IN_PAYMENT, "next_steps", id="steps-left"),
+    pytest.param("还有哪些步骤没做", IN_PAYMENT, "next_steps", id="steps-not-done"),
+    pytest.param("用户名或密码错误 登不进去", IN_PAYMENT, "password_recovery",
+                 id="wrong-password-message"),
+    # "Is the exam over already" asks; it reports nothing done.
+    pytest.param("Today is the 22nd. Is the exam over already, or are there more days?",
+                 datetime.fromisoformat("2024-04-22T10:00:00+08:00"), "exam_dates",
+                 id="english-yes-no-clause-is-no-report"),
     pytest.param("审核过了以后呢", IN_PAYMENT, "next_steps", id="and-after-that"),
     # "接着用" goes on using; "接着整啥" asks what is next.
     pytest.param("换了手机号 账号能接着用吗", IN_REGISTRATION, "register_once",
