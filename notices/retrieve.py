@@ -24,10 +24,11 @@ _LIGHT = 0.3
 # precise markers, so on near-equal evidence it beats an entry sharing general words.
 _OUT_OF_SCOPE_BOOST = 1.2
 _STEP_BOOST = 1.25
-# Scores this close count as a tie (as between an out-of-scope entry and an answer in the
-# answerer): a marked out-of-scope topic that ties with the best entry wins.
-_TIE = 0.95
 _TIME_BOOST = 1.2
+# An out-of-scope entry named by a marker word answers when it scores at least this share of
+# the best entry: the marker is what is asked about ("机考给不给草稿纸": the scratch paper, not
+# the computer exam around it).
+_MARKER_TIE = 0.8
 # An entry about a step the question does not name: kept, but it must match much better.
 _OTHER_STEP = 0.5
 # So must an entry about a change of details, for a question that states no change.
@@ -192,7 +193,7 @@ class Index:
 
     def outside(self, terms: dict[str, float]) -> tuple[float, Entry] | None:
         """Return the out-of-scope entry a question is about, with its score, when one of its
-        markers is among the question's words and it ranks first on them, or ties."""
+        markers is among the question's words and it scores near the best entry."""
         scores = self._scores(terms)
         if not scores:
             return None
@@ -204,7 +205,7 @@ class Index:
         if not marked:
             return None
         best = max(marked, key=lambda i: (boosted[i], -i))
-        if boosted[best] < _TIE * max(boosted.values()):
+        if boosted[best] < _MARKER_TIE * max(boosted.values()):
             return None
         return boosted[best], self._entries[best]
 

@@ -898,6 +898,9 @@ READINGS = [
     pytest.param("考试可以戴口罩吗", IN_PAYMENT, "oos_exam_rules", id="what-to-wear"),
     pytest.param("有没有靠谱的培训班推荐", IN_PAYMENT, "oos_textbook", id="courses"),
     pytest.param("有没有机考模拟系统练练手", IN_PAYMENT, "oos_textbook", id="mock-system"),
+    # The mock system is what is asked; the computer exam is only where it is used.
+    pytest.param("人机对话的系统能先模拟练练吗", IN_PAYMENT, "oos_textbook",
+                 id="a-marker-near-the-best-entry"),
     pytest.param("专业实践能力那科哪天考", IN_PAYMENT, "oos_exam_schedule", id="a-subjects-day"),
     pytest.param("报名确认一直是灰的 啥情况", IN_REGISTRATION, "confirm_auto_failed",
                  id="grey-confirmation"),
