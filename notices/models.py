@@ -322,6 +322,7 @@ class Lexicon(_Frozen):
     verb_leads: tuple[str, ...] = ()
     link_doubt_cues: tuple[str, ...] = ()
     third_party_cues: tuple[str, ...] = ()
+    denial_cues: tuple[str, ...] = ()
     verb_finals: tuple[str, ...] = ()
     verb_followers: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()

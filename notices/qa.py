@@ -278,6 +278,7 @@ class Answerer:
         self._fraud = CueSet(lex.fraud_cues)
         self._legitimacy = CueSet(lex.legitimacy_cues)
         self._third_party = CueSet(lex.third_party_cues)
+        self._denials = tuple(fold(w) for w in lex.denial_cues if fold(w))
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._link_doubt = CueSet(lex.link_doubt_cues)
@@ -443,8 +444,8 @@ class Answerer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         canon = self._canon(clean)
         if (
-            self._fraud.find(clean)
-            or self._fraud.find(canon)
+            self._said(self._fraud, clean)
+            or self._said(self._fraud, canon)
             # Someone else offering something for money ("闲鱼上有人卖…十块一次", "a guy says
             # he can bump my score if I pay him"): the centre authorised no one.
             or (bool(self._money.find(clean)) and bool(self._third_party.find(clean)))
@@ -482,6 +483,11 @@ class Answerer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
         return None
+
+    def _said(self, cues: CueSet, text: str) -> bool:
+        """Return True if a cue is found not right after a denial ("一直没收到短信")."""
+        return any(not text[:end - len(cue)].rstrip().endswith(self._denials)
+                   for cue, end in cues.found_at(text))
 
     def _dated_ask(self, asking: str | None) -> bool:
         """Return True when the asking sentences alone ask when a step happens and name no

@@ -224,6 +224,7 @@ class Reader:
             if rule.exception_cues
         ]
         self._negations = tuple(fold(w).replace(" ", "") for w in lexicon.negation_cues if fold(w))
+        self._denials = tuple(fold(w).replace(" ", "") for w in lexicon.denial_cues if fold(w))
         self._rules = [
             (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues),
              CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.counter_cues))
@@ -313,7 +314,8 @@ class Reader:
             setting=setting,
             region=region,
             returning=returning,
-            changed=bool(self._changed.find(squeezed)),
+            # ("信息都没有变化", "nothing has changed": no change.)
+            changed=self._holds(self._changed, squeezed, self._denials),
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
@@ -435,10 +437,13 @@ class Reader:
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)
 
-    def _holds(self, cues: CueSet, squeezed: str) -> bool:
+    def _holds(
+        self, cues: CueSet, squeezed: str, negations: tuple[str, ...] | None = None
+    ) -> bool:
         """Return True if a cue is found not right after a negation ("不是省直" says the
         asker is at another site)."""
-        return any(not squeezed[:end - len(cue)].endswith(self._negations)
+        negations = self._negations if negations is None else negations
+        return any(not squeezed[:end - len(cue)].endswith(negations)
                    for cue, end in cues.found_at(squeezed))
 
     def _asks_after(self, rest: str) -> bool:

@@ -704,6 +704,21 @@ def test_understand_a_closing_particle_asks(answerer: Answerer) -> None:
     assert answer.entry is not None and answer.entry.id != "next_steps"
 
 
+@pytest.mark.parametrize(
+    "question", ["去年浙江没过 信息都没有变化 今年能自动确认吗",
+                 "failed last year in zhejiang, nothing has changed. auto confirmed this year?"],
+)
+def test_understand_a_denied_change_is_no_change(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.reading is not None and not answer.reading.changed
+
+
+def test_understand_a_denied_fraud_cue_is_no_fraud(answerer: Answerer) -> None:
+    # "没收到短信" says no text came; a text that came is what the warning is about.
+    answer = answerer.answer("一直没收到短信通知 成绩去哪查", now=IN_PAYMENT)
+    assert answer.kind is not AnswerKind.FRAUD
+
+
 def test_understand_a_steps_time_past_is_no_progress(answerer: Answerer) -> None:
     # "已经过了缴费时间" says the window closed, not that the asker has paid.
     answer = answerer.answer("已经过了缴费时间了 怎么办", now=IN_PAYMENT)
