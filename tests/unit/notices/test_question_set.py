@@ -71,6 +71,10 @@ FLOORS = {
     ("questions_blind14", "holdout"): 0.6,
     ("questions_blind15", "tune"): 0.8,
     ("questions_blind15", "holdout"): 0.8,
+    ("questions_blind16", "tune"): 0.65,
+    ("questions_blind16", "holdout"): 0.65,
+    ("questions_blind17", "tune"): 0.85,
+    ("questions_blind17", "holdout"): 0.85,
 }
 
 
