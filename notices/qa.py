@@ -894,7 +894,9 @@ class Answerer:
             return False
         score, entry = ranked[0]
         own = max((s for s, e in ranked if reading.asked[0] in e.steps), default=0.0)
+        # ("离考试还剩几周" shares one character, 剩, with a question about scores: nothing.)
         return (entry.kind is EntryKind.ANSWER and not entry.time_aware
+                and self._index.grounded(self._index.terms(reading.canon), entry)
                 and reading.asked[0] not in entry.steps
                 and score >= _OTHER_TOPIC * max(own, _MIN_SCORE))
 

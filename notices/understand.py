@@ -280,8 +280,13 @@ class Reader:
         if aspect is Aspect.NEXT and troubles:
             # "…自动确认失败… 接下来呢": what to do about the trouble, not the next step.
             aspect = Aspect.WHAT_IF
-        if not asked and aspect in TIME_ASPECTS:
-            asked = self._verb_step(focus_squeezed)
+        name_only = bool(mentions) and not self._mentions(canon.replace(" ", ""))
+        if aspect in TIME_ASPECTS and (not asked or name_only):
+            # "…卫生资格考试 还能报吗": beside the exam's name, the verb names the step.
+            verb = self._verb_step(focus_squeezed)
+            if verb or not asked:
+                asked = verb
+                name_only = name_only and not verb
             steps = steps or asked
         if not steps:
             asked = steps = self._led_verb_step(focus or clean)
@@ -325,7 +330,7 @@ class Reader:
             counter=bool(named) and not named[0][2],
             excepted=frozenset(s for s, cues in self._excepted if self._holds(cues, squeezed)),
             asking_steps=asking_steps,
-            name_only=bool(mentions) and not self._mentions(canon.replace(" ", "")),
+            name_only=name_only,
             troubles=troubles,
             asking_canon=self._ranked(focus) if focus else canon,
             asking_only=self._ranked(asking) if asking else "",
