@@ -73,6 +73,8 @@ _LINK = re.compile(
 )
 # The end of any such address: a quick test before the slower search for whole addresses.
 _LINK_END = re.compile(rf"\.(?:{_DOMAINS})(?![a-z0-9-])", re.IGNORECASE)
+# An amount of money: digits before a currency word ("50块", "200 元").
+_AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -440,19 +442,20 @@ class Answerer:
         """
         if not clean:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
-        if self._injection.find(clean):
+        # Someone else offering something for money ("闲鱼上有人卖…十块一次", "有人说他有熟人
+        # 能直接改成已完成报名确认 收费800"): the centre authorised no one.
+        paid_offer = self._money_named(clean) and bool(self._third_party.find(clean))
+        if self._injection.find(clean) and not paid_offer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         canon = self._canon(clean)
         if (
             self._said(self._fraud, clean)
             or self._said(self._fraud, canon)
-            # Someone else offering something for money ("闲鱼上有人卖…十块一次", "a guy says
-            # he can bump my score if I pay him"): the centre authorised no one.
-            or (bool(self._money.find(clean)) and bool(self._third_party.find(clean)))
+            or paid_offer
             # Another site's address with money, paying or a doubt about it ("…合并费200元
             # 链接u.nu/x7k2", "第一个是 www.wsbm2024.com 是这个吧"): only the official
             # site counts.
-            or (self._foreign_link(raw) and (bool(self._money.find(clean))
+            or (self._foreign_link(raw) and (self._money_named(clean)
                                              or bool(self._reader.steps_named(clean))
                                              or bool(self._link_doubt.find(clean))))
             # "这个提醒是官方的吗" about the notice's own WeChat reminder: the notice answers,
@@ -483,6 +486,10 @@ class Answerer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
         return None
+
+    def _money_named(self, clean: str) -> bool:
+        """Return True when a message names money: a money word or an amount ("50块")."""
+        return bool(self._money.find(clean)) or _AMOUNT.search(clean) is not None
 
     def _said(self, cues: CueSet, text: str) -> bool:
         """Return True if a cue is found not right after a denial ("一直没收到短信")."""

@@ -79,7 +79,8 @@ def test_answer_fraud_cue_repeats_the_warning(answerer: Answerer) -> None:
      "考场上能请监考老师照顾一下吗 我请吃饭", "闲鱼有人说能代缴费 收50元手续费",
      "a guy says he can get me a pass if i pay him 2000", "让我表妹替我考 她跟我长得像",
      "帮我编个理由发给考点 就说我生病了", "有人说能提前帮我看看题 价钱好商量",
-     "微信上有人要核对身份证正反面照片"],
+     "微信上有人要核对身份证正反面照片", "有人收账号 一个50块 能卖吗",
+     "有人说他有门路 能直接改成审核通过 收费800"],
 )
 def test_answer_forgery_and_doubtful_channels_get_the_warning(
     answerer: Answerer, question: str

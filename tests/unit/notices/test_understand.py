@@ -937,6 +937,7 @@ READINGS = [
     pytest.param("还有几步没做完", IN_PAYMENT, "next_steps", id="steps-left"),
     pytest.param("还有哪些步骤没做", IN_PAYMENT, "next_steps", id="steps-not-done"),
     pytest.param("离考试还有几个星期", IN_PAYMENT, "exam_dates", id="weeks-left"),
+    pytest.param("考点离家太远 能调剂考点吗", IN_PAYMENT, "oos_venue", id="moving-the-site"),
     pytest.param("我想报今年的卫生资格考试 现在还能报吗", IN_PAYMENT, "registration_dates",
                  id="a-verb-beside-the-exams-name"),
     pytest.param("用户名或密码错误 登不进去", IN_PAYMENT, "password_recovery",
