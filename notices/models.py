@@ -323,6 +323,7 @@ class Lexicon(_Frozen):
     link_doubt_cues: tuple[str, ...] = ()
     third_party_cues: tuple[str, ...] = ()
     denial_cues: tuple[str, ...] = ()
+    action_cues: tuple[str, ...] = ()
     verb_finals: tuple[str, ...] = ()
     verb_followers: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()

@@ -281,6 +281,7 @@ class Answerer:
         self._legitimacy = CueSet(lex.legitimacy_cues)
         self._third_party = CueSet(lex.third_party_cues)
         self._denials = tuple(fold(w) for w in lex.denial_cues if fold(w))
+        self._actions = CueSet(lex.action_cues)
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._link_doubt = CueSet(lex.link_doubt_cues)
@@ -465,6 +466,9 @@ class Answerer:
                          and Step.PAY not in self._reader.steps_named(clean)))
         ):
             return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
+        if self._actions.find(clean):
+            # "帮我写一封给考点的申请信": the assistant answers from the notice, acts on nothing.
+            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         stripped = self._abuse.strip(clean)
         if not stripped:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
