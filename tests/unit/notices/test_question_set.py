@@ -75,6 +75,8 @@ FLOORS = {
     ("questions_blind16", "holdout"): 0.65,
     ("questions_blind17", "tune"): 0.85,
     ("questions_blind17", "holdout"): 0.85,
+    ("questions_blind18", "tune"): 0.8,
+    ("questions_blind18", "holdout"): 0.8,
 }
 
 
