@@ -704,6 +704,15 @@ def test_understand_a_closing_particle_asks(answerer: Answerer) -> None:
     assert answer.entry is not None and answer.entry.id != "next_steps"
 
 
+def test_understand_now_as_the_time_of_a_wish_asks_no_window(answerer: Answerer) -> None:
+    # "现在想改 可以自己改吗" asks whether one may change the ID type oneself (no), not
+    # whether registration is open today ("✅ 可以" had said yes to the wrong question).
+    answer = answerer.answer("注册时证件类型选了港澳通行证 现在想改 可以自己在系统里修改吗",
+                             now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "edit_personal_info"
+    assert answer.focus is None and answer.shared is None
+
+
 def test_understand_a_stated_change_brings_the_merge_rule(answerer: Answerer) -> None:
     # The rolling rule and the merge rule both bear on it: one answers, the other follows.
     answer = answerer.answer("之前用护照注册的 现在换成身份证了 去年过的科目还有效吗",
