@@ -947,6 +947,8 @@ READINGS = [
     pytest.param("还有哪些步骤没做", IN_PAYMENT, "next_steps", id="steps-not-done"),
     pytest.param("离考试还有几个星期", IN_PAYMENT, "exam_dates", id="weeks-left"),
     pytest.param("考的都是单选题吗", IN_PAYMENT, "no_rescore", id="question-types"),
+    pytest.param("我妈不会用手机 我用我的微信帮她报可以吗", IN_REGISTRATION, "wechat_binding",
+                 id="one-wechat-for-two"),
     pytest.param("is the whole exam multiple choice", IN_PAYMENT, "no_rescore",
                  id="question-types-en"),
     pytest.param("考点离家太远 能调剂考点吗", IN_PAYMENT, "oos_venue", id="moving-the-site"),
