@@ -77,6 +77,8 @@ FLOORS = {
     ("questions_blind17", "holdout"): 0.85,
     ("questions_blind18", "tune"): 0.8,
     ("questions_blind18", "holdout"): 0.8,
+    ("questions_blind19", "tune"): 0.85,
+    ("questions_blind19", "holdout"): 0.85,
 }
 
 
