@@ -79,6 +79,8 @@ FLOORS = {
     ("questions_blind18", "holdout"): 0.8,
     ("questions_blind19", "tune"): 0.85,
     ("questions_blind19", "holdout"): 0.85,
+    ("questions_blind20", "tune"): 0.75,
+    ("questions_blind20", "holdout"): 0.8,
 }
 
 
