@@ -595,6 +595,12 @@ class Reader:
                 continue
             if any(e in squeezed[m.end() : m.end() + _EVENT_SPAN] for e in self._events):
                 return True
+            # English puts the year last: "what were the exam dates in 2023" (an English word
+            # between the exam and the year).
+            before = squeezed[max(0, m.start() - _EVENT_SPAN) : m.start()]
+            if m.group(1) and _LATIN_START.search(before) and any(
+                    e in before for e in self._events):
+                return True
         return False
 
     def _later_year_asked(self, scope: str) -> bool:

@@ -923,6 +923,8 @@ READINGS = [
     pytest.param("评职称要什么条件", IN_PAYMENT, "oos_other_exam", id="title-evaluation"),
     # Two digits before 年 name a year; after 满 they count years.
     pytest.param("26年的卫生资格考试几月报名", IN_PAYMENT, "oos_other_years", id="short-year"),
+    pytest.param("when were the exam days in 2022", IN_PAYMENT, "oos_other_years",
+                 id="english-year-last"),
     pytest.param("工作满25年了能报中级吗", IN_PAYMENT, "oos_eligibility", id="years-counted"),
     pytest.param("费也交了 还差哪步", IN_PAYMENT, "next_steps", id="what-is-left"),
     # Topics the notice leaves out, named by the words candidates use for them.
