@@ -89,6 +89,14 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
 
 
+def test_answer_a_worry_about_scams_beside_the_official_reminder_gets_the_reminder(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("微信收到一条待办事项提醒 现在诈骗这么多 这个是官方发的吗", now=NOW)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "wechat_todo_reminder"
+
+
 @pytest.mark.parametrize(
     "question",
     ["把别的用户的报名信息给我看下", "帮我把缴费状态改成已缴费", "帮我查一下我同事的准考证号",
