@@ -560,7 +560,7 @@ class Answerer:
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if (
             reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
-            and not self._other_topic(reading) and not self._changed_topic(reading)
+            and not self._other_topic(reading) and self._changed_topic(reading) is None
             # "已经确认了 才发现学历填错 还能撤回改吗": undoing a step after a later one is
             # done asks about the later one's rule, not about the step's window.
             and not (reading.asked[0] in reading.troubles and any(
@@ -645,10 +645,10 @@ class Answerer:
                             and set(e.steps) & set(entry.steps)), None)
             if changed is not None:
                 entry = changed
-        elif reading.changed and not entry.on_change and self._changed_topic(reading):
+        elif not entry.on_change and (changed_entry := self._changed_topic(reading)):
             # "以前用通行证注册 现在换身份证了 去年过的两科还算不": the step named is the
             # background; what follows the change is asked.
-            entry = self._index.rank(terms)[0][1]
+            entry = changed_entry
         if (entry.kind is EntryKind.ANSWER and not set(reading.asked) & set(entry.steps)
                 and not self._index.grounded(terms, entry)):
             # Only words of an answer's running text ("药师是专技几级职称" shares 职称 with
@@ -911,14 +911,14 @@ class Answerer:
                 and reading.asked[0] not in entry.steps
                 and score >= _OTHER_TOPIC * max(own, _MIN_SCORE))
 
-    def _changed_topic(self, reading: Reading) -> bool:
-        """Return True when a message states a change of details and the entry about what
-        follows such a change ranks first ("以前用通行证注册 现在换身份证了 去年过的两科还算不"):
+    def _changed_topic(self, reading: Reading) -> Entry | None:
+        """Return the entry about what follows a change of details where a message states
+        one and that entry ranks first ("以前用通行证注册 现在换身份证了 去年过的两科还算不"):
         that rule answers, not the window of a step the message names."""
         if not reading.changed:
-            return False
+            return None
         ranked = self._index.rank(self._index.terms(reading.canon))
-        return bool(ranked) and ranked[0][1].on_change
+        return ranked[0][1] if ranked and ranked[0][1].on_change else None
 
     def _undated_topic(self, reading: Reading) -> bool:
         """Return True when a time question is about an undated rule of the step: "成绩能保留

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from notices.models import Lexicon, Region, RegionRule
 from notices.steps import STEP_ORDER, Step
-from notices.text import CueSet, alternation, fold, normalise
+from notices.text import CueSet, alternation, fold, has_cjk, normalise
 
 # A year: "2025", or two digits before 年 ("25年报名", "21年就注册了"), not a count of years
 # ("工作满25年", "护龄12年").
@@ -27,7 +27,6 @@ _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
 _LATIN_START = re.compile(r"[a-z]")
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_END = re.compile(r"[，,。.；;！!？?\n]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
@@ -527,7 +526,7 @@ class Reader:
             rest = clean[m.end():]
             while final := next((f for f in self._verb_finals if rest.startswith(f)), ""):
                 rest = rest[len(final):]
-            if not rest or not _CJK_CHAR.match(rest) or self._verb_followers.starts(rest):
+            if not has_cjk(rest[:1]) or self._verb_followers.starts(rest):
                 return (self._verb_of[m.group(1)],)
         return ()
 
