@@ -450,8 +450,8 @@ class Answerer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         canon = self._canon(clean)
         if (
-            self._said(self._fraud, clean)
-            or self._said(self._fraud, canon)
+            self._fraud.holds(clean, self._denials)
+            or self._fraud.holds(canon, self._denials)
             or paid_offer
             # Another site's address with money, paying or a doubt about it ("…合并费200元
             # 链接u.nu/x7k2", "第一个是 www.wsbm2024.com 是这个吧"): only the official
@@ -494,11 +494,6 @@ class Answerer:
     def _money_named(self, clean: str) -> bool:
         """Return True when a message names money: a money word or an amount ("50块")."""
         return bool(self._money.find(clean)) or _AMOUNT.search(clean) is not None
-
-    def _said(self, cues: CueSet, text: str) -> bool:
-        """Return True if a cue is found not right after a denial ("一直没收到短信")."""
-        return any(not text[:end - len(cue)].rstrip().endswith(self._denials)
-                   for cue, end in cues.found_at(text))
 
     def _dated_ask(self, asking: str | None) -> bool:
         """Return True when the asking sentences alone ask when a step happens and name no

@@ -216,6 +216,12 @@ class CueSet:
         tail = text.rstrip()[-12:]
         return any(m.end() == len(tail) for m in self._pattern.finditer(tail))
 
+    def holds(self, text: str, blockers: tuple[str, ...]) -> bool:
+        """Return True if a cue is found not right after one of the blockers (a negation or
+        a denial: "不是省直", "一直没收到短信")."""
+        return any(not text[:end - len(cue)].rstrip().endswith(blockers)
+                   for cue, end in self.found_at(text))
+
     def starts(self, text: str) -> bool:
         """Return True when the text opens with a cue (after any spaces)."""
         return bool(self._pattern.match(text.lstrip())) if self._pattern else False

@@ -319,7 +319,7 @@ class Reader:
             region=region,
             returning=returning,
             # ("信息都没有变化", "nothing has changed": no change.)
-            changed=self._holds(self._changed, squeezed, self._denials),
+            changed=self._changed.holds(squeezed, self._denials),
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
@@ -327,7 +327,9 @@ class Reader:
                         or self._opens_yes_no(self._ranked(focus) if focus else canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
-            excepted=frozenset(s for s, cues in self._excepted if self._holds(cues, squeezed)),
+            # ("不是省直" says the asker is at another site.)
+            excepted=frozenset(s for s, cues in self._excepted
+                               if cues.holds(squeezed, self._negations)),
             asking_steps=asking_steps,
             name_only=name_only,
             troubles=troubles,
@@ -441,15 +443,6 @@ class Reader:
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)
 
-    def _holds(
-        self, cues: CueSet, squeezed: str, negations: tuple[str, ...] | None = None
-    ) -> bool:
-        """Return True if a cue is found not right after a negation ("不是省直" says the
-        asker is at another site)."""
-        negations = self._negations if negations is None else negations
-        return any(not squeezed[:end - len(cue)].endswith(negations)
-                   for cue, end in cues.found_at(squeezed))
-
     def _asks_after(self, rest: str) -> bool:
         """Return True when a done marker is made a question by what follows it at once
         ("缴费了吗", "交了钱没"), not by a later clause ("交了钱还没打准考证")."""
@@ -457,8 +450,11 @@ class Reader:
 
     def _opens_yes_no(self, text: str) -> bool:
         """Return True when a clause opens with an English yes-or-no word ("is it open")."""
-        return any(clause.strip().startswith(self._yes_no_en)
-                   for clause in _CLAUSE_END.split(text + " "))
+        return any(self._opens_en_yes_no(clause) for clause in _CLAUSE_END.split(text + " "))
+
+    def _opens_en_yes_no(self, clause: str) -> bool:
+        """Return True when a clause opens with an English yes-or-no word."""
+        return fold(clause).startswith(self._yes_no_en)
 
     def _asking_clause(self, raw: str) -> tuple[str, str]:
         """Return the clauses of a message that ask, as cleaned and as canonical text: the
@@ -466,8 +462,8 @@ class Reader:
         finished already?") and any opening with an English yes-or-no word ("Is the exam
         over already, or …?"). A report of progress inside them is a question."""
         clauses = _CLAUSE.split(raw.strip().rstrip("?？"))
-        asking = [c for c in clauses[:-1] if fold(c).startswith(self._yes_no_en)]
-        if raw.rstrip()[-1:] in "?？" or fold(clauses[-1]).startswith(self._yes_no_en):
+        asking = [c for c in clauses[:-1] if self._opens_en_yes_no(c)]
+        if raw.rstrip()[-1:] in "?？" or self._opens_en_yes_no(clauses[-1]):
             asking.append(clauses[-1])
         if not asking:
             return "", ""
@@ -564,7 +560,7 @@ class Reader:
 
         asking = [i for i in range(len(sentences))
                   if i not in folded or self._asking.find(folded[i])
-                  or folded[i].startswith(self._yes_no_en)]
+                  or self._opens_en_yes_no(folded[i])]
         if not asking:
             return None
         chosen = set(asking[-2:])
