@@ -291,6 +291,7 @@ class Lexicon(_Frozen):
     done_phrases: dict[Step, tuple[str, ...]] = {}
     done_before: tuple[str, ...] = ()
     done_after: tuple[str, ...] = ()
+    done_between: tuple[str, ...] = ()
     not_done: tuple[str, ...] = ()
     open_tail: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()

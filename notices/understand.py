@@ -170,6 +170,8 @@ class Reader:
         # (An empty marker would make every step word a report of progress.)
         self._after = tuple(sorted((f for w in lexicon.done_after if (f := fold(w))),
                                    key=len, reverse=True))
+        self._between = tuple(sorted((f for w in lexicon.done_between if (f := fold(w))),
+                                     key=len, reverse=True))
         self._not_done = CueSet(lexicon.not_done)
         self._asked_whether = CueSet(lexicon.whether_cues)
         self._open_tail = CueSet(lexicon.open_tail)
@@ -393,8 +395,12 @@ class Reader:
             # 已经 claims the confirmation, not the review).
             since = max([start - _BEFORE, *(e for _, e, _ in mentions if e <= start)])
             before = squeezed[max(0, since) : start]
-            after = squeezed[end : end + _AFTER]
-            marker = next((m for m in self._after if after.startswith(m)), None)
+            # ("审核是通过了的", "缴费也交过了": a word may stand between the step and its
+            # outcome.)
+            between = next((b for b in self._between if squeezed.startswith(b, end)), "")
+            after = squeezed[end + len(between) : end + len(between) + _AFTER]
+            marker = next((m for m in self._after if after.startswith(m)
+                           and (not between or len(m) > 1)), None)
             claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)
             claimed_after = (
                 marker is not None

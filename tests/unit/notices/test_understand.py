@@ -98,6 +98,15 @@ def test_understand_pasted_status_is_progress(answerer: Answerer) -> None:
     assert [i.step for i in answer.next_steps] == [Step.REVIEW, Step.PAY]
 
 
+@pytest.mark.parametrize("question", ["资格审核是通过了的 然后呢", "审核也过了 下一步干嘛"])
+def test_understand_a_word_between_a_step_and_its_outcome_still_reports_it(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and Step.REVIEW in answer.reading.done
+    assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
