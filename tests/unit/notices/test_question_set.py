@@ -81,6 +81,10 @@ FLOORS = {
     ("questions_blind19", "holdout"): 0.85,
     ("questions_blind20", "tune"): 0.75,
     ("questions_blind20", "holdout"): 0.8,
+    ("questions_blind21", "tune"): 0.75,
+    ("questions_blind21", "holdout"): 0.75,
+    ("questions_blind22", "tune"): 0.8,
+    ("questions_blind22", "holdout"): 0.75,
 }
 
 
