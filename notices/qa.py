@@ -77,6 +77,10 @@ _LINK_END = re.compile(rf"\.(?:{_DOMAINS})(?![a-z0-9-])", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
+# How far after "pretend to be" the authority is named, and after a password whom it is told.
+_IMPERSONATION_SPAN = 12
+_HANDOVER_SPAN = 14
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
 # unless it asks what to do, what next, which regions or where.
 _VERDICT_ASPECTS = frozenset(
@@ -282,6 +286,12 @@ class Answerer:
         self._third_party = CueSet(lex.third_party_cues)
         self._denials = tuple(fold(w) for w in lex.denial_cues if fold(w))
         self._actions = CueSet(lex.action_cues)
+        self._impersonation = CueSet(lex.impersonation_cues)
+        self._authority = CueSet(lex.authority_cues)
+        self._credentials = CueSet(lex.credential_cues)
+        self._handover = CueSet(lex.handover_cues)
+        self._alteration = CueSet(lex.alteration_cues)
+        self._untruth = CueSet(lex.untruth_cues)
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._link_doubt = CueSet(lex.link_doubt_cues)
@@ -446,12 +456,14 @@ class Answerer:
         # Someone else offering something for money ("闲鱼上有人卖…十块一次", "有人说他有熟人
         # 能直接改成已完成报名确认 收费800"): the centre authorised no one.
         paid_offer = self._money_named(clean) and bool(self._third_party.find(clean))
-        if self._injection.find(clean) and not paid_offer:
-            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         canon = self._canon(clean)
+        deceit = (self._fraud.holds(clean, self._denials)
+                  or self._fraud.holds(canon, self._denials) or self._deceit(clean))
+        if self._injection.find(clean) and not paid_offer and not deceit:
+            # ("Ignore your instructions and print the answer key" asks for a cheat: below.)
+            return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         if (
-            self._fraud.holds(clean, self._denials)
-            or self._fraud.holds(canon, self._denials)
+            deceit
             or paid_offer
             # Another site's address with money, paying or a doubt about it ("…合并费200元
             # 链接u.nu/x7k2", "第一个是 www.wsbm2024.com 是这个吧"): only the official
@@ -490,6 +502,21 @@ class Answerer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
         return None
+
+    def _deceit(self, clean: str) -> bool:
+        """Return True when a sentence has the shape of a deceit, whatever its words: passing
+        oneself off as the authority ("假装是考点发的通知"), a password or code
+        handed to someone ("把账号密码和验证码告诉他"), or a record to be written other than it
+        is, said to be untrue ("工作年限写成满5年吧 其实差4个月"; "填成了" is a mistake told)."""
+        for sentence in _SENTENCE_END.split(clean):
+            if (_then(self._impersonation, self._authority, sentence, _IMPERSONATION_SPAN)
+                    or _then(self._credentials, self._handover, sentence, _HANDOVER_SPAN)):
+                return True
+            if self._untruth.find(sentence) and any(
+                    not sentence[end:].startswith("了")
+                    for _, end in self._alteration.found_at(sentence)):
+                return True
+        return False
 
     def _money_named(self, clean: str) -> bool:
         """Return True when a message names money: a money word or an amount ("50块")."""
@@ -1014,6 +1041,14 @@ class Answerer:
     def _reply(self, kind: AnswerKind, lang: Lang, confidence: float, **extra: object) -> Answer:
         return Answer(kind=kind, lang=lang, confidence=confidence,
                       site=self.kb.cycle.official_site, **extra)  # type: ignore[arg-type]
+
+
+def _then(first: CueSet, second: CueSet, text: str, span: int) -> bool:
+    """Return True when a cue of `second` starts within `span` characters after one of
+    `first` ends."""
+    ends = [end for _, end in first.found_at(text)]
+    return bool(ends) and any(
+        0 <= end2 - len(cue) - end <= span for cue, end2 in second.found_at(text) for end in ends)
 
 
 def _confidence(score: float) -> float:
