@@ -130,9 +130,13 @@ def test_understand_asking_whether_a_step_is_done_is_no_report(
     assert answer.reading is not None and answer.reading.done == frozenset()
 
 
-def test_understand_stated_change_fails_automatic_confirmation(knowledge: Knowledge) -> None:
-    answer = knowledge.answerer.answer("换了单位还能自动确认吗", region_code="beijing",
-                                       now=IN_PAYMENT)
+@pytest.mark.parametrize(
+    "question", ["换了单位还能自动确认吗", "我把考点从城东改成了城西 还能自动确认吗"]
+)
+def test_understand_stated_change_fails_automatic_confirmation(
+    knowledge: Knowledge, question: str
+) -> None:
+    answer = knowledge.answerer.answer(question, region_code="beijing", now=IN_PAYMENT)
     assert answer.verdict is not None and answer.verdict.changed
     assert entry_id(answer) == "confirm_auto_failed"
 
