@@ -571,6 +571,16 @@ class Answerer:
                 return self._verdict(reading, asker)
         if aspect is Aspect.NEXT:
             return self._next(reading, asker, self._entry("next_steps"))
+        if not reading.asked and aspect in TIME_ASPECTS:
+            # "今天考完专业知识了 还有哪天要考" on the first exam weekend: a step said done
+            # whose window has days still to come goes on; its days are asked.
+            ongoing = [s for s in reading.done if (status := self._status(
+                self._plans(asker)[s], asker)) is not None and status.state == "open"
+                # (Only a window of separate days: "缴费交完了 还有几天截止" is no question
+                # about paying again.)
+                and not status.is_last_day and status.next_day is not None]
+            if ongoing:
+                reading = replace(reading, asked=(ongoing[0],))
         if (
             reading.asked and aspect is Aspect.MISSED
             and self._plans(asker)[reading.asked[0]].window is not None

@@ -107,6 +107,15 @@ def test_understand_a_word_between_a_step_and_its_outcome_still_reports_it(
     assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
 
 
+def test_understand_a_step_said_done_with_days_still_to_come_gives_its_days(
+    answerer: Answerer,
+) -> None:
+    first_weekend = datetime.fromisoformat("2024-04-14T18:00:00+08:00")
+    answer = answerer.answer("今天考完专业知识了 还有哪天要考", now=first_weekend)
+    assert answer.kind is AnswerKind.ANSWER and entry_id(answer) == "exam_dates"
+    assert answer.focus is not None and answer.focus.plan.step is Step.EXAM
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
