@@ -292,6 +292,7 @@ class Lexicon(_Frozen):
     done_before: tuple[str, ...] = ()
     done_after: tuple[str, ...] = ()
     done_between: tuple[str, ...] = ()
+    over_words: tuple[str, ...] = ()
     not_done: tuple[str, ...] = ()
     open_tail: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()

@@ -173,6 +173,7 @@ class Reader:
         self._between = tuple(sorted((f for w in lexicon.done_between if (f := fold(w))),
                                      key=len, reverse=True))
         self._not_done = CueSet(lexicon.not_done)
+        self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
         self._asked_whether = CueSet(lexicon.whether_cues)
         self._open_tail = CueSet(lexicon.open_tail)
         self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
@@ -488,12 +489,24 @@ class Reader:
             # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.
             return Aspect.MISSED if self._aspects[Aspect.MISSED].find(squeezed) else Aspect.WHAT_IF
         first = self._first_aspect(squeezed, mentions)
+        if first is Aspect.WHAT and self._asks_whether_over(squeezed):
+            # "考试是不是都考完了": whether a step is over is where today stands.
+            return Aspect.NOW
         if (first in (Aspect.NOW, Aspect.WHEN, Aspect.DAYS_LEFT)
                 and self._aspects[Aspect.NEXT].find(squeezed)):
             # "现在等什么", "从哪一步开始", "还剩哪步没做": what comes next, whatever time
             # word is in it.
             return Aspect.NEXT
         return first
+
+    def _asks_whether_over(self, squeezed: str) -> bool:
+        """Return True when the question closes asking whether something is finished
+        ("是不是都考完了", "是不是已经结束了")."""
+        found = self._asked_whether.found_at(squeezed)
+        if not found:
+            return False
+        rest = squeezed[found[-1][1]:].rstrip("了吗呢啊呀吧")
+        return rest.endswith(self._over)
 
     def _first_aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
         for aspect in _ASPECT_ORDER:

@@ -116,6 +116,15 @@ def test_understand_a_step_said_done_with_days_still_to_come_gives_its_days(
     assert answer.focus is not None and answer.focus.plan.step is Step.EXAM
 
 
+def test_understand_asking_whether_a_step_is_over_asks_where_today_stands(
+    answerer: Answerer,
+) -> None:
+    after_exam = datetime.fromisoformat("2024-05-06T09:00:00+08:00")
+    answer = answerer.answer("考试是不是都考完了", now=after_exam)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
+    assert answer.focus is not None and answer.focus.plan.step is Step.EXAM
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
