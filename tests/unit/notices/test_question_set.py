@@ -85,6 +85,8 @@ FLOORS = {
     ("questions_blind21", "holdout"): 0.75,
     ("questions_blind22", "tune"): 0.8,
     ("questions_blind22", "holdout"): 0.75,
+    ("questions_blind23", "tune"): 0.8,
+    ("questions_blind23", "holdout"): 0.7,
 }
 
 
