@@ -87,6 +87,8 @@ FLOORS = {
     ("questions_blind22", "holdout"): 0.75,
     ("questions_blind23", "tune"): 0.8,
     ("questions_blind23", "holdout"): 0.7,
+    ("questions_blind24", "tune"): 0.8,
+    ("questions_blind24", "holdout"): 0.75,
 }
 
 
