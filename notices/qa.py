@@ -554,6 +554,17 @@ class Answerer:
         ):
             # "您已完成报名确认… 还用去现场吗": the step the rule is about is done, as the
             # message itself says; what matters is what comes next.
+            step = reading.rules[0][0]
+            plan = self._plans(asker)[step]
+            default = self.kb.step_rule(step).default
+            own = self._own_rule_entry(plan)
+            if (own is not None and asker.region is not None and reading.yes_no
+                    and aspect in _VERDICT_ASPECTS
+                    and (default is None or plan.mode != default.mode)):
+                # (Unless the asker's region has a way of its own, which the message shows and
+                # asks about: "…已完成报名确认… 去年没过，河南的。这样是不是就不用去现场了？" is
+                # automatic confirmation at work.)
+                return self._from_entry(own, _READ_CONFIDENCE, asker, reading, aspect)
             return self._next(reading, asker, self._entry("next_steps"))
         if reading.rules and reading.yes_no and (
             aspect in _VERDICT_ASPECTS

@@ -125,6 +125,18 @@ def test_understand_asking_whether_a_step_is_over_asks_where_today_stands(
     assert answer.focus is not None and answer.focus.plan.step is Step.EXAM
 
 
+def test_understand_a_status_showing_the_regions_own_way_is_explained_by_it(
+    answerer: Answerer,
+) -> None:
+    status = ("状态：您已完成报名确认，请等待考点、考区考试管理机构进行资格审核。"
+              "我去年没考过，这样是不是不用去现场了？")
+    answer = answerer.answer(status, region_code="henan", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "confirm_auto"
+    # Where the region has no way of its own, what comes next answers.
+    answer = answerer.answer(status, region_code="jiangsu", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "next_steps"
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
