@@ -98,6 +98,15 @@ def test_understand_pasted_status_is_progress(answerer: Answerer) -> None:
     assert [i.step for i in answer.next_steps] == [Step.REVIEW, Step.PAY]
 
 
+@pytest.mark.parametrize(
+    "question", ["注册好了 也绑了微信 然后干嘛", "账号注册了 微信也绑好了 下一步呢"]
+)
+def test_understand_binding_said_with_its_verb_is_done(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
+    assert answer.reading is not None and Step.WECHAT in answer.reading.done
+    assert [i.step for i in answer.next_steps][:1] == [Step.SUBMIT]
+
+
 @pytest.mark.parametrize("question", ["资格审核是通过了的 然后呢", "审核也过了 下一步干嘛"])
 def test_understand_a_word_between_a_step_and_its_outcome_still_reports_it(
     answerer: Answerer, question: str
