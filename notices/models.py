@@ -293,6 +293,7 @@ class Lexicon(_Frozen):
     done_after: tuple[str, ...] = ()
     done_between: tuple[str, ...] = ()
     over_words: tuple[str, ...] = ()
+    consequence_cues: tuple[str, ...] = ()
     not_done: tuple[str, ...] = ()
     open_tail: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()

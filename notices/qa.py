@@ -627,7 +627,8 @@ class Answerer:
     def _retrieve(self, reading: Reading, asker: _Asker) -> Answer:
         # A step named only as the setting ("提交以后会不会变成绿勾") asks what follows it:
         # it steers nothing.
-        unset = tuple(s for s in reading.steps if s not in reading.setting)
+        unset = tuple(s for s in reading.steps
+                      if s not in reading.setting and s not in reading.affected)
         named = tuple(dict.fromkeys((*(reading.asked or unset), *reading.troubles)))
         latest = max(reading.done | reading.setting, key=STEP_ORDER.index, default=None)
         if latest is not None and named and all(

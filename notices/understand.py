@@ -26,6 +26,8 @@ _AFTER = 4
 _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
+# How far before a step word a word for an effect on it ("影响后面的审核") may stand.
+_CONSEQUENCE_SPAN = 5
 _LATIN_START = re.compile(r"[a-z]")
 _CLAUSE_END = re.compile(r"[，,。.；;！!？?\n]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
@@ -92,6 +94,8 @@ class Reading:
     # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
     # whatever step its question names.
     troubles: tuple[Step, ...] = ()
+    # Steps named as what something may affect ("会不会影响审核"): not asked about.
+    affected: frozenset[Step] = frozenset()
     # What the asking part of the message says, in canonical words (a long message's
     # asking sentences, else the whole question).
     asking_canon: str = ""
@@ -173,6 +177,7 @@ class Reader:
         self._between = tuple(sorted((f for w in lexicon.done_between if (f := fold(w))),
                                      key=len, reverse=True))
         self._not_done = CueSet(lexicon.not_done)
+        self._consequence = CueSet(lexicon.consequence_cues)
         self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
         self._asked_whether = CueSet(lexicon.whether_cues)
         self._open_tail = CueSet(lexicon.open_tail)
@@ -266,8 +271,10 @@ class Reader:
         ]
         # Weak words give way to strong ones still to do ("准考证打印好了 考试是几号"
         # asks about the exam): what is done or the setting is set aside first.
+        affected = self._affected(squeezed, mentions)
+        aside = setting | affected
         asked = self._named(
-            [m for m in asked_mentions if self._steps[m[2]] not in setting or m in again],
+            [m for m in asked_mentions if self._steps[m[2]] not in aside or m in again],
             frozenset(),
         )
         if not asked:
@@ -275,7 +282,7 @@ class Reader:
             # on from is the one named last.
             recent = steps if focus is None else self._named(
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
-            asked = tuple(s for s in recent if s not in setting)
+            asked = tuple(s for s in recent if s not in aside)
         aspect = self._aspect(focus_squeezed, asked_mentions)
         troubles = tuple(dict.fromkeys(self._steps[w] for _, _, w in mentions
                                        if w in self._trouble))
@@ -336,6 +343,7 @@ class Reader:
             asking_steps=asking_steps,
             name_only=name_only,
             troubles=troubles,
+            affected=affected,
             asking_canon=self._ranked(focus) if focus else canon,
             asking_only=self._ranked(asking) if asking else "",
             asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
@@ -425,6 +433,16 @@ class Reader:
         return frozenset(
             self._steps[word] for _, end, word in mentions
             if self._after_outcome(squeezed[end:]).startswith(self._context)
+        )
+
+    def _affected(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
+        """Return the steps named as what something may affect ("会不会影响审核", "怕影响后面的
+        审核"): not what is asked. ("耽误报名", "影响考试": a general word for the exam is no
+        step set aside.)"""
+        return frozenset(
+            self._steps[word] for start, _, word in mentions
+            if word not in self._weak
+            and self._consequence.find(squeezed[max(0, start - _CONSEQUENCE_SPAN) : start])
         )
 
     def _after_outcome(self, rest: str) -> str:

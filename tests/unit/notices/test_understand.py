@@ -146,6 +146,13 @@ def test_understand_a_status_showing_the_regions_own_way_is_explained_by_it(
     assert entry_id(answer) == "next_steps"
 
 
+def test_understand_a_step_that_may_be_affected_is_not_asked(answerer: Answerer) -> None:
+    question = "现场确认完了 才发现单位名称写错了 怕影响后面的审核 现在还能撤回改吗"
+    answer = answerer.answer(question, region_code="jiangsu", now=BEFORE_PAYMENT)
+    assert answer.reading is not None and Step.REVIEW not in answer.reading.asked
+    assert entry_id(answer) == "confirm_onsite"
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
