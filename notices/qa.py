@@ -605,9 +605,11 @@ class Answerer:
             reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
             and not self._other_topic(reading) and self._changed_topic(reading) is None
             # "已经确认了 才发现学历填错 还能撤回改吗": undoing a step after a later one is
-            # done asks about the later one's rule, not about the step's window.
-            and not (reading.asked[0] in reading.troubles and any(
-                STEP_ORDER.index(s) > STEP_ORDER.index(reading.asked[0]) for s in reading.done))
+            # done asks about the later one's rule, not about the step's window (nor about
+            # another step named beside it: "还能登录系统撤回改一下吗").
+            and not (set(reading.asked) & set(reading.troubles) and any(
+                STEP_ORDER.index(s) > STEP_ORDER.index(a)
+                for s in reading.done for a in reading.asked))
             # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
             # of its own, for the entries to answer.
             and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
