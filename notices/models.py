@@ -327,6 +327,7 @@ class Lexicon(_Frozen):
     verb_followers: tuple[str, ...] = ()
     link_doubt_cues: tuple[str, ...] = ()
     third_party_cues: tuple[str, ...] = ()
+    offer_cues: tuple[str, ...] = ()
     denial_cues: tuple[str, ...] = ()
     action_cues: tuple[str, ...] = ()
     impersonation_cues: tuple[str, ...] = ()

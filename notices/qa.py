@@ -80,6 +80,7 @@ _READ_CONFIDENCE = 0.95
 # How far after "pretend to be" the authority is named, and after a password whom it is told.
 _IMPERSONATION_SPAN = 12
 _HANDOVER_SPAN = 14
+_OFFER_SPAN = 20
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
 # unless it asks what to do, what next, which regions or where.
@@ -286,6 +287,7 @@ class Answerer:
         self._third_party = CueSet(lex.third_party_cues)
         self._denials = tuple(fold(w) for w in lex.denial_cues if fold(w))
         self._actions = CueSet(lex.action_cues)
+        self._offers = CueSet(lex.offer_cues)
         self._impersonation = CueSet(lex.impersonation_cues)
         self._authority = CueSet(lex.authority_cues)
         self._credentials = CueSet(lex.credential_cues)
@@ -455,7 +457,11 @@ class Answerer:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
         # Someone else offering something for money ("闲鱼上有人卖…十块一次", "有人说他有熟人
         # 能直接改成已完成报名确认 收费800"): the centre authorised no one.
-        paid_offer = self._money_named(clean) and bool(self._third_party.find(clean))
+        paid_offer = bool(self._third_party.find(clean)) and (
+            self._money_named(clean)
+            # ("有人说能帮我直接通过审核": someone else offering to act in a step.)
+            or (_then(self._third_party, self._offers, clean, _OFFER_SPAN)
+                and bool(self._reader.steps_named(clean))))
         canon = self._canon(clean)
         deceit = (self._fraud.holds(clean, self._denials)
                   or self._fraud.holds(canon, self._denials) or self._deceit(clean))
