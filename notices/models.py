@@ -328,6 +328,9 @@ class Lexicon(_Frozen):
     link_doubt_cues: tuple[str, ...] = ()
     third_party_cues: tuple[str, ...] = ()
     offer_cues: tuple[str, ...] = ()
+    grey_subjects: tuple[str, ...] = ()
+    grey_words: tuple[str, ...] = ()
+    grey_means: str = ""
     denial_cues: tuple[str, ...] = ()
     action_cues: tuple[str, ...] = ()
     impersonation_cues: tuple[str, ...] = ()

@@ -81,6 +81,7 @@ _READ_CONFIDENCE = 0.95
 _IMPERSONATION_SPAN = 12
 _HANDOVER_SPAN = 14
 _OFFER_SPAN = 20
+_GREY_SPAN = 16
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
 # unless it asks what to do, what next, which regions or where.
@@ -263,6 +264,17 @@ class Answerer:
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
         self._typos = Rewriter(lex.typos, inline=True)
+        # The notice: where automatic confirmation fails, "报名确认" stays grey. Grey said of
+        # the confirmation ("报名确认那里是灰的", "报名确认 still grey") is that failure; a grey
+        # button elsewhere ("缴费按钮是灰的") is not.
+        grey = "|".join(re.escape(fold(w)) for w in lex.grey_words if fold(w))
+        subject = "|".join(re.escape(fold(w)) for w in lex.grey_subjects if fold(w))
+        failed = lex.grey_means
+        self._grey_pattern = (
+            re.compile(rf"((?:{subject})[^。？！?!；;]{{0,{_GREY_SPAN}}}?)(?:{grey})")
+            if grey and subject and failed else None
+        )
+        self._grey_failed = failed
         self._words = EnglishWords(_english_vocabulary(kb))
         self._spoken_cache: dict[str, str] = {}
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
@@ -327,9 +339,15 @@ class Answerer:
         if found is None:
             if len(self._spoken_cache) >= _SPOKEN_CACHE:
                 self._spoken_cache.clear()
-            found = " ".join(self._zh(self._en(self._words(self._typos(clean)))).split())
+            found = " ".join(self._grey(self._zh(self._en(self._words(self._typos(clean)))))
+                             .split())
             self._spoken_cache[clean] = found
         return found
+
+    def _grey(self, canon: str) -> str:
+        if self._grey_pattern is None:
+            return canon
+        return self._grey_pattern.sub(lambda m: f"{m.group(1)} {self._grey_failed} ", canon)
 
     def forget_questions(self) -> None:
         """Forget what was cut from past questions, so the next one is answered cold."""
@@ -689,7 +707,10 @@ class Answerer:
             close = [e for s, e in ranked[1:3] if e.kind is EntryKind.ANSWER and s >= score * _TIE]
             if close:
                 entry = close[0]
-        if reading.changed and not entry.on_change and any(
+        # (A trouble of the step, "自动确认失败" or a grey "报名确认", is the notice's sign of
+        # a change.)
+        if (reading.changed or set(reading.troubles) & set(entry.steps)) and (
+                not entry.on_change) and any(
                 r.returning_only and s in entry.steps for s, r in reading.rules):
             # "如果换了考区，是不是就不能自动确认了": a stated change makes the entry about
             # what follows a change the answer, where it is a close second about the step.

@@ -153,6 +153,22 @@ def test_understand_a_step_that_may_be_affected_is_not_asked(answerer: Answerer)
     assert entry_id(answer) == "confirm_onsite"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("提交完了 报名确认那里还是灰的 咋回事", "confirm_auto_failed"),
+     ("my 报名确认 is still grey after submitting", "confirm_auto_failed"),
+     ("审核中 缴费按钮是灰的点不了", None)],
+)
+def test_understand_a_grey_confirmation_is_automatic_confirmation_failing(
+    answerer: Answerer, question: str, entry: str | None
+) -> None:
+    answer = answerer.answer(question, region_code="gansu", returning=True, now=BEFORE_PAYMENT)
+    if entry is None:
+        assert entry_id(answer) != "confirm_auto_failed"
+    else:
+        assert entry_id(answer) == entry
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
