@@ -276,6 +276,7 @@ class Lexicon(_Frozen):
     time_cues: tuple[str, ...]
     greetings: tuple[str, ...]
     thanks: tuple[str, ...]
+    chat_fillers: tuple[str, ...] = ()
     injection_cues: tuple[str, ...]
     abuse: tuple[str, ...] = ()
     fraud_cues: tuple[str, ...]

@@ -291,7 +291,8 @@ class Answerer:
         self._rules = rules
         self._greetings = CueSet(lex.greetings)
         self._thanks = CueSet(lex.thanks)
-        self._chat = CueSet([*lex.greetings, *lex.thanks, *lex.stopwords])
+        self._chat = CueSet([*lex.greetings, *lex.thanks, *lex.stopwords,
+                             *lex.english_stopwords, *lex.chat_fillers])
         self._injection = CueSet(lex.injection_cues)
         self._abuse = CueSet(lex.abuse)
         self._fraud = CueSet(lex.fraud_cues)

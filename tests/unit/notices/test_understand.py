@@ -231,6 +231,19 @@ def test_understand_greeting_is_greeted(knowledge: Knowledge) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "greeting"),
+    [("good afternoon", True), ("hi there!", True), ("thanks a lot", False),
+     ("thank you so much for your help", False), ("cheers", False), ("晚安", False)],
+)
+def test_understand_everyday_pleasantries_are_small_talk(
+    answerer: Answerer, question: str, greeting: bool
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.kind is AnswerKind.SMALLTALK
+    assert answer.greeting is greeting and answer.thanks is not greeting
+
+
+@pytest.mark.parametrize(
     ("question", "kind"),
     [
         ("须知下面那个金题库APP是官方的吗", AnswerKind.FRAUD),
