@@ -293,6 +293,8 @@ class Lexicon(_Frozen):
     done_before: tuple[str, ...] = ()
     done_after: tuple[str, ...] = ()
     done_between: tuple[str, ...] = ()
+    done_verbs: tuple[str, ...] = ()
+    all_done: tuple[str, ...] = ()
     over_words: tuple[str, ...] = ()
     consequence_cues: tuple[str, ...] = ()
     not_done: tuple[str, ...] = ()

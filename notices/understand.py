@@ -26,6 +26,9 @@ _AFTER = 4
 _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
+# What may stand between the steps of a list ("确认、审核和缴费都弄完了").
+_LIST_JOINERS = "、，,和及与跟"
+
 # How far before a step word a word for an effect on it ("影响后面的审核") may stand.
 _CONSEQUENCE_SPAN = 5
 _LATIN_START = re.compile(r"[a-z]")
@@ -177,6 +180,9 @@ class Reader:
         self._between = tuple(sorted((f for w in lexicon.done_between if (f := fold(w))),
                                      key=len, reverse=True))
         self._not_done = CueSet(lexicon.not_done)
+        self._done_verbs = tuple(sorted((f for w in lexicon.done_verbs if (f := fold(w))),
+                                        key=len, reverse=True))
+        self._all_done = tuple(fold(w) for w in lexicon.all_done if fold(w))
         self._consequence = CueSet(lexicon.consequence_cues)
         self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
         self._asked_whether = CueSet(lexicon.whether_cues)
@@ -407,9 +413,13 @@ class Reader:
             # ("审核是通过了的", "缴费也交过了": a word may stand between the step and its
             # outcome.)
             between = next((b for b in self._between if squeezed.startswith(b, end)), "")
-            after = squeezed[end + len(between) : end + len(between) + _AFTER]
+            # ("报名也交了", "现场确认也做完了": a verb of doing may come before the outcome.)
+            verb = next((v for v in self._done_verbs
+                         if squeezed.startswith(v, end + len(between))), "")
+            at = end + len(between) + len(verb)
+            after = squeezed[at : at + _AFTER]
             marker = next((m for m in self._after if after.startswith(m)
-                           and (not between or len(m) > 1)), None)
+                           and (not between or verb or len(m) > 1)), None)
             claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)
             claimed_after = (
                 marker is not None
@@ -426,6 +436,15 @@ class Reader:
                 and not (tail and word in tail)
             ):
                 claimed.append((start, end, word))
+        # "确认 审核 交钱 准考证 考试 都弄完了": a list of steps, then all of them done.
+        for first, end, _ in list(claimed):
+            if not squeezed.startswith(self._all_done, end):
+                continue
+            earlier = [m for m in mentions if m[1] <= first]
+            while earlier and not squeezed[earlier[-1][1] : first].strip(_LIST_JOINERS):
+                if earlier[-1] not in claimed:
+                    claimed.append(earlier[-1])
+                first = earlier.pop()[0]
         return claimed
 
     def _setting(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:

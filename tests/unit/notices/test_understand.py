@@ -99,6 +99,18 @@ def test_understand_pasted_status_is_progress(answerer: Answerer) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "done"),
+    [("报名也交了 现场确认也做完了 下面还有啥", {Step.SUBMIT, Step.CONFIRM}),
+     ("确认、审核和缴费都弄完了 准考证啥时候打", {Step.CONFIRM, Step.REVIEW, Step.PAY})],
+)
+def test_understand_a_verb_of_doing_or_a_list_then_all_done_reports_progress(
+    answerer: Answerer, question: str, done: set[Step]
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and done <= answer.reading.done
+
+
+@pytest.mark.parametrize(
     "question", ["注册好了 也绑了微信 然后干嘛", "账号注册了 微信也绑好了 下一步呢"]
 )
 def test_understand_binding_said_with_its_verb_is_done(answerer: Answerer, question: str) -> None:
