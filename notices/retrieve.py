@@ -25,6 +25,8 @@ _LIGHT = 0.3
 _OUT_OF_SCOPE_BOOST = 1.2
 _STEP_BOOST = 1.25
 _TIME_BOOST = 1.2
+# How many steps an entry may be about and still be favoured for naming one of them.
+_SPECIFIC = 4
 # An out-of-scope entry named by a marker word answers when it scores at least this share of
 # the best entry: the marker is what is asked about ("机考给不给草稿纸": the scratch paper, not
 # the computer exam around it).
@@ -272,7 +274,9 @@ class Index:
             about = self._steps[index]
             if named and about:
                 if not named.isdisjoint(about):
-                    score *= _STEP_BOOST
+                    # (An entry about every step, the overview, is about none in particular.)
+                    if len(about) <= _SPECIFIC:
+                        score *= _STEP_BOOST
                 elif hold_back and not (changed and entries[index].on_change):
                     # (A stated change makes what follows a change an answer, whatever
                     # step is named: "以前用通行证注册 现在换身份证了 成绩还算不".)

@@ -181,6 +181,14 @@ def test_understand_a_grey_confirmation_is_automatic_confirmation_failing(
         assert entry_id(answer) == entry
 
 
+def test_understand_the_overview_is_not_favoured_for_naming_one_of_its_steps(
+    answerer: Answerer,
+) -> None:
+    question = "注册 报名 确认 审核 缴费 都弄完了 准考证什么时候能打"
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-02-20T10:00:00+08:00"))
+    assert entry_id(answer) == "ticket"
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
