@@ -305,11 +305,7 @@ class Reader:
             steps = steps or asked
         if not steps:
             asked = steps = self._led_verb_step(focus or clean)
-        returning: bool | None = None
-        if self._returning_yes.find(squeezed):
-            returning = True
-        elif self._returning_no.find(squeezed):
-            returning = False
+        returning = self._returning(squeezed)
         # A message's rule is the one its asking part names: "…还没去现场确认。请问还能改吗"
         # asks about changes, not about on-site confirmation.
         asking_squeezed = self._canon(asking).replace(" ", "") if asking and not focus else ""
@@ -446,6 +442,20 @@ class Reader:
                     claimed.append(earlier[-1])
                 first = earlier.pop()[0]
         return claimed
+
+    def _returning(self, squeezed: str) -> bool | None:
+        """Return whether the asker says they sat the exam before: what they say first,
+        a denied word ("不是历史考生", "没有去年的记录") saying they did not."""
+        blockers = self._denials + self._negations
+        found = self._returning_yes.found_at(squeezed)
+        yes = [end for cue, end in found if not squeezed[: end - len(cue)].endswith(blockers)]
+        # ("我不是历史考生 听说老考生能自动确认": a denial says what the asker is not.)
+        no = [end for _, end in self._returning_no.found_at(squeezed)] + [
+            end for cue, end in found if squeezed[: end - len(cue)].endswith(blockers)]
+        no.sort()
+        if yes and (not no or yes[0] < no[0]):
+            return True
+        return False if no else None
 
     def _setting(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
         """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""

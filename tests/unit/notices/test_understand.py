@@ -189,6 +189,19 @@ def test_understand_the_overview_is_not_favoured_for_naming_one_of_its_steps(
     assert entry_id(answer) == "ticket"
 
 
+@pytest.mark.parametrize(
+    ("question", "returning"),
+    [("我不是历史考生 听说老考生能自动确认 那我呢", False),
+     ("第一次考 没有去年的记录 确认在哪确认", False),
+     ("去年第一次考没过 今年还要确认吗", True)],
+)
+def test_understand_whether_the_asker_sat_before_is_what_they_say_first(
+    answerer: Answerer, question: str, returning: bool
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and answer.reading.returning is returning
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
