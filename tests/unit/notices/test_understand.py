@@ -202,6 +202,12 @@ def test_understand_whether_the_asker_sat_before_is_what_they_say_first(
     assert answer.reading is not None and answer.reading.returning is returning
 
 
+def test_understand_logging_in_gives_way_to_the_step_it_is_for(answerer: Answerer) -> None:
+    answer = answerer.answer("准考证弄丢了 还能登录再下载打印吗",
+                             now=datetime.fromisoformat("2024-04-12T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked[:1] == (Step.TICKET,)
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
