@@ -617,6 +617,16 @@ class Answerer:
                 and not status.is_last_day and status.next_day is not None]
             if ongoing:
                 reading = replace(reading, asked=(ongoing[0],))
+        dated = [s for s in dict.fromkeys(reading.asking_steps)
+                 if s not in reading.setting and self._plans(asker)[s].window is not None]
+        if aspect in (Aspect.WHEN, Aspect.DAYS_LEFT) and len(dated) > 1:
+            # "大概什么时候交钱、什么时候打准考证": the dates of several steps at once are
+            # the entry that lists them together.
+            listing = next((e for _, e in self._index.rank(
+                self._index.terms(reading.canon), steps=dated, timely=True)
+                if e.time_aware and set(dated) <= set(e.steps)), None)
+            if listing is not None:
+                return self._from_entry(listing, _READ_CONFIDENCE, asker, reading, aspect)
         if (
             reading.asked and aspect is Aspect.MISSED
             and self._plans(asker)[reading.asked[0]].window is not None

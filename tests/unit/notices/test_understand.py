@@ -208,6 +208,16 @@ def test_understand_logging_in_gives_way_to_the_step_it_is_for(answerer: Answere
     assert answer.reading is not None and answer.reading.asked[:1] == (Step.TICKET,)
 
 
+def test_understand_the_dates_of_several_steps_at_once_get_the_listing(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("什么时候交钱？什么时候打准考证？", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "key_dates"
+    # A step named as the setting is not one of those asked about.
+    answer = answerer.answer("缴费成功后多久能打印准考证", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "ticket"
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
