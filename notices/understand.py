@@ -28,6 +28,9 @@ _LONG = 60
 _EVENT_SPAN = 6
 # What may stand between the steps of a list ("确认、审核和缴费都弄完了").
 _LIST_JOINERS = "、，,和及与跟"
+# Closing particles ("还能吗", "来得及不").
+_PARTICLES = "吗么嘛呢吧啊呀不没"
+
 
 # How far before a step word a word for an effect on it ("影响后面的审核") may stand.
 _CONSEQUENCE_SPAN = 5
@@ -530,7 +533,8 @@ class Reader:
         if squeezed.endswith(self._perfect) and self._names_step_after(self._can_words, squeezed):
             # "能打印了吗": a can-word before a step; "能用我的微信帮她报了吗" asks how.
             return Aspect.NOW
-        if self._modal_step(squeezed):
+        if self._modal_step(squeezed) or squeezed.rstrip(_PARTICLES).endswith(self._modal):
+            # ("还能交费吗"; "…admit card yet, still possible??": the modal closing it.)
             return Aspect.NOW
         if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):
             # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.

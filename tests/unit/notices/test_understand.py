@@ -218,6 +218,13 @@ def test_understand_the_dates_of_several_steps_at_once_get_the_listing(
     assert entry_id(answer) == "ticket"
 
 
+def test_understand_a_closing_modal_asks_about_today(answerer: Answerer) -> None:
+    question = "exam is tomorrow and I have not printed my admission ticket yet. still possible?"
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-12T22:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
+    assert answer.focus is not None and answer.focus.plan.step is Step.TICKET
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
