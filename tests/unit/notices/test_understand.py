@@ -222,7 +222,8 @@ def test_understand_a_closing_modal_asks_about_today(answerer: Answerer) -> None
     question = "exam is tomorrow and I have not printed my admission ticket yet. still possible?"
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-12T22:00:00+08:00"))
     assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
-    assert answer.focus is not None and answer.focus.plan.step is Step.TICKET
+    plan, status = answer.statuses[0]
+    assert plan.step is Step.TICKET and status is not None and status.state == "open"
 
 
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
