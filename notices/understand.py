@@ -496,6 +496,8 @@ class Reader:
             if (
                 not self._asks_after(squeezed_clean[m.end() :]) and m.group(0) not in tail
                 and not self._asked_whether.find(before)
+                # ("I have not printed my admission ticket": 没 已打印准考证.)
+                and not self._not_done.find(before[-2:])
             ):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)
