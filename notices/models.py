@@ -302,6 +302,7 @@ class Lexicon(_Frozen):
     context_after: tuple[str, ...] = ()
     returning_yes: tuple[str, ...] = ()
     returning_no: tuple[str, ...] = ()
+    sat_words: tuple[str, ...] = ()
     change_cues: tuple[str, ...] = ()
     contrast_cues: tuple[str, ...] = ()
     condition_cues: tuple[str, ...] = ()

@@ -193,6 +193,7 @@ class Reader:
         self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
         self._returning_yes = CueSet(lexicon.returning_yes)
         self._returning_no = CueSet(lexicon.returning_no)
+        self._sat = tuple(fold(w) for w in lexicon.sat_words if fold(w))
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
@@ -308,7 +309,7 @@ class Reader:
             steps = steps or asked
         if not steps:
             asked = steps = self._led_verb_step(focus or clean)
-        returning = self._returning(squeezed)
+        returning = self._returning(squeezed, year)
         # A message's rule is the one its asking part names: "…还没去现场确认。请问还能改吗"
         # asks about changes, not about on-site confirmation.
         asking_squeezed = self._canon(asking).replace(" ", "") if asking and not focus else ""
@@ -446,13 +447,17 @@ class Reader:
                 first = earlier.pop()[0]
         return claimed
 
-    def _returning(self, squeezed: str) -> bool | None:
+    def _returning(self, squeezed: str, year: int) -> bool | None:
         """Return whether the asker says they sat the exam before: what they say first,
         a denied word ("不是历史考生", "没有去年的记录") saying they did not."""
         blockers = self._denials + self._negations
         found = self._returning_yes.found_at(squeezed)
         yes = [end for cue, end in found if not squeezed[: end - len(cue)].endswith(blockers)]
         # ("我不是历史考生 听说老考生能自动确认": a denial says what the asker is not.)
+        # ("23年考了差几分": the year before this one's exam, sat.)
+        yes += [m.end() for m in _YEAR.finditer(squeezed) if _year_of(m) == year - 1
+                and squeezed[m.end():].lstrip("年的也").startswith(self._sat)]
+        yes.sort()
         no = [end for _, end in self._returning_no.found_at(squeezed)] + [
             end for cue, end in found if squeezed[: end - len(cue)].endswith(blockers)]
         no.sort()

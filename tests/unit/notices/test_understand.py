@@ -193,7 +193,8 @@ def test_understand_the_overview_is_not_favoured_for_naming_one_of_its_steps(
     ("question", "returning"),
     [("我不是历史考生 听说老考生能自动确认 那我呢", False),
      ("第一次考 没有去年的记录 确认在哪确认", False),
-     ("去年第一次考没过 今年还要确认吗", True)],
+     ("去年第一次考没过 今年还要确认吗", True),
+     ("23年考了差几分 今年还得跑考点确认么", True)],
 )
 def test_understand_whether_the_asker_sat_before_is_what_they_say_first(
     answerer: Answerer, question: str, returning: bool
