@@ -308,6 +308,7 @@ class Lexicon(_Frozen):
     condition_cues: tuple[str, ...] = ()
     alternative_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
+    inability_after: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()
     past_year_words: tuple[str, ...] = ()

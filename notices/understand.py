@@ -213,6 +213,8 @@ class Reader:
             )
         )
         self._trouble = frozenset(fold(w).replace(" ", "") for w in lexicon.trouble_words)
+        self._inability = tuple(fold(w) for w in lexicon.inability_after if fold(w))
+        self._verb_chars = "".join(fold(w) for w in lexicon.step_verbs if len(fold(w)) == 1)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._asking = CueSet(lexicon.question_marks)
         # Chinese yes-or-no words ask anywhere ("能不能"); English ones only opening a clause
@@ -294,8 +296,15 @@ class Reader:
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in aside)
         aspect = self._aspect(focus_squeezed, asked_mentions)
-        troubles = tuple(dict.fromkeys(self._steps[w] for _, _, w in mentions
-                                       if w in self._trouble))
+        # ("我现在注册不了", "缴费缴不上": a step the asker cannot do is a trouble too.)
+        unable = tuple(dict.fromkeys(
+            self._steps[w] for _, end, w in mentions if w not in self._weak
+            and squeezed[end:].lstrip(self._verb_chars).startswith(self._inability)))
+        troubles = tuple(dict.fromkeys((*(self._steps[w] for _, _, w in mentions
+                                          if w in self._trouble), *unable)))
+        if aspect is Aspect.NOW and set(unable) & set(asked):
+            # "现在注册不了" asks what to do, not whether the window is open.
+            aspect = Aspect.WHAT_IF
         if aspect is Aspect.NEXT and troubles:
             # "…自动确认失败… 接下来呢": what to do about the trouble, not the next step.
             aspect = Aspect.WHAT_IF

@@ -227,6 +227,17 @@ def test_understand_a_closing_modal_asks_about_today(answerer: Answerer) -> None
     assert plan.step is Step.TICKET and status is not None and status.state == "open"
 
 
+@pytest.mark.parametrize(("question", "step"),
+                         [("我现在注册不了 一直提示证件号已存在", Step.REGISTER),
+                          ("缴费缴不上 现在咋整", Step.PAY)])
+def test_understand_a_step_the_asker_cannot_do_is_a_trouble(
+    answerer: Answerer, question: str, step: Step
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.reading is not None and step in answer.reading.troubles
+    assert answer.reading.aspect is not Aspect.NOW
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
