@@ -81,6 +81,7 @@ _READ_CONFIDENCE = 0.95
 _IMPERSONATION_SPAN = 12
 _HANDOVER_SPAN = 14
 _OFFER_SPAN = 20
+_REQUEST_SPAN = 8
 _GREY_SPAN = 16
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -301,6 +302,8 @@ class Answerer:
         self._denials = tuple(fold(w) for w in lex.denial_cues if fold(w))
         self._actions = CueSet(lex.action_cues)
         self._offers = CueSet(lex.offer_cues)
+        self._requests = CueSet(lex.request_cues)
+        self._record_acts = CueSet(lex.record_acts)
         self._impersonation = CueSet(lex.impersonation_cues)
         self._authority = CueSet(lex.authority_cues)
         self._credentials = CueSet(lex.credential_cues)
@@ -506,6 +509,13 @@ class Answerer:
         if self._actions.find(clean):
             # "帮我写一封给考点的申请信": the assistant answers from the notice, acts on nothing.
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
+        if (_then(self._requests, self._record_acts, clean, _REQUEST_SPAN)
+                and not self._third_party.find(clean)):
+            # "你帮我把她的报名撤回", "can you delete my account": nor does it act on anyone's
+            # records: the exam site and region do.
+            local = self._entry("ask_local")
+            if local is not None:
+                return self._reply(AnswerKind.ANSWER, lang, 1.0, entry=local)
         stripped = self._abuse.strip(clean)
         if not stripped:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)

@@ -136,6 +136,17 @@ def test_answer_a_request_for_other_users_data_or_a_changed_record_is_refused(
     assert answer.entry is not None and answer.entry.id == "oos_general"
 
 
+@pytest.mark.parametrize(
+    "question", ["你帮我把她的报名撤回一下", "can you delete my account please"]
+)
+def test_answer_a_request_to_act_on_records_says_who_does(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "ask_local"
+
+
 def test_answer_out_of_scope_points_to_official_site(answerer: Answerer) -> None:
     answer = answerer.answer("今年合格线多少分", now=NOW)
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
