@@ -77,7 +77,9 @@ _LINK_END = re.compile(rf"\.(?:{_DOMAINS})(?![a-z0-9-])", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
-# How far after "pretend to be" the authority is named, and after a password whom it is told.
+# How far, in characters, after "pretend to be" the authority is named, after a password whom
+# it is told, after someone else their offer, after a request to the assistant the act on a
+# record, and after "确认" its grey.
 _IMPERSONATION_SPAN = 12
 _HANDOVER_SPAN = 14
 _OFFER_SPAN = 20
