@@ -483,9 +483,11 @@ class Answerer:
         # 能直接改成已完成报名确认 收费800"): the centre authorised no one.
         paid_offer = bool(self._third_party.find(clean)) and (
             self._money_named(clean)
-            # ("有人说能帮我直接通过审核": someone else offering to act in a step.)
+            # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone else
+            # offering to act in a step or on a record.)
             or (_then(self._third_party, self._offers, clean, _OFFER_SPAN)
-                and bool(self._reader.steps_named(clean))))
+                and (bool(self._reader.steps_named(clean))
+                     or bool(self._record_acts.find(clean)))))
         canon = self._canon(clean)
         deceit = (self._fraud.holds(clean, self._denials)
                   or self._fraud.holds(canon, self._denials) or self._deceit(clean))
