@@ -318,7 +318,8 @@ def test_understand_everyday_pleasantries_are_small_talk(
         ("须知下面那个金题库APP是官方的吗", AnswerKind.FRAUD),
         ("执业护士考试什么时候报名", AnswerKind.OUT_OF_SCOPE),
         ("考试那天发烧了怎么办", AnswerKind.OUT_OF_SCOPE),
-        ("考试能不能改到5月 4月太忙了", AnswerKind.OUT_OF_SCOPE),
+        ("考试能不能推到5月 4月太忙了", AnswerKind.OUT_OF_SCOPE),
+        ("报名信息能改到什么时候", AnswerKind.ANSWER),
     ],
 )
 def test_understand_guards_fire_on_the_right_thing(
