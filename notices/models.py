@@ -333,6 +333,7 @@ class Lexicon(_Frozen):
     link_doubt_cues: tuple[str, ...] = ()
     third_party_cues: tuple[str, ...] = ()
     offer_cues: tuple[str, ...] = ()
+    help_only: tuple[str, ...] = ()
     request_cues: tuple[str, ...] = ()
     record_acts: tuple[str, ...] = ()
     grey_subjects: tuple[str, ...] = ()

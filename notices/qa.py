@@ -304,6 +304,7 @@ class Answerer:
         self._denials = tuple(fold(w) for w in lex.denial_cues if fold(w))
         self._actions = CueSet(lex.action_cues)
         self._offers = CueSet(lex.offer_cues)
+        self._help_only = CueSet(lex.help_only)
         self._requests = CueSet(lex.request_cues)
         self._record_acts = CueSet(lex.record_acts)
         self._impersonation = CueSet(lex.impersonation_cues)
@@ -485,7 +486,7 @@ class Answerer:
             self._money_named(clean)
             # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone else
             # offering to act in a step or on a record.)
-            or (_then(self._third_party, self._offers, clean, _OFFER_SPAN)
+            or (self._offered(clean)
                 and (bool(self._reader.steps_named(clean))
                      or bool(self._record_acts.find(clean)))))
         canon = self._canon(clean)
@@ -513,7 +514,7 @@ class Answerer:
         if self._actions.find(clean):
             # "帮我写一封给考点的申请信": the assistant answers from the notice, acts on nothing.
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
-        if (_then(self._requests, self._record_acts, clean, _REQUEST_SPAN)
+        if (_then(self._requests, self._record_acts, clean, _REQUEST_SPAN, done_tail="了")
                 and not self._third_party.find(clean)):
             # "你帮我把她的报名撤回", "can you delete my account": nor does it act on anyone's
             # records: the exam site and region do.
@@ -541,6 +542,15 @@ class Answerer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
         return None
+
+    def _offered(self, clean: str) -> bool:
+        """Return True when someone else offers to act for the asker ("有人说能帮我直接通过
+        审核"), not only to look or tell ("朋友说可以帮我看看怎么报名")."""
+        ends = [end for _, end in self._third_party.found_at(clean)]
+        return any(
+            any(0 <= end - len(cue) - third <= _OFFER_SPAN for third in ends)
+            and not self._help_only.starts(clean[end:])
+            for cue, end in self._offers.found_at(clean))
 
     def _deceit(self, clean: str) -> bool:
         """Return True when a sentence has the shape of a deceit, whatever its words: passing
@@ -1119,12 +1129,14 @@ class Answerer:
                       site=self.kb.cycle.official_site, **extra)  # type: ignore[arg-type]
 
 
-def _then(first: CueSet, second: CueSet, text: str, span: int) -> bool:
+def _then(first: CueSet, second: CueSet, text: str, span: int, done_tail: str = "") -> bool:
     """Return True when a cue of `second` starts within `span` characters after one of
-    `first` ends."""
+    `first` ends (and, with `done_tail`, is not followed by it: "帮我把报名撤回了" reports)."""
     ends = [end for _, end in first.found_at(text)]
     return bool(ends) and any(
-        0 <= end2 - len(cue) - end <= span for cue, end2 in second.found_at(text) for end in ends)
+        0 <= end2 - len(cue) - end <= span
+        and not (done_tail and text.startswith(done_tail, end2))
+        for cue, end2 in second.found_at(text) for end in ends)
 
 
 def _confidence(score: float) -> float:

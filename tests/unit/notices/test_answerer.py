@@ -105,7 +105,8 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
 @pytest.mark.parametrize(
     "question",
     ["报名时把毕业时间填成了2019年 实际上是2018年 还能改吗", "密码忘了 能让我老公帮我找回吗",
-     "验证码一直收不到 发给别人的手机了吗", "朋友说能帮我看看照片合不合格"],
+     "验证码一直收不到 发给别人的手机了吗", "朋友说能帮我看看照片合不合格",
+     "朋友说可以帮我看看怎么报名", "我妈帮我把报名信息撤回了 现在还能再提交吗"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str
@@ -146,6 +147,11 @@ def test_answer_a_request_to_act_on_records_says_who_does(
     answer = answerer.answer(question, now=NOW)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "ask_local"
+
+
+def test_answer_help_already_given_is_no_request_to_act(answerer: Answerer) -> None:
+    answer = answerer.answer("我妈帮我把报名信息撤回了 现在还能再提交吗", now=NOW)
+    assert answer.entry is not None and answer.entry.id != "ask_local"
 
 
 def test_answer_out_of_scope_points_to_official_site(answerer: Answerer) -> None:
