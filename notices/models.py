@@ -294,6 +294,7 @@ class Lexicon(_Frozen):
     done_after: tuple[str, ...] = ()
     done_between: tuple[str, ...] = ()
     done_verbs: tuple[str, ...] = ()
+    done_gap_words: tuple[str, ...] = ()
     all_done: tuple[str, ...] = ()
     over_words: tuple[str, ...] = ()
     consequence_cues: tuple[str, ...] = ()

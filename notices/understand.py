@@ -21,6 +21,8 @@ _SHORT_YEAR = r"(?<![\d.满了近共有干做作超过第约余龄])([1-3]\d)(?=
 _YEAR = re.compile(rf"(?<!\d)(20\d\d)(?!\d)|{_SHORT_YEAR}")
 # How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
 _BEFORE = 6
+# How close before a step word a word saying it is done stands ("已经报名", "刚把报名").
+_CLOSE = 0
 _AFTER = 4
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
@@ -185,6 +187,7 @@ class Reader:
         self._not_done = CueSet(lexicon.not_done)
         self._done_verbs = tuple(sorted((f for w in lexicon.done_verbs if (f := fold(w))),
                                         key=len, reverse=True))
+        self._done_gap = tuple(fold(w) for w in lexicon.done_gap_words if fold(w))
         self._all_done = tuple(fold(w) for w in lexicon.all_done if fold(w))
         self._consequence = CueSet(lexicon.consequence_cues)
         self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
@@ -429,7 +432,12 @@ class Reader:
             after = squeezed[at : at + _AFTER]
             marker = next((m for m in self._after if after.startswith(m)
                            and (not between or verb or len(m) > 1)), None)
-            claimed_before = bool(self._before.find(before)) and not self._not_done.find(before)
+            # (Close before it, or before a verb of doing: "刚报名", "已经完成了报名确认"; not
+            # "零点刚过 报名…", "我刚知道有这个考试", where the word is about something else.)
+            claimed_before = any(
+                len(before) - end <= _CLOSE or before[end:].startswith(self._done_gap)
+                for _, end in self._before.found_at(before)
+            ) and not self._not_done.find(before)
             claimed_after = (
                 marker is not None
                 and not self._not_done.find(before[-4:])
@@ -510,8 +518,9 @@ class Reader:
             if (
                 not self._asks_after(squeezed_clean[m.end() :]) and m.group(0) not in tail
                 and not self._asked_whether.find(before)
-                # ("I have not printed my admission ticket": 没 已打印准考证.)
-                and not self._not_done.find(before[-2:])
+                # ("I have not printed my admission ticket": 没 已打印准考证; "我能不能先把钱
+                # 交了": a question.)
+                and not self._not_done.find(before)
             ):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)

@@ -238,6 +238,15 @@ def test_understand_a_step_the_asker_cannot_do_is_a_trouble(
     assert answer.reading.aspect is not Aspect.NOW
 
 
+@pytest.mark.parametrize("question", ["零点刚过 报名是不是关了", "报名还开着吗 我刚知道有这个考试",
+                                      "我能不能先把钱交了 怕到时候忘了"])
+def test_understand_a_done_word_about_something_else_reports_nothing(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and answer.reading.done == frozenset()
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
