@@ -247,6 +247,17 @@ def test_understand_a_done_word_about_something_else_reports_nothing(
     assert answer.reading is not None and answer.reading.done == frozenset()
 
 
+@pytest.mark.parametrize(
+    "question", ["报名还开着吗", "零点刚过 报名是不是关了", "今天14号 还来得及报吗"]
+)
+def test_understand_whether_registration_is_still_open_is_about_today(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-15T00:10:00+08:00"))
+    plan, status = answer.statuses[0]
+    assert plan.step is Step.SUBMIT and status is not None and status.state == "closed"
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
