@@ -297,6 +297,7 @@ class Lexicon(_Frozen):
     done_gap_words: tuple[str, ...] = ()
     all_done: tuple[str, ...] = ()
     over_words: tuple[str, ...] = ()
+    every_step: tuple[str, ...] = ()
     consequence_cues: tuple[str, ...] = ()
     not_done: tuple[str, ...] = ()
     open_tail: tuple[str, ...] = ()

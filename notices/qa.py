@@ -304,6 +304,7 @@ class Answerer:
         self._denials = tuple(fold(w) for w in lex.denial_cues if fold(w))
         self._actions = CueSet(lex.action_cues)
         self._offers = CueSet(lex.offer_cues)
+        self._every_step = CueSet(lex.every_step)
         self._help_only = CueSet(lex.help_only)
         self._requests = CueSet(lex.request_cues)
         self._record_acts = CueSet(lex.record_acts)
@@ -641,14 +642,18 @@ class Answerer:
                 and not status.is_last_day and status.next_day is not None]
             if ongoing:
                 reading = replace(reading, asked=(ongoing[0],))
-        dated = [s for s in dict.fromkeys(reading.asking_steps)
+        every = bool(self._every_step.find(reading.asking_canon or reading.canon))
+        dated = [s for s in (STEP_ORDER if every else dict.fromkeys(reading.asking_steps))
                  if s not in reading.setting and self._plans(asker)[s].window is not None]
         if aspect in (Aspect.WHEN, Aspect.DAYS_LEFT) and len(dated) > 1:
-            # "大概什么时候交钱、什么时候打准考证": the dates of several steps at once are
-            # the entry that lists them together.
-            listing = next((e for _, e in self._index.rank(
+            # "大概什么时候交钱、什么时候打准考证", "每一步大概什么时候": the dates of several
+            # steps at once are the entry that lists them together (the one covering most).
+            listings = [e for _, e in self._index.rank(
                 self._index.terms(reading.canon), steps=dated, timely=True)
-                if e.time_aware and set(dated) <= set(e.steps)), None)
+                if e.time_aware and len(set(dated) & set(e.steps)) > 1]
+            listing = max(listings, key=lambda e: len(set(dated) & set(e.steps)), default=None)
+            if listing is not None and not every and not set(dated) <= set(listing.steps):
+                listing = None
             if listing is not None:
                 return self._from_entry(listing, _READ_CONFIDENCE, asker, reading, aspect)
         if (

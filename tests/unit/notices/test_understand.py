@@ -258,6 +258,18 @@ def test_understand_whether_registration_is_still_open_is_about_today(
     assert plan.step is Step.SUBMIT and status is not None and status.state == "closed"
 
 
+def test_understand_the_dates_of_every_step_get_the_listing(answerer: Answerer) -> None:
+    answer = answerer.answer("第一次报名 完全不懂 每一步大概什么时候", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "key_dates"
+
+
+def test_understand_nothing_done_yet_asks_what_comes_first(answerer: Answerer) -> None:
+    answer = answerer.answer("啥都还没弄 现在开始还赶得上吗",
+                             now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
+    assert entry_id(answer) == "next_steps"
+    assert [i.step for i in answer.next_steps][:1] == [Step.REGISTER]
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
