@@ -28,10 +28,6 @@ _AFTER = 4
 _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
-# What may stand between the steps of a list ("确认、审核和缴费都弄完了").
-_LIST_JOINERS = "、，,和及与跟"
-# Closing particles ("还能吗", "来得及不").
-_PARTICLES = "吗么嘛呢吧啊呀不没"
 
 
 # How far before a step word a word for an effect on it ("影响后面的审核") may stand.
@@ -197,6 +193,9 @@ class Reader:
         self._returning_yes = CueSet(lexicon.returning_yes)
         self._returning_no = CueSet(lexicon.returning_no)
         self._sat = tuple(fold(w) for w in lexicon.sat_words if fold(w))
+        self._year_fillers = "".join(fold(w) for w in lexicon.year_fillers)
+        self._particles = "".join(fold(w) for w in lexicon.closing_particles)
+        self._joiners = "".join(fold(w) for w in lexicon.list_joiners)
         self._changed = CueSet(lexicon.change_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
@@ -458,7 +457,7 @@ class Reader:
             if not squeezed.startswith(self._all_done, end):
                 continue
             earlier = [m for m in mentions if m[1] <= first]
-            while earlier and not squeezed[earlier[-1][1] : first].strip(_LIST_JOINERS):
+            while earlier and not squeezed[earlier[-1][1] : first].strip(self._joiners):
                 if earlier[-1] not in claimed:
                     claimed.append(earlier[-1])
                 first = earlier.pop()[0]
@@ -473,7 +472,7 @@ class Reader:
         # ("我不是历史考生 听说老考生能自动确认": a denial says what the asker is not.)
         # ("23年考了差几分": the year before this one's exam, sat.)
         yes += [m.end() for m in _YEAR.finditer(squeezed) if _year_of(m) == year - 1
-                and squeezed[m.end():].lstrip("年的也").startswith(self._sat)]
+                and squeezed[m.end():].lstrip(self._year_fillers).startswith(self._sat)]
         yes.sort()
         no = [end for _, end in self._returning_no.found_at(squeezed)] + [
             end for cue, end in found if squeezed[: end - len(cue)].endswith(blockers)]
@@ -558,7 +557,7 @@ class Reader:
         if squeezed.endswith(self._perfect) and self._names_step_after(self._can_words, squeezed):
             # "能打印了吗": a can-word before a step; "能用我的微信帮她报了吗" asks how.
             return Aspect.NOW
-        if self._modal_step(squeezed) or squeezed.rstrip(_PARTICLES).endswith(self._modal):
+        if self._modal_step(squeezed) or squeezed.rstrip(self._particles).endswith(self._modal):
             # ("还能交费吗"; "…admit card yet, still possible??": the modal closing it.)
             return Aspect.NOW
         if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):
@@ -581,7 +580,7 @@ class Reader:
         found = self._asked_whether.found_at(squeezed)
         if not found:
             return False
-        rest = squeezed[found[-1][1]:].rstrip("了吗呢啊呀吧")
+        rest = squeezed[found[-1][1]:].rstrip(self._particles)
         return rest.endswith(self._over)
 
     def _first_aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
