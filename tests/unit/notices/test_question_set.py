@@ -89,6 +89,8 @@ FLOORS = {
     ("questions_blind23", "holdout"): 0.7,
     ("questions_blind24", "tune"): 0.8,
     ("questions_blind24", "holdout"): 0.75,
+    ("questions_blind26", "tune"): 0.75,
+    ("questions_blind26", "holdout"): 0.7,
 }
 
 
