@@ -634,6 +634,12 @@ class Reader:
                 start = squeezed.find(word, start + 1)
         return False
 
+    def asks(self, raw: str) -> bool:
+        """Return True when a text asks something: a question mark or a question word."""
+        clean = normalise(raw)
+        return raw.rstrip()[-1:] in "?？" or bool(
+            self._asking.find(clean) or self._asking.find(self._canon(clean)))
+
     def steps_named(self, clean: str) -> tuple[Step, ...]:
         """Return the steps a cleaned text names, in order of mention."""
         return self._named(self._mentions(self._canon(clean).replace(" ", "")), frozenset())
