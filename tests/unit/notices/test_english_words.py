@@ -54,3 +54,15 @@ def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answ
     assert typo.reading is not None and right.reading is not None
     assert typo.reading.asked == right.reading.asked == (Step.TICKET,)
     assert typo.entry == right.entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("how many subjects must I pass to get the certificate?", "score_rolling"),
+     ("I got my 护师 qualification in 2019, from when my years count?", "work_years")],
+)
+def test_english_words_earning_the_certificate_and_counting_years(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.entry is not None and answer.entry.id == entry
