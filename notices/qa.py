@@ -84,6 +84,7 @@ _IMPERSONATION_SPAN = 12
 _HANDOVER_SPAN = 14
 _OFFER_SPAN = 20
 _REQUEST_SPAN = 8
+_PARTNER_SPAN = 4
 _GREY_SPAN = 16
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSES = re.compile(r"[。！？!?；;\n，,：:]")
@@ -313,6 +314,9 @@ class Answerer:
         self._authority = CueSet(lex.authority_cues)
         self._credentials = CueSet(lex.credential_cues)
         self._handover = CueSet(lex.handover_cues)
+        self._credential_asks = CueSet(lex.credential_asks)
+        self._partners = CueSet(lex.partner_cues)
+        self._sources = CueSet(lex.message_sources)
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
         self._official_channels = CueSet(lex.official_channels)
@@ -566,7 +570,14 @@ class Answerer:
         is, said to be untrue ("工作年限写成满5年吧 其实差4个月"; "填成了" is a mistake told)."""
         for sentence in _SENTENCE_END.split(clean):
             if (_then(self._impersonation, self._authority, sentence, _IMPERSONATION_SPAN)
-                    or _then(self._credentials, self._handover, sentence, _HANDOVER_SPAN)):
+                    or _then(self._credentials, self._handover, sentence, _HANDOVER_SPAN)
+                    # (Someone else or a message asking for them: the platform's own login
+                    # asks for a code too.)
+                    or (_then(self._credential_asks, self._credentials, sentence,
+                              _HANDOVER_SPAN)
+                        and bool(self._third_party.find(clean)
+                                 or self._sources.find(self._credentials.strip(clean))))
+                    or _then(self._authority, self._partners, sentence, _PARTNER_SPAN)):
                 return True
             if self._untruth.find(sentence) and any(
                     not sentence[end:].startswith("了")
