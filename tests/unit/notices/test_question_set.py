@@ -91,6 +91,8 @@ FLOORS = {
     ("questions_blind24", "holdout"): 0.75,
     ("questions_blind26", "tune"): 0.75,
     ("questions_blind26", "holdout"): 0.7,
+    ("questions_blind25", "tune"): 0.9,
+    ("questions_blind25", "holdout"): 0.8,
 }
 
 
