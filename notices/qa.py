@@ -358,6 +358,7 @@ class Answerer:
         return found
 
     def _grey(self, canon: str) -> str:
+        """Return canonical words with grey said of the confirmation read as its failure."""
         if self._grey_pattern is None:
             return canon
         return self._grey_pattern.sub(lambda m: f"{m.group(1)} {self._grey_failed} ", canon)
@@ -565,9 +566,11 @@ class Answerer:
 
     def _deceit(self, clean: str) -> bool:
         """Return True when a sentence has the shape of a deceit, whatever its words: passing
-        oneself off as the authority ("假装是考点发的通知"), a password or code
-        handed to someone ("把账号密码和验证码告诉他"), or a record to be written other than it
-        is, said to be untrue ("工作年限写成满5年吧 其实差4个月"; "填成了" is a mistake told)."""
+        oneself off as the authority ("假装是考点发的通知"), a password or code handed to
+        someone ("把账号密码和验证码告诉他") or asked for by someone else or a message ("邮件让我
+        填银行卡号和短信验证码"), a tie to the centre claimed ("跟考试中心有合作"), or a record
+        to be written other than it is, said to be untrue ("工作年限写成满5年吧 其实差4个月";
+        "填成了" is a mistake told)."""
         for sentence in _SENTENCE_END.split(clean):
             if (_then(self._impersonation, self._authority, sentence, _IMPERSONATION_SPAN)
                     or _then(self._credentials, self._handover, sentence, _HANDOVER_SPAN)
