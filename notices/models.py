@@ -262,6 +262,16 @@ class Cycle(_Frozen):
         return in_language(lang, self.local_authority_zh, self.local_authority_en)
 
 
+class SaidOf(_Frozen):
+    """Words that, said of a subject soon before them, mean something the notice names
+    ("报名确认那里是灰的": automatic confirmation failed)."""
+
+    subjects: tuple[str, ...]
+    words: tuple[str, ...]
+    means: str
+    span: int = 8
+
+
 class Lexicon(_Frozen):
     """Words for normalising and reading questions (shared across years)."""
 
@@ -341,9 +351,7 @@ class Lexicon(_Frozen):
     help_only: tuple[str, ...] = ()
     request_cues: tuple[str, ...] = ()
     record_acts: tuple[str, ...] = ()
-    grey_subjects: tuple[str, ...] = ()
-    grey_words: tuple[str, ...] = ()
-    grey_means: str = ""
+    said_of: tuple[SaidOf, ...] = ()
     denial_cues: tuple[str, ...] = ()
     action_cues: tuple[str, ...] = ()
     impersonation_cues: tuple[str, ...] = ()

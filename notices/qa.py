@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -79,13 +80,12 @@ _AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)")
 _READ_CONFIDENCE = 0.95
 # How far, in characters, after "pretend to be" the authority is named, after a password whom
 # it is told, after someone else their offer, after a request to the assistant the act on a
-# record, and after "确认" its grey.
+# record, and after the authority a claimed tie to it.
 _IMPERSONATION_SPAN = 12
 _HANDOVER_SPAN = 14
 _OFFER_SPAN = 20
 _REQUEST_SPAN = 8
 _PARTNER_SPAN = 4
-_GREY_SPAN = 16
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSES = re.compile(r"[。！？!?；;\n，,：:]")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -269,17 +269,12 @@ class Answerer:
         self.kb = kb
         zh, en = Rewriter(lex.synonyms), Rewriter(lex.english, words=True)
         self._typos = Rewriter(lex.typos, inline=True)
-        # The notice: where automatic confirmation fails, "报名确认" stays grey. Grey said of
-        # the confirmation ("报名确认那里是灰的", "报名确认 still grey") is that failure; a grey
-        # button elsewhere ("缴费按钮是灰的") is not.
-        grey = "|".join(re.escape(fold(w)) for w in lex.grey_words if fold(w))
-        subject = "|".join(re.escape(fold(w)) for w in lex.grey_subjects if fold(w))
-        failed = lex.grey_means
-        self._grey_pattern = (
-            re.compile(rf"((?:{subject})[^。？！?!；;]{{0,{_GREY_SPAN}}}?)(?:{grey})")
-            if grey and subject and failed else None
-        )
-        self._grey_failed = failed
+        # Words said of a subject that mean what the notice names (lexicon `said_of`).
+        self._said_of = [
+            (re.compile(rf"((?:{_alternation_of(said.subjects)})[^。？！?!；;]{{0,{said.span}}}?)"
+                        rf"(?:{_alternation_of(said.words)})"), said.means)
+            for said in lex.said_of if said.subjects and said.words and said.means
+        ]
         self._words = EnglishWords(_english_vocabulary(kb))
         self._spoken_cache: dict[str, str] = {}
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
@@ -352,16 +347,17 @@ class Answerer:
         if found is None:
             if len(self._spoken_cache) >= _SPOKEN_CACHE:
                 self._spoken_cache.clear()
-            found = " ".join(self._grey(self._zh(self._en(self._words(self._typos(clean)))))
+            found = " ".join(self._said(self._zh(self._en(self._words(self._typos(clean)))))
                              .split())
             self._spoken_cache[clean] = found
         return found
 
-    def _grey(self, canon: str) -> str:
-        """Return canonical words with grey said of the confirmation read as its failure."""
-        if self._grey_pattern is None:
-            return canon
-        return self._grey_pattern.sub(lambda m: f"{m.group(1)} {self._grey_failed} ", canon)
+    def _said(self, canon: str) -> str:
+        """Return canonical words with words said of a subject read as what they mean
+        ("报名确认那里是灰的": automatic confirmation failed)."""
+        for pattern, means in self._said_of:
+            canon = pattern.sub(rf"\1 {means} ", canon)
+        return canon
 
     def forget_questions(self) -> None:
         """Forget what was cut from past questions, so the next one is answered cold."""
@@ -1164,6 +1160,12 @@ class Answerer:
     def _reply(self, kind: AnswerKind, lang: Lang, confidence: float, **extra: object) -> Answer:
         return Answer(kind=kind, lang=lang, confidence=confidence,
                       site=self.kb.cycle.official_site, **extra)  # type: ignore[arg-type]
+
+
+def _alternation_of(words: Iterable[str]) -> str:
+    """Return a regular-expression alternation of folded words, longest first."""
+    return "|".join(re.escape(w) for w in sorted({fold(w) for w in words if fold(w)},
+                                                 key=len, reverse=True))
 
 
 def _then(first: CueSet, second: CueSet, text: str, span: int, done_tail: str = "") -> bool:

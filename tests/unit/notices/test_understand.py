@@ -261,6 +261,18 @@ def test_understand_nothing_done_yet_asks_what_comes_first(answerer: Answerer) -
     assert [i.step for i in answer.next_steps][:1] == [Step.REGISTER]
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("四科全过了 证书啥时候能拿到手", "oos_certificate"),
+     ("资格证书搬家弄丢了 能补办吗", "oos_certificate"),
+     ("四科过了能取得资格证书吗", "score_rolling")],
+)
+def test_understand_getting_the_certificate_in_hand_is_collecting_it(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == entry
+
+
 def test_understand_a_question_about_done_step_is_not_progress(answerer: Answerer) -> None:
     answer = answerer.answer("审核通过了吗", now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW not in answer.reading.done
