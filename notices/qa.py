@@ -37,10 +37,12 @@ from notices.text import (
     CueSet,
     EnglishWords,
     Rewriter,
+    alternation,
     detect_lang,
     fold,
     has_cjk,
     holds_secret,
+    longest_first,
     normalise,
     tokenizer,
 )
@@ -271,8 +273,8 @@ class Answerer:
         self._typos = Rewriter(lex.typos, inline=True)
         # Words said of a subject that mean what the notice names (lexicon `said_of`).
         self._said_of = [
-            (re.compile(rf"((?:{_alternation_of(said.subjects)})[^。？！?!；;]{{0,{said.span}}}?)"
-                        rf"(?:{_alternation_of(said.words)})"), said.means)
+            (re.compile(rf"((?:{_choices(said.subjects)})[^。？！?!；;]{{0,{said.span}}}?)"
+                        rf"(?:{_choices(said.words)})"), said.means)
             for said in lex.said_of if said.subjects and said.words and said.means
         ]
         self._words = EnglishWords(_english_vocabulary(kb))
@@ -1162,10 +1164,9 @@ class Answerer:
                       site=self.kb.cycle.official_site, **extra)  # type: ignore[arg-type]
 
 
-def _alternation_of(words: Iterable[str]) -> str:
-    """Return a regular-expression alternation of folded words, longest first."""
-    return "|".join(re.escape(w) for w in sorted({fold(w) for w in words if fold(w)},
-                                                 key=len, reverse=True))
+def _choices(words: Iterable[str]) -> str:
+    """Return a pattern matching any of the words (folded), the longest where several do."""
+    return alternation(("", w, "") for w in longest_first(words))
 
 
 def _then(first: CueSet, second: CueSet, text: str, span: int, done_tail: str = "") -> bool:

@@ -147,6 +147,12 @@ def alternation(choices: Iterable[tuple[str, str, str]]) -> str:
     return "|".join(branches)
 
 
+def longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """Return the words folded, empty ones and repeats left out, longest first (so that, at a
+    position, the longest word there is the one matched)."""
+    return tuple(sorted(dict.fromkeys(f for w in words if (f := fold(w))), key=len, reverse=True))
+
+
 def fold(text: str) -> str:
     """Return a short name folded for exact comparison (NFKC, simplified, lowercase)."""
     return " ".join(normalise(text).split())
@@ -192,7 +198,7 @@ class CueSet:
     """A set of cue phrases: CJK ones match anywhere, Latin ones as whole words."""
 
     def __init__(self, cues: Iterable[str]) -> None:
-        folded = sorted({fold(c) for c in cues if fold(c)}, key=len, reverse=True)
+        folded = longest_first(cues)
         cjk = [c for c in folded if not _LATIN_WORD.search(c)]
         latin = [c for c in folded if _LATIN_WORD.search(c)]
         choices = [("", c, "") for c in cjk]

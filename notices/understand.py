@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from notices.models import Lexicon, Region, RegionRule
 from notices.steps import STEP_ORDER, Step
-from notices.text import CueSet, alternation, fold, has_cjk, normalise
+from notices.text import CueSet, alternation, fold, has_cjk, longest_first, normalise
 
 # A year: "2025", or two digits before 年 ("25年报名", "21年就注册了"), not a count of years
 # ("工作满25年", "护龄12年").
@@ -176,13 +176,10 @@ class Reader:
         self._done_pattern = _alternation(self._done_phrases)
         self._before = CueSet(lexicon.done_before)
         # (An empty marker would make every step word a report of progress.)
-        self._after = tuple(sorted((f for w in lexicon.done_after if (f := fold(w))),
-                                   key=len, reverse=True))
-        self._between = tuple(sorted((f for w in lexicon.done_between if (f := fold(w))),
-                                     key=len, reverse=True))
+        self._after = longest_first(lexicon.done_after)
+        self._between = longest_first(lexicon.done_between)
         self._not_done = CueSet(lexicon.not_done)
-        self._done_verbs = tuple(sorted((f for w in lexicon.done_verbs if (f := fold(w))),
-                                        key=len, reverse=True))
+        self._done_verbs = longest_first(lexicon.done_verbs)
         self._done_gap = tuple(fold(w) for w in lexicon.done_gap_words if fold(w))
         self._all_done = tuple(fold(w) for w in lexicon.all_done if fold(w))
         self._consequence = CueSet(lexicon.consequence_cues)
@@ -727,5 +724,5 @@ def _year_of(match: re.Match[str]) -> int | None:
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     """Return a pattern matching any of the (non-empty) words, longest first, or None."""
-    keys = sorted((k for k in words if k), key=len, reverse=True)
+    keys = longest_first(words)
     return re.compile(alternation(("", k, "") for k in keys)) if keys else None
