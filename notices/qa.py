@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -496,7 +496,9 @@ class Answerer:
             self._money_named(clean)
             # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone else
             # offering to act in a step or on a record.)
-            or (self._offered(clean)
+            # (An offer only to look or tell is none: "朋友说可以帮我看看怎么报名".)
+            or (_then(self._third_party, self._offers, clean, _OFFER_SPAN,
+                      unless=self._help_only.starts)
                 and (bool(self._reader.steps_named(clean))
                      or bool(self._record_acts.find(clean)))))
         canon = self._canon(clean)
@@ -524,7 +526,8 @@ class Answerer:
         if self._actions.find(clean):
             # "帮我写一封给考点的申请信": the assistant answers from the notice, acts on nothing.
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
-        if (_then(self._requests, self._record_acts, clean, _REQUEST_SPAN, done_tail="了")
+        if (_then(self._requests, self._record_acts, clean, _REQUEST_SPAN,
+                  unless=_reported)
                 and not self._third_party.find(clean)):
             # "你帮我把她的报名撤回", "can you delete my account": nor does it act on anyone's
             # records: the exam site and region do.
@@ -553,15 +556,6 @@ class Answerer:
                                entry=self._oos("oos_personal"))
         return None
 
-    def _offered(self, clean: str) -> bool:
-        """Return True when someone else offers to act for the asker ("有人说能帮我直接通过
-        审核"), not only to look or tell ("朋友说可以帮我看看怎么报名")."""
-        ends = [end for _, end in self._third_party.found_at(clean)]
-        return any(
-            any(0 <= end - len(cue) - third <= _OFFER_SPAN for third in ends)
-            and not self._help_only.starts(clean[end:])
-            for cue, end in self._offers.found_at(clean))
-
     def _deceit(self, clean: str) -> bool:
         """Return True when a sentence has the shape of a deceit, whatever its words: passing
         oneself off as the authority ("假装是考点发的通知"), a password or code handed to
@@ -581,7 +575,7 @@ class Answerer:
                     or _then(self._authority, self._partners, sentence, _PARTNER_SPAN)):
                 return True
             if self._untruth.find(sentence) and any(
-                    not sentence[end:].startswith("了")
+                    not _reported(sentence[end:])
                     for _, end in self._alteration.found_at(sentence)):
                 return True
         return False
@@ -1169,14 +1163,24 @@ def _choices(words: Iterable[str]) -> str:
     return alternation(("", w, "") for w in longest_first(words))
 
 
-def _then(first: CueSet, second: CueSet, text: str, span: int, done_tail: str = "") -> bool:
+def _reported(rest: str) -> bool:
+    """Return True when an act is followed by 了: reported as done ("填成了", "帮我把报名撤回了"),
+    not asked for."""
+    return rest.startswith("了")
+
+
+def _then(
+    first: CueSet, second: CueSet, text: str, span: int,
+    unless: Callable[[str], bool] | None = None,
+) -> bool:
     """Return True when a cue of `second` starts within `span` characters after one of
-    `first` ends (and, with `done_tail`, is not followed by it: "帮我把报名撤回了" reports)."""
+    `first` ends, and (with `unless`) what follows it is not ruled out ("帮我把报名撤回了"
+    reports; "可以帮我看看" offers to look, not to act)."""
     ends = [end for _, end in first.found_at(text)]
     return bool(ends) and any(
-        0 <= end2 - len(cue) - end <= span
-        and not (done_tail and text.startswith(done_tail, end2))
-        for cue, end2 in second.found_at(text) for end in ends)
+        any(0 <= end2 - len(cue) - end <= span for end in ends)
+        and not (unless is not None and unless(text[end2:]))
+        for cue, end2 in second.found_at(text))
 
 
 def _confidence(score: float) -> float:
