@@ -666,20 +666,11 @@ class Answerer:
                 and not status.is_last_day and status.next_day is not None]
             if ongoing:
                 reading = replace(reading, asked=(ongoing[0],))
-        every = bool(self._every_step.find(reading.asking_canon or reading.canon))
-        dated = [s for s in (STEP_ORDER if every else dict.fromkeys(reading.asking_steps))
-                 if s not in reading.setting and self._plans(asker)[s].window is not None]
-        if aspect in (Aspect.WHEN, Aspect.DAYS_LEFT) and len(dated) > 1:
+        if aspect in (Aspect.WHEN, Aspect.DAYS_LEFT) and (
+                listing := self._listing(reading, asker)) is not None:
             # "大概什么时候交钱、什么时候打准考证", "每一步大概什么时候": the dates of several
-            # steps at once are the entry that lists them together (the one covering most).
-            listings = [e for _, e in self._index.rank(
-                self._index.terms(reading.canon), steps=dated, timely=True)
-                if e.time_aware and len(set(dated) & set(e.steps)) > 1]
-            listing = max(listings, key=lambda e: len(set(dated) & set(e.steps)), default=None)
-            if listing is not None and not every and not set(dated) <= set(listing.steps):
-                listing = None
-            if listing is not None:
-                return self._from_entry(listing, _READ_CONFIDENCE, asker, reading, aspect)
+            # steps at once are the entry that lists them together.
+            return self._from_entry(listing, _READ_CONFIDENCE, asker, reading, aspect)
         if (
             reading.asked and aspect is Aspect.MISSED
             and self._plans(asker)[reading.asked[0]].window is not None
@@ -713,6 +704,23 @@ class Answerer:
                 entry = self._own_rule_entry(plan) or entry
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
+
+    def _listing(self, reading: Reading, asker: _Asker) -> Entry | None:
+        """Return the dated entry listing the steps a question asks the dates of, where it
+        asks about several (or every step): the one covering most of them."""
+        every = bool(self._every_step.find(reading.asking_canon or reading.canon))
+        dated = [s for s in (STEP_ORDER if every else dict.fromkeys(reading.asking_steps))
+                 if s not in reading.setting and self._plans(asker)[s].window is not None]
+        if len(dated) < 2:
+            return None
+        listings = [e for _, e in self._index.rank(
+            self._index.terms(reading.canon), steps=dated, timely=True)
+            if e.time_aware and len(set(dated) & set(e.steps)) > 1]
+        listing = max(listings, key=lambda e: len(set(dated) & set(e.steps)), default=None)
+        # (Named steps must all be in it; for every step, the one covering most will do.)
+        if listing is not None and not every and not set(dated) <= set(listing.steps):
+            return None
+        return listing
 
     def _retrieve(self, reading: Reading, asker: _Asker) -> Answer:
         # A step named only as the setting ("提交以后会不会变成绿勾") asks what follows it:
