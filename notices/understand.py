@@ -28,8 +28,6 @@ _AFTER = 4
 _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
-
-
 # How far before a step word a word for an effect on it ("影响后面的审核") may stand.
 _CONSEQUENCE_SPAN = 5
 _LATIN_START = re.compile(r"[a-z]")
@@ -464,15 +462,15 @@ class Reader:
         """Return whether the asker says they sat the exam before: what they say first,
         a denied word ("不是历史考生", "没有去年的记录") saying they did not."""
         blockers = self._denials + self._negations
-        found = self._returning_yes.found_at(squeezed)
-        yes = [end for cue, end in found if not squeezed[: end - len(cue)].endswith(blockers)]
-        # ("我不是历史考生 听说老考生能自动确认": a denial says what the asker is not.)
+        yes: list[int] = []
+        no = [end for _, end in self._returning_no.found_at(squeezed)]
+        for cue, end in self._returning_yes.found_at(squeezed):
+            # ("我不是历史考生 听说老考生能自动确认": a denial says what the asker is not.)
+            (no if squeezed[: end - len(cue)].endswith(blockers) else yes).append(end)
         # ("23年考了差几分": the year before this one's exam, sat.)
         yes += [m.end() for m in _YEAR.finditer(squeezed) if _year_of(m) == year - 1
                 and squeezed[m.end():].lstrip(self._year_fillers).startswith(self._sat)]
         yes.sort()
-        no = [end for _, end in self._returning_no.found_at(squeezed)] + [
-            end for cue, end in found if squeezed[: end - len(cue)].endswith(blockers)]
         no.sort()
         if yes and (not no or yes[0] < no[0]):
             return True
