@@ -93,6 +93,10 @@ FLOORS = {
     ("questions_blind26", "holdout"): 0.7,
     ("questions_blind25", "tune"): 0.9,
     ("questions_blind25", "holdout"): 0.8,
+    ("questions_blind27", "tune"): 0.65,
+    ("questions_blind27", "holdout"): 0.7,
+    ("questions_blind28", "tune"): 0.8,
+    ("questions_blind28", "holdout"): 0.85,
 }
 
 
