@@ -88,6 +88,10 @@ _HANDOVER_SPAN = 14
 _OFFER_SPAN = 20
 _REQUEST_SPAN = 8
 _PARTNER_SPAN = 4
+# How far a credential is from the act of buying, borrowing or faking it (English words run
+# longer: "sell me a work certificate").
+_ILLICIT_SPAN = 4
+_ILLICIT_SPAN_EN = 12
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSES = re.compile(r"[。！？!?；;\n，,：:]")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -316,6 +320,9 @@ class Answerer:
         self._sources = CueSet(lex.message_sources)
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
+        self._illicit = CueSet(lex.illicit_acts)
+        self._illicit_after = CueSet(lex.illicit_after)
+        self._illicit_objects = CueSet(lex.illicit_objects)
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._link_doubt = CueSet(lex.link_doubt_cues)
@@ -562,7 +569,8 @@ class Answerer:
         someone ("把账号密码和验证码告诉他") or asked for by someone else or a message ("邮件让我
         填银行卡号和短信验证码"), a tie to the centre claimed ("跟考试中心有合作"), or a record
         to be written other than it is, said to be untrue ("工作年限写成满5年吧 其实差4个月";
-        "填成了" is a mistake told)."""
+        "填成了" is a mistake told), or a credential bought, borrowed, made or faked ("学历是
+        花钱买的", "把表姐的执业证借来用")."""
         for sentence in _SENTENCE_END.split(clean):
             if (_then(self._impersonation, self._authority, sentence, _IMPERSONATION_SPAN)
                     or _then(self._credentials, self._handover, sentence, _HANDOVER_SPAN)
@@ -572,13 +580,21 @@ class Answerer:
                               _HANDOVER_SPAN)
                         and bool(self._third_party.find(clean)
                                  or self._sources.find(self._credentials.strip(clean))))
-                    or _then(self._authority, self._partners, sentence, _PARTNER_SPAN)):
+                    or _then(self._authority, self._partners, sentence, _PARTNER_SPAN)
+                    or self._illicit_trade(sentence)):
                 return True
             if self._untruth.find(sentence) and any(
                     not _reported(sentence[end:])
                     for _, end in self._alteration.found_at(sentence)):
                 return True
         return False
+
+    def _illicit_trade(self, sentence: str) -> bool:
+        """Return True when a sentence buys, sells, borrows, makes or fakes a credential or a
+        record ("学历是花钱买的", "sell me a work certificate")."""
+        span = _ILLICIT_SPAN_EN if sentence.isascii() else _ILLICIT_SPAN
+        return (_then(self._illicit, self._illicit_objects, sentence, span)
+                or _then(self._illicit_objects, self._illicit_after, sentence, span))
 
     def _money_named(self, clean: str) -> bool:
         """Return True when a message names money: a money word or an amount ("50块")."""

@@ -98,7 +98,8 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "有人说能帮我直接通过审核 要不要信", "a guy in my hospital offered to submit my application",
      "有人说能帮我把毕业时间改到去年 靠谱吗",
      "收到一封邮件 让我填身份证号、银行卡号和短信验证码才能退款",
-     "直播间说他们跟考试中心有合作 审核直接帮你过"],
+     "直播间说他们跟考试中心有合作 审核直接帮你过", "同事的学历是买的 我也想买一个",
+     "把姐姐的执业证借来报名 会被查出来吗", "can someone sell me a work certificate"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
@@ -109,7 +110,9 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
     ["报名时把毕业时间填成了2019年 实际上是2018年 还能改吗", "密码忘了 能让我老公帮我找回吗",
      "验证码一直收不到 发给别人的手机了吗", "朋友说能帮我看看照片合不合格",
      "朋友说可以帮我看看怎么报名", "我妈帮我把报名信息撤回了 现在还能再提交吗",
-     "注册时要我输入短信验证码 正常吗", "the platform asks me to enter a verification code"],
+     "注册时要我输入短信验证码 正常吗", "the platform asks me to enter a verification code",
+     "有人冒用我的身份证号注册了账号 怎么办", "借朋友电脑打准考证行不行", "准考证什么时候生成",
+     "单位要我交请假证明"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str
