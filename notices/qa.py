@@ -765,7 +765,12 @@ class Answerer:
             # Nothing of the exam in it ("帮我写一首诗"): say what the assistant is for.
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, 0.9,
                                entry=self._oos("oos_general"), reading=reading)
-        if reading.implied_next and (
+        if (reading.implied_next or (
+            # "您已完成报名确认，请等待…资格审核 啥意思": a pasted status asked about as a whole
+            # names no topic but its words; an entry of no step would answer them.
+            reading.done and reading.aspect in (Aspect.WHAT, Aspect.HOW) and top is not None
+            and top[1].kind is EntryKind.ANSWER and not top[1].steps
+        )) and (
             top is None
             or top[0] < _MIN_SCORE
             or (top[1].kind is EntryKind.ANSWER and set(top[1].steps[:1]) <= asker.done)

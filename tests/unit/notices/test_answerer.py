@@ -59,6 +59,18 @@ def test_answer_next_steps_follow_done_steps(answerer: Answerer) -> None:
     assert [i.step for i in answer.next_steps] == [Step.PAY]
 
 
+def test_answer_a_pasted_status_asked_about_as_a_whole_gives_what_comes_next(
+    answerer: Answerer,
+) -> None:
+    # The status's own words ("考点、考区考试管理机构") are not the topic: whom to ask is not
+    # the answer; the review that the status says comes next is.
+    answer = answerer.answer(
+        "平台上写着“您已完成报名确认，请等待考点、考区考试管理机构进行资格审核” 这个咋理解",
+        now=datetime(2023, 12, 10, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "next_steps"
+    assert [i.step for i in answer.next_steps][:1] == [Step.REVIEW]
+
+
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
     answer = answerer.answer("when is the payment deadline", region_code="beijing", now=NOW)
     assert answer.lang == "en"
