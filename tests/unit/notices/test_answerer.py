@@ -77,6 +77,16 @@ def test_answer_english_question_is_english(answerer: Answerer) -> None:
     assert "8 Feb" in answer.text()
 
 
+@pytest.mark.parametrize(
+    "question", ["new here, can you walk me through the whole process?",
+                 "what are the steps from start to finish"])
+def test_answer_english_asking_for_the_steps_gets_the_order_of_steps(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=datetime(2023, 11, 20, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "process_overview"
+
+
 def test_answer_fraud_cue_repeats_the_warning(answerer: Answerer) -> None:
     answer = answerer.answer("花钱包过靠谱吗", now=NOW)
     assert answer.kind is AnswerKind.FRAUD
