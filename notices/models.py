@@ -323,6 +323,7 @@ class Lexicon(_Frozen):
     condition_cues: tuple[str, ...] = ()
     alternative_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
+    unanswered_troubles: tuple[str, ...] = ()
     inability_after: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()

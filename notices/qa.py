@@ -1249,9 +1249,11 @@ def _english_vocabulary(kb: KnowledgeBase) -> set[str]:
 
 def _reading_words(lex: Lexicon) -> list[str]:
     """Return the words the reading takes steps, aspects and askers from: they tell what
-    is asked about a topic, never that the topic is one the notice leaves out."""
+    is asked about a topic, never that the topic is one the notice leaves out. (A trouble
+    the notice says nothing about, "扣款", may be such a mark.)"""
+    troubles = set(lex.unanswered_troubles)
     return [
-        *(w for words in lex.step_cues.values() for w in words),
+        *(w for words in lex.step_cues.values() for w in words if w not in troubles),
         *(w for words in lex.aspect_cues.values() for w in words),
         *lex.asker_words, *lex.can_words, *lex.modal_now, *lex.step_verbs, *lex.time_cues,
     ]

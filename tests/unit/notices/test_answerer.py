@@ -71,6 +71,23 @@ def test_answer_a_pasted_status_asked_about_as_a_whole_gives_what_comes_next(
     assert [i.step for i in answer.next_steps][:1] == [Step.REVIEW]
 
 
+@pytest.mark.parametrize(
+    "question", ["银行卡扣了钱 平台还是未缴费", "交费时重复扣款了 怎么办",
+                 "I was charged twice for the exam fee"])
+def test_answer_being_charged_with_no_payment_shown_is_a_technical_problem(
+    answerer: Answerer, question: str
+) -> None:
+    # The notice says nothing of it: the reply says so and where to ask, not the window.
+    answer = answerer.answer(question, now=datetime(2024, 2, 2, 2, 0, tzinfo=UTC))
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_technical"
+
+
+def test_answer_a_failed_payment_asked_to_retry_gets_the_open_window(answerer: Answerer) -> None:
+    answer = answerer.answer("支付失败了 还能再交吗", now=datetime(2024, 2, 2, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
     answer = answerer.answer("when is the payment deadline", region_code="beijing", now=NOW)
     assert answer.lang == "en"
