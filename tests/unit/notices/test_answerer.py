@@ -88,6 +88,15 @@ def test_answer_a_failed_payment_asked_to_retry_gets_the_open_window(answerer: A
     assert answer.entry is not None and answer.entry.id == "pay_online"
 
 
+@pytest.mark.parametrize("question", ["考点离我家很远 能不能调", "能换到别的考点考吗"])
+def test_answer_moving_to_another_exam_site_is_not_in_the_notice(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=datetime(2024, 3, 2, 2, 0, tzinfo=UTC))
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_venue"
+
+
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
     answer = answerer.answer("when is the payment deadline", region_code="beijing", now=NOW)
     assert answer.lang == "en"
