@@ -30,6 +30,9 @@ _REPEAT = re.compile(r"([^0-9])\1{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 _LATIN_WORDS = re.compile(r"[a-zA-Z]+")
+_CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+# A web address or a code with a dot or a slash in it ("www.21wecan-kaoshi.cn"): no words.
+_ADDRESS = re.compile(r"[\w:/.-]*[./][\w/.-]+", re.ASCII)
 _LATIN_EDGE = re.compile(r"[a-z0-9]")
 # What must never be sent or kept: an ID-card number (or any long run of digits), an e-mail
 # address, and a secret typed after its name ("密码123456", "password is Hunter2!"): a run
@@ -64,7 +67,13 @@ def detect_lang(text: str) -> str | None:
         return "en"
     # An English sentence naming a Chinese term ("am i eligible for 主管护师 with a bachelor"),
     # not a Chinese one quoting a few English words ("状态显示 waiting for review 啥意思").
-    if cjk > 0 and latin > 3 * cjk and len(_LATIN_WORDS.findall(sample)) >= 3:
+    words = len(_LATIN_WORDS.findall(sample))
+    if cjk > 0 and latin > 3 * cjk and words >= 3:
+        return "en"
+    # (Or an English sentence quoting one Chinese term, a status or a title: "status says
+    # 自动确认失败, what now". Each run of Chinese is one term.)
+    spoken = len(_LATIN_WORDS.findall(_ADDRESS.sub(" ", sample)))
+    if cjk > 0 and spoken >= 4 and spoken >= 4 * len(_CJK_RUNS.findall(sample)):
         return "en"
     if cjk > 0:
         return "zh"
