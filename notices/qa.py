@@ -762,6 +762,10 @@ class Answerer:
             (not named or reading.name_only) and not reading.rules and has_cjk(reading.canon)
             and not self._index.on_topic(terms)
         ):
+            if reading.done:
+                # "交完费了 是不是等着就行了": nothing asked of a topic beside the progress
+                # reported; what comes next is the answer.
+                return self._next(reading, asker, self._entry("next_steps"))
             # Nothing of the exam in it ("帮我写一首诗"): say what the assistant is for.
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, 0.9,
                                entry=self._oos("oos_general"), reading=reading)

@@ -97,6 +97,15 @@ def test_answer_moving_to_another_exam_site_is_not_in_the_notice(
     assert answer.entry is not None and answer.entry.id == "oos_venue"
 
 
+def test_answer_progress_with_a_question_of_no_topic_gets_what_comes_next(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("费交了 是不是等通知就行",
+                             now=datetime(2024, 2, 20, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "next_steps"
+    assert [i.step for i in answer.next_steps][:1] == [Step.TICKET]
+
+
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
     answer = answerer.answer("when is the payment deadline", region_code="beijing", now=NOW)
     assert answer.lang == "en"
