@@ -724,14 +724,18 @@ class Answerer:
     def _listing(self, reading: Reading, asker: _Asker) -> Entry | None:
         """Return the dated entry listing the steps a question asks the dates of, where it
         asks about several (or every step): the one covering most of them."""
-        every = bool(self._every_step.find(reading.asking_canon or reading.canon))
+        asked = reading.asking_canon or reading.canon
+        # (Chinese words run together once the canon has cut them: "所有 截止".)
+        every = bool(self._every_step.find(asked) or self._every_step.find(asked.replace(" ", "")))
         dated = [s for s in (STEP_ORDER if every else dict.fromkeys(reading.asking_steps))
                  if s not in reading.setting and self._plans(asker)[s].window is not None]
         if len(dated) < 2:
             return None
-        listings = [e for _, e in self._index.rank(
-            self._index.terms(reading.canon), steps=dated, timely=True)
-            if e.time_aware and len(set(dated) & set(e.steps)) > 1]
+        # (Every step asked: any dated entry may list them, whatever words the question shares.)
+        candidates = self.kb.entries if every else [e for _, e in self._index.rank(
+            self._index.terms(reading.canon), steps=dated, timely=True)]
+        listings = [e for e in candidates
+                    if e.time_aware and len(set(dated) & set(e.steps)) > 1]
         listing = max(listings, key=lambda e: len(set(dated) & set(e.steps)), default=None)
         # (Named steps must all be in it; for every step, the one covering most will do.)
         if listing is not None and not every and not set(dated) <= set(listing.steps):

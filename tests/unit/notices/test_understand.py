@@ -249,8 +249,13 @@ def test_understand_whether_registration_is_still_open_is_about_today(
     assert plan.step is Step.SUBMIT and status is not None and status.state == "closed"
 
 
-def test_understand_the_dates_of_every_step_get_the_listing(answerer: Answerer) -> None:
-    answer = answerer.answer("第一次报名 完全不懂 每一步大概什么时候", now=BEFORE_PAYMENT)
+@pytest.mark.parametrize(
+    "question", ["第一次报名 完全不懂 每一步大概什么时候", "把所有的截止日期都发我一下",
+                 "can you list all the deadlines"])
+def test_understand_the_dates_of_every_step_get_the_listing(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
     assert entry_id(answer) == "key_dates"
 
 
