@@ -324,6 +324,8 @@ class Lexicon(_Frozen):
     alternative_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
     unanswered_troubles: tuple[str, ...] = ()
+    channel_cues: tuple[str, ...] = ()
+    shortcut_cues: tuple[str, ...] = ()
     inability_after: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()

@@ -326,6 +326,8 @@ class Answerer:
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._link_doubt = CueSet(lex.link_doubt_cues)
+        self._channels = CueSet(lex.channel_cues)
+        self._shortcuts = CueSet(lex.shortcut_cues)
         self._other_exam = CueSet(lex.other_exam_cues)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
@@ -527,7 +529,8 @@ class Answerer:
             # unless money is asked for in it.
             or ((self._legitimacy.find(clean) or self._legitimacy.find(canon))
                 and not (self._official_channels.find(canon) and not self._money.find(clean)
-                         and Step.PAY not in self._reader.steps_named(clean)))
+                         and Step.PAY not in self._reader.steps_named(clean))
+                and not self._fact_check(clean, raw))
         ):
             return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
         if self._actions.find(clean):
@@ -588,6 +591,14 @@ class Answerer:
                     for _, end in self._alteration.found_at(sentence)):
                 return True
         return False
+
+    def _fact_check(self, clean: str, raw: str) -> bool:
+        """Return True when a doubt is said of no channel, money, message, password or
+        shortcut: a rule heard and checked ("同事说学历和工作年限都算到2023年12月31号 这个
+        靠谱吗"), which the notice answers."""
+        return not (self._channels.find(clean) or self._shortcuts.find(clean)
+                    or self._money_named(clean) or self._sources.find(clean)
+                    or self._credentials.find(clean) or _LINK_END.search(raw) is not None)
 
     def _illicit_trade(self, sentence: str) -> bool:
         """Return True when a sentence buys, sells, borrows, makes or fakes a credential or a

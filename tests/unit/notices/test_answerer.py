@@ -180,6 +180,20 @@ def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     assert answerer.answer(question, now=NOW).kind is not AnswerKind.FRAUD
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("听说缴费是1月29号开始 这个说法可靠吗", AnswerKind.ANSWER),
+     ("听说今年考试在4月 靠谱不", AnswerKind.ANSWER),
+     # Said of a channel, money or a shortcut, the doubt gets the warning.
+     ("有个网站说缴费能打折 靠谱吗", AnswerKind.FRAUD),
+     ("群里说审核找人就能直接过 靠谱吗", AnswerKind.FRAUD)],
+)
+def test_answer_a_rule_heard_and_checked_is_answered(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    assert answerer.answer(question, now=NOW).kind is kind
+
+
 def test_answer_a_worry_about_scams_beside_the_official_reminder_gets_the_reminder(
     answerer: Answerer,
 ) -> None:
