@@ -362,6 +362,7 @@ class Lexicon(_Frozen):
     credential_cues: tuple[str, ...] = ()
     credential_asks: tuple[str, ...] = ()
     partner_cues: tuple[str, ...] = ()
+    assumed_name_cues: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()
     handover_cues: tuple[str, ...] = ()
     alteration_cues: tuple[str, ...] = ()

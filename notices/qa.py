@@ -77,7 +77,7 @@ _LINK = re.compile(
 # The end of any such address: a quick test before the slower search for whole addresses.
 _LINK_END = re.compile(rf"\.(?:{_DOMAINS})(?![a-z0-9-])", re.IGNORECASE)
 # An amount of money: digits before a currency word ("50块", "200 元").
-_AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)")
+_AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)|(?:收|交|付|转)\s*\d{2,}")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # How far, in characters, after "pretend to be" the authority is named, after a password whom
@@ -317,6 +317,7 @@ class Answerer:
         self._handover = CueSet(lex.handover_cues)
         self._credential_asks = CueSet(lex.credential_asks)
         self._partners = CueSet(lex.partner_cues)
+        self._assumed_name = CueSet(lex.assumed_name_cues)
         self._sources = CueSet(lex.message_sources)
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
@@ -584,6 +585,8 @@ class Answerer:
                         and bool(self._third_party.find(clean)
                                  or self._sources.find(self._credentials.strip(clean))))
                     or _then(self._authority, self._partners, sentence, _PARTNER_SPAN)
+                    # (Its name or voice taken: "以国家卫生健康委人才交流服务中心的名义帮我写".)
+                    or _then(self._authority, self._assumed_name, sentence, _PARTNER_SPAN)
                     or self._illicit_trade(sentence)):
                 return True
             if self._untruth.find(sentence) and any(
