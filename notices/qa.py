@@ -905,6 +905,13 @@ class Answerer:
             )
             focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
                           after_entry=within)
+        elif (entry.time_aware and entry.steps and aspect in (Aspect.WHAT_IF, Aspect.MISSED)
+              and reading is not None and entry.steps[0] in reading.asked
+              and (plan := self._plans(asker)[entry.steps[0]]).window is not None):
+            # "lost my ticket, exam is tomorrow": whether the step named can still be done is
+            # where its window stands today, told before the entry saying how.
+            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
+                          timed=True)
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION

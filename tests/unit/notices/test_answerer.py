@@ -106,6 +106,18 @@ def test_answer_progress_with_a_question_of_no_topic_gets_what_comes_next(
     assert [i.step for i in answer.next_steps][:1] == [Step.TICKET]
 
 
+@pytest.mark.parametrize(
+    ("question", "state"),
+    [("准考证丢了怎么办", "open"), ("lost my printed ticket and exam is tomorrow. help", "open")])
+def test_answer_something_gone_wrong_with_a_dated_step_says_where_its_window_stands(
+    answerer: Answerer, question: str, state: str
+) -> None:
+    answer = answerer.answer(question, now=datetime(2024, 4, 19, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "ticket"
+    plan, status = answer.statuses[0]
+    assert plan.step is Step.TICKET and status is not None and status.state == state
+
+
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
     answer = answerer.answer("when is the payment deadline", region_code="beijing", now=NOW)
     assert answer.lang == "en"
