@@ -118,6 +118,17 @@ def test_answer_something_gone_wrong_with_a_dated_step_says_where_its_window_sta
     assert plan.step is Step.TICKET and status is not None and status.state == state
 
 
+@pytest.mark.parametrize(
+    ("question", "now", "step", "state"),
+    [("今天报还赶得上吗", datetime(2023, 12, 6, 2, 0, tzinfo=UTC), Step.SUBMIT, "open"),
+     ("准考证还能下吗", datetime(2024, 4, 23, 2, 0, tzinfo=UTC), Step.TICKET, "closed")])
+def test_answer_a_bare_verb_asked_of_today_names_its_step(
+    answerer: Answerer, question: str, now: datetime, step: Step, state: str
+) -> None:
+    plan, status = answerer.answer(question, now=now).statuses[0]
+    assert plan.step is step and status is not None and status.state == state
+
+
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
     answer = answerer.answer("when is the payment deadline", region_code="beijing", now=NOW)
     assert answer.lang == "en"
