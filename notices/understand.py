@@ -221,7 +221,8 @@ class Reader:
                                 if _LATIN_START.match(fold(w)))
         self._can = CueSet(lexicon.can_words)
         self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
-        self._modal = tuple(fold(w) for w in lexicon.modal_now if fold(w))
+        # (Matched on the canon run together: "can i 补" is "cani补" there.)
+        self._modal = tuple(fold(w).replace(" ", "") for w in lexicon.modal_now if fold(w))
         self._verbs = tuple(
             sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
         )
@@ -552,7 +553,9 @@ class Reader:
         if squeezed.endswith(self._perfect) and self._names_step_after(self._can_words, squeezed):
             # "能打印了吗": a can-word before a step; "能用我的微信帮她报了吗" asks how.
             return Aspect.NOW
-        if self._modal_step(squeezed) or squeezed.rstrip(self._particles).endswith(self._modal):
+        if ((self._modal_step(squeezed) or squeezed.rstrip(self._particles).endswith(self._modal))
+                # ("可以补缴费吗" asks about paying late: missed, below.)
+                and not self._aspects[Aspect.MISSED].find(squeezed)):
             # ("还能交费吗"; "…admit card yet, still possible??": the modal closing it.)
             return Aspect.NOW
         if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):

@@ -121,7 +121,11 @@ def test_answer_something_gone_wrong_with_a_dated_step_says_where_its_window_sta
 @pytest.mark.parametrize(
     ("question", "now", "step", "state"),
     [("今天报还赶得上吗", datetime(2023, 12, 6, 2, 0, tzinfo=UTC), Step.SUBMIT, "open"),
-     ("准考证还能下吗", datetime(2024, 4, 23, 2, 0, tzinfo=UTC), Step.TICKET, "closed")])
+     ("准考证还能下吗", datetime(2024, 4, 23, 2, 0, tzinfo=UTC), Step.TICKET, "closed"),
+     # Asking to do a step again ("补打", "reprint") is asking whether it is open now.
+     ("准考证能补打吗", datetime(2024, 4, 19, 2, 0, tzinfo=UTC), Step.TICKET, "open"),
+     ("my ticket is gone and the exam is tomorrow morning, can i reprint it?",
+      datetime(2024, 4, 19, 2, 0, tzinfo=UTC), Step.TICKET, "open")])
 def test_answer_a_bare_verb_asked_of_today_names_its_step(
     answerer: Answerer, question: str, now: datetime, step: Step, state: str
 ) -> None:
