@@ -119,7 +119,8 @@ def test_understand_binding_said_with_its_verb_is_done(answerer: Answerer, quest
     assert [i.step for i in answer.next_steps][:1] == [Step.SUBMIT]
 
 
-@pytest.mark.parametrize("question", ["资格审核是通过了的 然后呢", "审核也过了 下一步干嘛"])
+@pytest.mark.parametrize("question", ["资格审核是通过了的 然后呢", "审核也过了 下一步干嘛",
+                                      "资格审核显示通过了 下一步呢"])
 def test_understand_a_word_between_a_step_and_its_outcome_still_reports_it(
     answerer: Answerer, question: str
 ) -> None:
