@@ -99,6 +99,8 @@ FLOORS = {
     ("questions_blind28", "holdout"): 0.85,
     ("questions_blind30", "tune"): 0.7,
     ("questions_blind30", "holdout"): 0.7,
+    ("questions_blind29", "tune"): 0.8,
+    ("questions_blind29", "holdout"): 0.8,
 }
 
 
