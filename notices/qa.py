@@ -840,7 +840,10 @@ class Answerer:
         if (entry.kind is EntryKind.ANSWER and not set(reading.asked) & set(entry.steps)
                 and not self._index.grounded(terms, entry)):
             # Only words of an answer's running text ("药师是专技几级职称" shares 职称 with
-            # the years rule): nothing the notice answers is asked about.
+            # the years rule): nothing the notice answers is asked about. (Beside progress
+            # reported, "费用交了 还有事没", what comes next is.)
+            if reading.done and not named:
+                return self._next(reading, asker, self._entry("next_steps"))
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, 0.9,
                                entry=self._oos("oos_general"), reading=reading)
         answer = self._from_entry(entry, _confidence(score), asker, reading, reading.aspect)
