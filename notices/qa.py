@@ -685,6 +685,11 @@ class Answerer:
             ):
                 return self._verdict(reading, asker)
         if aspect is Aspect.NEXT:
+            channel = self._channel_entry(reading)
+            if channel is not None:
+                # "提交完微信上收到个待办事项提醒 要我做啥": what to do about the notice's own
+                # message is what the notice says of it.
+                return self._from_entry(channel, _READ_CONFIDENCE, asker, reading, aspect)
             return self._next(reading, asker, self._entry("next_steps"))
         if not reading.asked and aspect in TIME_ASPECTS:
             # "今天考完专业知识了 还有哪天要考" on the first exam weekend: a step said done
@@ -1108,6 +1113,16 @@ class Answerer:
                 and self._index.grounded(self._index.terms(reading.canon), entry)
                 and reading.asked[0] not in entry.steps
                 and score >= _OTHER_TOPIC * max(own, _MIN_SCORE))
+
+    def _channel_entry(self, reading: Reading) -> Entry | None:
+        """Return the entry about one of the notice's own channels (its WeChat reminder) that
+        a message names, where that entry ranks first for it."""
+        named = self._official_channels.find(reading.canon)
+        if not named:
+            return None
+        ranked = self._index.rank(self._index.terms(reading.canon))
+        top = ranked[0][1] if ranked else None
+        return top if top is not None and set(named) & set(top.keywords) else None
 
     def _changed_topic(self, reading: Reading) -> Entry | None:
         """Return the entry about what follows a change of details where a message states

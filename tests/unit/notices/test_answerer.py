@@ -133,6 +133,14 @@ def test_answer_a_bare_verb_asked_of_today_names_its_step(
     assert plan.step is step and status is not None and status.state == state
 
 
+def test_answer_what_to_do_about_the_wechat_reminder_is_what_the_notice_says_of_it(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("报名交上去以后微信来了条待办事项提醒 接下来要干嘛",
+                             now=datetime(2023, 12, 8, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "wechat_todo_reminder"
+
+
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
     answer = answerer.answer("when is the payment deadline", region_code="beijing", now=NOW)
     assert answer.lang == "en"
