@@ -124,6 +124,8 @@ def test_answer_something_gone_wrong_with_a_dated_step_says_where_its_window_sta
      ("准考证还能下吗", datetime(2024, 4, 23, 2, 0, tzinfo=UTC), Step.TICKET, "closed"),
      # Asking to do a step again ("补打", "reprint") is asking whether it is open now.
      ("准考证能补打吗", datetime(2024, 4, 19, 2, 0, tzinfo=UTC), Step.TICKET, "open"),
+     # Whether something has come out is where its window stands.
+     ("准考证出来没", datetime(2024, 3, 20, 2, 0, tzinfo=UTC), Step.TICKET, "upcoming"),
      ("my ticket is gone and the exam is tomorrow morning, can i reprint it?",
       datetime(2024, 4, 19, 2, 0, tzinfo=UTC), Step.TICKET, "open")])
 def test_answer_a_bare_verb_asked_of_today_names_its_step(
