@@ -72,38 +72,38 @@ def test_answer_a_pasted_status_asked_about_as_a_whole_gives_what_comes_next(
 
 
 @pytest.mark.parametrize(
-    "question", ["银行卡扣了钱 平台还是未缴费", "交费时重复扣款了 怎么办",
-                 "I was charged twice for the exam fee"])
-def test_answer_being_charged_with_no_payment_shown_is_a_technical_problem(
-    answerer: Answerer, question: str
+    ("question", "entry_id"),
+    [(q, "oos_technical") for q in ("银行卡扣了钱 平台还是未缴费", "交费时重复扣款了 怎么办",
+                                    "I was charged twice for the exam fee")]
+    # Moving to another exam site, however said.
+    + [(q, "oos_venue") for q in ("考点离我家很远 能不能调", "能换到别的考点考吗")],
+)
+def test_answer_a_problem_the_notice_leaves_out_gets_its_topic(
+    answerer: Answerer, question: str, entry_id: str
 ) -> None:
-    # The notice says nothing of it: the reply says so and where to ask, not the window.
+    # The notice says nothing of it: the reply says so and where to ask, not a step's window.
     answer = answerer.answer(question, now=datetime(2024, 2, 2, 2, 0, tzinfo=UTC))
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
-    assert answer.entry is not None and answer.entry.id == "oos_technical"
+    assert answer.entry is not None and answer.entry.id == entry_id
 
 
-def test_answer_a_failed_payment_asked_to_retry_gets_the_open_window(answerer: Answerer) -> None:
-    answer = answerer.answer("支付失败了 还能再交吗", now=datetime(2024, 2, 2, 2, 0, tzinfo=UTC))
-    assert answer.entry is not None and answer.entry.id == "pay_online"
-
-
-@pytest.mark.parametrize("question", ["考点离我家很远 能不能调", "能换到别的考点考吗"])
-def test_answer_moving_to_another_exam_site_is_not_in_the_notice(
-    answerer: Answerer, question: str
+@pytest.mark.parametrize(
+    ("question", "now", "entry_id"),
+    [
+        # A failed payment asked to retry: the open window, not a technical problem.
+        ("支付失败了 还能再交吗", datetime(2024, 2, 2, 2, 0, tzinfo=UTC), "pay_online"),
+        # Progress beside a question of no topic: what comes next.
+        ("费交了 是不是等通知就行", datetime(2024, 2, 20, 2, 0, tzinfo=UTC), "next_steps"),
+        # What to do about the notice's own WeChat reminder: what the notice says of it.
+        ("报名交上去以后微信来了条待办事项提醒 接下来要干嘛",
+         datetime(2023, 12, 8, 2, 0, tzinfo=UTC), "wechat_todo_reminder"),
+    ],
+)
+def test_answer_the_topic_beside_a_trouble_or_progress(
+    answerer: Answerer, question: str, now: datetime, entry_id: str
 ) -> None:
-    answer = answerer.answer(question, now=datetime(2024, 3, 2, 2, 0, tzinfo=UTC))
-    assert answer.kind is AnswerKind.OUT_OF_SCOPE
-    assert answer.entry is not None and answer.entry.id == "oos_venue"
-
-
-def test_answer_progress_with_a_question_of_no_topic_gets_what_comes_next(
-    answerer: Answerer,
-) -> None:
-    answer = answerer.answer("费交了 是不是等通知就行",
-                             now=datetime(2024, 2, 20, 2, 0, tzinfo=UTC))
-    assert answer.entry is not None and answer.entry.id == "next_steps"
-    assert [i.step for i in answer.next_steps][:1] == [Step.TICKET]
+    answer = answerer.answer(question, now=now)
+    assert answer.entry is not None and answer.entry.id == entry_id
 
 
 @pytest.mark.parametrize(
@@ -133,14 +133,6 @@ def test_answer_a_bare_verb_asked_of_today_names_its_step(
 ) -> None:
     plan, status = answerer.answer(question, now=now).statuses[0]
     assert plan.step is step and status is not None and status.state == state
-
-
-def test_answer_what_to_do_about_the_wechat_reminder_is_what_the_notice_says_of_it(
-    answerer: Answerer,
-) -> None:
-    answer = answerer.answer("报名交上去以后微信来了条待办事项提醒 接下来要干嘛",
-                             now=datetime(2023, 12, 8, 2, 0, tzinfo=UTC))
-    assert answer.entry is not None and answer.entry.id == "wechat_todo_reminder"
 
 
 def test_answer_english_question_is_english(answerer: Answerer) -> None:
