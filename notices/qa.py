@@ -1120,8 +1120,7 @@ class Answerer:
         named = self._official_channels.find(reading.canon)
         if not named:
             return None
-        ranked = self._index.rank(self._index.terms(reading.canon))
-        top = ranked[0][1] if ranked else None
+        top = self._first_ranked(reading)
         return top if top is not None and set(named) & set(top.keywords) else None
 
     def _changed_topic(self, reading: Reading) -> Entry | None:
@@ -1130,8 +1129,13 @@ class Answerer:
         that rule answers, not the window of a step the message names."""
         if not reading.changed:
             return None
+        top = self._first_ranked(reading)
+        return top if top is not None and top.on_change else None
+
+    def _first_ranked(self, reading: Reading) -> Entry | None:
+        """Return the entry ranked first for the whole question, steps aside, if any."""
         ranked = self._index.rank(self._index.terms(reading.canon))
-        return ranked[0][1] if ranked and ranked[0][1].on_change else None
+        return ranked[0][1] if ranked else None
 
     def _undated_topic(self, reading: Reading) -> bool:
         """Return True when a time question is about an undated rule of the step: "成绩能保留

@@ -72,9 +72,11 @@ def detect_lang(text: str) -> str | None:
         return "en"
     # (Or an English sentence quoting one Chinese term, a status or a title: "status says
     # 自动确认失败, what now". Each run of Chinese is one term.)
-    spoken = len(_LATIN_WORDS.findall(_ADDRESS.sub(" ", sample)))
-    if cjk > 0 and spoken >= 4 and spoken >= 4 * len(_CJK_RUNS.findall(sample)):
-        return "en"
+    # (Most Chinese questions hold fewer than 4 English words: their addresses are not cut.)
+    if cjk > 0 and words >= 4:
+        spoken = len(_LATIN_WORDS.findall(_ADDRESS.sub(" ", sample)))
+        if spoken >= 4 and spoken >= 4 * len(_CJK_RUNS.findall(sample)):
+            return "en"
     if cjk > 0:
         return "zh"
     return None
