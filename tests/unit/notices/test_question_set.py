@@ -101,6 +101,8 @@ FLOORS = {
     ("questions_blind30", "holdout"): 0.7,
     ("questions_blind29", "tune"): 0.8,
     ("questions_blind29", "holdout"): 0.8,
+    ("questions_blind31", "tune"): 0.7,
+    ("questions_blind31", "holdout"): 0.75,
 }
 
 
