@@ -363,6 +363,8 @@ class Lexicon(_Frozen):
     credential_asks: tuple[str, ...] = ()
     partner_cues: tuple[str, ...] = ()
     assumed_name_cues: tuple[str, ...] = ()
+    announce_cues: tuple[str, ...] = ()
+    disclosure_asks: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()
     handover_cues: tuple[str, ...] = ()
     alteration_cues: tuple[str, ...] = ()
