@@ -22,6 +22,8 @@ from notices.text import alternation, fold, normalise
 
 _LATIN = re.compile(r"[a-z]")
 _SUGGEST_CUTOFF = 40.0
+# How far before a region's name the words saying whose or when it is are looked for.
+_SAID_SPAN, _SAID_SPAN_EN = 6, 12
 
 
 def _squash(text: str) -> str:
@@ -100,14 +102,38 @@ class KnowledgeBase:
         squeezed = folded.replace(" ", "")
         if squeezed in self._exact:
             return self._exact[squeezed]
-        found = [(m.end(), self._exact[m.group(0)]) for m in self._pattern.finditer(folded)]
-        if not found:
+        matches = list(self._pattern.finditer(folded))
+        if not matches:
             return None
+        found = [(m.end(), self._exact[m.group(0)]) for m in matches]
+        said = [0] * len(found)
+        if len({region.code for _, region in found}) > 1:
+            # "去年在北京考的 今年调到天津了": a region said of the past or of someone else is
+            # not the asker's; one said of where the asker is now is, unless another is where
+            # the asker sits the exam ("我在北京工作，在河北考").
+            said = [self._said_when(folded[max(0, m.start() - (
+                _SAID_SPAN_EN if m.group(0).isascii() else _SAID_SPAN)) : m.start()])
+                    for m in matches]
+            if min(said) < 0 < max(said) or (min(said) < 0 and max(said) == 0):
+                kept = [i for i, score in enumerate(said) if score >= 0]
+                found, said = [found[i] for i in kept], [said[i] for i in kept]
         for end, region in found:
             # "我在北京工作，在河北考": the region next to 考 is where the candidate sits.
             if folded[end : end + 1] == "考" or folded[end : end + 3].startswith(("考区", "考点")):
                 return region
-        return found[0][1]
+        return found[said.index(max(said))][1]
+
+    def _said_when(self, before: str) -> int:
+        """Return 1 when the words before a region's name say it is the asker's now, -1 when
+        they say it was before or someone else's, 0 otherwise (the nearest cue decides)."""
+        nearest, score = -1, 0
+        for cues, value in ((self.lexicon.region_now_cues, 1),
+                            (self.lexicon.region_past_cues, -1)):
+            for cue in map(fold, cues):
+                at = before.rfind(cue)
+                if cue and at >= 0 and at + len(cue) > nearest:
+                    nearest, score = at + len(cue), value
+        return score
 
     def suggest_regions(self, text: str, limit: int = 5) -> list[Region]:
         """Return regions whose names look like the text, best first (typos welcome)."""

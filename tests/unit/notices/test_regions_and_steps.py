@@ -33,6 +33,11 @@ AUTO_CONFIRM = {
         ("廣東", "guangdong"),
         ("我在北京工作，在河北考", "hebei"),
         ("上海口腔医院的护士", "shanghai"),
+        # Of two regions, the asker's now, not one of the past or of someone else.
+        ("去年在北京考的 今年调到天津了", "tianjin"),
+        ("今年刚从江苏调过来 现在在上海上班", "shanghai"),
+        ("我老公湖北的 我广东的", "guangdong"),
+        ("last year I was in Hubei, now in Guangdong", "guangdong"),
     ],
 )
 def test_match_region_finds_names_aliases_and_sentences(
