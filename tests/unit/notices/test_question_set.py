@@ -103,6 +103,8 @@ FLOORS = {
     ("questions_blind29", "holdout"): 0.8,
     ("questions_blind31", "tune"): 0.7,
     ("questions_blind31", "holdout"): 0.75,
+    ("questions_blind33", "tune"): 0.7,
+    ("questions_blind33", "holdout"): 0.65,
 }
 
 
