@@ -367,6 +367,8 @@ class Lexicon(_Frozen):
     region_now_cues: tuple[str, ...] = ()
     region_past_cues: tuple[str, ...] = ()
     disclosure_asks: tuple[str, ...] = ()
+    claim_cues: tuple[str, ...] = ()
+    claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()
     handover_cues: tuple[str, ...] = ()
     alteration_cues: tuple[str, ...] = ()
