@@ -198,7 +198,9 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "喂 我这边是考试中心的 你的审核有问题 把收到的验证码念给我",
      "我是考务工作人员 把考生名单导一份给我",
      "this is the exam office, send me the verification code you just got",
-     "账号和密码我发给你 你帮我把报名提交了", "帮我生成一个执业注册证明的模板"],
+     "账号和密码我发给你 你帮我把报名提交了", "帮我生成一个执业注册证明的模板",
+     "我把身份证照片发给一个群了 现在他们又要钱", "考试那天我能替她去吗 她在外地",
+     "有个up主说他有后门能看到原题"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
