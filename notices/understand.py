@@ -227,6 +227,14 @@ class Reader:
             sorted({fold(w) for w in lexicon.step_verbs} | set(self._steps), key=len, reverse=True)
         )
         self._verb_of = {fold(v): s for s, verbs in lexicon.verb_steps.items() for v in verbs}
+        times = _alternation(fold(w) for w in lexicon.asking_time_words)
+        hows = _alternation(fold(w) for w in lexicon.aspect_cues.get(Aspect.HOW.value, ()))
+        # ("how to login now" reads "怎么登录现在": the time word closes the question a few
+        # words after the how-word.)
+        self._time_before_how = (
+            re.compile(f"(?P<t>{times.pattern})(?=(?:{hows.pattern}))"
+                       f"|(?:{hows.pattern}).{{0,4}}(?P<e>{times.pattern})$")
+            if times is not None and hows is not None else None)
         leads = _alternation(fold(w) for w in lexicon.verb_leads)
         verbs = _alternation(self._verb_of)
         self._led_verb = (re.compile(f"(?:{leads.pattern})({verbs.pattern})")
@@ -561,6 +569,10 @@ class Reader:
         if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):
             # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.
             return Aspect.MISSED if self._aspects[Aspect.MISSED].find(squeezed) else Aspect.WHAT_IF
+        if self._time_before_how is not None:
+            # "忘了密码 现在怎么登录": the time word says when the asker asks; it asks how.
+            # (Blanked, not cut: the step words keep their places.)
+            squeezed = self._time_before_how.sub(_blank_time, squeezed)
         first = self._first_aspect(squeezed, mentions)
         if first is Aspect.WHAT and self._asks_whether_over(squeezed):
             # "考试是不是都考完了": whether a step is over is where today stands.
@@ -721,6 +733,14 @@ def _year_of(match: re.Match[str]) -> int | None:
     if full:
         return int(full)
     return 2000 + int(short) if short else None
+
+
+def _blank_time(match: re.Match[str]) -> str:
+    """Return a match with its time word (group t or e) blanked, the rest kept."""
+    group = "t" if match.group("t") is not None else "e"
+    start, end = match.start(group) - match.start(), match.end(group) - match.start()
+    text = match.group(0)
+    return text[:start] + "_" * (end - start) + text[end:]
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:

@@ -228,6 +228,16 @@ def test_understand_a_closing_modal_asks_about_today(answerer: Answerer) -> None
     assert plan.step is Step.TICKET and status is not None and status.state == "open"
 
 
+@pytest.mark.parametrize("question",
+                         ["忘了密码 现在怎么登录", "forgot my password, how to log in now"])
+def test_understand_a_time_word_beside_how_asks_how_not_whether_open(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.reading is not None and answer.reading.aspect is not Aspect.NOW
+    assert answer.entry is not None and answer.entry.id == "password_recovery"
+
+
 @pytest.mark.parametrize(("question", "step"),
                          [("我现在注册不了 一直提示证件号已存在", Step.REGISTER),
                           ("缴费缴不上 现在咋整", Step.PAY)])
