@@ -411,6 +411,10 @@ def test_answer_next_step_with_a_stated_change_adds_the_rule_it_bears_on(
         ("收到待办事项提醒 说要交500元 是官方的吗", AnswerKind.FRAUD),
         ("收到待办提醒让我转账 靠谱吗", AnswerKind.FRAUD),
         ("这个小程序是官方的吗", AnswerKind.FRAUD),
+        # The notice's own channels named (its site, the mini-programs): the notice answers.
+        ("微信上搜到的人才交流服务中心小程序是官方的吗 能直接报名吗", AnswerKind.ANSWER),
+        ("is the official site 21wecan? a friend sent me a look-alike", AnswerKind.ANSWER),
+        ("有个小程序要先开会员才能报名 是官方的吗", AnswerKind.FRAUD),
         ("the wechat group says it sends the tickets, is it legit", AnswerKind.FRAUD),
     ],
 )
