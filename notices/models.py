@@ -369,6 +369,7 @@ class Lexicon(_Frozen):
     region_past_cues: tuple[str, ...] = ()
     disclosure_asks: tuple[str, ...] = ()
     claim_cues: tuple[str, ...] = ()
+    hearsay_cues: tuple[str, ...] = ()
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()
     handover_cues: tuple[str, ...] = ()

@@ -90,6 +90,8 @@ _REQUEST_SPAN = 8
 _PARTNER_SPAN = 4
 # How far after "我是" the role claimed is named ("我是天津考点的工作人员").
 _CLAIM_SPAN = 10
+# How far after "有人说" a move of the exam is the rumour told ("群里有人说今年考试推迟到5月了").
+_HEARSAY_SPAN = 12
 # How far a credential is from the act of buying, borrowing or faking it (English words run
 # longer: "sell me a work certificate").
 _ILLICIT_SPAN = 4
@@ -339,6 +341,7 @@ class Answerer:
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
         self._news_tails = CueSet(lex.news_tails)
+        self._hearsay = CueSet(lex.hearsay_cues)
         self._time = CueSet(lex.time_cues)
         self._news = frozenset(fold(w) for w in lex.news_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
@@ -573,7 +576,8 @@ class Answerer:
                                entry=self._oos("oos_other_exam"))
         # "考试延期了吗" asks whether the exam was moved, not to move one's own; "exam days? i
         # have business trip april 20" asks the days, the trip beside it.
-        if any(cue not in self._news or not self._news_tails.starts(asked[end:])
+        if any((cue not in self._news or not self._news_tails.starts(asked[end:]))
+               and not _then(self._hearsay, CueSet([cue]), asked[:end], _HEARSAY_SPAN)
                for cue, end in self._personal.found_at(asked)) and not self._dated_ask(asking):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))

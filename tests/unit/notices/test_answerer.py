@@ -443,3 +443,13 @@ def test_answer_entry_about_a_change_needs_one_stated(
 ) -> None:
     answer = answerer.answer(question, now=NOW)
     assert answer.entry is not None and answer.entry.id == entry_id
+
+
+@pytest.mark.parametrize("question", ["群里有人说今年考试推迟到5月了 不是4月13号吗",
+                                      "听说考试延期到5月了 是真的吗 不是4月13号考吗"])
+def test_answer_a_rumoured_move_of_the_exam_is_checked_against_the_notice(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id in ("exam_dates", "key_dates")
