@@ -742,7 +742,8 @@ class Answerer:
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         if (
             reading.asked and aspect in TIME_ASPECTS and not self._undated_topic(reading)
-            and not self._other_topic(reading) and self._changed_topic(reading) is None
+            and (reading.over_asked or not self._other_topic(reading))
+            and self._changed_topic(reading) is None
             # "已经确认了 才发现学历填错 还能撤回改吗": undoing a step after a later one is
             # done asks about the later one's rule, not about the step's window (nor about
             # another step named beside it: "还能登录系统撤回改一下吗").

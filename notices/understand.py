@@ -104,6 +104,9 @@ class Reading:
     # The asking sentences alone, in canonical words, short message or long ("今天能报了吗"
     # of "今天能报了吗 网站好卡"); empty when no sentence asks.
     asking_only: str = ""
+    # The question closes asking whether the step is over ("报名是不是早就结束了", "考试完了
+    # 吗"): where today stands in its window is the answer, whatever else its words touch.
+    over_asked: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -340,7 +343,10 @@ class Reader:
             asked = tuple(sorted(asked, key=lambda s: s not in asking_steps))
         named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
+        over_asked = aspect is Aspect.NOW and focus_squeezed.rstrip(
+            self._particles).endswith(self._over)
         return Reading(
+            over_asked=over_asked,
             canon=canon,
             steps=steps,
             asked=asked,

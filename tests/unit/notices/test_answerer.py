@@ -453,3 +453,12 @@ def test_answer_a_rumoured_move_of_the_exam_is_checked_against_the_notice(
     answer = answerer.answer(question, now=NOW)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id in ("exam_dates", "key_dates")
+
+
+def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
+    # Words beside it ("今年", "早就") touch other rules; the window answers.
+    answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
+    assert answer.reading is not None and answer.reading.over_asked
+    assert answer.entry is not None and answer.entry.id == "registration_dates"
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == "closed"
