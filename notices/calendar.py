@@ -104,10 +104,12 @@ def todo(
     returning: bool | None,
     done: set[Step] | frozenset[Step],
     now: datetime,
+    excepted: frozenset[Step] = frozenset(),
 ) -> list[TodoItem]:
-    """Return the steps not yet done, in order, each with its window status."""
+    """Return the steps not yet done, in order, each with its window status (for the steps
+    in `excepted`, as in the excepted part of the region: "贵州省直考点")."""
     items: list[TodoItem] = []
-    for plan in kb.plan(region_code, returning):
+    for plan in kb.plan(region_code, returning, excepted):
         if plan.step in done:
             continue
         status = window_status(plan.window, now) if plan.window else None

@@ -990,7 +990,7 @@ class Answerer:
         # "提交后下一步做什么": the step the question starts from counts as done here.
         done = _with_earlier(asker.done | (reading.setting if reading else frozenset()))
         items = todo(self.kb, region_code=code, returning=asker.returning, done=done,
-                     now=asker.now)
+                     now=asker.now, excepted=asker.excepted)
         unknown = not done
         if unknown:
             # Nothing said of progress: start from what is open today, or next, not from a

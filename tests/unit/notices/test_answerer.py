@@ -462,3 +462,10 @@ def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer)
     assert answer.entry is not None and answer.entry.id == "registration_dates"
     assert answer.statuses and answer.statuses[0][1] is not None
     assert answer.statuses[0][1].state == "closed"
+
+
+def test_answer_next_steps_of_an_asker_at_guizhous_provincial_site(answerer: Answerer) -> None:
+    # "省直考点" passes Guizhou's online payment by: the next step has no date of the notice's.
+    answer = answerer.answer("我是省直考点的 审核过了 接下来干嘛", region_code="guizhou", now=NOW)
+    assert answer.next_steps and answer.next_steps[0].plan.step is Step.PAY
+    assert answer.next_steps[0].plan.window is None
