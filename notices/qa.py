@@ -432,7 +432,9 @@ class Answerer:
         reading = self._reader.read(self._abuse.strip(clean), region=region, year=self.kb.year,
                                     raw=raw, asking=asking)
         if reading.other_year and (
-            reading.aspect in TIME_ASPECTS or not reading.steps
+            # ("2025年的报名什么时候开始 今年来不及了": a miss told beside it.)
+            reading.aspect in TIME_ASPECTS or reading.aspect is Aspect.MISSED
+            or not reading.steps
         ):
             # Another exam year's dates are not in this notice; its rules mostly are.
             return self._reply(AnswerKind.OUT_OF_SCOPE, answer_lang, 0.9,
