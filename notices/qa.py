@@ -342,6 +342,7 @@ class Answerer:
         self._personal = CueSet(lex.personal_cues)
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
+        self._degree_words = CueSet(lex.degree_words)
         self._time = CueSet(lex.time_cues)
         self._news = frozenset(fold(w) for w in lex.news_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
@@ -573,7 +574,10 @@ class Answerer:
         # Another country's licence or another field's exam is what the whole message is
         # about ("I'm taking step 1 in October, when should I register"); a related exam only
         # where the message asks about it.
-        if self._unrelated_exam.find(stripped) or self._other_exam.find(asked):
+        if self._unrelated_exam.find(stripped) or any(
+                # ("专升本学历能用吗": the route to a degree, not the other exam.)
+                not self._degree_words.starts(asked[end:].lstrip(" 的"))
+                for _, end in self._other_exam.found_at(asked)):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))
         # "考试延期了吗" asks whether the exam was moved, not to move one's own; "exam days? i

@@ -469,3 +469,16 @@ def test_answer_next_steps_of_an_asker_at_guizhous_provincial_site(answerer: Ans
     answer = answerer.answer("我是省直考点的 审核过了 接下来干嘛", region_code="guizhou", now=NOW)
     assert answer.next_steps and answer.next_steps[0].plan.step is Step.PAY
     assert answer.next_steps[0].plan.window is None
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("专升本学历能用吗", AnswerKind.ANSWER), ("成人高考的大专承认不", AnswerKind.ANSWER),
+    ("专升本考试什么时候报名", AnswerKind.OUT_OF_SCOPE),
+])
+def test_answer_an_exam_named_as_a_route_to_a_degree_is_the_degree_rule(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.kind is kind
+    if kind is AnswerKind.ANSWER:
+        assert answer.entry is not None and answer.entry.id == "recognised_degree"
