@@ -482,3 +482,12 @@ def test_answer_an_exam_named_as_a_route_to_a_degree_is_the_degree_rule(
     assert answer.kind is kind
     if kind is AnswerKind.ANSWER:
         assert answer.entry is not None and answer.entry.id == "recognised_degree"
+
+
+@pytest.mark.parametrize("question",
+                         ["去年用的护照 今年用身份证", "my ID number changed since last year"])
+def test_answer_a_changed_id_type_since_last_year_is_the_merge_rule(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.entry is not None and answer.entry.id == "id_change_score_merge"
