@@ -105,6 +105,8 @@ FLOORS = {
     ("questions_blind31", "holdout"): 0.75,
     ("questions_blind33", "tune"): 0.7,
     ("questions_blind33", "holdout"): 0.65,
+    ("questions_public11", "tune"): 0.75,
+    ("questions_public11", "holdout"): 0.55,
 }
 
 
