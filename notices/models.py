@@ -370,6 +370,7 @@ class Lexicon(_Frozen):
     disclosure_asks: tuple[str, ...] = ()
     claim_cues: tuple[str, ...] = ()
     hearsay_cues: tuple[str, ...] = ()
+    news_leads: tuple[str, ...] = ()
     degree_words: tuple[str, ...] = ()
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()

@@ -342,6 +342,7 @@ class Answerer:
         self._personal = CueSet(lex.personal_cues)
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
+        self._news_leads = tuple(fold(w) for w in lex.news_leads if fold(w))
         self._degree_words = CueSet(lex.degree_words)
         self._time = CueSet(lex.time_cues)
         self._news = frozenset(fold(w) for w in lex.news_cues)
@@ -582,7 +583,9 @@ class Answerer:
                                entry=self._oos("oos_other_exam"))
         # "考试延期了吗" asks whether the exam was moved, not to move one's own; "exam days? i
         # have business trip april 20" asks the days, the trip beside it.
-        if any((cue not in self._news or not self._news_tails.starts(asked[end:]))
+        if any((cue not in self._news or not (
+                    self._news_tails.starts(asked[end:])
+                    or asked[: end - len(cue)].rstrip().endswith(self._news_leads)))
                and not _then(self._hearsay, CueSet([cue]), asked[:end], _HEARSAY_SPAN)
                for cue, end in self._personal.found_at(asked)) and not self._dated_ask(asking):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,

@@ -491,3 +491,13 @@ def test_answer_a_changed_id_type_since_last_year_is_the_merge_rule(
 ) -> None:
     answer = answerer.answer(question, now=NOW)
     assert answer.entry is not None and answer.entry.id == "id_change_score_merge"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("今年的考试时间会不会延后?", AnswerKind.ANSWER), ("考试时间会推迟吗", AnswerKind.ANSWER),
+    ("我能推迟考试吗", AnswerKind.OUT_OF_SCOPE), ("考试能不能延期", AnswerKind.OUT_OF_SCOPE),
+])
+def test_answer_whether_the_exam_will_move_is_news_not_a_personal_request(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    assert answerer.answer(question, now=NOW).kind is kind
