@@ -371,6 +371,7 @@ class Lexicon(_Frozen):
     claim_cues: tuple[str, ...] = ()
     hearsay_cues: tuple[str, ...] = ()
     news_leads: tuple[str, ...] = ()
+    guarantee_cues: tuple[str, ...] = ()
     degree_words: tuple[str, ...] = ()
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()

@@ -342,6 +342,7 @@ class Answerer:
         self._personal = CueSet(lex.personal_cues)
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
+        self._guarantees = CueSet(lex.guarantee_cues)
         self._news_leads = tuple(fold(w) for w in lex.news_leads if fold(w))
         self._degree_words = CueSet(lex.degree_words)
         self._time = CueSet(lex.time_cues)
@@ -515,7 +516,9 @@ class Answerer:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
         # Someone else offering something for money ("闲鱼上有人卖…十块一次", "有人说他有熟人
         # 能直接改成已完成报名确认 收费800"): the centre authorised no one.
-        paid_offer = bool(self._third_party.find(clean)) and (
+        # A guarantee for money, whoever offers it ("说交500元能保证审核通过").
+        paid_guarantee = self._money_named(clean) and bool(self._guarantees.find(clean))
+        paid_offer = paid_guarantee or (bool(self._third_party.find(clean)) and (
             self._money_named(clean)
             # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone else
             # offering to act in a step or on a record.)
@@ -523,7 +526,7 @@ class Answerer:
             or (_then(self._third_party, self._offers, clean, _OFFER_SPAN,
                       unless=self._help_only.starts)
                 and (bool(self._reader.steps_named(clean))
-                     or bool(self._record_acts.find(clean)))))
+                     or bool(self._record_acts.find(clean))))))
         canon = self._canon(clean)
         injected = bool(self._injection.find(clean))
         deceit = (self._fraud.holds(clean, self._denials)
