@@ -502,3 +502,13 @@ def test_answer_whether_the_exam_will_move_is_news_not_a_personal_request(
     answerer: Answerer, question: str, kind: AnswerKind
 ) -> None:
     assert answerer.answer(question, now=NOW).kind is kind
+
+
+@pytest.mark.parametrize("question", ["已经提交了 想修改报名信息",
+                                      "i submitted but want to edit my application"])
+def test_answer_a_wish_beside_progress_is_asked_not_a_report(
+    answerer: Answerer, question: str
+) -> None:
+    # A change wanted after submitting is the withdraw-and-edit rule, not "what next".
+    answer = answerer.answer(question, now=datetime(2023, 12, 10, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "withdraw_edit"
