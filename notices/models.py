@@ -372,6 +372,7 @@ class Lexicon(_Frozen):
     hearsay_cues: tuple[str, ...] = ()
     news_leads: tuple[str, ...] = ()
     guarantee_cues: tuple[str, ...] = ()
+    pay_link_cues: tuple[str, ...] = ()
     degree_words: tuple[str, ...] = ()
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()

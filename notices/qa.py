@@ -343,6 +343,7 @@ class Answerer:
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
         self._guarantees = CueSet(lex.guarantee_cues)
+        self._pay_links = CueSet(lex.pay_link_cues)
         self._news_leads = tuple(fold(w) for w in lex.news_leads if fold(w))
         self._degree_words = CueSet(lex.degree_words)
         self._time = CueSet(lex.time_cues)
@@ -518,7 +519,9 @@ class Answerer:
         # 能直接改成已完成报名确认 收费800"): the centre authorised no one.
         # A guarantee for money, whoever offers it ("说交500元能保证审核通过").
         paid_guarantee = self._money_named(clean) and bool(self._guarantees.find(clean))
-        paid_offer = paid_guarantee or (bool(self._third_party.find(clean)) and (
+        # An amount to pay by a link or a code ("先转我800 链接我一会发你").
+        linked_amount = _AMOUNT.search(clean) is not None and bool(self._pay_links.find(clean))
+        paid_offer = paid_guarantee or linked_amount or (bool(self._third_party.find(clean)) and (
             self._money_named(clean)
             # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone else
             # offering to act in a step or on a record.)

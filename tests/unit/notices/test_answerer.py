@@ -200,7 +200,8 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "this is the exam office, send me the verification code you just got",
      "账号和密码我发给你 你帮我把报名提交了", "帮我生成一个执业注册证明的模板",
      "我把身份证照片发给一个群了 现在他们又要钱", "考试那天我能替她去吗 她在外地",
-     "有个up主说他有后门能看到原题", "说交500元能保证审核通过 真的吗", "考场里能用手机查答案吗"],
+     "有个up主说他有后门能看到原题", "说交500元能保证审核通过 真的吗", "考场里能用手机查答案吗",
+     "表妹说先转她800 链接一会发我", "a guy says he needs my sms code to unbind my wechat"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
