@@ -513,3 +513,14 @@ def test_answer_a_wish_beside_progress_is_asked_not_a_report(
     # A change wanted after submitting is the withdraw-and-edit rule, not "what next".
     answer = answerer.answer(question, now=datetime(2023, 12, 10, 2, 0, tzinfo=UTC))
     assert answer.entry is not None and answer.entry.id == "withdraw_edit"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("机考给不给草稿纸啊", AnswerKind.OUT_OF_SCOPE),
+    ("机考的电脑是什么输入法", AnswerKind.OUT_OF_SCOPE),
+    ("哪些专业是机考", AnswerKind.ANSWER), ("没电脑 手机上能报名吗", AnswerKind.ANSWER),
+])
+def test_answer_the_rules_of_the_computer_based_exam_room_are_left_out(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    assert answerer.answer(question, now=NOW).kind is kind
