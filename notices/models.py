@@ -373,6 +373,7 @@ class Lexicon(_Frozen):
     news_leads: tuple[str, ...] = ()
     guarantee_cues: tuple[str, ...] = ()
     pay_link_cues: tuple[str, ...] = ()
+    edit_asks: tuple[str, ...] = ()
     degree_words: tuple[str, ...] = ()
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()

@@ -524,3 +524,14 @@ def test_answer_the_rules_of_the_computer_based_exam_room_are_left_out(
     answerer: Answerer, question: str, kind: AnswerKind
 ) -> None:
     assert answerer.answer(question, now=NOW).kind is kind
+
+
+def test_answer_whether_a_submission_can_still_be_changed_is_the_edit_rule(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("把专业选错了 已经点了提交 现在还能改吗",
+                             now=datetime(2023, 12, 10, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "withdraw_edit"
+    # Where the window stands is still said.
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == "open"
