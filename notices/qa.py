@@ -925,10 +925,17 @@ class Answerer:
                                reading=reading)
         if entry.next_steps:
             return self._next(reading, asker, entry)
-        if len(entry.steps) == 1 and (
+        # ("能不能再重新下载打一张" while the window is open: where the step asked about
+        # stands today comes with its dated rule.)
+        open_now = (
+            entry.time_aware and entry.steps and aspect is Aspect.WHAT and reading is not None
+            and reading.asked[:1] == entry.steps[:1]
+            and (status := self._status(self._plans(asker)[entry.steps[0]], asker)) is not None
+            and status.state == "open")
+        if open_now or (len(entry.steps) == 1 and (
             (entry.time_aware and (aspect in _DATED_ASPECTS or reading is None))
             or (entry.region_dependent and asker.region is None)
-        ):
+        )):
             # A date, or a rule most regions share: answered from the step's plan.
             return self._timed(entry.steps[0], entry, reading, asker, aspect, confidence)
         focus = None
