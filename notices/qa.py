@@ -925,14 +925,13 @@ class Answerer:
                                reading=reading)
         if entry.next_steps:
             return self._next(reading, asker, entry)
-        # ("能不能再重新下载打一张" while the window is open: where the step asked about
-        # stands today comes with its dated rule.)
-        open_now = (
+        # A question about the dated step it names ("能不能再重新下载打一张", "群里说准考证3月
+        # 中旬就能打印了 我怎么没看到"): where the step stands today comes with its dated rule.
+        dated_step = (
             entry.time_aware and entry.steps and aspect is Aspect.WHAT and reading is not None
             and reading.asked[:1] == entry.steps[:1]
-            and (status := self._status(self._plans(asker)[entry.steps[0]], asker)) is not None
-            and status.state == "open")
-        if open_now or (len(entry.steps) == 1 and (
+            and self._plans(asker)[entry.steps[0]].window is not None)
+        if dated_step or (len(entry.steps) == 1 and (
             (entry.time_aware and (aspect in _DATED_ASPECTS or reading is None))
             or (entry.region_dependent and asker.region is None)
         )):

@@ -537,7 +537,7 @@ def test_answer_whether_a_submission_can_still_be_changed_is_the_edit_rule(
     assert answer.statuses[0][1].state == "open"
 
 
-def test_answer_a_question_about_a_step_whose_window_is_open_says_so(
+def test_answer_a_question_about_a_dated_step_says_where_it_stands(
     answerer: Answerer,
 ) -> None:
     answer = answerer.answer("准考证打印有什么要求", now=datetime(2024, 4, 5, 2, 0, tzinfo=UTC))
