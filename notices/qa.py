@@ -928,7 +928,8 @@ class Answerer:
         # A question about the dated step it names ("能不能再重新下载打一张", "群里说准考证3月
         # 中旬就能打印了 我怎么没看到"): where the step stands today comes with its dated rule.
         dated_step = (
-            entry.time_aware and entry.steps and aspect is Aspect.WHAT and reading is not None
+            entry.time_aware and entry.steps and reading is not None
+            and aspect in (Aspect.WHAT, Aspect.HOW, Aspect.WHERE)
             and reading.asked[:1] == entry.steps[:1]
             and self._plans(asker)[entry.steps[0]].window is not None)
         if dated_step or (len(entry.steps) == 1 and (
