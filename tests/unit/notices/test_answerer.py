@@ -544,3 +544,16 @@ def test_answer_a_question_about_a_dated_step_says_where_it_stands(
     assert answer.entry is not None and answer.entry.id == "ticket"
     assert answer.statuses and answer.statuses[0][1] is not None
     assert answer.statuses[0][1].state == "open"
+
+
+@pytest.mark.parametrize(("question", "cutoff"), [
+    ("明年6月本科毕业 能拿本科学历报这次吗", True),
+    ("学位证去年12月20号才发下来 能用不", True),
+    # Its verification at registration is the registration's matter.
+    ("学历核验中 今天都12月13号了 还能报吗", False),
+])
+def test_answer_a_date_said_of_a_degree_asks_whether_it_counts_by_the_cutoff(
+    answerer: Answerer, question: str, cutoff: bool
+) -> None:
+    answer = answerer.answer(question, now=datetime(2023, 12, 13, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and (answer.entry.id == "cutoff_date") is cutoff
