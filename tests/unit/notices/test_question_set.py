@@ -107,6 +107,8 @@ FLOORS = {
     ("questions_blind33", "holdout"): 0.65,
     ("questions_public11", "tune"): 0.75,
     ("questions_public11", "holdout"): 0.55,
+    ("questions_blind32", "tune"): 0.85,
+    ("questions_blind32", "holdout"): 0.85,
 }
 
 
