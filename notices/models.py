@@ -369,6 +369,8 @@ class Lexicon(_Frozen):
     region_past_cues: tuple[str, ...] = ()
     disclosure_asks: tuple[str, ...] = ()
     claim_cues: tuple[str, ...] = ()
+    exam_content: tuple[str, ...] = ()
+    self_references: tuple[str, ...] = ()
     hearsay_cues: tuple[str, ...] = ()
     news_leads: tuple[str, ...] = ()
     guarantee_cues: tuple[str, ...] = ()
