@@ -217,7 +217,7 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
      "单位要我交请假证明", "领证能找人代领吗", "考点工作人员的身份怎么核实",
      "帮我写一份证明材料清单", "全体考生都要现场确认吗 宣布了没",
      "我是上海考区的 提交后还要传材料吗", "我是考点工作人员 考生问现场确认要带什么",
-     "交了100元 能直接打准考证吗"],
+     "交了100元 能直接打准考证吗", "我老公帮我报名可以吗"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str
