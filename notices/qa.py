@@ -84,7 +84,8 @@ _DATE_SAID = re.compile(
 _DEGREE_DATE_SPAN = 8
 # A degree being verified at registration ("学历核验中") is the registration's matter.
 _VERIFYING = ("核验", "验证", "信息")
-_AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)|(?:收|交|付|转)[我你他她]?\s*\d{2,}|费\s*\d{2,}")
+_AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)|(?:收|交|付|转)[我你他她]?\s*\d{2,}|费\s*\d{2,}"
+                     r"|\b(?:pay|paid|transfer|send)\s+\d{2,}")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # How far, in characters, after "pretend to be" the authority is named, after a password whom
@@ -565,8 +566,7 @@ class Answerer:
             # "这个提醒是官方的吗" about the notice's own WeChat reminder: the notice answers,
             # unless money is asked for in it.
             or ((self._legitimacy.find(clean) or self._legitimacy.find(canon))
-                and not (self._official_channels.find(canon) and not self._money.find(clean)
-                         and Step.PAY not in self._reader.steps_named(clean))
+                and not (self._official_channels.find(canon) and not self._money_named(clean))
                 and not self._fact_check(clean, raw))
         ):
             return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
