@@ -498,15 +498,6 @@ def test_answer_a_changed_id_type_since_last_year_is_the_merge_rule(
     assert answer.entry is not None and answer.entry.id == "id_change_score_merge"
 
 
-@pytest.mark.parametrize(("question", "kind"), [
-    ("今年的考试时间会不会延后?", AnswerKind.ANSWER), ("考试时间会推迟吗", AnswerKind.ANSWER),
-    ("我能推迟考试吗", AnswerKind.OUT_OF_SCOPE), ("考试能不能延期", AnswerKind.OUT_OF_SCOPE),
-])
-def test_answer_whether_the_exam_will_move_is_news_not_a_personal_request(
-    answerer: Answerer, question: str, kind: AnswerKind
-) -> None:
-    assert answerer.answer(question, now=NOW).kind is kind
-
 
 @pytest.mark.parametrize("question", ["已经提交了 想修改报名信息",
                                       "i submitted but want to edit my application"])
@@ -519,11 +510,17 @@ def test_answer_a_wish_beside_progress_is_asked_not_a_report(
 
 
 @pytest.mark.parametrize(("question", "kind"), [
+    # Whether the exam will move is news the notice's dates answer; moving one's own is a
+    # personal circumstance.
+    ("今年的考试时间会不会延后?", AnswerKind.ANSWER), ("考试时间会推迟吗", AnswerKind.ANSWER),
+    ("我能推迟考试吗", AnswerKind.OUT_OF_SCOPE), ("考试能不能延期", AnswerKind.OUT_OF_SCOPE),
+    # The computer-based exam room's rules are left out; which subjects are computer-based
+    # is not.
     ("机考给不给草稿纸啊", AnswerKind.OUT_OF_SCOPE),
     ("机考的电脑是什么输入法", AnswerKind.OUT_OF_SCOPE),
     ("哪些专业是机考", AnswerKind.ANSWER), ("没电脑 手机上能报名吗", AnswerKind.ANSWER),
 ])
-def test_answer_the_rules_of_the_computer_based_exam_room_are_left_out(
+def test_answer_words_shared_with_a_topic_left_out_decide_nothing_alone(
     answerer: Answerer, question: str, kind: AnswerKind
 ) -> None:
     assert answerer.answer(question, now=NOW).kind is kind
