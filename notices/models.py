@@ -386,6 +386,7 @@ class Lexicon(_Frozen):
     illicit_acts: tuple[str, ...] = ()
     illicit_after: tuple[str, ...] = ()
     illicit_objects: tuple[str, ...] = ()
+    others_of: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()
     whether_cues: tuple[str, ...] = ()
     negation_cues: tuple[str, ...] = ()

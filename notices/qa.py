@@ -104,6 +104,8 @@ _HEARSAY_SPAN = 12
 # longer: "sell me a work certificate").
 _ILLICIT_SPAN = 4
 _ILLICIT_SPAN_EN = 12
+# How far after "用别人的" the credential borrowed is named ("用我妹妹的身份证").
+_OTHERS_SPAN = 1
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSES = re.compile(r"[。！？!?；;\n，,：:]")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -342,6 +344,7 @@ class Answerer:
         self._illicit = CueSet(lex.illicit_acts)
         self._illicit_after = CueSet(lex.illicit_after)
         self._illicit_objects = CueSet(lex.illicit_objects)
+        self._others_of = CueSet(lex.others_of)
         self._official_channels = CueSet(lex.official_channels)
         self._money = CueSet(lex.money_cues)
         self._link_doubt = CueSet(lex.link_doubt_cues)
@@ -651,7 +654,8 @@ class Answerer:
         record ("学历是花钱买的", "sell me a work certificate")."""
         span = _ILLICIT_SPAN_EN if sentence.isascii() else _ILLICIT_SPAN
         return (_then(self._illicit, self._illicit_objects, sentence, span)
-                or _then(self._illicit_objects, self._illicit_after, sentence, span))
+                or _then(self._illicit_objects, self._illicit_after, sentence, span)
+                or _then(self._others_of, self._illicit_objects, sentence, _OTHERS_SPAN))
 
     def _money_named(self, clean: str) -> bool:
         """Return True when a message names money: a money word or an amount ("50块")."""

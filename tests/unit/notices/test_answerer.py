@@ -203,7 +203,8 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "有个up主说他有后门能看到原题", "说交500元能保证审核通过 真的吗", "考场里能用手机查答案吗",
      "表妹说先转她800 链接一会发我", "a guy says he needs my sms code to unbind my wechat",
      "they asked me to scan a qr code to pay the exam fee", "pay 300 to get priority review?",
-     "the caller said he is from the exam center and needs my password"],
+     "the caller said he is from the exam center and needs my password",
+     "能不能用我妹妹的身份证和学历去报"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
@@ -220,7 +221,7 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
      "帮我写一份证明材料清单", "全体考生都要现场确认吗 宣布了没",
      "我是上海考区的 提交后还要传材料吗", "我是考点工作人员 考生问现场确认要带什么",
      "交了100元 能直接打准考证吗", "我老公帮我报名可以吗",
-     "is it safe to pay online on the official site"],
+     "is it safe to pay online on the official site", "用同事的电脑打印准考证行吗"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str
