@@ -41,6 +41,7 @@ class KnowledgeBase:
         "_exact",
         "_milestones",
         "_pattern",
+        "_said_cues",
         "_steps",
         "cycle",
         "lexicon",
@@ -68,6 +69,11 @@ class KnowledgeBase:
         self._steps = {rule.step: rule for rule in cycle.steps}
         self._entries = {e.id: e for e in cycle.entries}
         self._exact, self._pattern = _region_index(regions)
+        # The words before a region's name that say it is the asker's now (1) or not (-1).
+        self._said_cues = tuple(
+            (cue, value)
+            for cues, value in ((lexicon.region_now_cues, 1), (lexicon.region_past_cues, -1))
+            for cue in map(fold, cues) if cue)
 
     @classmethod
     def build(
@@ -127,12 +133,10 @@ class KnowledgeBase:
         """Return 1 when the words before a region's name say it is the asker's now, -1 when
         they say it was before or someone else's, 0 otherwise (the nearest cue decides)."""
         nearest, score = -1, 0
-        for cues, value in ((self.lexicon.region_now_cues, 1),
-                            (self.lexicon.region_past_cues, -1)):
-            for cue in map(fold, cues):
-                at = before.rfind(cue)
-                if cue and at >= 0 and at + len(cue) > nearest:
-                    nearest, score = at + len(cue), value
+        for cue, value in self._said_cues:
+            at = before.rfind(cue)
+            if at >= 0 and at + len(cue) > nearest:
+                nearest, score = at + len(cue), value
         return score
 
     def suggest_regions(self, text: str, limit: int = 5) -> list[Region]:

@@ -76,7 +76,6 @@ _LINK = re.compile(
 )
 # The end of any such address: a quick test before the slower search for whole addresses.
 _LINK_END = re.compile(rf"\.(?:{_DOMAINS})(?![a-z0-9-])", re.IGNORECASE)
-# An amount of money: digits before a currency word ("50块", "200 元").
 # A month or a day said of something ("明年6月", "12月20号", "2023年12月31日").
 _DATE_SAID = re.compile(
     r"(?:\d{2,4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]")
@@ -84,6 +83,8 @@ _DATE_SAID = re.compile(
 _DEGREE_DATE_SPAN = 8
 # A degree being verified at registration ("学历核验中") is the registration's matter.
 _VERIFYING = ("核验", "验证", "信息")
+# An amount of money: digits before a currency word ("50块", "200 元"), or after a verb of
+# paying or a fee ("转我800", "入群费99", "pay 300").
 _AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)|(?:收|交|付|转)[我你他她]?\s*\d{2,}|费\s*\d{2,}"
                      r"|\b(?:pay|paid|transfer|send)\s+\d{2,}")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
@@ -532,12 +533,13 @@ class Answerer:
             return self._reply(AnswerKind.EMPTY, lang, 1.0)
         # Someone else offering something for money ("闲鱼上有人卖…十块一次", "有人说他有熟人
         # 能直接改成已完成报名确认 收费800"): the centre authorised no one.
+        money = self._money_named(clean)
         # A guarantee for money, whoever offers it ("说交500元能保证审核通过").
-        paid_guarantee = self._money_named(clean) and bool(self._guarantees.find(clean))
+        paid_guarantee = money and bool(self._guarantees.find(clean))
         # An amount to pay by a link or a code ("先转我800 链接我一会发你").
         linked_amount = _AMOUNT.search(clean) is not None and bool(self._pay_links.find(clean))
         paid_offer = paid_guarantee or linked_amount or (bool(self._third_party.find(clean)) and (
-            self._money_named(clean)
+            money
             # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone else
             # offering to act in a step or on a record.)
             # (An offer only to look or tell is none: "朋友说可以帮我看看怎么报名".)
@@ -603,10 +605,12 @@ class Answerer:
                                entry=self._oos("oos_other_exam"))
         # "考试延期了吗" asks whether the exam was moved, not to move one's own; "exam days? i
         # have business trip april 20" asks the days, the trip beside it.
+        hearsay_ends = [end for _, end in self._hearsay.found_at(asked)]
         if any((cue not in self._news or not (
                     self._news_tails.starts(asked[end:])
                     or asked[: end - len(cue)].rstrip().endswith(self._news_leads)))
-               and not _then(self._hearsay, CueSet([cue]), asked[:end], _HEARSAY_SPAN)
+               # ("群里有人说今年考试推迟到5月了": a rumour told, not the asker's own move.)
+               and not any(0 <= end - len(cue) - said <= _HEARSAY_SPAN for said in hearsay_ends)
                for cue, end in self._personal.found_at(asked)) and not self._dated_ask(asking):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
