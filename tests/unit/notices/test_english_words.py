@@ -66,3 +66,18 @@ def test_english_words_earning_the_certificate_and_counting_years(
 ) -> None:
     answer = answerer.answer(question, now=NOW)
     assert answer.entry is not None and answer.entry.id == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("what is the official website for this exam", "official_info"),
+     ("what is official wechat account name?", "official_info"),
+     ("when is the exam", "exam_dates")],
+)
+def test_english_words_this_exam_names_the_whole_exam_not_its_days(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    """"for this exam" says which exam, as 卫生资格考试 does: the site asked for, not the
+    exam days."""
+    answer = answerer.answer(question, now=NOW)
+    assert answer.entry is not None and answer.entry.id == entry

@@ -521,7 +521,21 @@ def test_understand_a_question_beside_progress_is_answered_not_skipped(
 ) -> None:
     answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     assert answer.entry is not None and answer.entry.id == entry_id
-    assert not answer.next_steps and answer.focus is None
+    assert not answer.next_steps
+    # (A trouble within the step names it: where its window stands may come first, never
+    # the steps after it.)
+    assert answer.focus is None or answer.focus.plan.step in answer.entry.steps
+
+
+@pytest.mark.parametrize("question", ["学历还在核验中 能提交报名吗",
+                                      "学历核验还没通过 还能报名吗"])
+def test_understand_a_verification_pending_is_the_registration_step(
+    knowledge: Knowledge, question: str
+) -> None:
+    """学历核验 is done while registering: a submission waiting on it is answered by the
+    registration's verification rule, not by how to edit a submitted application."""
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT.replace(month=12, year=2023))
+    assert answer.entry is not None and answer.entry.id == "register_early"
 
 
 @pytest.mark.parametrize(
