@@ -94,6 +94,8 @@ _READ_CONFIDENCE = 0.95
 # record, and after the authority a claimed tie to it.
 _IMPERSONATION_SPAN = 12
 _HANDOVER_SPAN = 14
+# (English words run longer: "need my ID number and the SMS code".)
+_HANDOVER_SPAN_EN = 24
 _OFFER_SPAN = 20
 _REQUEST_SPAN = 8
 _PARTNER_SPAN = 4
@@ -630,7 +632,7 @@ class Answerer:
                     # (Someone else or a message asking for them: the platform's own login
                     # asks for a code too.)
                     or (_then(self._credential_asks, self._credentials, sentence,
-                              _HANDOVER_SPAN)
+                              _HANDOVER_SPAN_EN if sentence.isascii() else _HANDOVER_SPAN)
                         and bool(self._third_party.find(clean)
                                  or self._sources.find(self._credentials.strip(clean))))
                     or _then(self._authority, self._partners, sentence, _PARTNER_SPAN)

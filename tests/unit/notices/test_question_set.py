@@ -109,6 +109,8 @@ FLOORS = {
     ("questions_public11", "holdout"): 0.55,
     ("questions_blind32", "tune"): 0.85,
     ("questions_blind32", "holdout"): 0.85,
+    ("questions_blind35", "tune"): 0.8,
+    ("questions_blind35", "holdout"): 0.8,
 }
 
 
