@@ -360,7 +360,6 @@ class Answerer:
         self._hearsay = CueSet(lex.hearsay_cues)
         self._guarantees = CueSet(lex.guarantee_cues)
         self._pay_links = CueSet(lex.pay_link_cues)
-        self._edit_asks = CueSet(lex.edit_asks)
         self._news_leads = tuple(fold(w) for w in lex.news_leads if fold(w))
         self._degree_words = CueSet(lex.degree_words)
         self._degree_asks = CueSet(lex.degree_asks)
@@ -816,8 +815,7 @@ class Answerer:
             # fits the question, not one that carries a date.
             # ("已经点了提交 现在还能改吗": whether it can still be changed; the rule on
             # changing it, with the window's state, not the window's dates alone.)
-            editing = bool(self._edit_asks.find(reading.asking_only or reading.canon))
-            entry = self._best_for(step, reading, timely=not editing and (
+            entry = self._best_for(step, reading, timely=not reading.editing and (
                 plan.window is not None or plan.mode == "all"))
             if (plan.window is None and entry is not None
                     and self._other_way(step, plan.mode, entry)):

@@ -107,6 +107,9 @@ class Reading:
     # The question closes asking whether the step is over ("报名是不是早就结束了", "考试完了
     # 吗"): where today stands in its window is the answer, whatever else its words touch.
     over_asked: bool = False
+    # The asking part asks whether something can still be changed ("已经点了提交 现在还能改
+    # 吗"): the rule on changing it answers, with where its window stands.
+    editing: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -216,6 +219,7 @@ class Reader:
         self._inability = tuple(fold(w) for w in lexicon.inability_after if fold(w))
         self._verb_chars = "".join(fold(w) for w in lexicon.step_verbs if len(fold(w)) == 1)
         self._fact_year = CueSet(lexicon.fact_year_cues)
+        self._edit_asks = CueSet(fold(w).replace(" ", "") for w in lexicon.edit_asks)
         self._asking = CueSet(lexicon.question_marks)
         # Chinese yes-or-no words ask anywhere ("能不能"); English ones only opening a clause
         # ("can I pay now", not "what documents should I bring").
@@ -298,6 +302,14 @@ class Reader:
             [m for m in asked_mentions if self._steps[m[2]] not in aside or m in again],
             frozenset(),
         )
+        editing = bool(self._edit_asks.find(
+            self._canon(asking).replace(" ", "") if asking else squeezed))
+        latest = max(done, key=STEP_ORDER.index, default=None)
+        if editing and latest is not None and all(
+                STEP_ORDER.index(s) > STEP_ORDER.index(latest) for s in asked):
+            # "提交了报名信息 发现级别选错了 现场确认还没去 还能改吗": what can still be changed
+            # is what was done last, not a step still to come named beside it.
+            asked = (latest,)
         if not asked:
             # The asking part names no step ("…忘了交费 现在还能补交吗"): the step it goes
             # on from is the one named last.
@@ -347,6 +359,7 @@ class Reader:
             self._particles).endswith(self._over)
         return Reading(
             over_asked=over_asked,
+            editing=editing,
             canon=canon,
             steps=steps,
             asked=asked,

@@ -1276,3 +1276,20 @@ def test_understand_reads_what_is_asked(
     answerer: Answerer, question: str, now: datetime, entry: str
 ) -> None:
     assert entry_id(answerer.answer(question, now=now)) == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("报名信息提交完了 发现专业报错了 还没去现场确认 能改吗", "withdraw_edit"),
+     ("已提交 单位名称写错了 我们是线上确认 还没上传材料 可以修改吗", "withdraw_edit"),
+     # Once confirmed, the confirmation's rule says what can still change.
+     ("已经现场确认了 发现级别报错了 还能改吗", "confirm_onsite")],
+)
+def test_understand_what_can_still_change_is_what_was_done_last(
+    knowledge: Knowledge, question: str, entry_id: str
+) -> None:
+    """A step still to come named beside a mistake ("还没去现场确认") is not what the asker
+    wants to change: the step done last is."""
+    answer = knowledge.answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.editing
+    assert answer.entry is not None and answer.entry.id == entry_id
