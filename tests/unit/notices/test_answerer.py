@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notices import Answerer, AnswerKind, Step
+from notices.understand import Aspect
 
 NOW = datetime(2024, 2, 1, 2, 0, tzinfo=UTC)
 
@@ -341,6 +342,30 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
     answer = answerer.answer("考场里现在能用计算器吗", now=NOW)
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     assert answer.entry is not None and answer.entry.id == "oos_exam_rules"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("准考证打黑白的可以吗", "oos_exam_rules"), ("一科考试时间多长", "oos_exam_schedule"),
+     ("软考的准考证怎么打印", "oos_other_exam")],
+)
+def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
+    answerer: Answerer, question: str, entry_id: str
+) -> None:
+    # How the ticket is printed and how long a paper lasts are not in the notice; another
+    # exam's ticket is another exam's.
+    answer = answerer.answer(question, now=NOW)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
+def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
+    # "咋还没开" asks why paying has not opened: where its window stands today.
+    answer = answerer.answer("缴费咋还没开呢", now=NOW.replace(month=1, day=28))
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
+    assert answer.shared is not None and answer.shared.status is not None
+    assert answer.shared.status.state == "upcoming"
 
 
 def test_answer_reading_words_run_together_mark_no_topic_left_out(answerer: Answerer) -> None:
