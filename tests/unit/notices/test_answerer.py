@@ -363,6 +363,18 @@ def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
     assert answer.entry is not None and answer.entry.id == entry_id
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("微信在哪个页面绑定", "wechat_binding"), ("页面打不开怎么办", "oos_technical")],
+)
+def test_answer_a_page_named_is_no_trouble_with_the_site(
+    answerer: Answerer, question: str, entry_id: str
+) -> None:
+    # "页面" is where something is done; a page that will not open is the site's trouble.
+    answer = answerer.answer(question, now=NOW)
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
     # "咋还没开" asks why paying has not opened: where its window stands today.
     answer = answerer.answer("缴费咋还没开呢", now=NOW.replace(month=1, day=28))
