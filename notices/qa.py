@@ -1119,8 +1119,10 @@ class Answerer:
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry
-        elif not verdict.included:
+        elif not verdict.included and not rule.returning_only:
             # "四川是现场确认吗": not on the list asked about, the region's own way answers.
+            # ("江苏有历史考生自动确认吗": the list of a rule for returning candidates alone
+            # is what is asked about; the region's way for everyone is no answer to it.)
             entry = self._own_rule_entry(plan) or entry
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                            verdict=verdict, region=asker.region, region_from=asker.region_from,

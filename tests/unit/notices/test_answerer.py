@@ -375,6 +375,18 @@ def test_answer_a_page_named_is_no_trouble_with_the_site(
     assert answer.entry is not None and answer.entry.id == entry_id
 
 
+def test_answer_a_region_off_the_returning_list_is_told_so_about_that_list(
+    answerer: Answerer,
+) -> None:
+    # The verdict is about automatic confirmation for returning candidates: its entry is
+    # that rule's, and the reply says the region is not on its list, then the region's way.
+    answer = answerer.answer("湖南的老考生能不能自动确认", now=NOW.replace(month=12, year=2023))
+    assert answer.verdict is not None and not answer.verdict.included
+    assert answer.entry is not None and answer.entry.id == "confirm_auto"
+    assert answer.verdict.region.code == "hunan"
+    assert answer.verdict.plan.mode != "auto_if_unchanged"
+
+
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
     # "咋还没开" asks why paying has not opened: where its window stands today.
     answer = answerer.answer("缴费咋还没开呢", now=NOW.replace(month=1, day=28))
