@@ -754,6 +754,8 @@ class Answerer:
             aspect in _VERDICT_ASPECTS
             # "今年换了单位 自动确认会失败吗": whether the rule holds for a changed asker.
             or (aspect is Aspect.WHAT_IF and reading.changed)
+            # "青海在不在网上缴费名单里": whether the region named is on the list.
+            or (aspect is Aspect.WHO and asker.region_from == "question")
         ):
             step, _ = reading.rules[0]
             ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
@@ -1119,6 +1121,11 @@ class Answerer:
         )
         if verdict.changed:
             entry = self._entry("confirm_auto_failed") or entry
+        elif reading.aspect is Aspect.WHO:
+            # "…是不是在名单里": the entry naming the list's regions, where one does.
+            listed_names = [self.kb.region(c).name_zh for c in rule.regions]
+            entry = next((e for e in self.kb.entries if step in e.steps
+                          and all(name in e.answer_zh for name in listed_names)), entry)
         elif not verdict.included and not rule.returning_only:
             # "四川是现场确认吗": not on the list asked about, the region's own way answers.
             # ("江苏有历史考生自动确认吗": the list of a rule for returning candidates alone

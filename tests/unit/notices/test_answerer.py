@@ -387,6 +387,20 @@ def test_answer_a_region_off_the_returning_list_is_told_so_about_that_list(
     assert answer.verdict.plan.mode != "auto_if_unchanged"
 
 
+@pytest.mark.parametrize(
+    ("question", "included"),
+    [("宁夏在不在网上缴费名单里", True), ("湖北在网上缴费名单里吗", False)],
+)
+def test_answer_whether_a_region_named_is_on_a_list_is_a_verdict(
+    answerer: Answerer, question: str, included: bool
+) -> None:
+    # Asked of a named region, "who" is whether it is on the list: the verdict, with the
+    # entry naming the list's regions.
+    answer = answerer.answer(question, now=NOW)
+    assert answer.verdict is not None and answer.verdict.included is included
+    assert answer.entry is not None and answer.entry.id == "pay_regions"
+
+
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
     # "咋还没开" asks why paying has not opened: where its window stands today.
     answer = answerer.answer("缴费咋还没开呢", now=NOW.replace(month=1, day=28))
