@@ -351,6 +351,7 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [("准考证打黑白的可以吗", "oos_exam_rules"), ("一科考试时间多长", "oos_exam_schedule"),
+     ("资格证是纸质的还是电子版", "oos_certificate"),
      ("软考的准考证怎么打印", "oos_other_exam")],
 )
 def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
