@@ -779,8 +779,10 @@ class Answerer:
             ongoing = [s for s in reading.done if (status := self._status(
                 self._plans(asker)[s], asker)) is not None and status.state == "open"
                 # (Only a window of separate days: "缴费交完了 还有几天截止" is no question
-                # about paying again.)
-                and not status.is_last_day and status.next_day is not None]
+                # about paying again. On its last day, "今天考完是不是就全部结束了" asks
+                # whether it is over.)
+                and ((not status.is_last_day and status.next_day is not None)
+                     or (reading.over_asked and status.is_last_day))]
             if ongoing:
                 reading = replace(reading, asked=(ongoing[0],))
         if aspect in (Aspect.WHEN, Aspect.DAYS_LEFT) and (

@@ -355,8 +355,10 @@ class Reader:
             asked = tuple(sorted(asked, key=lambda s: s not in asking_steps))
         named.sort(key=lambda n: n[0] not in asked)
         rules = tuple((s, r) for s, r, _ in named)
-        over_asked = aspect is Aspect.NOW and focus_squeezed.rstrip(
-            self._particles).endswith(self._over)
+        # (The asking sentence may close it, a remark after: "考试全结束了吗 同事说还有一场".)
+        over_asked = aspect is Aspect.NOW and any(
+            text.rstrip(self._particles).endswith(self._over)
+            for text in (focus_squeezed, asking_squeezed) if text)
         return Reading(
             over_asked=over_asked,
             editing=editing,

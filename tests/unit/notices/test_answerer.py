@@ -402,6 +402,21 @@ def test_answer_whether_a_region_named_is_on_a_list_is_a_verdict(
     assert answer.entry is not None and answer.entry.id == "pay_regions"
 
 
+@pytest.mark.parametrize(
+    ("question", "day", "state"),
+    [("考试全部结束了吗 朋友说下周还有", 25, "closed"), ("今天考完就彻底结束了吧", 21, "open")],
+)
+def test_answer_whether_the_exam_is_over_is_where_its_days_stand(
+    answerer: Answerer, question: str, day: int, state: str
+) -> None:
+    # Asked in its own sentence, with a remark after it or on the last exam day, "is it
+    # over" is answered by where the exam's days stand today.
+    answer = answerer.answer(question, now=NOW.replace(month=4, day=day))
+    statuses = answer.statuses
+    assert statuses and statuses[0][0].step is Step.EXAM
+    assert statuses[0][1] is not None and statuses[0][1].state == state
+
+
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
     # "咋还没开" asks why paying has not opened: where its window stands today.
     answer = answerer.answer("缴费咋还没开呢", now=NOW.replace(month=1, day=28))
