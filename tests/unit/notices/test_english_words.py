@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from notices import Answerer, Step
+from notices import Answerer, AnswerKind, Step
 from notices.text import EnglishWords
+from notices.understand import Aspect
 
 NOW = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -81,3 +82,17 @@ def test_english_words_this_exam_names_the_whole_exam_not_its_days(
     exam days."""
     answer = answerer.answer(question, now=NOW)
     assert answer.entry is not None and answer.entry.id == entry
+
+
+@pytest.mark.parametrize("question", ["are you a robot or a real person?", "你是真人还是机器人"])
+def test_english_words_asking_who_answers_is_a_greeting(answerer: Answerer, question: str) -> None:
+    """Who answers is told by the greeting: an unofficial assistant answering from the
+    notice, not the warning about unofficial channels."""
+    assert answerer.answer(question, now=NOW).kind is AnswerKind.SMALLTALK
+
+
+def test_english_words_an_exam_done_then_anything_left_is_what_comes_next(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("exam done yesterday. anything still to do?", now=NOW)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
