@@ -213,7 +213,9 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "学位证日期能找人改成去年的吗", "哪里能做个盖了医院章的在职证明",
      "人脸识别能用我妈的脸吗 她帮我弄",
      "an email says reply with a photo of your ID card to keep your registration",
-     "an app wants my ID front and back to finish registration"],
+     "an app wants my ID front and back to finish registration",
+     "群里说花2000能买到今年的题库", "说我账户异常 要转到安全账户",
+     "电话说我报名信息有误 要我下载一个app核实", "考试中心的人打电话说成绩有问题 要交复核费"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
