@@ -190,6 +190,7 @@ class Reader:
         self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
         self._asked_whether = CueSet(lexicon.whether_cues)
         self._open_tail = CueSet(lexicon.open_tail)
+        self._report_after_not = tuple(fold(w) for w in lexicon.report_after_not if fold(w))
         self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
         self._returning_yes = CueSet(lexicon.returning_yes)
         self._returning_no = CueSet(lexicon.returning_no)
@@ -465,7 +466,7 @@ class Reader:
             claimed_after = (
                 marker is not None
                 and not self._not_done.find(before[-4:])
-                and not self._asks_after(after[len(marker) :])
+                and not self._asks_after(squeezed[at + len(marker) :])
             )
             if (
                 (claimed_before or claimed_after)
@@ -552,7 +553,12 @@ class Reader:
     def _asks_after(self, rest: str) -> bool:
         """Return True when a done marker is made a question by what follows it at once
         ("缴费了吗", "交了钱没"), not by a later clause ("交了钱还没打准考证")."""
-        return bool(self._open_tail.find(rest.lstrip("了")[:1]))
+        rest = rest.lstrip("了")
+        if rest.startswith("没") and rest[1:].removeprefix("有").startswith(
+                self._report_after_not or ("\0",)):
+            # ("审核已经通过了 没看到缴费按钮": a clause of its own after the report.)
+            return False
+        return bool(self._open_tail.find(rest[:1]))
 
     def _opens_yes_no(self, text: str) -> bool:
         """Return True when a clause opens with an English yes-or-no word ("is it open")."""

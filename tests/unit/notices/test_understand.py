@@ -1293,3 +1293,17 @@ def test_understand_what_can_still_change_is_what_was_done_last(
     answer = knowledge.answerer.answer(question, now=IN_REGISTRATION)
     assert answer.reading is not None and answer.reading.editing
     assert answer.entry is not None and answer.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "done"),
+    [("审核通过了 没看到缴费按钮 是不是还没到时间", True), ("审核通过了没", False),
+     ("审核通过了没有", False)],
+)
+def test_understand_not_seeing_something_after_a_report_keeps_the_report(
+    knowledge: Knowledge, question: str, done: bool
+) -> None:
+    """"通过了没" asks; "通过了 没看到…" reports the review passed, then something not seen."""
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    assert answer.reading is not None
+    assert (Step.REVIEW in answer.reading.done) is done
