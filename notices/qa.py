@@ -706,7 +706,7 @@ class Answerer:
         if not asking:
             return False
         part = normalise(asking)
-        return (not self._personal.find(part) and bool(self._reader.steps_named(part))
+        return (not self._personal.find(part) and bool(self._reader.steps_asked(part))
                 and bool(self._time.find(self._canon(part))))
 
     # -- composing -------------------------------------------------------------------------

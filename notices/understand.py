@@ -681,6 +681,13 @@ class Reader:
         """Return the steps a cleaned text names, in order of mention."""
         return self._named(self._mentions(self._canon(clean).replace(" ", "")), frozenset())
 
+    def steps_asked(self, clean: str) -> tuple[Step, ...]:
+        """Return the steps a cleaned text names, or else the step of a verb it asks about
+        ("今天还能交吗": paying)."""
+        squeezed = self._canon(clean).replace(" ", "")
+        return (self._named(self._mentions(squeezed), frozenset())
+                or self._verb_step(squeezed) or self._led_verb_step(clean))
+
     def asking_scope(self, clean: str, asking: str | None) -> str:
         """Return what a message asks, cleaned: a long message's asking part, else all."""
         return normalise(asking) if asking and len(clean) > _LONG else clean

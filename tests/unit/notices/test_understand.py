@@ -1307,3 +1307,16 @@ def test_understand_not_seeing_something_after_a_report_keeps_the_report(
     answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     assert answer.reading is not None
     assert (Step.REVIEW in answer.reading.done) is done
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("家里老人住院 一直陪护 刚想起来缴费的事 今天还能交吗", AnswerKind.ANSWER),
+     ("家里老人住院 能不能晚点交", AnswerKind.OUT_OF_SCOPE)],
+)
+def test_understand_a_circumstance_told_beside_whether_a_step_is_open_today(
+    knowledge: Knowledge, question: str, kind: AnswerKind
+) -> None:
+    """Asked whether paying is open today ("今天还能交吗", named by its verb), the reason
+    told beside it is background; asked to be let off the date, it is a circumstance."""
+    assert knowledge.answerer.answer(question, now=IN_PAYMENT).kind is kind
