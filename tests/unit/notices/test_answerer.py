@@ -357,7 +357,7 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
     ("question", "entry_id"),
     [("准考证打黑白的可以吗", "oos_exam_rules"), ("一科考试时间多长", "oos_exam_schedule"),
      ("资格证是纸质的还是电子版", "oos_certificate"), ("证书有效期多久", "oos_certificate"),
-     ("每科多少题", "oos_textbook"), ("能不能申请在别的城市考", "oos_venue"),
+     ("每科多少题", "oos_textbook"), ("能在别的城市考吗", "oos_venue"),
      ("考过了单位给涨工资吗", "oos_general"),
      ("软考的准考证怎么打印", "oos_other_exam")],
 )
@@ -422,6 +422,18 @@ def test_answer_whether_the_exam_is_over_is_where_its_days_stand(
     statuses = answer.statuses
     assert statuses and statuses[0][0].step is Step.EXAM
     assert statuses[0][1] is not None and statuses[0][1].state == state
+
+
+@pytest.mark.parametrize("question", ["注册的账号能删掉重新注册吗", "想把注册信息删了再注册一次"])
+def test_answer_deleting_a_registration_is_the_form_for_deleting_it(
+    answerer: Answerer, question: str
+) -> None:
+    # However deleting is said, the notice's form on changing or deleting registration
+    # details is in the reply (with registering once, where the account is named).
+    answer = answerer.answer(question, now=NOW)
+    shown = {e.id for e in (answer.entry, answer.also) if e is not None}
+    assert "edit_personal_info" in shown
+    assert "考生申请修改/删除注册信息须知" in answer.text()
 
 
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
