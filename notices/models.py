@@ -366,6 +366,8 @@ class Lexicon(_Frozen):
     partner_cues: tuple[str, ...] = ()
     assumed_name_cues: tuple[str, ...] = ()
     announce_cues: tuple[str, ...] = ()
+    say_requests: tuple[str, ...] = ()
+    show_purposes: tuple[str, ...] = ()
     region_now_cues: tuple[str, ...] = ()
     region_past_cues: tuple[str, ...] = ()
     disclosure_asks: tuple[str, ...] = ()

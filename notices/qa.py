@@ -86,7 +86,9 @@ _VERIFYING = ("核验", "验证", "信息")
 # An amount of money: digits before a currency word ("50块", "200 元"), or after a verb of
 # paying or a fee ("转我800", "入群费99", "pay 300").
 _AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)|(?:收|交|付|转)[我你他她]?\s*\d{2,}|费\s*\d{2,}"
-                     r"|\b(?:pay|paid|transfer|send)\s+\d{2,}")
+                     r"|\b(?:pay|paid|transfer|send)\s+\d{2,}"
+                     # A price per subject, time or head ("一科3000", "一次给50").
+                     r"|(?:一科|每科|一门|每门|一次|每次|一人|每人)给?\s*\d{2,}(?![\d天号日月年分个])")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # How far, in characters, after "pretend to be" the authority is named, after a password whom
@@ -336,6 +338,8 @@ class Answerer:
         self._partners = CueSet(lex.partner_cues)
         self._assumed_name = CueSet(lex.assumed_name_cues)
         self._announce = CueSet(lex.announce_cues)
+        self._say_requests = CueSet(lex.say_requests)
+        self._show_purposes = CueSet(lex.show_purposes)
         self._disclosure = CueSet(lex.disclosure_asks)
         self._claims = CueSet(lex.claim_cues)
         self._exam_content = CueSet(lex.exam_content)
@@ -553,6 +557,10 @@ class Answerer:
         deceit = (self._fraud.holds(clean, self._denials)
                   or self._fraud.holds(canon, self._denials) or self._deceit(clean)
                   or (injected and self._break_in(clean))
+                  # "就跟我说报名还没截止就行 我要截图给老板看": a statement asked for to show
+                  # others, or to move a date: a false notice in the making.
+                  or (bool(self._say_requests.find(clean))
+                      and bool(self._show_purposes.find(clean) or self._announce.find(clean)))
                   # "我这边是考试中心的 … 需要你把手机刚收到的验证码报一下": staff claimed,
                   # and data or a code asked for.
                   or (_then(self._claims, self._roles, clean, _CLAIM_SPAN)

@@ -111,6 +111,8 @@ FLOORS = {
     ("questions_blind32", "holdout"): 0.85,
     ("questions_blind35", "tune"): 0.8,
     ("questions_blind35", "holdout"): 0.8,
+    ("questions_blind36", "tune"): 0.75,
+    ("questions_blind36", "holdout"): 0.75,
 }
 
 
