@@ -1320,3 +1320,14 @@ def test_understand_a_circumstance_told_beside_whether_a_step_is_open_today(
     """Asked whether paying is open today ("今天还能交吗", named by its verb), the reason
     told beside it is background; asked to be let off the date, it is a circumstance."""
     assert knowledge.answerer.answer(question, now=IN_PAYMENT).kind is kind
+
+
+@pytest.mark.parametrize(
+    "question", ["缴费交完了 是不是就等着考试了", "现场确认弄完了 现在干嘛", "提交了 是不是搞定了"]
+)
+def test_understand_whether_all_is_done_asks_what_comes_next(
+    knowledge: Knowledge, question: str
+) -> None:
+    """"是不是就等着…", "现在干嘛", "是不是搞定了" after progress ask what is left."""
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
