@@ -367,6 +367,7 @@ class Lexicon(_Frozen):
     assumed_name_cues: tuple[str, ...] = ()
     announce_cues: tuple[str, ...] = ()
     say_requests: tuple[str, ...] = ()
+    sale_acts: tuple[str, ...] = ()
     show_purposes: tuple[str, ...] = ()
     region_now_cues: tuple[str, ...] = ()
     region_past_cues: tuple[str, ...] = ()

@@ -109,6 +109,8 @@ _HEARSAY_SPAN = 12
 # longer: "sell me a work certificate").
 _ILLICIT_SPAN = 4
 _ILLICIT_SPAN_EN = 12
+# How far after selling the credential sold is named ("有人卖“已审核通过”的考生账号").
+_SALE_SPAN = 10
 # How far after "用别人的" the credential borrowed is named ("用我妹妹的身份证").
 _OTHERS_SPAN = 1
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -349,6 +351,7 @@ class Answerer:
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
         self._illicit = CueSet(lex.illicit_acts)
+        self._sales = CueSet(lex.sale_acts)
         self._illicit_after = CueSet(lex.illicit_after)
         self._illicit_objects = CueSet(lex.illicit_objects)
         self._others_of = CueSet(lex.others_of)
@@ -667,6 +670,7 @@ class Answerer:
         record ("学历是花钱买的", "sell me a work certificate")."""
         span = _ILLICIT_SPAN_EN if sentence.isascii() else _ILLICIT_SPAN
         return (_then(self._illicit, self._illicit_objects, sentence, span)
+                or _then(self._sales, self._illicit_objects, sentence, _SALE_SPAN)
                 or _then(self._illicit_objects, self._illicit_after, sentence, span)
                 or _then(self._others_of, self._illicit_objects, sentence, _OTHERS_SPAN))
 
