@@ -236,8 +236,11 @@ class CueSet:
     def holds(self, text: str, blockers: tuple[str, ...]) -> bool:
         """Return True if a cue is found not right after one of the blockers (a negation or
         a denial: "不是省直", "一直没收到短信")."""
-        return any(not text[:end - len(cue)].rstrip().endswith(blockers)
-                   for cue, end in self.found_at(text))
+        # (Canonical words are cut apart: "不 想 找中介" is "不想找" before 中介.)
+        return any(not (before.rstrip().endswith(blockers)
+                        or before.replace(" ", "").endswith(blockers))
+                   for cue, end in self.found_at(text)
+                   for before in (text[:end - len(cue)],))
 
     def starts(self, text: str) -> bool:
         """Return True when the text opens with a cue (after any spaces)."""
