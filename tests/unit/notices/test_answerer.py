@@ -366,7 +366,7 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
     [("准考证打黑白的可以吗", "oos_exam_rules"), ("一科考试时间多长", "oos_exam_schedule"),
      ("资格证是纸质的还是电子版", "oos_certificate"), ("证书有效期多久", "oos_certificate"),
      ("每科多少题", "oos_textbook"), ("能在别的城市考吗", "oos_venue"),
-     ("考过了单位给涨工资吗", "oos_general"),
+     ("考过了单位给涨工资吗", "oos_general"), ("考完会公布标准答案吗 想估分", "oos_pass_mark"),
      ("软考的准考证怎么打印", "oos_other_exam")],
 )
 def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
