@@ -1331,3 +1331,10 @@ def test_understand_whether_all_is_done_asks_what_comes_next(
     """"是不是就等着…", "现在干嘛", "是不是搞定了" after progress ask what is left."""
     answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
+
+
+def test_understand_a_stretch_of_days_told_asks_no_count_of_days(knowledge: Knowledge) -> None:
+    """"那几天我在上夜班" tells when something happened; it does not ask how many days are left."""
+    answer = knowledge.answerer.answer("现场确认那几天我在上夜班 错过了 现在还有救吗",
+                                       now=IN_PAYMENT)
+    assert answer.reading is not None and answer.reading.aspect is not Aspect.DAYS_LEFT
