@@ -96,3 +96,15 @@ def test_english_words_an_exam_done_then_anything_left_is_what_comes_next(
 ) -> None:
     answer = answerer.answer("exam done yesterday. anything still to do?", now=NOW)
     assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("whats the last day to sign up", "registration_dates"),
+     ("how do I sign up for an account", "register_once")],
+)
+def test_english_words_signing_up_is_applying_unless_an_account_is_named(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.entry is not None and answer.entry.id == entry
