@@ -367,6 +367,7 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
      ("资格证是纸质的还是电子版", "oos_certificate"), ("证书有效期多久", "oos_certificate"),
      ("每科多少题", "oos_textbook"), ("能在别的城市考吗", "oos_venue"),
      ("考过了单位给涨工资吗", "oos_general"), ("考完会公布标准答案吗 想估分", "oos_pass_mark"),
+     ("少数民族考生有加分吗", "oos_general"),
      ("软考的准考证怎么打印", "oos_other_exam")],
 )
 def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
@@ -442,6 +443,14 @@ def test_answer_deleting_a_registration_is_the_form_for_deleting_it(
     shown = {e.id for e in (answer.entry, answer.also) if e is not None}
     assert "edit_personal_info" in shown
     assert "考生申请修改/删除注册信息须知" in answer.text()
+
+
+def test_answer_the_application_form_however_named_is_the_confirmation_s(
+    answerer: Answerer,
+) -> None:
+    # "报名表" is the application form (报名申请表) handed in at confirmation.
+    answer = answerer.answer("报名表要单位盖章吗", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "confirm_onsite"
 
 
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
