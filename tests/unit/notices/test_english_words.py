@@ -60,26 +60,19 @@ def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answ
 @pytest.mark.parametrize(
     ("question", "entry"),
     [("how many subjects must I pass to get the certificate?", "score_rolling"),
-     ("I got my 护师 qualification in 2019, from when my years count?", "work_years")],
-)
-def test_english_words_earning_the_certificate_and_counting_years(
-    answerer: Answerer, question: str, entry: str
-) -> None:
-    answer = answerer.answer(question, now=NOW)
-    assert answer.entry is not None and answer.entry.id == entry
-
-
-@pytest.mark.parametrize(
-    ("question", "entry"),
-    [("what is the official website for this exam", "official_info"),
+     ("I got my 护师 qualification in 2019, from when my years count?", "work_years"),
+     # "for this exam" says which exam, as 卫生资格考试 does: the site is asked for, not
+     # the exam days.
+     ("what is the official website for this exam", "official_info"),
      ("what is official wechat account name?", "official_info"),
-     ("when is the exam", "exam_dates")],
+     ("when is the exam", "exam_dates"),
+     # Signing up is applying, unless an account is named.
+     ("whats the last day to sign up", "registration_dates"),
+     ("how do I sign up for an account", "register_once")],
 )
-def test_english_words_this_exam_names_the_whole_exam_not_its_days(
+def test_english_words_phrases_are_read_as_the_topic_they_name(
     answerer: Answerer, question: str, entry: str
 ) -> None:
-    """"for this exam" says which exam, as 卫生资格考试 does: the site asked for, not the
-    exam days."""
     answer = answerer.answer(question, now=NOW)
     assert answer.entry is not None and answer.entry.id == entry
 
@@ -96,15 +89,3 @@ def test_english_words_an_exam_done_then_anything_left_is_what_comes_next(
 ) -> None:
     answer = answerer.answer("exam done yesterday. anything still to do?", now=NOW)
     assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
-
-
-@pytest.mark.parametrize(
-    ("question", "entry"),
-    [("whats the last day to sign up", "registration_dates"),
-     ("how do I sign up for an account", "register_once")],
-)
-def test_english_words_signing_up_is_applying_unless_an_account_is_named(
-    answerer: Answerer, question: str, entry: str
-) -> None:
-    answer = answerer.answer(question, now=NOW)
-    assert answer.entry is not None and answer.entry.id == entry
