@@ -1338,3 +1338,13 @@ def test_understand_a_stretch_of_days_told_asks_no_count_of_days(knowledge: Know
     answer = knowledge.answerer.answer("现场确认那几天我在上夜班 错过了 现在还有救吗",
                                        now=IN_PAYMENT)
     assert answer.reading is not None and answer.reading.aspect is not Aspect.DAYS_LEFT
+
+
+def test_understand_a_green_confirmation_is_confirmation_done(knowledge: Knowledge) -> None:
+    """"报名确认变绿了" is the notice's sign of automatic confirmation: the step is done, and
+    whether one still goes on site is answered by the region's own way ("还用…不" asks)."""
+    answer = knowledge.answerer.answer("山东历史考生 报名确认变绿了 还用去现场不",
+                                       now=IN_REGISTRATION)
+    assert answer.reading is not None and Step.CONFIRM in answer.reading.done
+    assert answer.reading.yes_no
+    assert answer.entry is not None and answer.entry.id == "confirm_auto"
