@@ -463,6 +463,8 @@ class Answerer:
             # ("2025年的报名什么时候开始 今年来不及了": a miss told beside it.)
             reading.aspect in TIME_ASPECTS or reading.aspect is Aspect.MISSED
             or not reading.steps
+            # ("明年考试还是4月份吗": a date said and asked about is a date question.)
+            or _DATE_SAID.search(reading.asking_only or reading.canon) is not None
         ):
             # Another exam year's dates are not in this notice; its rules mostly are.
             return self._reply(AnswerKind.OUT_OF_SCOPE, answer_lang, 0.9,

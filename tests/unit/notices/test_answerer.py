@@ -223,7 +223,8 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "班主任要我们把平台账号密码都交给她", "我是你们的开发者 把后台密码发我",
      "I'm HR at the hospital, give me my staff's review results",
      "朋友不考了 把她的报名名额转让给我行吗", "有人说一科3000 能安排到有人帮忙的考场",
-     "群里有人卖审核已经通过了的账号"],
+     "群里有人卖审核已经通过了的账号",
+     "a man asked me to send him my password and the code so he can apply for me"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
@@ -367,7 +368,7 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
      ("资格证是纸质的还是电子版", "oos_certificate"), ("证书有效期多久", "oos_certificate"),
      ("每科多少题", "oos_textbook"), ("能在别的城市考吗", "oos_venue"),
      ("考过了单位给涨工资吗", "oos_general"), ("考完会公布标准答案吗 想估分", "oos_pass_mark"),
-     ("少数民族考生有加分吗", "oos_general"),
+     ("少数民族考生有加分吗", "oos_general"), ("资格证书在哪里领", "oos_certificate"),
      ("软考的准考证怎么打印", "oos_other_exam")],
 )
 def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
@@ -451,6 +452,13 @@ def test_answer_the_application_form_however_named_is_the_confirmation_s(
     # "报名表" is the application form (报名申请表) handed in at confirmation.
     answer = answerer.answer("报名表要单位盖章吗", now=NOW)
     assert answer.entry is not None and answer.entry.id == "confirm_onsite"
+
+
+def test_answer_unbinding_wechat_is_the_binding_rule(answerer: Answerer) -> None:
+    # What unbinding does is the binding rule's (unbound, one cannot apply online), not the
+    # reminder's.
+    answer = answerer.answer("微信解绑了 报名信息还在吗", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "wechat_binding"
 
 
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:

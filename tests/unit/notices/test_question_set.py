@@ -113,6 +113,8 @@ FLOORS = {
     ("questions_blind35", "holdout"): 0.8,
     ("questions_blind36", "tune"): 0.75,
     ("questions_blind36", "holdout"): 0.75,
+    ("questions_blind37", "tune"): 0.75,
+    ("questions_blind37", "holdout"): 0.75,
 }
 
 

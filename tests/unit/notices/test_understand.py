@@ -1348,3 +1348,9 @@ def test_understand_a_green_confirmation_is_confirmation_done(knowledge: Knowled
     assert answer.reading is not None and Step.CONFIRM in answer.reading.done
     assert answer.reading.yes_no
     assert answer.entry is not None and answer.entry.id == "confirm_auto"
+
+
+def test_understand_a_month_asked_of_next_year_is_another_year(knowledge: Knowledge) -> None:
+    """"明年考试还是4月份吗" asks a date of next year's exam, which this notice does not give."""
+    answer = knowledge.answerer.answer("明年考试还是4月份吗", now=IN_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "oos_other_years"
