@@ -56,6 +56,9 @@ def test_alternation_matches_what_the_plain_alternation_matches(text: str) -> No
         ("when does registration close", "en"),
         ("状态显示 waiting for review 啥意思", "zh"),
         ("my status says 审核中 for a week now, is that normal", "en"),
+        # A pasted status is one term, its punctuation and all.
+        ("it shows 您已完成报名确认，请等待考点、考区进行资格审核 so am I done now", "en"),
+        ("显示“您已完成报名确认，请等待资格审核” 是不是 done 了 还要 do 什么", "zh"),
         ("www.21wecan-kaoshi.cn 这个是不是官网", "zh"),
         ("收到短信 http://t.cn/A6Lq9xZ 这链接能点吗", "zh"),
         ("我的ID card丢了怎么办", "zh"),
