@@ -1298,6 +1298,7 @@ def test_understand_what_can_still_change_is_what_was_done_last(
 @pytest.mark.parametrize(
     ("question", "done"),
     [("审核通过了 没看到缴费按钮 是不是还没到时间", True), ("审核通过了没", False),
+     ("审核早就通过了 一直没顾上交钱", True),
      ("审核通过了没有", False)],
 )
 def test_understand_not_seeing_something_after_a_report_keeps_the_report(
