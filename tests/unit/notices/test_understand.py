@@ -1355,3 +1355,10 @@ def test_understand_a_month_asked_of_next_year_is_another_year(knowledge: Knowle
     """"明年考试还是4月份吗" asks a date of next year's exam, which this notice does not give."""
     answer = knowledge.answerer.answer("明年考试还是4月份吗", now=IN_PAYMENT)
     assert answer.entry is not None and answer.entry.id == "oos_other_years"
+
+
+def test_understand_whether_a_step_is_past_asks_where_it_stands(knowledge: Knowledge) -> None:
+    """"报名是不是过了" asks whether the window is over: where it stands today."""
+    answer = knowledge.answerer.answer("报名是不是过了 我刚想起来", now=IN_PAYMENT)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
+    assert answer.entry is not None and answer.entry.id == "registration_dates"
