@@ -115,6 +115,8 @@ FLOORS = {
     ("questions_blind36", "holdout"): 0.75,
     ("questions_blind37", "tune"): 0.75,
     ("questions_blind37", "holdout"): 0.75,
+    ("questions_blind34", "tune"): 0.85,
+    ("questions_blind34", "holdout"): 0.85,
 }
 
 
