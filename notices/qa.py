@@ -770,6 +770,11 @@ class Answerer:
             or (aspect is Aspect.WHAT_IF and reading.changed)
             # "青海在不在网上缴费名单里": whether the region named is on the list.
             or (aspect is Aspect.WHO and asker.region_from == "question")
+            # "…报名确认还是灰的 不是说老考生自动确认吗" from a region off the list: no
+            # failure, the region never confirms automatically.
+            or (aspect is Aspect.WHAT_IF and asker.region is not None
+                and reading.rules[0][1].returning_only
+                and asker.region.code not in reading.rules[0][1].regions)
         ):
             step, _ = reading.rules[0]
             ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])

@@ -462,6 +462,17 @@ def test_answer_unbinding_wechat_is_the_binding_rule(answerer: Answerer) -> None
     assert answer.entry is not None and answer.entry.id == "wechat_binding"
 
 
+def test_answer_a_grey_confirmation_off_the_automatic_list_is_no_failure(
+    answerer: Answerer,
+) -> None:
+    # Automatic confirmation never held in 广东: a grey "报名确认" there gets the verdict
+    # (not on the list) and the region's own way, not what to do after a failure.
+    answer = answerer.answer("去年没过 报名确认还是灰的 不是说老考生自动确认吗",
+                             region_code="guangdong", now=NOW.replace(month=12, year=2023))
+    assert answer.verdict is not None and not answer.verdict.included
+    assert answer.entry is not None and answer.entry.id != "confirm_auto_failed"
+
+
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
     # "咋还没开" asks why paying has not opened: where its window stands today.
     answer = answerer.answer("缴费咋还没开呢", now=NOW.replace(month=1, day=28))
