@@ -303,8 +303,10 @@ class Reader:
             [m for m in asked_mentions if self._steps[m[2]] not in aside or m in again],
             frozenset(),
         )
+        # (Read as written too: the synonyms make "改过来" a plain 修改.)
         editing = bool(self._edit_asks.find(
-            self._canon(asking).replace(" ", "") if asking else squeezed))
+            self._canon(asking).replace(" ", "") if asking else squeezed)
+            or self._edit_asks.find((asking or clean).replace(" ", "")))
         latest = max(done, key=STEP_ORDER.index, default=None)
         if editing and latest is not None and all(
                 STEP_ORDER.index(s) > STEP_ORDER.index(latest) for s in asked):

@@ -1283,7 +1283,9 @@ def test_understand_reads_what_is_asked(
     [("报名信息提交完了 发现专业报错了 还没去现场确认 能改吗", "withdraw_edit"),
      ("已提交 单位名称写错了 我们是线上确认 还没上传材料 可以修改吗", "withdraw_edit"),
      # Once confirmed, the confirmation's rule says what can still change.
-     ("已经现场确认了 发现级别报错了 还能改吗", "confirm_onsite")],
+     ("已经现场确认了 发现级别报错了 还能改吗", "confirm_onsite"),
+     # ("改过来" is read as written: the synonyms make it a plain 修改.)
+     ("以前用护照注册 现在有身份证了 想把证件类型改过来", "edit_personal_info")],
 )
 def test_understand_what_can_still_change_is_what_was_done_last(
     knowledge: Knowledge, question: str, entry_id: str
