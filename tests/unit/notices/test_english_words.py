@@ -69,7 +69,8 @@ def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answ
      # Signing up is applying, unless an account is named.
      ("whats the last day to sign up", "registration_dates"),
      ("how do I sign up for an account", "register_once"),
-     ("what are the whole steps from 注册 to 准考证", "process_overview")],
+     ("what are the whole steps from 注册 to 准考证", "process_overview"),
+     ("phone number for the exam office in Hebei?", "ask_local")],
 )
 def test_english_words_phrases_are_read_as_the_topic_they_name(
     answerer: Answerer, question: str, entry: str
