@@ -522,22 +522,17 @@ class Answerer:
         """Return True when a message carries a web address other than the official site's;
         with money in it (a forwarded "缴费链接"), the notice's warning applies: the centre
         authorised no one else."""
-        if _LINK_END.search(raw) is None:
-            return False
-        official = self._official_host
-        return any(
-            not (host == official or host.endswith("." + official))
-            for host in (m.group(1).lower().removeprefix("www.") for m in _LINK.finditer(raw))
-        )
+        return any(not self._is_official(host) for host in _hosts(raw))
 
     def _official_link(self, raw: str) -> bool:
         """Return True when a message names web addresses and every one is the official
         site's ("官网是21wecan.com吗 我怕进到假网站")."""
-        if _LINK_END.search(raw) is None:
-            return False
-        hosts = [m.group(1).lower().removeprefix("www.") for m in _LINK.finditer(raw)]
+        hosts = _hosts(raw)
+        return bool(hosts) and all(self._is_official(host) for host in hosts)
+
+    def _is_official(self, host: str) -> bool:
         official = self._official_host
-        return bool(hosts) and all(h == official or h.endswith("." + official) for h in hosts)
+        return host == official or host.endswith("." + official)
 
     def _guard(
         self, clean: str, lang: Lang, scope: str | None = None, raw: str = "",
@@ -1374,6 +1369,13 @@ class Answerer:
     def _reply(self, kind: AnswerKind, lang: Lang, confidence: float, **extra: object) -> Answer:
         return Answer(kind=kind, lang=lang, confidence=confidence,
                       site=self.kb.cycle.official_site, **extra)  # type: ignore[arg-type]
+
+
+def _hosts(raw: str) -> list[str]:
+    """Return the hosts of the web addresses a message names, "www." left off."""
+    if _LINK_END.search(raw) is None:
+        return []  # (A quick test before the slower search for whole addresses.)
+    return [m.group(1).lower().removeprefix("www.") for m in _LINK.finditer(raw)]
 
 
 def _choices(words: Iterable[str]) -> str:

@@ -557,8 +557,8 @@ class Reader:
         ("缴费了吗", "交了钱没"), not by a later clause ("交了钱还没打准考证")."""
         rest = rest.lstrip("了")
         if rest.startswith("没") and rest[1:].removeprefix("有").startswith(
-                self._report_after_not or ("\0",)):
-            # ("审核已经通过了 没看到缴费按钮": a clause of its own after the report.)
+                self._report_after_not):
+            # ("审核通过了 没看到缴费按钮": a clause of its own after the report.)
             return False
         return bool(self._open_tail.find(rest[:1]))
 
