@@ -370,7 +370,8 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
      ("每科多少题", "oos_textbook"), ("能在别的城市考吗", "oos_venue"),
      ("考过了单位给涨工资吗", "oos_general"), ("考完会公布标准答案吗 想估分", "oos_pass_mark"),
      ("少数民族考生有加分吗", "oos_general"), ("资格证书在哪里领", "oos_certificate"),
-     ("软考的准考证怎么打印", "oos_other_exam")],
+     ("软考的准考证怎么打印", "oos_other_exam"),
+     ("我是香港居民 能报这个考试吗", "oos_eligibility")],
 )
 def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
     answerer: Answerer, question: str, entry_id: str
