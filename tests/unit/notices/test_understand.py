@@ -1365,3 +1365,12 @@ def test_understand_whether_a_step_is_past_asks_where_it_stands(knowledge: Knowl
     answer = knowledge.answerer.answer("报名是不是过了 我刚想起来", now=IN_PAYMENT)
     assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
     assert answer.entry is not None and answer.entry.id == "registration_dates"
+
+
+@pytest.mark.parametrize("question", ["审核出结果了没 是不是该交钱了", "是不是可以去打准考证了"])
+def test_understand_whether_it_is_time_for_a_step_asks_where_it_stands(
+    knowledge: Knowledge, question: str
+) -> None:
+    """"是不是该交钱了" asks whether paying is due today: where its window stands."""
+    answer = knowledge.answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
