@@ -1327,7 +1327,7 @@ def test_understand_a_circumstance_told_beside_whether_a_step_is_open_today(
 
 @pytest.mark.parametrize(
     "question", ["缴费交完了 是不是就等着考试了", "现场确认弄完了 现在干嘛", "提交了 是不是搞定了",
-                 "自动确认了 下面是不是审核"]
+                 "自动确认了 下面是不是审核", "确认完了 后续流程是什么", "都弄完了吗 我只提交了"]
 )
 def test_understand_whether_all_is_done_asks_what_comes_next(
     knowledge: Knowledge, question: str
