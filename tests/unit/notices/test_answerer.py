@@ -492,6 +492,13 @@ def test_answer_a_doubt_about_the_official_site_s_own_address_is_the_site(
     assert answer.entry is not None and answer.entry.id == entry_id
 
 
+def test_answer_a_travel_permit_named_is_an_identity_document(answerer: Answerer) -> None:
+    # "港澳居民来往内地通行证" is a document to register with, not a resident asking
+    # whether they may apply.
+    answer = answerer.answer("港澳居民来往内地通行证能注册吗", now=NOW)
+    assert answer.kind is AnswerKind.ANSWER
+
+
 def test_answer_not_open_yet_asks_whether_it_is_open(answerer: Answerer) -> None:
     # "咋还没开" asks why paying has not opened: where its window stands today.
     answer = answerer.answer("缴费咋还没开呢", now=NOW.replace(month=1, day=28))
