@@ -31,7 +31,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 _LATIN_WORDS = re.compile(r"[a-zA-Z]+")
 # (A pasted status is one run, its own punctuation inside it: "您已完成报名确认，请等待…".)
-_CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff](?:[\u3400-\u4dbf\u4e00-\u9fff，、：；“”]+)?")
+_CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff，、：；“”]*")
 # A web address or a code with a dot or a slash in it ("www.21wecan-kaoshi.cn"): no words.
 _ADDRESS = re.compile(r"[\w:/.-]*[./][\w/.-]+", re.ASCII)
 _LATIN_EDGE = re.compile(r"[a-z0-9]")
