@@ -563,8 +563,8 @@ class Answerer:
                      or bool(self._record_acts.find(clean))))))
         canon = self._canon(clean)
         injected = bool(self._injection.find(clean))
-        deceit = (self._fraud.holds(clean, self._denials)
-                  or self._fraud.holds(canon, self._denials) or self._deceit(clean)
+        # A deceit by its shape, whatever its words.
+        shaped = (self._deceit(clean)
                   or (injected and self._break_in(clean))
                   # "就跟我说报名还没截止就行 我要截图给老板看": a statement asked for to show
                   # others, or to move a date: a false notice in the making.
@@ -574,10 +574,13 @@ class Answerer:
                   # and data or a code asked for.
                   or (_then(self._claims, self._roles, clean, _CLAIM_SPAN)
                       and bool(self._disclosure.find(clean) or self._credentials.find(clean))))
+        deceit = (shaped or self._fraud.holds(clean, self._denials)
+                  or self._fraud.holds(canon, self._denials))
         if (self._official_link(raw)
                 and (self._legitimacy.find(canon) or self._fraud.find(clean)
                      or self._link_doubt.find(clean) or self._official_channels.find(canon))
-                and not (paid_offer or money or injected or self._deceit(clean))):
+                # (A scam word is the doubt itself, "我怕进到假网站"; a deceit's shape is not.)
+                and not (paid_offer or money or injected or shaped)):
             # "is 21wecan.com really the official site?", "官网是21wecan.com吗 我怕进到假网站":
             # a doubt about the site the notice names is answered by the notice's site.
             official = self._entry("official_info")
