@@ -117,6 +117,8 @@ FLOORS = {
     ("questions_blind37", "holdout"): 0.75,
     ("questions_blind34", "tune"): 0.85,
     ("questions_blind34", "holdout"): 0.85,
+    ("questions_blind39", "tune"): 0.75,
+    ("questions_blind39", "holdout"): 0.75,
 }
 
 
