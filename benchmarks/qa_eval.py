@@ -28,7 +28,7 @@ SETS_DIR = Path(__file__).resolve().parents[1] / "tests" / "unit" / "notices"
 SET_FILES = ("questions.yaml", "questions_public.yaml", "questions_public2.yaml",
              "questions_public3.yaml", "questions_public4.yaml", "questions_public5.yaml",
              "questions_public6.yaml", "questions_public7.yaml", "questions_public8.yaml",
-             "questions_public9.yaml", "questions_public10.yaml", "questions_public11.yaml",
+             "questions_public9.yaml", "questions_public10.yaml", "questions_public11.yaml", "questions_public12.yaml",
              "questions_dated.yaml",
              "questions_blind.yaml", "questions_blind2.yaml", "questions_blind_dated.yaml",
              "questions_blind3.yaml", "questions_blind4.yaml", "questions_blind5.yaml",

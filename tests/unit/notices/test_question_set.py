@@ -119,6 +119,8 @@ FLOORS = {
     ("questions_blind34", "holdout"): 0.85,
     ("questions_blind39", "tune"): 0.75,
     ("questions_blind39", "holdout"): 0.75,
+    ("questions_public12", "tune"): 0.75,
+    ("questions_public12", "holdout"): 0.75,
 }
 
 
