@@ -892,9 +892,12 @@ class Answerer:
         named = tuple(dict.fromkeys((*(reading.asked or unset), *reading.troubles)))
         latest = max(reading.done | reading.setting, key=STEP_ORDER.index, default=None)
         if latest is not None and named and all(
-                STEP_ORDER.index(s) < STEP_ORDER.index(latest) for s in named):
+                STEP_ORDER.index(s) < STEP_ORDER.index(latest) for s in named) and (
+                    not reading.troubles or self._record_acts.find(reading.canon)):
             # "现场确认完了还能改报名信息吗": changing an earlier step after a later one is
-            # done is a question about the later one's rule.
+            # done is a question about the later one's rule. (A trouble of the earlier step
+            # other than a change of its record is its own: "提交了 现在想换个微信号 解绑会有
+            # 影响吗" asks about unbinding.)
             named = (latest,)
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)

@@ -746,3 +746,20 @@ def test_answer_a_date_said_of_a_degree_asks_whether_it_counts_by_the_cutoff(
 ) -> None:
     answer = answerer.answer(question, now=datetime(2023, 12, 13, 2, 0, tzinfo=UTC))
     assert answer.entry is not None and (answer.entry.id == "cutoff_date") is cutoff
+
+
+def test_answer_a_trouble_of_an_earlier_step_after_a_later_one_is_its_own(
+    answerer: Answerer,
+) -> None:
+    # Unbinding WeChat after submitting asks about unbinding; changing the record after
+    # confirming asks about the later step's rule (kept).
+    done = frozenset({Step.REGISTER, Step.WECHAT, Step.SUBMIT})
+    answer = answerer.answer("我已经绑了微信也提交了 现在想换成另一个微信号 解绑会有影响吗",
+                             done=done, now=NOW.replace(month=12, year=2023))
+    assert answer.entry is not None and answer.entry.id == "wechat_binding"
+
+
+def test_answer_a_degree_from_abroad_is_the_recognised_degree_rule(answerer: Answerer) -> None:
+    answer = answerer.answer("我从澳洲留学回来 拿的是那边的护理学士 这个学历认不认",
+                             now=NOW.replace(month=12, year=2023))
+    assert answer.entry is not None and answer.entry.id == "recognised_degree"
