@@ -17,6 +17,8 @@ from notices.text import CueSet, alternation, fold, has_cjk, longest_first, norm
 
 # A year: "2025", or two digits before 年 ("25年报名", "21年就注册了"), not a count of years
 # ("工作满25年", "护龄12年").
+# How far after a year a fact about the asker may be told ("明年7月才毕业", "2025年6月本科毕业").
+_FACT_SPAN = 8
 _SHORT_YEAR = r"(?<![\d.满了近共有干做作超过第约余龄])([1-3]\d)(?=年(?!级|龄|限))"
 _YEAR = re.compile(rf"(?<!\d)(20\d\d)(?!\d)|{_SHORT_YEAR}")
 # How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
@@ -748,7 +750,7 @@ class Reader:
         """Return True for "明年考试什么时候", not for a fact about the asker ("明年7月才毕业")."""
         for cue in self._later_year.find(scope):
             at = scope.find(cue) + len(cue)
-            if not self._fact_year.find(scope[at : at + 4].replace(" ", "")):
+            if not self._fact_year.find(scope[at : at + _FACT_SPAN].replace(" ", "")):
                 return True
         return False
 
@@ -757,7 +759,7 @@ class Reader:
         for m in _YEAR.finditer(clean):
             if (_year_of(m) or 0) <= year:
                 continue
-            around = clean[m.end() : m.end() + 4].replace(" ", "")
+            around = clean[m.end() : m.end() + _FACT_SPAN].replace(" ", "")
             if not self._fact_year.find(around):
                 return True
         return False

@@ -763,3 +763,17 @@ def test_answer_a_degree_from_abroad_is_the_recognised_degree_rule(answerer: Ans
     answer = answerer.answer("我从澳洲留学回来 拿的是那边的护理学士 这个学历认不认",
                              now=NOW.replace(month=12, year=2023))
     assert answer.entry is not None and answer.entry.id == "recognised_degree"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("明年还是4月份考试吗", "oos_other_years"),  # a month said of a later year is asked
+     ("考完大概多久能拿到纸质的证", "oos_certificate"),
+     ("身份证刚好过期了，还能进考场吗", "oos_exam_rules")],
+)
+def test_answer_topics_the_notice_leaves_out_however_said(
+    answerer: Answerer, question: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == entry_id
