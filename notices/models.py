@@ -384,6 +384,7 @@ class Lexicon(_Frozen):
     degree_asks: tuple[str, ...] = ()
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()
+    call_notices: tuple[str, ...] = ()
     handover_cues: tuple[str, ...] = ()
     alteration_cues: tuple[str, ...] = ()
     untruth_cues: tuple[str, ...] = ()

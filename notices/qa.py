@@ -95,6 +95,8 @@ _READ_CONFIDENCE = 0.95
 # it is told, after someone else their offer, after a request to the assistant the act on a
 # record, and after the authority a claimed tie to it.
 _IMPERSONATION_SPAN = 12
+# How near a call follows the body it claims to come from ("考点打电话通知").
+_SOURCE_SPAN = 3
 _HANDOVER_SPAN = 14
 # (English words run longer: "need my ID number and the SMS code".)
 _HANDOVER_SPAN_EN = 24
@@ -348,6 +350,7 @@ class Answerer:
         self._self_references = CueSet(lex.self_references)
         self._roles = CueSet(lex.claimed_roles)
         self._sources = CueSet(lex.message_sources)
+        self._calls = CueSet(lex.call_notices)
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
         self._illicit = CueSet(lex.illicit_acts)
@@ -678,9 +681,14 @@ class Answerer:
         """Return True when a doubt is said of no channel, money, message, password or
         shortcut: a rule heard and checked ("同事说学历和工作年限都算到2023年12月31号 这个
         靠谱吗"), which the notice answers."""
-        return not (self._channels.find(self._self_references.strip(clean))
+        # (A call from the exam site or region asking nothing but what the notice asks is
+        # checked too: "考点打电话通知我带申请表去现场确认 这是正常流程吗".)
+        called = _then(self._authority, self._calls, clean, _SOURCE_SPAN)
+        return not (self._channels.find(self._calls.strip(self._self_references.strip(clean))
+                                        if called else self._self_references.strip(clean))
                     or self._shortcuts.find(clean)
-                    or self._money_named(clean) or self._sources.find(clean)
+                    or self._money_named(clean)
+                    or (self._sources.find(clean) and not called)
                     or self._credentials.find(clean) or _LINK_END.search(raw) is not None)
 
     def _illicit_trade(self, sentence: str) -> bool:

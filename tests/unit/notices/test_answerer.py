@@ -254,7 +254,8 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
      "这个考试难不难", "the login page needs my verification code, is that normal",
      "电脑借给同事了 准考证还能在手机上下载吗", "我是人事科的 帮同事问下现场确认要带什么",
      "我截图了准考证 这样可以吗", "I'm HR, when do our staff pay?",
-     "想改注册的名字 官方怎么弄 不想找中介", "can a teacher tell me when the exam is"],
+     "想改注册的名字 官方怎么弄 不想找中介", "can a teacher tell me when the exam is",
+     "考点打电话通知我带单位盖章的申请表去现场确认 这是正常流程吗 我怕是骗子"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str
