@@ -1121,6 +1121,11 @@ class Answerer:
             dated = next((i for i in items[1:] if i.plan.window is not None), None)
             if dated is not None:
                 shown.append(dated)
+        if (reading is not None and entry is not None and entry.next_steps and shown
+                and shown[0].plan.window is None and reading.aspect in (Aspect.WHAT, Aspect.HOW)
+                and reading.done and not reading.yes_no):
+            entry = self._own_rule_entry(shown[0].plan) or self._step_entry(
+                shown[0].plan.step) or entry
         also = None
         if reading is not None and reading.changed:
             # "去年用护照报的 今年换身份证了 已经提交了 要做啥": the change the message states
@@ -1248,6 +1253,12 @@ class Answerer:
         if scored:
             return max(scored, key=lambda item: item[0])[1]
         return min(about, key=lambda e: (e.steps[0] != step, len(e.steps)))
+
+    def _step_entry(self, step: Step) -> Entry | None:
+        """Return the step's own entry: about it first, and about the fewest steps."""
+        about = [e for e in self.kb.entries if e.steps[:1] == (step,)
+                 and e.kind is EntryKind.ANSWER and not e.next_steps]
+        return min(about, key=lambda e: len(e.steps), default=None)
 
     def _other_topic(self, reading: Reading) -> bool:
         """Return True when only general words name the step ("applies for the exam") and

@@ -64,11 +64,12 @@ def test_answer_a_pasted_status_asked_about_as_a_whole_gives_what_comes_next(
     answerer: Answerer,
 ) -> None:
     # The status's own words ("考点、考区考试管理机构") are not the topic: whom to ask is not
-    # the answer; the review that the status says comes next is.
+    # the answer; the review that the status says comes next is (its own rule: the notice
+    # dates it nowhere), with the next steps.
     answer = answerer.answer(
         "平台上写着“您已完成报名确认，请等待考点、考区考试管理机构进行资格审核” 这个咋理解",
         now=datetime(2023, 12, 10, 2, 0, tzinfo=UTC))
-    assert answer.entry is not None and answer.entry.id == "next_steps"
+    assert answer.entry is not None and answer.entry.id == "review"
     assert [i.step for i in answer.next_steps][:1] == [Step.REVIEW]
 
 
@@ -778,3 +779,4 @@ def test_answer_topics_the_notice_leaves_out_however_said(
     answer = answerer.answer(question, now=NOW)
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     assert answer.entry is not None and answer.entry.id == entry_id
+
