@@ -780,3 +780,12 @@ def test_answer_topics_the_notice_leaves_out_however_said(
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     assert answer.entry is not None and answer.entry.id == entry_id
 
+
+
+def test_answer_a_verification_said_in_progress_is_the_rule_on_verifying_first(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer(
+        "My degree verification is still in progress, can I submit the application?",
+        now=NOW.replace(month=12, year=2023, day=12))
+    assert answer.entry is not None and answer.entry.id == "register_early"
