@@ -121,6 +121,8 @@ FLOORS = {
     ("questions_blind39", "holdout"): 0.75,
     ("questions_public12", "tune"): 0.75,
     ("questions_public12", "holdout"): 0.75,
+    ("questions_blind40", "tune"): 0.7,
+    ("questions_blind40", "holdout"): 0.75,
 }
 
 
