@@ -15,10 +15,15 @@ from notices.models import Lexicon, Region, RegionRule
 from notices.steps import STEP_ORDER, Step
 from notices.text import CueSet, alternation, fold, has_cjk, longest_first, normalise
 
-# A year: "2025", or two digits before 年 ("25年报名", "21年就注册了"), not a count of years
-# ("工作满25年", "护龄12年").
+# When a step was done, told between it and its outcome ("审核一月份就通过了", "审核昨天刚
+# 通过"): a day or a month, then 就 or 刚.
+_WHEN_BETWEEN = re.compile(
+    r"(?:[0-9一二三四五六七八九十]{1,2}月份?|昨天|前天|前两天|前几天|上周|上个月|上星期|年前)"
+    r"(?:就|刚刚|刚|已经|早就)")
 # How far after a year a fact about the asker may be told ("明年7月才毕业", "2025年6月本科毕业").
 _FACT_SPAN = 8
+# A year: "2025", or two digits before 年 ("25年报名", "21年就注册了"), not a count of years
+# ("工作满25年", "护龄12年").
 _SHORT_YEAR = r"(?<![\d.满了近共有干做作超过第约余龄])([1-3]\d)(?=年(?!级|龄|限))"
 _YEAR = re.compile(rf"(?<!\d)(20\d\d)(?!\d)|{_SHORT_YEAR}")
 # How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
@@ -453,6 +458,10 @@ class Reader:
             before = squeezed[max(0, since) : start]
             # ("审核是通过了的", "缴费也交过了": a word may stand between the step and its
             # outcome.)
+            # ("审核一月份就通过了", "审核昨天刚通过": when it happened may stand there too.)
+            when = _WHEN_BETWEEN.match(squeezed, end)
+            if when is not None:
+                end = when.end()
             between = next((b for b in self._between if squeezed.startswith(b, end)), "")
             # ("报名也交了", "现场确认也做完了": a verb of doing may come before the outcome.)
             verb = next((v for v in self._done_verbs

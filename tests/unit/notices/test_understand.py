@@ -101,7 +101,10 @@ def test_understand_pasted_status_is_progress(answerer: Answerer) -> None:
 @pytest.mark.parametrize(
     ("question", "done"),
     [("报名也交了 现场确认也做完了 下面还有啥", {Step.SUBMIT, Step.CONFIRM}),
-     ("确认、审核和缴费都弄完了 准考证啥时候打", {Step.CONFIRM, Step.REVIEW, Step.PAY})],
+     ("确认、审核和缴费都弄完了 准考证啥时候打", {Step.CONFIRM, Step.REVIEW, Step.PAY}),
+     # (When it was done may stand between the step and its outcome.)
+     ("审核一月份就通过了 现在还能补交吗", {Step.REVIEW}),
+     ("审核昨天刚通过 没找到缴费按钮", {Step.REVIEW})],
 )
 def test_understand_a_verb_of_doing_or_a_list_then_all_done_reports_progress(
     answerer: Answerer, question: str, done: set[Step]
