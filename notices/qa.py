@@ -95,14 +95,14 @@ _READ_CONFIDENCE = 0.95
 # it is told, after someone else their offer, after a request to the assistant the act on a
 # record, and after the authority a claimed tie to it.
 _IMPERSONATION_SPAN = 12
-# How near a call follows the body it claims to come from ("考点打电话通知").
-_SOURCE_SPAN = 3
 _HANDOVER_SPAN = 14
 # (English words run longer: "need my ID number and the SMS code".)
 _HANDOVER_SPAN_EN = 24
 _OFFER_SPAN = 20
 _REQUEST_SPAN = 8
 _PARTNER_SPAN = 4
+# How near a call follows the body it claims to come from ("考点打电话通知").
+_SOURCE_SPAN = 3
 # How far after "我是" the role claimed is named ("我是天津考点的工作人员").
 _CLAIM_SPAN = 10
 # How far after "有人说" a move of the exam is the rumour told ("群里有人说今年考试推迟到5月了").
