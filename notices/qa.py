@@ -1248,11 +1248,10 @@ class Answerer:
         ids = {e.id for e in about}
         ranked = self._index.rank(self._index.terms(reading.canon), steps=[step])
         # The step's own entries (listing it first) before those that mention it in passing.
-        scored = [((e.steps[0] == step, score / len(e.steps)), e)
-                  for score, e in ranked if e.id in ids]
-        if scored:
-            return max(scored, key=lambda item: item[0])[1]
-        return min(about, key=lambda e: (e.steps[0] != step, len(e.steps)))
+        # (An own entry sharing no word still comes first: "今天考完了 下周还有吗".)
+        scores = {e.id: score for score, e in ranked if e.id in ids}
+        return max(about, key=lambda e: (e.steps[0] == step, scores.get(e.id, 0.0) / len(e.steps),
+                                         -len(e.steps)))
 
     def _step_entry(self, step: Step) -> Entry | None:
         """Return the step's own entry: about it first, and about the fewest steps."""

@@ -1377,3 +1377,19 @@ def test_understand_whether_it_is_time_for_a_step_asks_where_it_stands(
     """"是不是该交钱了" asks whether paying is due today: where its window stands."""
     answer = knowledge.answerer.answer(question, now=BEFORE_PAYMENT)
     assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
+
+
+def test_understand_a_step_forgotten_is_not_done(answerer: Answerer) -> None:
+    answer = answerer.answer("昨天忘交钱了 今天还能补吗", region_code="zhejiang",
+                             now=datetime.fromisoformat("2024-02-09T08:00:00+08:00"))
+    assert answer.reading is not None and Step.PAY not in answer.reading.done
+    assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+def test_understand_a_step_s_own_entry_answers_though_it_shares_no_word(
+    answerer: Answerer,
+) -> None:
+    # The exam's own dates, not the list of every step's, on the first exam weekend.
+    answer = answerer.answer("今天考完了 下周还有吗",
+                             now=datetime.fromisoformat("2024-04-14T18:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "exam_dates"
