@@ -1393,3 +1393,15 @@ def test_understand_a_step_s_own_entry_answers_though_it_shares_no_word(
     answer = answerer.answer("今天考完了 下周还有吗",
                              now=datetime.fromisoformat("2024-04-14T18:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "exam_dates"
+
+
+@pytest.mark.parametrize(("question", "now", "state"), [
+    ("注册入口开了没 想先把账号弄好", "2023-11-30T20:00:00+08:00", "upcoming"),
+    ("今晚才想起来注册 还能赶上不", "2023-12-13T21:40:00+08:00", "open")])
+def test_understand_whether_one_is_in_time_asks_where_the_window_stands(
+    answerer: Answerer, question: str, now: str, state: str
+) -> None:
+    answer = answerer.answer(question, now=datetime.fromisoformat(now))
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
+    assert answer.focus is not None and answer.focus.status is not None
+    assert answer.focus.status.state == state
