@@ -771,7 +771,11 @@ def test_answer_a_degree_from_abroad_is_the_recognised_degree_rule(answerer: Ans
     ("question", "entry_id"),
     [("明年还是4月份考试吗", "oos_other_years"),  # a month said of a later year is asked
      ("考完大概多久能拿到纸质的证", "oos_certificate"),
-     ("身份证刚好过期了，还能进考场吗", "oos_exam_rules")],
+     ("身份证刚好过期了，还能进考场吗", "oos_exam_rules"),
+     ("四科加起来够240是不是就算全过了", "oos_pass_mark"),
+     ("药学初级士都考啥内容 药理学占多少比例", "oos_textbook"),
+     ("考场在开发区那边 坐几路公交能到", "oos_venue"),
+     ("单位4月派我去外地进修 考试能不能改到别的时间考", "oos_personal")],
 )
 def test_answer_topics_the_notice_leaves_out_however_said(
     answerer: Answerer, question: str, entry_id: str
