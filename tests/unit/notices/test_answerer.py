@@ -771,6 +771,7 @@ def test_answer_a_degree_from_abroad_is_the_recognised_degree_rule(answerer: Ans
     ("question", "entry_id"),
     [("明年还是4月份考试吗", "oos_other_years"),  # a month said of a later year is asked
      ("考完大概多久能拿到纸质的证", "oos_certificate"),
+     ("去年四科都过了证书到现在还没发 要去哪里申请吗", "oos_certificate"),
      ("身份证刚好过期了，还能进考场吗", "oos_exam_rules"),
      ("四科加起来够240是不是就算全过了", "oos_pass_mark"),
      ("药学初级士都考啥内容 药理学占多少比例", "oos_textbook"),
