@@ -1405,3 +1405,12 @@ def test_understand_whether_one_is_in_time_asks_where_the_window_stands(
     assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
     assert answer.focus is not None and answer.focus.status is not None
     assert answer.focus.status.state == state
+
+
+def test_understand_a_wechat_said_bound_to_someone_else_is_no_binding_done(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("绑定的时候提示该微信号已绑定其他考生 可那是我妈的账号",
+                             now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
+    assert answer.reading is not None and Step.WECHAT not in answer.reading.done
+    assert answer.entry is not None and answer.entry.id == "wechat_binding"
