@@ -123,6 +123,8 @@ FLOORS = {
     ("questions_public12", "holdout"): 0.75,
     ("questions_blind40", "tune"): 0.7,
     ("questions_blind40", "holdout"): 0.75,
+    ("questions_blind41", "tune"): 0.85,
+    ("questions_blind41", "holdout"): 0.85,
 }
 
 
