@@ -385,6 +385,7 @@ class Lexicon(_Frozen):
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()
     call_notices: tuple[str, ...] = ()
+    mistake_cues: tuple[str, ...] = ()
     handover_cues: tuple[str, ...] = ()
     alteration_cues: tuple[str, ...] = ()
     untruth_cues: tuple[str, ...] = ()

@@ -351,6 +351,7 @@ class Answerer:
         self._roles = CueSet(lex.claimed_roles)
         self._sources = CueSet(lex.message_sources)
         self._calls = CueSet(lex.call_notices)
+        self._mistakes = CueSet(lex.mistake_cues)
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
         self._illicit = CueSet(lex.illicit_acts)
@@ -655,8 +656,8 @@ class Answerer:
         someone ("把账号密码和验证码告诉他") or asked for by someone else or a message ("邮件让我
         填银行卡号和短信验证码"), a tie to the centre claimed ("跟考试中心有合作"), or a record
         to be written other than it is, said to be untrue ("工作年限写成满5年吧 其实差4个月";
-        "填成了" is a mistake told), or a credential bought, borrowed, made or faked ("学历是
-        花钱买的", "把表姐的执业证借来用")."""
+        "填成了", "填错了 写成5年实际是4年" are a mistake told), or a credential bought,
+        borrowed, made or faked ("学历是花钱买的", "把表姐的执业证借来用")."""
         for sentence in _SENTENCE_END.split(clean):
             if (_then(self._impersonation, self._authority, sentence, _IMPERSONATION_SPAN)
                     or _then(self._credentials, self._handover, sentence, _HANDOVER_SPAN)
@@ -671,7 +672,7 @@ class Answerer:
                     or _then(self._authority, self._assumed_name, sentence, _PARTNER_SPAN)
                     or self._illicit_trade(sentence)):
                 return True
-            if self._untruth.find(sentence) and any(
+            if self._untruth.find(sentence) and not self._mistakes.find(sentence) and any(
                     not _reported(sentence[end:])
                     for _, end in self._alteration.found_at(sentence)):
                 return True
@@ -934,7 +935,9 @@ class Answerer:
         )) and (
             top is None
             or top[0] < _MIN_SCORE
-            or (top[1].kind is EntryKind.ANSWER and set(top[1].steps[:1]) <= asker.done)
+            or (top[1].kind is EntryKind.ANSWER and set(top[1].steps[:1]) <= asker.done
+                # ("我的微信之前绑了同事的 现在想绑自己的": a step done, asked about anew.)
+                and not set(top[1].steps[:1]) & set(reading.asked))
         ):
             # Progress reported and nothing else asked (a pasted status, "审核过了"): what next.
             return self._next(reading, asker, self._entry("next_steps"))

@@ -256,7 +256,8 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
      "电脑借给同事了 准考证还能在手机上下载吗", "我是人事科的 帮同事问下现场确认要带什么",
      "我截图了准考证 这样可以吗", "I'm HR, when do our staff pay?",
      "想改注册的名字 官方怎么弄 不想找中介", "can a teacher tell me when the exam is",
-     "考点打电话通知我带单位盖章的申请表去现场确认 这是正常流程吗 我怕是骗子"],
+     "考点打电话通知我带单位盖章的申请表去现场确认 这是正常流程吗 我怕是骗子",
+     "今早一看工作年限填错了，写成5年实际是4年。已经提交了还能改不"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str
@@ -794,3 +795,9 @@ def test_answer_a_verification_said_in_progress_is_the_rule_on_verifying_first(
         "My degree verification is still in progress, can I submit the application?",
         now=NOW.replace(month=12, year=2023, day=12))
     assert answer.entry is not None and answer.entry.id == "register_early"
+
+
+def test_answer_a_step_done_and_wished_anew_is_its_rule(answerer: Answerer) -> None:
+    answer = answerer.answer("我的微信之前绑了我同事的考生信息 现在想绑自己的",
+                             now=NOW.replace(month=12, year=2023, day=4))
+    assert answer.entry is not None and answer.entry.id == "wechat_binding"
