@@ -616,7 +616,10 @@ class Answerer:
                   unless=_reported)
                 and not self._third_party.find(clean)):
             # "你帮我把她的报名撤回", "can you delete my account": nor does it act on anyone's
-            # records: the exam site and region do.
+            # records: the exam site and region do. (With a password or an ID number handed
+            # over for it, "can you log in for me? my password is …", it is the warning.)
+            if holds_secret(raw):
+                return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
             local = self._entry("ask_local")
             if local is not None:
                 return self._reply(AnswerKind.ANSWER, lang, 1.0, entry=local)
