@@ -381,7 +381,9 @@ class Reader:
             region=region,
             returning=returning,
             # ("信息都没有变化", "nothing has changed": no change.)
-            changed=self._changed.holds(squeezed, self._denials),
+            # (English words keep their spaces: "she moved to another hospital".)
+            changed=(self._changed.holds(squeezed, self._denials)
+                     or self._changed.holds(canon, self._denials)),
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,

@@ -1414,3 +1414,17 @@ def test_understand_a_wechat_said_bound_to_someone_else_is_no_binding_done(
                              now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
     assert answer.reading is not None and Step.WECHAT not in answer.reading.done
     assert answer.entry is not None and answer.entry.id == "wechat_binding"
+
+
+def test_understand_a_change_told_in_english_is_a_change(answerer: Answerer) -> None:
+    answer = answerer.answer("she moved to another hospital this year, failed last year. "
+                             "will auto confirm work?", region_code="shandong",
+                             now=datetime.fromisoformat("2023-12-07T09:20:00+08:00"))
+    assert answer.reading is not None and answer.reading.changed
+
+
+def test_understand_a_whole_timetable_asked_is_every_step_s_dates(answerer: Answerer) -> None:
+    answer = answerer.answer("护理部让统计今年考试的各个时间节点，从报名到出成绩都要写上。"
+                             "能不能给我一个完整的时间表",
+                             now=datetime.fromisoformat("2023-11-29T15:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "key_dates"
