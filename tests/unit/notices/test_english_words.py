@@ -86,6 +86,12 @@ def test_english_words_asking_who_answers_is_a_greeting(answerer: Answerer, ques
     assert answerer.answer(question, now=NOW).kind is AnswerKind.SMALLTALK
 
 
+@pytest.mark.parametrize("question", ["thanks a lot, that really helped!", "it helped, thank you"])
+def test_english_words_thanks_however_said_are_thanked(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question, now=NOW)
+    assert answer.kind is AnswerKind.SMALLTALK and answer.thanks
+
+
 def test_english_words_an_exam_done_then_anything_left_is_what_comes_next(
     answerer: Answerer,
 ) -> None:
