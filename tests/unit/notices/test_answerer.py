@@ -763,9 +763,12 @@ def test_answer_a_trouble_of_an_earlier_step_after_a_later_one_is_its_own(
     assert answer.entry is not None and answer.entry.id == "wechat_binding"
 
 
-def test_answer_a_degree_from_abroad_is_the_recognised_degree_rule(answerer: Answerer) -> None:
-    answer = answerer.answer("我从澳洲留学回来 拿的是那边的护理学士 这个学历认不认",
-                             now=NOW.replace(month=12, year=2023))
+@pytest.mark.parametrize("question", ["我从澳洲留学回来 拿的是那边的护理学士 这个学历认不认",
+                                      "学历要啥样的学校才算数 民办大专行不行"])
+def test_answer_a_degree_from_abroad_or_a_private_school_is_the_recognised_degree_rule(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question, now=NOW.replace(month=12, year=2023))
     assert answer.entry is not None and answer.entry.id == "recognised_degree"
 
 
