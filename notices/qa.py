@@ -88,7 +88,9 @@ _VERIFYING = ("核验", "验证", "信息")
 _AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)|(?:收|交|付|转)[我你他她]?\s*\d{2,}|费\s*\d{2,}"
                      r"|\b(?:pay|paid|transfer|send)\s+\d{2,}"
                      # A price per subject, time or head ("一科3000", "一次给50").
-                     r"|(?:一科|每科|一门|每门|一次|每次|一人|每人)给?\s*\d{2,}(?![\d天号日月年分个])")
+                     r"|(?:一科|每科|一门|每门|一次|每次|一人|每人)给?\s*\d{2,}(?![\d天号日月年分个])"
+                     # A sum in Chinese numerals asked or paid ("要五千", "花了两万").
+                     r"|(?:要|收|给|交|花|付|转)了?[一二两三四五六七八九十几]+[百千万](?![人名个])")
 # Where the question names a step and asks when, the date is the answer: read with certainty.
 _READ_CONFIDENCE = 0.95
 # How far, in characters, after "pretend to be" the authority is named, after a password whom
