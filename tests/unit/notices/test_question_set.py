@@ -125,6 +125,8 @@ FLOORS = {
     ("questions_blind40", "holdout"): 0.75,
     ("questions_blind41", "tune"): 0.85,
     ("questions_blind41", "holdout"): 0.85,
+    ("questions_blind38", "tune"): 0.85,
+    ("questions_blind38", "holdout"): 0.85,
 }
 
 
