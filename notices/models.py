@@ -386,6 +386,7 @@ class Lexicon(_Frozen):
     message_sources: tuple[str, ...] = ()
     call_notices: tuple[str, ...] = ()
     mistake_cues: tuple[str, ...] = ()
+    fear_cues: tuple[str, ...] = ()
     handover_cues: tuple[str, ...] = ()
     alteration_cues: tuple[str, ...] = ()
     untruth_cues: tuple[str, ...] = ()

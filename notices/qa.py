@@ -354,6 +354,7 @@ class Answerer:
         self._sources = CueSet(lex.message_sources)
         self._calls = CueSet(lex.call_notices)
         self._mistakes = CueSet(lex.mistake_cues)
+        self._fears = CueSet(lex.fear_cues)
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
         self._illicit = CueSet(lex.illicit_acts)
@@ -589,6 +590,16 @@ class Answerer:
                 and not (paid_offer or money or injected or shaped)):
             # "is 21wecan.com really the official site?", "官网是21wecan.com吗 我怕进到假网站":
             # a doubt about the site the notice names is answered by the notice's site.
+            official = self._entry("official_info")
+            if official is not None:
+                return self._reply(AnswerKind.ANSWER, lang, 1.0, entry=official)
+        if (deceit and not shaped and self._fears.find(clean)
+                and self._official_channels.find(canon)
+                and not (paid_offer or money or injected or self._third_party.find(clean)
+                         or self._sources.find(clean) or self._credentials.find(clean)
+                         or _LINK_END.search(raw) is not None)):
+            # "怎么分辨哪个是官方网站 怕进了假网站": a scam feared, the official channel asked
+            # for, nobody and nothing else in it: the notice's official site answers.
             official = self._entry("official_info")
             if official is not None:
                 return self._reply(AnswerKind.ANSWER, lang, 1.0, entry=official)

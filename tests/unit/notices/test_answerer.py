@@ -503,6 +503,8 @@ def test_answer_a_grey_confirmation_of_a_first_time_candidate_is_their_region_s_
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [("官网是21wecan.com吗 怕进了假网站", "official_info"),
+     # (No address, a scam feared and the official site asked for.)
+     ("怎么分辨哪个是官方网站 怕进了假网站", "official_info"),
      ("is www.21wecan.com really the official site?", "official_info"),
      # (No doubt in it: the question asked is answered.)
      ("www.21wecan.com 报名入口在哪", "registration_channels")],
