@@ -462,13 +462,12 @@ class Reader:
             # outcome.)
             # ("审核一月份就通过了", "审核昨天刚通过": when it happened may stand there too.)
             when = _WHEN_BETWEEN.match(squeezed, end)
-            if when is not None:
-                end = when.end()
-            between = next((b for b in self._between if squeezed.startswith(b, end)), "")
+            told = when.end() if when is not None else end
+            between = next((b for b in self._between if squeezed.startswith(b, told)), "")
             # ("报名也交了", "现场确认也做完了": a verb of doing may come before the outcome.)
             verb = next((v for v in self._done_verbs
-                         if squeezed.startswith(v, end + len(between))), "")
-            at = end + len(between) + len(verb)
+                         if squeezed.startswith(v, told + len(between))), "")
+            at = told + len(between) + len(verb)
             after = squeezed[at : at + _AFTER]
             marker = next((m for m in self._after if after.startswith(m)
                            and (not between or verb or len(m) > 1)), None)

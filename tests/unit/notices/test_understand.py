@@ -1428,3 +1428,14 @@ def test_understand_a_whole_timetable_asked_is_every_step_s_dates(answerer: Answ
                              "能不能给我一个完整的时间表",
                              now=datetime.fromisoformat("2023-11-29T15:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "key_dates"
+
+
+def test_understand_a_step_done_with_its_time_told_is_not_asked_anew(
+    answerer: Answerer,
+) -> None:
+    # The report's mention is the step's own: no second mention is read as asked again.
+    answer = answerer.answer("审核一月份就通过了 接下来做什么", region_code="zhejiang",
+                             now=datetime.fromisoformat("2024-01-20T10:00:00+08:00"))
+    assert answer.reading is not None and Step.REVIEW in answer.reading.done
+    assert Step.REVIEW not in answer.reading.asked
+    assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
