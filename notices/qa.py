@@ -707,8 +707,8 @@ class Answerer:
         # (A call from the exam site or region asking nothing but what the notice asks is
         # checked too: "考点打电话通知我带申请表去现场确认 这是正常流程吗".)
         called = _then(self._authority, self._calls, clean, _SOURCE_SPAN)
-        return not (self._channels.find(self._calls.strip(self._self_references.strip(clean))
-                                        if called else self._self_references.strip(clean))
+        said = self._self_references.strip(clean)
+        return not (self._channels.find(self._calls.strip(said) if called else said)
                     or self._shortcuts.find(clean)
                     or self._money_named(clean)
                     or (self._sources.find(clean) and not called)
