@@ -63,6 +63,7 @@ def entry_context(entry: Entry, locale: Locale) -> dict[str, Any]:
         "section": entry.section,
         "sources": list(entry.source),
         "links": list(entry.links),
+        "on_change": entry.on_change,
     }
 
 

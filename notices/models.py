@@ -334,6 +334,8 @@ class Lexicon(_Frozen):
     this_year_words: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
+    # Kinds of ID document, each a group of the names of one.
+    id_documents: tuple[tuple[str, ...], ...] = ()
     unrelated_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()
     news_tails: tuple[str, ...] = ()

@@ -1001,6 +1001,11 @@ class Answerer:
             # "以前用通行证注册 现在换身份证了 去年过的两科还算不": the step named is the
             # background; what follows the change is asked.
             entry = changed_entry
+        elif reading.id_changed and not entry.on_change and (changed_entry := next(
+                (e for s, e in ranked[1:3] if e.on_change and s >= _ALSO * score), None)):
+            # "registered with a passport in 2023, this year a chinese id card. my passed
+            # subjects?": a change of ID stated, the rule on what follows it a close second.
+            entry = changed_entry
         if asker.returning is False and (step := self._returning_way(entry)) is not None:
             # "状态显示已提交 但是报名确认是灰色的 河南 第一次考": a way of a step for returning
             # candidates alone (and its failing) is no answer to a first-time one; their own is.
@@ -1155,9 +1160,15 @@ class Answerer:
         if reading is not None and reading.changed:
             # "去年用护照报的 今年换身份证了 已经提交了 要做啥": the change the message states
             # bears on a rule; the best fact about it follows the next step.
-            also = next((e for s, e in self._index.rank(self._index.terms(reading.canon))[:1]
-                         if e.kind is EntryKind.ANSWER and not e.next_steps
-                         and s >= 2 * _MIN_SCORE), None)
+            ranked = self._index.rank(self._index.terms(reading.canon))
+            also = next((e for s, e in ranked[:1] if e.kind is EntryKind.ANSWER
+                         and not e.next_steps and s >= 2 * _MIN_SCORE), None)
+            merge = next((e for s, e in ranked[:3] if e.on_change and s >= 2 * _MIN_SCORE),
+                         None) if reading.id_changed else None
+            if merge is not None:
+                # A change of ID is acted on first (scores are merged only on application):
+                # its rule leads, the next step after it.
+                entry, also = merge, None
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                            next_steps=shown, progress_unknown=unknown, region=asker.region,
                            region_from=asker.region_from, reading=reading,

@@ -100,6 +100,8 @@ class Reading:
     # The only step word is the exam's own name ("卫生资格考试难吗"): it says no more than
     # that the question is about the exam.
     name_only: bool = False
+    # Two kinds of ID document named ("去年用护照 今年身份证"): the change is of the ID.
+    id_changed: bool = False
     # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
     # whatever step its question names.
     troubles: tuple[Step, ...] = ()
@@ -206,6 +208,8 @@ class Reader:
         self._particles = "".join(fold(w) for w in lexicon.closing_particles)
         self._joiners = "".join(fold(w) for w in lexicon.list_joiners)
         self._changed = CueSet(lexicon.change_cues)
+        self._documents = [CueSet(names) for names in lexicon.id_documents]
+        self._mistakes = CueSet(lexicon.mistake_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
         self._condition = CueSet(lexicon.condition_cues)
@@ -340,6 +344,11 @@ class Reader:
             # "…自动确认失败… 接下来呢": what to do about the trouble, not the next step.
             aspect = Aspect.WHAT_IF
         name_only = bool(mentions) and not self._mentions(canon.replace(" ", ""))
+        # "去年用护照报的 今年身份证": two kinds of ID document are a change of ID, unless one
+        # was picked by mistake ("证件类型选成护照了 应该是身份证") or the account is to be
+        # edited to the new one ("…想把证件类型改过来": the rule on editing answers it).
+        id_changed = (sum(bool(d.find(clean)) for d in self._documents) > 1
+                      and not self._mistakes.find(clean) and not editing)
         if aspect in TIME_ASPECTS and (not asked or name_only):
             # "…卫生资格考试 还能报吗": beside the exam's name, the verb names the step.
             verb = self._verb_step(focus_squeezed)
@@ -383,7 +392,8 @@ class Reader:
             # ("信息都没有变化", "nothing has changed": no change.)
             # (English words keep their spaces: "she moved to another hospital".)
             changed=(self._changed.holds(squeezed, self._denials)
-                     or self._changed.holds(canon, self._denials)),
+                     or self._changed.holds(canon, self._denials) or id_changed),
+            id_changed=id_changed,
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,

@@ -1439,3 +1439,31 @@ def test_understand_a_step_done_with_its_time_told_is_not_asked_anew(
     assert answer.reading is not None and Step.REVIEW in answer.reading.done
     assert Step.REVIEW not in answer.reading.asked
     assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
+
+
+@pytest.mark.parametrize(
+    ("question", "changed"),
+    [("我用的户口本上的号 以前是军官证报的 今年用居民身份证 之前过的科目还算吗", True),
+     ("registered with a passport in 2023, this year a chinese id card. my passed subjects?",
+      True),
+     ("证件类型选成了台胞证 其实是身份证 能改吗", False)],
+)
+def test_understand_two_kinds_of_id_document_are_a_change_unless_a_mistake(
+    answerer: Answerer, question: str, changed: bool
+) -> None:
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-08T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.changed is changed
+    wanted = "id_change_score_merge" if changed else "edit_personal_info"
+    assert answer.entry is not None and answer.entry.id == wanted
+
+
+def test_understand_a_change_of_id_leads_what_comes_next(answerer: Answerer) -> None:
+    # Scores are merged only on application: that rule comes before the next step.
+    answer = answerer.answer("以前用回乡证报的名 今年改用身份证了 信息都提交好了 接下来干嘛",
+                             returning=True,
+                             now=datetime.fromisoformat("2023-12-10T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "id_change_score_merge"
+    assert answer.next_steps
+    reply = render_answer(answer, Knowledge(load_knowledge_base()), Texts(), "zh")
+    assert reply.splitlines()[0].startswith("⚠️") and "合并" in reply.splitlines()[0]
+    assert "下一步" in reply.splitlines()[1]
