@@ -127,6 +127,10 @@ FLOORS = {
     ("questions_blind41", "holdout"): 0.85,
     ("questions_blind38", "tune"): 0.85,
     ("questions_blind38", "holdout"): 0.85,
+    ("questions_blind42", "tune"): 0.7,
+    ("questions_blind42", "holdout"): 0.75,
+    ("questions_blind43", "tune"): 0.85,
+    ("questions_blind43", "holdout"): 0.85,
 }
 
 
