@@ -626,7 +626,7 @@ class Answerer:
             # "帮我写一封给考点的申请信": the assistant answers from the notice, acts on nothing.
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         if (_then(self._requests, self._record_acts, clean, _REQUEST_SPAN,
-                  unless=_reported)
+                  unless=_reported, overlap=True)
                 and not self._third_party.find(clean)):
             # "你帮我把她的报名撤回", "can you delete my account": nor does it act on anyone's
             # records: the exam site and region do. (With a password or an ID number handed
@@ -1464,14 +1464,16 @@ def _reported(rest: str) -> bool:
 
 def _then(
     first: CueSet, second: CueSet, text: str, span: int,
-    unless: Callable[[str], bool] | None = None,
+    unless: Callable[[str], bool] | None = None, overlap: bool = False,
 ) -> bool:
     """Return True when a cue of `second` starts within `span` characters after one of
     `first` ends, and (with `unless`) what follows it is not ruled out ("帮我把报名撤回了"
     reports; "可以帮我看看" offers to look, not to act)."""
-    ends = [end for _, end in first.found_at(text)]
-    return bool(ends) and any(
-        any(0 <= end2 - len(cue) - end <= span for end in ends)
+    # (With `overlap`, a cue of `second` may start inside one of `first`: in "你帮我登进去"
+    # "你帮" is a request and "帮我登" an act, each found by itself.)
+    found = [(end - len(cue) if overlap else end, end) for cue, end in first.found_at(text)]
+    return bool(found) and any(
+        any(start <= end2 - len(cue) and end2 - len(cue) - end <= span for start, end in found)
         and not (unless is not None and unless(text[end2:]))
         for cue, end2 in second.found_at(text))
 
