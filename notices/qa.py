@@ -622,6 +622,11 @@ class Answerer:
                 and not self._fact_check(clean, raw))
         ):
             return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
+        if (self._actions.find(clean) and self._untruth.find(clean)
+                and not self._mistakes.find(clean)):
+            # "帮我写一份说明 就说我是12月入职的 其实是1月": a paper written other than the
+            # truth is a forgery asked for.
+            return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
         if self._actions.find(clean):
             # "帮我写一封给考点的申请信": the assistant answers from the notice, acts on nothing.
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
