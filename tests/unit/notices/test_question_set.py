@@ -131,6 +131,8 @@ FLOORS = {
     ("questions_blind42", "holdout"): 0.75,
     ("questions_blind43", "tune"): 0.85,
     ("questions_blind43", "holdout"): 0.85,
+    ("questions_blind45", "tune"): 0.8,
+    ("questions_blind45", "holdout"): 0.8,
 }
 
 
