@@ -1467,3 +1467,10 @@ def test_understand_a_change_of_id_leads_what_comes_next(answerer: Answerer) -> 
     reply = render_answer(answer, Knowledge(load_knowledge_base()), Texts(), "zh")
     assert reply.splitlines()[0].startswith("⚠️") and "合并" in reply.splitlines()[0]
     assert "下一步" in reply.splitlines()[1]
+
+
+def test_understand_just_done_said_between_step_and_outcome_is_done(answerer: Answerer) -> None:
+    answer = answerer.answer("资格审核刚刚通过 接下来干嘛", region_code="qinghai",
+                             now=datetime.fromisoformat("2024-02-01T10:00:00+08:00"))
+    assert answer.reading is not None and Step.REVIEW in answer.reading.done
+    assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
