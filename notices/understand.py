@@ -661,9 +661,11 @@ class Reader:
         for can in self._can.find(squeezed):
             at = squeezed.find(can) + len(can)
             verb = next((v for v in self._verb_of if squeezed.startswith(v, at)), None)
-            rest = squeezed[at + len(verb):].lstrip("了") if verb is not None else ""
-            # The verb ends the question ("能报了吗"); with an object it asks something
-            # else ("还能报中级吗" asks who may apply).
+            rest = squeezed[at + len(verb):] if verb is not None else ""
+            while final := next((f for f in self._verb_finals if rest.startswith(f)), ""):
+                rest = rest[len(final):]
+            # The verb ends the question ("能报了吗", "还能报上吗"); with an object it asks
+            # something else ("还能报中级吗" asks who may apply).
             if verb is not None and (not rest or self._open_tail.find(rest[:1])):
                 return (self._verb_of[verb],)
         return ()

@@ -1474,3 +1474,13 @@ def test_understand_just_done_said_between_step_and_outcome_is_done(answerer: An
                              now=datetime.fromisoformat("2024-02-01T10:00:00+08:00"))
     assert answer.reading is not None and Step.REVIEW in answer.reading.done
     assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
+
+
+def test_understand_a_can_word_and_a_verb_with_its_outcome_ask_the_verb_s_step(
+    answerer: Answerer,
+) -> None:
+    # "报上" is still 报 asked: on the last day of online registration it is open.
+    answer = answerer.answer("注册好了 今天还能报上吗", done=frozenset({Step.REGISTER}),
+                             now=datetime.fromisoformat("2023-12-14T20:00:00+08:00"))
+    assert answer.focus is not None and answer.focus.status is not None
+    assert answer.focus.status.state == "open"
