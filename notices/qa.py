@@ -466,7 +466,8 @@ class Answerer:
         region, region_from = self._region(head, region_code)
         reading = self._reader.read(self._abuse.strip(clean), region=region, year=self.kb.year,
                                     raw=raw, asking=asking)
-        if reading.other_year and (
+        if reading.other_year and not (reading.subjects_passed
+                                       and reading.aspect not in TIME_ASPECTS) and (
             # ("2025年的报名什么时候开始 今年来不及了": a miss told beside it.)
             reading.aspect in TIME_ASPECTS or reading.aspect is Aspect.MISSED
             or not reading.steps
@@ -791,7 +792,7 @@ class Answerer:
             if cutoff is not None:
                 return self._from_entry(cutoff, _READ_CONFIDENCE, asker, reading, aspect)
         outside = self._index.outside(self._index.terms(scope))
-        if outside is not None:
+        if outside is not None and not (reading.subjects_passed and aspect not in TIME_ASPECTS):
             # "机考能带草稿纸吗", "比特币现在多少钱": a topic the notice leaves out, named by a
             # word only an out-of-scope entry holds, outweighs the step the words also name.
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, _confidence(outside[0]),

@@ -40,6 +40,14 @@ _CONSEQUENCE_SPAN = 5
 _LATIN_START = re.compile(r"[a-z]")
 _CLAUSE_END = re.compile(r"[，,。.；;！!？?\n]")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
+# Subjects counted ("两科", "另外三门", "剩下的科") where passing or failing is told ("过了",
+# "没过", "挂了", "passed one subject") in one sentence: the two-year rolling of scores is
+# asked, whatever year or certificate is named beside it.
+_SUBJECT_COUNT = re.compile(
+    r"(?:(?:另外|剩下的?|剩|其他|其余|其它)[一二两三四1-4]?|[一二两三四1-4])个?(?:科|门)"
+    # (English subjects are read as 科目: "passed two 科目".)
+    r"|\b(?:one|two|three|1|2|3|the other|remaining|other)\s+(?:科目|subjects?|papers?|sections?)")
+_PASSING = re.compile(r"过|挂|合格|\b(?:pass|passed|fail|failed)\b")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
 # A full stop ends a clause, but not the last one of "e.g." or "i.e."; spaces between Chinese
 # words do, also after a closing quote (a pasted status in quotes, then the question).
@@ -102,6 +110,8 @@ class Reading:
     name_only: bool = False
     # Two kinds of ID document named ("去年用护照 今年身份证"): the change is of the ID.
     id_changed: bool = False
+    # Subjects counted and passed or failed in one sentence ("只过了一门", "另外两科没过").
+    subjects_passed: bool = False
     # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
     # whatever step its question names.
     troubles: tuple[Step, ...] = ()
@@ -394,6 +404,10 @@ class Reader:
             changed=(self._changed.holds(squeezed, self._denials)
                      or self._changed.holds(canon, self._denials) or id_changed),
             id_changed=id_changed,
+            subjects_passed=any(
+                _SUBJECT_COUNT.search(said) is not None and _PASSING.search(said) is not None
+                # (The raw text keeps where its sentences end.)
+                for said in (self._canon(normalise(r)) for r in _SENTENCE.findall(raw))),
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,

@@ -1484,3 +1484,19 @@ def test_understand_a_can_word_and_a_verb_with_its_outcome_ask_the_verb_s_step(
                              now=datetime.fromisoformat("2023-12-14T20:00:00+08:00"))
     assert answer.focus is not None and answer.focus.status is not None
     assert answer.focus.status.state == "open"
+
+
+@pytest.mark.parametrize(
+    ("question", "passed"),
+    [("今年挂了两门 剩下的明年再考还算数吗", True),
+     ("I passed two subjects this year, can I sit the other ones next year?", True),
+     # (Subjects and passing in different sentences are no count of subjects passed.)
+     ("四科都复习完了。考过以后工资能涨吗", False)],
+)
+def test_understand_subjects_counted_as_passed_ask_the_rolling_rule(
+    answerer: Answerer, question: str, passed: bool
+) -> None:
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-06-10T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.subjects_passed is passed
+    if passed:
+        assert answer.entry is not None and answer.entry.id == "score_rolling"
