@@ -242,6 +242,7 @@ class Reader:
         self._verb_chars = "".join(fold(w) for w in lexicon.step_verbs if len(fold(w)) == 1)
         self._fact_year = CueSet(lexicon.fact_year_cues)
         self._edit_asks = CueSet(fold(w).replace(" ", "") for w in lexicon.edit_asks)
+        self._edit_asks_en = CueSet(w for w in lexicon.edit_asks if w.isascii())
         self._asking = CueSet(lexicon.question_marks)
         # Chinese yes-or-no words ask anywhere ("能不能"); English ones only opening a clause
         # ("can I pay now", not "what documents should I bring").
@@ -327,7 +328,9 @@ class Reader:
         # (Read as written too: the synonyms make "改过来" a plain 修改.)
         editing = bool(self._edit_asks.find(
             self._canon(asking).replace(" ", "") if asking else squeezed)
-            or self._edit_asks.find((asking or clean).replace(" ", "")))
+            or self._edit_asks.find((asking or clean).replace(" ", ""))
+            # (English words keep their spaces: "can i change".)
+            or self._edit_asks_en.find(asking or clean))
         latest = max(done, key=STEP_ORDER.index, default=None)
         if editing and latest is not None and all(
                 STEP_ORDER.index(s) > STEP_ORDER.index(latest) for s in asked):

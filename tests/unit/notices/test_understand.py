@@ -1500,3 +1500,10 @@ def test_understand_subjects_counted_as_passed_ask_the_rolling_rule(
     assert answer.reading is not None and answer.reading.subjects_passed is passed
     if passed:
         assert answer.entry is not None and answer.entry.id == "score_rolling"
+
+
+def test_understand_an_english_wish_to_edit_is_read(answerer: Answerer) -> None:
+    # English asks keep their spaces; squeezed, "can i change" would never be found.
+    answer = answerer.answer("I submitted already but my graduation year is wrong. can I still "
+                             "change it?", now=datetime.fromisoformat("2023-12-08T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.editing
