@@ -764,6 +764,15 @@ class Reader:
         """Return True when the asking part of a question is about another exam year."""
         if self._future_year(scope, year) or self._later_year_asked(scope):
             return True
+        if asked and not self._this_year.find(squeezed) and any(
+                (_year_of(m) or year) < year
+                and any(self._steps.get(w) == asked[0] for w in self._steps
+                        if w in squeezed[m.end() : m.end() + _EVENT_SPAN])
+                for m in self._past_year.finditer(squeezed)):
+            # "2023年那次报名是几号到几号来着": the step asked about is an earlier year's, named
+            # by its number. ("去年报名…" is left to the rules below: last year's exam is often
+            # the background of this year's registration.)
+            return True
         if self._this_year.find(squeezed) or (
             asked and asked[:1] not in ((Step.EXAM,), (Step.SCORE,))
         ):

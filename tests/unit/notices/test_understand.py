@@ -1507,3 +1507,12 @@ def test_understand_an_english_wish_to_edit_is_read(answerer: Answerer) -> None:
     answer = answerer.answer("I submitted already but my graduation year is wrong. can I still "
                              "change it?", now=datetime.fromisoformat("2023-12-08T10:00:00+08:00"))
     assert answer.reading is not None and answer.reading.editing
+
+
+def test_understand_an_earlier_year_s_step_asked_by_number_is_another_year(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("2022年那次缴费是哪几天 想比较一下",
+                             now=datetime.fromisoformat("2024-01-10T10:00:00+08:00"))
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_other_years"
