@@ -133,6 +133,8 @@ FLOORS = {
     ("questions_blind43", "holdout"): 0.85,
     ("questions_blind45", "tune"): 0.8,
     ("questions_blind45", "holdout"): 0.8,
+    ("questions_blind46", "tune"): 0.8,
+    ("questions_blind46", "holdout"): 0.8,
 }
 
 
