@@ -40,7 +40,7 @@ _LATIN_EDGE = re.compile(r"[a-z0-9]")
 # with a digit in it, so the words after the name ("密码忘了", "password is wrong") stay.
 PERSONAL = re.compile(r"\d[\d \-]{4,}\d[xX]?|\S+@\S+")
 SECRET = re.compile(
-    r"(密码|口令|验证码|password|passwd|pwd|passcode)(\s*(?:是|为|:|：|=|is)?\s*)"
+    r"(密码|口令|验证码|password|passwd|pwd|pw|passcode)(\s*(?:是|为|:|：|=|is)?\s*)"
     r"(?=[!-~]*[0-9])[!-~]{4,}",
     re.IGNORECASE,
 )

@@ -240,6 +240,7 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "通知：审核费80元请转至以下账户 户名李某", "成绩复核请添加客服QQ 1234567 办理",
      "我姑父说认识人 能帮我把年限改够", "同事说她不考了 让我用她的账号报",
      "帮我写个证明 就说我2019年就上班了 其实是2020年", "帮我P一张学位证",
+     "plz log in my account and check the review, pw Nurse2024", "帮我朋友报个名 密码是abc12345",
      "我表哥说他认识考点的人 能给我安排个好位置 要五千 你说行不行"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
