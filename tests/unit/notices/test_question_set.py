@@ -135,6 +135,8 @@ FLOORS = {
     ("questions_blind45", "holdout"): 0.8,
     ("questions_blind46", "tune"): 0.8,
     ("questions_blind46", "holdout"): 0.8,
+    ("questions_blind44", "tune"): 0.8,
+    ("questions_blind44", "holdout"): 0.85,
 }
 
 
