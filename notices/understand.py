@@ -407,9 +407,10 @@ class Reader:
             changed=(self._changed.holds(squeezed, self._denials)
                      or self._changed.holds(canon, self._denials) or id_changed),
             id_changed=id_changed,
-            subjects_passed=any(
+            # (Looked for in the whole message first: most name no subjects. The raw text
+            # keeps where its sentences end.)
+            subjects_passed=bool(_SUBJECT_COUNT.search(canon) and _PASSING.search(canon)) and any(
                 _SUBJECT_COUNT.search(said) is not None and _PASSING.search(said) is not None
-                # (The raw text keeps where its sentences end.)
                 for said in (self._canon(normalise(r)) for r in _SENTENCE.findall(raw))),
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
