@@ -999,16 +999,15 @@ class Answerer:
                 r.returning_only and s in entry.steps for s, r in reading.rules):
             # "如果换了考区，是不是就不能自动确认了": a stated change makes the entry about
             # what follows a change the answer, where it is a close second about the step.
-            changed = next((e for s, e in ranked[1:3] if e.on_change and s >= _ALSO * score
-                            and set(e.steps) & set(entry.steps)), None)
+            changed = _close_change(ranked, score, entry.steps)
             if changed is not None:
                 entry = changed
         elif not entry.on_change and (changed_entry := self._changed_topic(reading)):
             # "以前用通行证注册 现在换身份证了 去年过的两科还算不": the step named is the
             # background; what follows the change is asked.
             entry = changed_entry
-        elif reading.id_changed and not entry.on_change and (changed_entry := next(
-                (e for s, e in ranked[1:3] if e.on_change and s >= _ALSO * score), None)):
+        elif reading.id_changed and not entry.on_change and (
+                changed_entry := _close_change(ranked, score)):
             # "registered with a passport in 2023, this year a chinese id card. my passed
             # subjects?": a change of ID stated, the rule on what follows it a close second.
             entry = changed_entry
@@ -1482,6 +1481,15 @@ def _then(
         any(start <= end2 - len(cue) and end2 - len(cue) - end <= span for start, end in found)
         and not (unless is not None and unless(text[end2:]))
         for cue, end2 in second.found_at(text))
+
+
+def _close_change(
+    ranked: list[tuple[float, Entry]], score: float, steps: tuple[Step, ...] | None = None,
+) -> Entry | None:
+    """Return the entry about what follows a change ranked a close second or third to the
+    best `score` (about one of `steps`, where given), if any."""
+    return next((e for s, e in ranked[1:3] if e.on_change and s >= _ALSO * score
+                 and (steps is None or set(e.steps) & set(steps))), None)
 
 
 def _confidence(score: float) -> float:

@@ -679,14 +679,18 @@ class Reader:
         for can in self._can.find(squeezed):
             at = squeezed.find(can) + len(can)
             verb = next((v for v in self._verb_of if squeezed.startswith(v, at)), None)
-            rest = squeezed[at + len(verb):] if verb is not None else ""
-            while final := next((f for f in self._verb_finals if rest.startswith(f)), ""):
-                rest = rest[len(final):]
+            rest = self._past_finals(squeezed[at + len(verb):]) if verb is not None else ""
             # The verb ends the question ("能报了吗", "还能报上吗"); with an object it asks
             # something else ("还能报中级吗" asks who may apply).
             if verb is not None and (not rest or self._open_tail.find(rest[:1])):
                 return (self._verb_of[verb],)
         return ()
+
+    def _past_finals(self, rest: str) -> str:
+        """Return what follows a verb once its outcome words are passed ("报上吗" → "吗")."""
+        while final := next((f for f in self._verb_finals if rest.startswith(f)), ""):
+            rest = rest[len(final):]
+        return rest
 
     def _led_verb_step(self, clean: str) -> tuple[Step, ...]:
         """Return the step of a verb that ends a clause after a lead ("我还没交 来得及不",
@@ -694,9 +698,7 @@ class Reader:
         if self._led_verb is None:
             return ()
         for m in self._led_verb.finditer(clean):
-            rest = clean[m.end():]
-            while final := next((f for f in self._verb_finals if rest.startswith(f)), ""):
-                rest = rest[len(final):]
+            rest = self._past_finals(clean[m.end():])
             if not has_cjk(rest[:1]) or self._verb_followers.starts(rest):
                 return (self._verb_of[m.group(1)],)
         return ()
@@ -767,8 +769,8 @@ class Reader:
             return True
         if asked and not self._this_year.find(squeezed) and any(
                 (_year_of(m) or year) < year
-                and any(self._steps.get(w) == asked[0] for w in self._steps
-                        if w in squeezed[m.end() : m.end() + _EVENT_SPAN])
+                and any(self._steps[w] == asked[0]
+                        for _, _, w in self._mentions(squeezed[m.end() : m.end() + _EVENT_SPAN]))
                 for m in self._past_year.finditer(squeezed)):
             # "2023年那次报名是几号到几号来着": the step asked about is an earlier year's, named
             # by its number. ("去年报名…" is left to the rules below: last year's exam is often
