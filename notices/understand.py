@@ -767,14 +767,15 @@ class Reader:
         """Return True when the asking part of a question is about another exam year."""
         if self._future_year(scope, year) or self._later_year_asked(scope):
             return True
-        if asked and not self._this_year.find(squeezed) and any(
-                (_year_of(m) or year) < year
-                and any(self._steps[w] == asked[0]
-                        for _, _, w in self._mentions(squeezed[m.end() : m.end() + _EVENT_SPAN]))
+        if asked and not any(self._names_step(squeezed, at + len(cue), asked[0])
+                             for cue, at in self._this_year.found_at(squeezed)) and any(
+                (_year_of(m) or year) < year and self._names_step(squeezed, m.end(), asked[0])
                 for m in self._past_year.finditer(squeezed)):
             # "2023年那次报名是几号到几号来着": the step asked about is an earlier year's, named
             # by its number. ("去年报名…" is left to the rules below: last year's exam is often
-            # the background of this year's registration.)
+            # the background of this year's registration.) This year named beside it counts
+            # only where it names the step too: "2023年的考试是哪几天 我想对比下今年" asks
+            # about 2023, "2023年报过 今年的报名几号" about this year.
             return True
         if self._this_year.find(squeezed) or (
             asked and asked[:1] not in ((Step.EXAM,), (Step.SCORE,))
@@ -796,6 +797,11 @@ class Reader:
                     e in before for e in self._events):
                 return True
         return False
+
+    def _names_step(self, squeezed: str, at: int, step: Step) -> bool:
+        """Return True when the words just after `at` mention `step` ("2023年的考试")."""
+        return any(self._steps[w] == step
+                   for _, _, w in self._mentions(squeezed[at : at + _EVENT_SPAN]))
 
     def _later_year_asked(self, scope: str) -> bool:
         """Return True for "明年考试什么时候", not for a fact about the asker ("明年7月才毕业")."""
