@@ -332,6 +332,8 @@ class Lexicon(_Frozen):
     what_to_do: tuple[str, ...] = ()
     past_year_words: tuple[str, ...] = ()
     this_year_words: tuple[str, ...] = ()
+    # Said before this year to compare an earlier one with it ("想对比下今年").
+    compare_cues: tuple[str, ...] = ()
     fact_year_cues: tuple[str, ...] = ()
     other_exam_cues: tuple[str, ...] = ()
     # Kinds of ID document, each a group of the names of one.

@@ -797,6 +797,14 @@ class Answerer:
             # word only an out-of-scope entry holds, outweighs the step the words also name.
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, _confidence(outside[0]),
                                entry=outside[1], reading=reading)
+        if (reading.ways_asked and asker.region is None and reading.rules
+                and reading.rules[0][0] not in reading.done
+                and (overview := self._step_overview(reading.rules[0][0])) is not None):
+            # "how do I know whether my region confirms online or onsite", no region known:
+            # which way the step works is the step's entry for every region, not the list of
+            # one way. (Where the region is known, its verdict below answers.)
+            step = reading.rules[0][0]
+            return self._timed(step, overview, reading, asker, aspect, _READ_CONFIDENCE)
         if (
             reading.rules and reading.rules[0][0] in reading.done
             and aspect is not Aspect.WHAT_IF
@@ -1395,6 +1403,12 @@ class Answerer:
                      and (entry.on_change
                           or entry.id in self._way_entries.get(s, {}).get(rule.mode, ()))),
                     None)
+
+    def _step_overview(self, step: Step) -> Entry | None:
+        """Return the step's own entry that depends on the region (its ways, region by
+        region), if it has one."""
+        return next((e for e in self.kb.entries
+                     if e.steps == (step,) and e.region_dependent), None)
 
     def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
         """Return the entry of the way a step works where the asker is (their plan's mode)."""

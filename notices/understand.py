@@ -35,6 +35,8 @@ _AFTER = 4
 _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
+# How near before this year a comparison is said of it ("想对比下今年").
+_COMPARE_SPAN = 4
 # How far before a step word a word for an effect on it ("影响后面的审核") may stand.
 _CONSEQUENCE_SPAN = 5
 _LATIN_START = re.compile(r"[a-z]")
@@ -103,6 +105,8 @@ class Reading:
     excepted: frozenset[Step] = frozenset()
     # The rule was named by its other way ("要不要现场确认" about online confirmation).
     counter: bool = False
+    # The rule was named both ways ("线上确认还是现场确认"): which way the step works is asked.
+    ways_asked: bool = False
     # The steps the asking clauses name ("我已经现场确认了，什么时候交钱": paying).
     asking_steps: tuple[Step, ...] = ()
     # The only step word is the exam's own name ("卫生资格考试难吗"): it says no more than
@@ -226,6 +230,7 @@ class Reader:
         self._alternative = CueSet(lexicon.alternative_cues)
         self._later_year = CueSet(lexicon.other_year_cues)
         self._this_year = CueSet(lexicon.this_year_words)
+        self._compare = CueSet(lexicon.compare_cues)
         past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
         self._past_year = re.compile(
             rf"(?:(?<!\d)(20\d\d)年?|{_SHORT_YEAR}年|{past or '(?!)'})(?:年度)?(?:的)?"
@@ -378,6 +383,10 @@ class Reader:
         ruled = focus_squeezed if focus else (asking_squeezed if asking else squeezed)
         named = [(s, r, bool(cues.find(ruled))) for s, r, cues, counter in self._rules
                  if cues.find(ruled) or counter.find(ruled)]
+        # A rule named both ways ("线上确认还是现场确认", "online or onsite") asks which way
+        # the step works.
+        ways_asked = any(cues.find(ruled) and counter.find(ruled)
+                         for _, _, cues, counter in self._rules)
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying): the steps the asking part names.
         asking_steps = self._named(
@@ -419,6 +428,7 @@ class Reader:
                         or self._opens_yes_no(self._ranked(focus) if focus else canon)),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
+            ways_asked=ways_asked,
             # ("不是省直" says the asker is at another site.)
             excepted=frozenset(s for s, cues in self._excepted
                                if cues.holds(squeezed, self._negations)),
@@ -767,15 +777,16 @@ class Reader:
         """Return True when the asking part of a question is about another exam year."""
         if self._future_year(scope, year) or self._later_year_asked(scope):
             return True
-        if asked and not any(self._names_step(squeezed, at + len(cue), asked[0])
-                             for cue, at in self._this_year.found_at(squeezed)) and any(
+        if asked and not any(
+                not self._compare.find(squeezed[max(0, end - len(cue) - _COMPARE_SPAN) : end])
+                for cue, end in self._this_year.found_at(squeezed)) and any(
                 (_year_of(m) or year) < year and self._names_step(squeezed, m.end(), asked[0])
                 for m in self._past_year.finditer(squeezed)):
             # "2023年那次报名是几号到几号来着": the step asked about is an earlier year's, named
             # by its number. ("去年报名…" is left to the rules below: last year's exam is often
-            # the background of this year's registration.) This year named beside it counts
-            # only where it names the step too: "2023年的考试是哪几天 我想对比下今年" asks
-            # about 2023, "2023年报过 今年的报名几号" about this year.
+            # the background of this year's registration.) This year named to compare with
+            # leaves it so: "2023年的考试是哪几天 我想对比下今年" asks about 2023, "2023年考试
+            # 没过 今年什么时候考" about this year.
             return True
         if self._this_year.find(squeezed) or (
             asked and asked[:1] not in ((Step.EXAM,), (Step.SCORE,))

@@ -1516,3 +1516,52 @@ def test_understand_an_earlier_year_s_step_asked_by_number_is_another_year(
                              now=datetime.fromisoformat("2024-01-10T10:00:00+08:00"))
     assert answer.kind is AnswerKind.OUT_OF_SCOPE
     assert answer.entry is not None and answer.entry.id == "oos_other_years"
+
+
+def test_understand_this_year_named_only_in_passing_leaves_the_earlier_year_asked(
+    answerer: Answerer,
+) -> None:
+    now = datetime.fromisoformat("2024-01-10T10:00:00+08:00")
+    compared = answerer.answer("2023年的考试是哪几天考的 我想对比下今年", now=now)
+    assert compared.kind is AnswerKind.OUT_OF_SCOPE
+    assert compared.entry is not None and compared.entry.id == "oos_other_years"
+    # This year's step named beside the earlier year is this year's question.
+    this_year = answerer.answer("2023年考过一次 今年的考试是哪几天", now=now)
+    assert this_year.kind is AnswerKind.ANSWER
+    assert this_year.entry is not None and this_year.entry.id == "exam_dates"
+
+
+@pytest.mark.parametrize("question", [
+    "How do I know whether my region confirms online or onsite?",
+    "我们这边是线上确认还是现场确认",
+])
+def test_understand_both_ways_of_a_step_named_without_a_region_is_the_step_for_every_region(
+    answerer: Answerer, question: str,
+) -> None:
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.ways_asked
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "confirm_overview"
+    assert answer.shared is not None  # the step as most regions have it, and who differs
+
+
+@pytest.mark.parametrize(("question", "kind", "entry"), [
+    # The pass mark however English says it, not the rolling rule its 'subject' names.
+    ("what's the minimum score per subject to pass", AnswerKind.OUT_OF_SCOPE, "oos_pass_mark"),
+    # The weather on an exam day is not the notice's.
+    ("下周六考试那天北京会不会下雨", AnswerKind.OUT_OF_SCOPE, "oos_general"),
+    # A degree's mode of study asks whether it is recognised, not the eligibility rules.
+    ("函授大专能报名不", AnswerKind.ANSWER, "recognised_degree"),
+    # Anyone offering a review result for money, a teacher too.
+    ("考点有个老师说给两千就能让我审核通过 要给吗", AnswerKind.FRAUD, "fraud_warning"),
+    # A rumour seen online is checked against the notice's dates.
+    ("网上看到说今年考试推迟到5月了 真的假的", AnswerKind.ANSWER, "exam_dates"),
+    # Done, then what to wait for: what comes next.
+    ("确认完了 然后等啥", AnswerKind.ANSWER, "next_steps"),
+])
+def test_understand_reads_more_ways_of_saying_a_topic(
+    answerer: Answerer, question: str, kind: AnswerKind, entry: str,
+) -> None:
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-01-05T10:00:00+08:00"))
+    assert answer.kind is kind
+    assert answer.entry is not None and answer.entry.id == entry
