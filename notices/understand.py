@@ -781,6 +781,8 @@ class Reader:
                 not self._compare.find(squeezed[max(0, end - len(cue) - _COMPARE_SPAN) : end])
                 for cue, end in self._this_year.found_at(squeezed)) and any(
                 (_year_of(m) or year) < year and self._names_step(squeezed, m.end(), asked[0])
+                # ("执业证21年注册的": a year of the asker's own past, not a step asked about.)
+                and not self._fact_year.find(squeezed[m.end() : m.end() + _FACT_SPAN])
                 for m in self._past_year.finditer(squeezed)):
             # "2023年那次报名是几号到几号来着": the step asked about is an earlier year's, named
             # by its number. ("去年报名…" is left to the rules below: last year's exam is often
