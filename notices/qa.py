@@ -113,6 +113,8 @@ _HEARSAY_SPAN = 12
 # longer: "sell me a work certificate").
 _ILLICIT_SPAN = 4
 _ILLICIT_SPAN_EN = 12
+# How far after a credential what is done to it is said ("毕业证日期能不能p一下").
+_ILLICIT_AFTER_SPAN = 8
 # How far after selling the credential sold is named ("有人卖“已审核通过”的考生账号").
 _SALE_SPAN = 10
 # How far after "用别人的" the credential borrowed is named ("用我妹妹的身份证").
@@ -726,7 +728,10 @@ class Answerer:
         span = _ILLICIT_SPAN_EN if sentence.isascii() else _ILLICIT_SPAN
         return (_then(self._illicit, self._illicit_objects, sentence, span)
                 or _then(self._sales, self._illicit_objects, sentence, _SALE_SPAN)
-                or _then(self._illicit_objects, self._illicit_after, sentence, span)
+                # ("毕业证日期能不能p一下": what is done to a credential may come a few words
+                # after it, a detail of it between.)
+                or _then(self._illicit_objects, self._illicit_after, sentence,
+                         span if sentence.isascii() else _ILLICIT_AFTER_SPAN)
                 or _then(self._others_of, self._illicit_objects, sentence, _OTHERS_SPAN))
 
     def _money_named(self, clean: str) -> bool:

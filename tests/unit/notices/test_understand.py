@@ -1565,3 +1565,9 @@ def test_understand_reads_more_ways_of_saying_a_topic(
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-01-05T10:00:00+08:00"))
     assert answer.kind is kind
     assert answer.entry is not None and answer.entry.id == entry
+
+
+def test_understand_a_credential_retouched_a_few_words_on_is_a_fake(answerer: Answerer) -> None:
+    answer = answerer.answer("毕业证日期能不能p一下 改早一年",
+                             now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
+    assert answer.kind is AnswerKind.FRAUD
