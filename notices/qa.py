@@ -906,7 +906,9 @@ class Answerer:
                 for s in reading.done for a in reading.asked))
             # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
             # of its own, for the entries to answer.
-            and not (reading.name_only and self._index.on_topic(self._index.terms(reading.canon)))
+            # ("今年的卫生资格考试都考完了吧" asks whether the exam is over, by its name.)
+            and not (reading.name_only and not reading.over_asked
+                     and self._index.on_topic(self._index.terms(reading.canon)))
         ):
             step = reading.asked[0]
             plan = self._plans(asker)[step]

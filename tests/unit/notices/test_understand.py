@@ -1584,3 +1584,13 @@ def test_understand_the_exam_s_questions_asked_for_are_a_leak(
 ) -> None:
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-01-05T10:00:00+08:00"))
     assert answer.kind is kind
+
+
+def test_understand_the_exam_asked_over_by_its_name_is_where_its_days_stand(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("今年的卫生资格考试都考完了吧？",
+                             now=datetime.fromisoformat("2024-04-23T18:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "exam_dates"
+    assert answer.focus is not None and answer.focus.status is not None
+    assert answer.focus.status.state == "closed"
