@@ -31,6 +31,9 @@ _BEFORE = 6
 # How close before a step word a word saying it is done stands ("已经报名", "刚把报名").
 _CLOSE = 0
 _AFTER = 4
+# Where a clause before a step word ends, its spaces squeezed out: the asker named (我) or a
+# closing particle ("今天截止吧 审核刚通过").
+_CLAUSE_STOPS = "我吧吗呢啊呀"
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
@@ -517,7 +520,9 @@ class Reader:
             ) and not self._not_done.find(before)
             claimed_after = (
                 marker is not None
-                and not self._not_done.find(before[-4:])
+                # (Only what is said of the step: "今天是不是缴费截止 我审核早过了" ends the
+                # deadline's clause at 我.)
+                and not self._not_done.find(_after_subject(before[-4:]))
                 and not self._asks_after(squeezed[at + len(marker) :])
             )
             if (
@@ -833,6 +838,12 @@ class Reader:
             if not self._fact_year.find(around):
                 return True
         return False
+
+
+def _after_subject(text: str) -> str:
+    """Return the words after the asker names themselves or a clause closes ("截止我" -> "",
+    "截止吧" -> ""), all of them where neither is said."""
+    return text[max(text.rfind(c) for c in _CLAUSE_STOPS) + 1 :]
 
 
 def _year_of(match: re.Match[str]) -> int | None:

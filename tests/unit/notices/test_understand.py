@@ -1594,3 +1594,16 @@ def test_understand_the_exam_asked_over_by_its_name_is_where_its_days_stand(
     assert answer.entry is not None and answer.entry.id == "exam_dates"
     assert answer.focus is not None and answer.focus.status is not None
     assert answer.focus.status.state == "closed"
+
+
+@pytest.mark.parametrize("question", [
+    "突然想起来今天是不是缴费最后一天？我审核早过了一直没顾上，还来得及吗",
+    "今天最后一天吧 审核刚通过 还能交",
+])
+def test_understand_a_deadline_in_the_clause_before_does_not_deny_a_step_done(
+    answerer: Answerer, question: str,
+) -> None:
+    # ("最后一天" reads as 截止; squeezed, it runs into the next clause's step word.)
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-02-08T22:10:00+08:00"))
+    assert answer.reading is not None and Step.REVIEW in answer.reading.done
+    assert answer.entry is not None and answer.entry.id == "pay_online"
