@@ -137,6 +137,8 @@ FLOORS = {
     ("questions_blind46", "holdout"): 0.8,
     ("questions_blind44", "tune"): 0.8,
     ("questions_blind44", "holdout"): 0.85,
+    ("questions_blind47", "tune"): 0.85,
+    ("questions_blind47", "holdout"): 0.8,
 }
 
 
