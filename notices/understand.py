@@ -384,12 +384,13 @@ class Reader:
         # asks about changes, not about on-site confirmation.
         asking_squeezed = self._canon(asking).replace(" ", "") if asking and not focus else ""
         ruled = focus_squeezed if focus else (asking_squeezed if asking else squeezed)
-        named = [(s, r, bool(cues.find(ruled))) for s, r, cues, counter in self._rules
-                 if cues.find(ruled) or counter.find(ruled)]
+        # Each rule as named by its own cues and by its other way's ("要不要现场确认").
+        found = [(s, r, bool(cues.find(ruled)), bool(counter.find(ruled)))
+                 for s, r, cues, counter in self._rules]
+        named = [(s, r, by_cue) for s, r, by_cue, by_counter in found if by_cue or by_counter]
         # A rule named both ways ("线上确认还是现场确认", "online or onsite") asks which way
         # the step works.
-        ways_asked = any(cues.find(ruled) and counter.find(ruled)
-                         for _, _, cues, counter in self._rules)
+        ways_asked = any(by_cue and by_counter for _, _, by_cue, by_counter in found)
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying): the steps the asking part names.
         asking_steps = self._named(
@@ -782,9 +783,12 @@ class Reader:
         """Return True when the asking part of a question is about another exam year."""
         if self._future_year(scope, year) or self._later_year_asked(scope):
             return True
-        if asked and not any(
-                not self._compare.find(squeezed[max(0, end - len(cue) - _COMPARE_SPAN) : end])
-                for cue, end in self._this_year.found_at(squeezed)) and any(
+        this_year = self._this_year.found_at(squeezed)
+        # This year named, other than to compare an earlier one with it ("我想对比下今年").
+        this_year_asked = any(
+            not self._compare.find(squeezed[max(0, end - len(cue) - _COMPARE_SPAN) : end])
+            for cue, end in this_year)
+        if asked and not this_year_asked and any(
                 (_year_of(m) or year) < year and self._names_step(squeezed, m.end(), asked[0])
                 # ("执业证21年注册的": a year of the asker's own past, not a step asked about.)
                 and not self._fact_year.find(squeezed[m.end() : m.end() + _FACT_SPAN])
@@ -795,7 +799,7 @@ class Reader:
             # leaves it so: "2023年的考试是哪几天 我想对比下今年" asks about 2023, "2023年考试
             # 没过 今年什么时候考" about this year.
             return True
-        if self._this_year.find(squeezed) or (
+        if this_year or (
             asked and asked[:1] not in ((Step.EXAM,), (Step.SCORE,))
         ):
             # "2023年考试没过，什么时候报名" asks about this cycle's registration.
