@@ -1253,7 +1253,8 @@ class Answerer:
             # "四川是现场确认吗": not on the list asked about, the region's own way answers.
             # ("江苏有历史考生自动确认吗": the list of a rule for returning candidates alone
             # is what is asked about; the region's way for everyone is no answer to it.)
-            entry = self._own_rule_entry(plan) or entry
+            entry = (self._named_way_entry(step, rule, plan, reading)
+                     or self._own_rule_entry(plan) or entry)
         return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                            verdict=verdict, region=asker.region, region_from=asker.region_from,
                            reading=reading, cycle_over=self._over(asker))
@@ -1425,6 +1426,17 @@ class Answerer:
         region), if it has one."""
         return next((e for e in self.kb.entries
                      if e.steps == (step,) and e.region_dependent), None)
+
+    def _named_way_entry(self, step: Step, rule: RegionRule, plan: StepPlan,
+                         reading: Reading) -> Entry | None:
+        """Return the entry of the region's way that is titled by the other way the question
+        named ("我们这边是要求去现场确认的 … 还有救吗": on-site confirmation), if any."""
+        if not reading.counter:
+            return None
+        named = [c for c in rule.counter_cues if c in reading.canon]
+        ids = self._way_entries.get(step, {}).get(plan.mode, frozenset())
+        return next((e for e in self.kb.entries if e.id in ids
+                     and any(c in e.topic_zh for c in named)), None)
 
     def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
         """Return the entry of the way a step works where the asker is (their plan's mode)."""

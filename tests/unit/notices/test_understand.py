@@ -1607,3 +1607,14 @@ def test_understand_a_deadline_in_the_clause_before_does_not_deny_a_step_done(
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-02-08T22:10:00+08:00"))
     assert answer.reading is not None and Step.REVIEW in answer.reading.done
     assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+def test_understand_the_other_way_named_as_one_s_own_answers_with_that_way_s_entry(
+    answerer: Answerer,
+) -> None:
+    """"我们这边是要求去现场确认的 … 还有救吗" from a region not on the online list: the
+    verdict says so, and the entry is the on-site way the asker named, not the overview."""
+    answer = answerer.answer("现场确认那几天我在上夜班 我们这边是要求去现场确认的 还有救吗",
+                             region_code="jiangxi", now=IN_PAYMENT)
+    assert answer.verdict is not None and not answer.verdict.included
+    assert answer.entry is not None and answer.entry.id == "confirm_onsite"
