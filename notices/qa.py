@@ -81,6 +81,9 @@ _DATE_SAID = re.compile(
     r"(?:\d{2,4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]")
 # How near a degree word a date is said of it ("明年6月本科毕业", "学位证去年12月20号才发下来").
 _DEGREE_DATE_SPAN = 8
+# English words a canonical text still holds, and its spaces.
+_UNTRANSLATED = re.compile(r"[a-z][a-z']*|\s+")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
 # A degree being verified at registration ("学历核验中") is the registration's matter.
 _VERIFYING = ("核验", "验证", "信息")
 # An amount of money: digits before a currency word ("50块", "200 元"), or after a verb of
@@ -749,7 +752,13 @@ class Answerer:
 
     def _dated_degree(self, text: str) -> bool:
         """Return True when a date is said of a degree within a few characters of it and
-        the question asks whether it counts ("明年6月本科毕业 能拿本科学历报这次吗")."""
+        the question asks whether it counts ("明年6月本科毕业 能拿本科学历报这次吗"); in English
+        too, read with the words left untranslated and the spaces taken out ("my degree gets
+        awarded in june 2024, can I still apply": "学历6月2024还能报名")."""
+        squeezed = _UNTRANSLATED.sub("", text) if _LATIN_WORD.search(text) else text
+        return any(self._degree_dated(t) for t in {text, squeezed})
+
+    def _degree_dated(self, text: str) -> bool:
         if not self._degree_asks.find(text):
             return False
         dates = [(m.start(), m.end()) for m in _DATE_SAID.finditer(text)]

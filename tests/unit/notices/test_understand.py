@@ -1618,3 +1618,19 @@ def test_understand_the_other_way_named_as_one_s_own_answers_with_that_way_s_ent
                              region_code="jiangxi", now=IN_PAYMENT)
     assert answer.verdict is not None and not answer.verdict.included
     assert answer.entry is not None and answer.entry.id == "confirm_onsite"
+
+
+def test_understand_a_degree_dated_in_english_asks_the_cut_off(answerer: Answerer) -> None:
+    """The date said of a degree is read in English too ("awarded in july 2024 … can I still
+    apply"), though the English words between keep it further from the degree in characters."""
+    answer = answerer.answer("my degree will be granted in june 2024. can i still apply for the "
+                             "exam this year", now=IN_REGISTRATION)
+    assert entry_id(answer) == "cutoff_date"
+
+
+def test_understand_a_licence_registered_is_practice_registration(answerer: Answerer) -> None:
+    """"my licence was registered" is 执业注册, from which years of practice count, not the
+    exam's registration."""
+    answer = answerer.answer("I am a nurse, do my years start from my first job or from my "
+                             "licence registration?", now=IN_REGISTRATION)
+    assert entry_id(answer) == "work_years"
