@@ -1634,3 +1634,12 @@ def test_understand_a_licence_registered_is_practice_registration(answerer: Answ
     answer = answerer.answer("I am a nurse, do my years start from my first job or from my "
                              "licence registration?", now=IN_REGISTRATION)
     assert entry_id(answer) == "work_years"
+
+
+@pytest.mark.parametrize("question", ["明天就考了吗", "是不是明天考", "后天考是吧"])
+def test_understand_the_verb_of_the_exam_after_a_day_asks_the_exam_s_days(
+    answerer: Answerer, question: str,
+) -> None:
+    """"考" led by a day or by 就, ending its clause, names the exam as 交 names paying."""
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-12T21:00:00+08:00"))
+    assert entry_id(answer) == "exam_dates"
