@@ -329,6 +329,9 @@ class Lexicon(_Frozen):
     shortcut_cues: tuple[str, ...] = ()
     inability_after: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
+    # Licences registered in practice: 注册 near one of them is the licence's registration
+    # ("执业证21年注册的", "19年才注册的护士证"), not the platform account.
+    licences: tuple[str, ...] = ()
     what_to_do: tuple[str, ...] = ()
     past_year_words: tuple[str, ...] = ()
     this_year_words: tuple[str, ...] = ()

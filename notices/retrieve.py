@@ -40,6 +40,7 @@ _TERMS_CACHE = 1024
 # The chunks (words between spaces) cut while questions are answered.
 _CUTS_CACHE = 4096
 _LATIN_TOKEN = re.compile(r"^[a-z0-9]+$")
+_DAY_STATED = re.compile(r"\d{1,2}月\d{1,2}日")
 
 
 class Index:
@@ -88,6 +89,11 @@ class Index:
             _OUT_OF_SCOPE_BOOST if e.kind is EntryKind.OUT_OF_SCOPE else 1.0 for e in self._entries
         ]
         self._steps = [frozenset(e.steps) for e in self._entries]
+        # Entries that give a date: a step's window, or a fixed day the notice states ("均计算
+        # 到2023年12月31日").
+        self._dated = [e.time_aware or (e.kind is EntryKind.ANSWER
+                                        and _DAY_STATED.search(e.answer_zh) is not None)
+                       for e in self._entries]
         self._positions = {e.id: i for i, e in enumerate(self._entries)}
         self._markers = self._out_of_scope_markers(reading_words)
 
@@ -281,7 +287,7 @@ class Index:
                     # (A stated change makes what follows a change an answer, whatever
                     # step is named: "以前用通行证注册 现在换身份证了 成绩还算不".)
                     score *= _OTHER_STEP
-            if timely and entries[index].time_aware:
+            if timely and self._dated[index]:
                 score *= _TIME_BOOST
             if not changed and entries[index].on_change:
                 score *= _NO_CHANGE

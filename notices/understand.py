@@ -36,6 +36,8 @@ _AFTER = 4
 _CLAUSE_STOPS = "我吧吗呢啊呀"
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
+# How far after a licence its registration may be said ("执业证21年注册的").
+_LICENCE_SPAN = 6
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
 _EVENT_SPAN = 6
 # How near before this year a comparison is said of it ("想对比下今年").
@@ -194,6 +196,10 @@ class Reader:
         self._step_pattern = _alternation(self._steps)
         # Words that only look like a step ("执业注册"); none (or only empty ones), no mask.
         self._mask = _alternation(fold(w).replace(" ", "") for w in lexicon.not_step_words)
+        licences = _alternation(fold(w).replace(" ", "") for w in lexicon.licences)
+        self._licence_mask = None if licences is None else re.compile(
+            f"(?:{licences.pattern})[^，,。；;！!？?]{{0,{_LICENCE_SPAN}}}?注册"
+            f"|注册的?(?:{licences.pattern})")
         self._weak = tuple(fold(w) for w in lexicon.weak_step_cues)
         self._aspects = {
             a: CueSet(lexicon.aspect_cues.get(a.value, ())) for a in _ASPECT_ORDER
@@ -465,8 +471,8 @@ class Reader:
 
     def _masked(self, text: str) -> Callable[[re.Match[str]], bool]:
         """Return a test: does a match overlap a word that names no step ("执业注册")?"""
-        spans = [(m.start(), m.end()) for m in self._mask.finditer(text)
-                 ] if self._mask is not None else []
+        spans = [(m.start(), m.end()) for mask in (self._mask, self._licence_mask)
+                 if mask is not None for m in mask.finditer(text)]
         return lambda m: any(start < m.end() and m.start() < end for start, end in spans)
 
     def _named(

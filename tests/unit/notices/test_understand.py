@@ -1643,3 +1643,21 @@ def test_understand_the_verb_of_the_exam_after_a_day_asks_the_exam_s_days(
     """"考" led by a day or by 就, ending its clause, names the exam as 交 names paying."""
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-12T21:00:00+08:00"))
     assert entry_id(answer) == "exam_dates"
+
+
+@pytest.mark.parametrize("question", ["学历要在哪天之前拿到才行", "毕业证得哪天以前拿到手"])
+def test_understand_a_day_the_notice_states_answers_a_when_question(
+    answerer: Answerer, question: str,
+) -> None:
+    """A when-question favours entries that give a date: the cut-off's fixed day counts as
+    one, as a step's window does (it is not the registration's 'register a day early')."""
+    assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == "cutoff_date"
+
+
+def test_understand_a_licence_registered_names_no_platform_step(answerer: Answerer) -> None:
+    """"执业证20年注册的" is the licence's registration, a fact for the years rule, not the
+    platform account's."""
+    answer = answerer.answer("执业证20年注册的 可是17年就上班了 年限从哪年算",
+                             now=IN_REGISTRATION)
+    assert answer.reading is not None and Step.REGISTER not in answer.reading.steps
+    assert entry_id(answer) == "work_years"
