@@ -127,6 +127,12 @@ def answer_context(
         else {
             "label": answer.listed.rule.label(locale),
             "regions": [r.name(locale) for r in answer.listed.regions],
+            "asked_in": [
+                r.name(locale) + ("" if own is None else (
+                    f"（{own.exception(locale)}）" if locale == "zh"
+                    else f" ({own.exception(locale)})"))
+                for r, on, own in answer.listed.asked if on],
+            "asked_out": [r.name(locale) for r, on, _ in answer.listed.asked if not on],
         },
         "progress_unknown": answer.progress_unknown,
         # The steps still to do first, each with its window where the notice dates it.

@@ -24,6 +24,8 @@ _LATIN = re.compile(r"[a-z]")
 _SUGGEST_CUTOFF = 40.0
 # How far before a region's name the words saying whose or when it is are looked for.
 _SAID_SPAN, _SAID_SPAN_EN = 6, 12
+# What stands between the names of a list of regions: separators and "and"-words only.
+_LIST_GAP = re.compile(r"(?:[\s、，,/和跟与及或]|还有|以及|and|or)*")
 
 
 def _squash(text: str) -> str:
@@ -128,6 +130,22 @@ class KnowledgeBase:
             if folded[end : end + 1] == "考" or folded[end : end + 3].startswith(("考区", "考点")):
                 return region
         return found[said.index(max(said))][1]
+
+    def regions_listed(self, folded: str) -> tuple[Region, ...]:
+        """Return the regions a text names side by side, as one list ("江西 安徽 福建 都是网上
+        缴费吗", "天津、上海和新疆兵团"), if it names two or more so; else ()."""
+        run: list[Region] = []
+        last_end = None
+        for m in self._pattern.finditer(folded):
+            region = self._exact[m.group(0)]
+            if last_end is None or _LIST_GAP.fullmatch(folded[last_end : m.start()]) is None:
+                if len(run) > 1:
+                    break
+                run = []
+            if region not in run:
+                run.append(region)
+            last_end = m.end()
+        return tuple(run) if len(run) > 1 else ()
 
     def _said_when(self, before: str) -> int:
         """Return 1 when the words before a region's name say it is the asker's now, -1 when

@@ -193,6 +193,10 @@ class Listing:
 
     rule: RegionRule
     regions: tuple[Region, ...]
+    # Regions the question names side by side, each with whether it is on the list
+    # ("江西 安徽 福建 都是网上缴费吗"): a verdict for each, before the list.
+    # (With the rule of its own that excepts part of it, "贵州（省直考点除外）", if any.)
+    asked: tuple[tuple[Region, bool, RegionRule | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +299,8 @@ class _Asker:
     lang: Lang
     # Steps for which the asker said they are in their region's excepted part ("省直考点").
     excepted: frozenset[Step] = frozenset()
+    # Regions the question names side by side ("江西 安徽 福建"), when it names two or more.
+    listed: tuple[Region, ...] = ()
 
 
 # Texts rewritten into canonical words, kept while a question is read (and a little after).
@@ -498,6 +504,7 @@ class Answerer:
                 if r.exception_cues and region is not None and region.code in r.regions
                 and s in reading.excepted
             ),
+            listed=self.kb.regions_listed(head),
         )
         if len(reading.asked) > 1:
             # "交了钱还没打准考证，现在能打吗" from someone who has paid: the step still to do
@@ -849,7 +856,10 @@ class Answerer:
                 # automatic confirmation at work.)
                 return self._from_entry(own, _READ_CONFIDENCE, asker, reading, aspect)
             return self._next(reading, asker, self._entry("next_steps"))
-        if reading.rules and reading.yes_no and (
+        # (Regions named side by side with a rule, "山西湖北能网上交费不", ask which of them
+        # are on its list, however the question closes.)
+        if reading.rules and (reading.yes_no or (
+                asker.listed and aspect not in TIME_ASPECTS)) and (
             aspect in _VERDICT_ASPECTS
             # "今年换了单位 自动确认会失败吗": whether the rule holds for a changed asker.
             or (aspect is Aspect.WHAT_IF and reading.changed)
@@ -1224,6 +1234,18 @@ class Answerer:
             if own is not None:
                 rule, reading = own, replace(reading, counter=False)
         entry = self._entry_for_rule(step, rule) or self._best_for(step, reading, timely=False)
+        if asker.listed and reading.aspect not in TIME_ASPECTS:
+            # "江西 安徽 福建 都是网上缴费吗": a verdict for each region named, then the list.
+            # (Asked when, "江苏 安徽 网上缴费什么时候", the step's dates answer.)
+            asked = tuple((r, r.code in rule.regions, next(
+                (o for s, o in self._rules if s == step and r.code in o.regions
+                 and o.exception_zh), None)) for r in asker.listed)
+            named = self._listing_entry(step, rule)
+            # (An entry naming every region of the list itself: the list is not said twice.)
+            return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE,
+                               entry=named or entry, reading=reading, listed=Listing(
+                                   rule, () if named else tuple(
+                                       self.kb.region(c) for c in rule.regions), asked))
         if asker.region is None:
             regions = tuple(self.kb.region(c) for c in rule.regions)
             # An entry naming every region of the list itself: a list before it would say
@@ -1255,9 +1277,7 @@ class Answerer:
             entry = self._entry("confirm_auto_failed") or entry
         elif reading.aspect is Aspect.WHO:
             # "…是不是在名单里": the entry naming the list's regions, where one does.
-            listed_names = [self.kb.region(c).name_zh for c in rule.regions]
-            entry = next((e for e in self.kb.entries if step in e.steps
-                          and all(name in e.answer_zh for name in listed_names)), entry)
+            entry = self._listing_entry(step, rule) or entry
         elif not verdict.included and not rule.returning_only:
             # "四川是现场确认吗": not on the list asked about, the region's own way answers.
             # ("江苏有历史考生自动确认吗": the list of a rule for returning candidates alone
@@ -1446,6 +1466,12 @@ class Answerer:
         ids = self._way_entries.get(step, {}).get(plan.mode, frozenset())
         return next((e for e in self.kb.entries if e.id in ids
                      and any(c in e.topic_zh for c in named)), None)
+
+    def _listing_entry(self, step: Step, rule: RegionRule) -> Entry | None:
+        """Return the step's entry naming every region of a rule's list, if one does."""
+        names = [self.kb.region(c).name_zh for c in rule.regions]
+        return next((e for e in self.kb.entries
+                     if step in e.steps and all(n in e.answer_zh for n in names)), None)
 
     def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
         """Return the entry of the way a step works where the asker is (their plan's mode)."""

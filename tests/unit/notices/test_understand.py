@@ -1661,3 +1661,20 @@ def test_understand_a_licence_registered_names_no_platform_step(answerer: Answer
                              now=IN_REGISTRATION)
     assert answer.reading is not None and Step.REGISTER not in answer.reading.steps
     assert entry_id(answer) == "work_years"
+
+
+@pytest.mark.parametrize(("question", "lines"), [
+    ("江西 福建 都能网上缴费吗", ["✅ 江西、福建在网上缴费的30个考区之列。"]),
+    ("北京、湖南能自动确认吗", ["✅ 北京在开通历史考生自动确认的16个考区之列。",
+                               "❌ 湖南不在开通历史考生自动确认的16个考区之列。"]),
+    ("can shanxi and hubei pay online?", ["❌ Shanxi and Hubei are not among"]),
+])
+def test_understand_regions_named_side_by_side_get_a_verdict_each(
+    knowledge: Knowledge, question: str, lines: list[str],
+) -> None:
+    """Several regions asked about at once get a verdict each, not the first one's alone, with
+    the list after it (said once: the entry names the regions)."""
+    answer = knowledge.answerer.answer(question, region_code="tianjin", now=BEFORE_PAYMENT)
+    reply = render_answer(answer, knowledge, Texts(), "en" if answer.lang == "en" else "zh")
+    shown = reply.splitlines()
+    assert all(shown[i].startswith(line) for i, line in enumerate(lines)), reply
