@@ -657,8 +657,12 @@ class Reader:
                 and not self._aspects[Aspect.MISSED].find(squeezed)):
             # ("还能交费吗"; "…admit card yet, still possible??": the modal closing it.)
             return Aspect.NOW
-        if self._what_to_do.find(squeezed) and not self._aspects[Aspect.DAYS_LEFT].find(squeezed):
-            # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today.
+        what_to_do = self._what_to_do.found_at(squeezed)
+        days_left = self._aspects[Aspect.DAYS_LEFT].found_at(squeezed)
+        if what_to_do and (not days_left or squeezed.rstrip(self._particles).endswith(
+                what_to_do[-1][0])):
+            # "人脸识别也不行，现在怎么办" asks what to do, not whether something is open today;
+            # so does "…被锁了。报名还有几天截止，…怎么办", closing on it.
             return Aspect.MISSED if self._aspects[Aspect.MISSED].find(squeezed) else Aspect.WHAT_IF
         if self._time_before_how is not None:
             # "忘了密码 现在怎么登录": the time word says when the asker asks; it asks how.

@@ -1678,3 +1678,13 @@ def test_understand_regions_named_side_by_side_get_a_verdict_each(
     reply = render_answer(answer, knowledge, Texts(), "en" if answer.lang == "en" else "zh")
     shown = reply.splitlines()
     assert all(shown[i].startswith(line) for i, line in enumerate(lines)), reply
+
+
+def test_understand_a_question_closing_on_what_to_do_asks_it_past_days_told(
+    answerer: Answerer,
+) -> None:
+    """"…账号被锁了 报名还有几天截止 … 怎么办": closing on what to do, the
+    message asks it; the days left are told on the way."""
+    answer = answerer.answer("忘了密码 刷脸也不行 账号被锁了 报名还有几天截止 急死了 怎么办",
+                             now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.WHAT_IF
