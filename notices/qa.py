@@ -350,6 +350,7 @@ class Answerer:
         self._actions = CueSet(lex.action_cues)
         self._offers = CueSet(lex.offer_cues)
         self._every_step = CueSet(lex.every_step)
+        self._respectively = CueSet(lex.respectively)
         self._help_only = CueSet(lex.help_only)
         self._requests = CueSet(lex.request_cues)
         self._record_acts = CueSet(lex.record_acts)
@@ -954,7 +955,10 @@ class Answerer:
         asked = reading.asking_canon or reading.canon
         # (Chinese words run together once the canon has cut them: "所有 截止".)
         every = bool(self._every_step.find(asked) or self._every_step.find(asked.replace(" ", "")))
-        dated = [s for s in (STEP_ORDER if every else dict.fromkeys(reading.asking_steps))
+        # ("网上报名 现场确认 缴费 打印准考证分别是什么时间": the asking clause's 分别 takes in
+        # the steps listed before it.)
+        asking_steps = reading.asked if self._respectively.find(asked) else reading.asking_steps
+        dated = [s for s in (STEP_ORDER if every else dict.fromkeys(asking_steps))
                  if s not in reading.setting and self._plans(asker)[s].window is not None]
         if len(dated) < 2:
             return None

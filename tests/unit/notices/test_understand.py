@@ -1688,3 +1688,12 @@ def test_understand_a_question_closing_on_what_to_do_asks_it_past_days_told(
     answer = answerer.answer("忘了密码 刷脸也不行 账号被锁了 报名还有几天截止 急死了 怎么办",
                              now=IN_REGISTRATION)
     assert answer.reading is not None and answer.reading.aspect is Aspect.WHAT_IF
+
+
+def test_understand_steps_listed_then_asked_respectively_are_all_asked(
+    answerer: Answerer,
+) -> None:
+    """"报名 缴费 打准考证分别是几号": 分别 takes in every step listed before it, so the
+    entry listing their dates answers, not the last step's own."""
+    answer = answerer.answer("报名 缴费 打准考证分别是几号", now=IN_REGISTRATION)
+    assert entry_id(answer) == "key_dates"
