@@ -391,7 +391,7 @@ class Reader:
         asking_squeezed = self._canon(asking).replace(" ", "") if asking and not focus else ""
         ruled = focus_squeezed if focus else (asking_squeezed if asking else squeezed)
         # Each rule as named by its own cues and by its other way's ("要不要现场确认").
-        found = [(s, r, bool(cues.find(ruled)), bool(counter.find(ruled)))
+        found = [(s, r, bool(cues.find(ruled)), self._way_named(counter, ruled, s))
                  for s, r, cues, counter in self._rules]
         named = [(s, r, by_cue) for s, r, by_cue, by_counter in found if by_cue or by_counter]
         # A rule named both ways ("线上确认还是现场确认", "online or onsite") asks which way
@@ -698,6 +698,12 @@ class Reader:
             if aspect is not Aspect.WHAT and self._aspects[aspect].find(squeezed):
                 return aspect
         return Aspect.WHAT
+
+    def _way_named(self, cues: CueSet, squeezed: str, step: Step) -> bool:
+        """Return True when a cue for a way of the step is said, other than of another step's
+        verb right after it ("还是要去现场交" is paying on site, not confirming)."""
+        return any(self._verb_of.get(squeezed[end : end + 1], step) == step
+                   for _, end in cues.found_at(squeezed))
 
     def _verb_step(self, squeezed: str) -> tuple[Step, ...]:
         """Return the step of a verb right after a can-word that ends the question

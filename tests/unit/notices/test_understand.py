@@ -1697,3 +1697,13 @@ def test_understand_steps_listed_then_asked_respectively_are_all_asked(
     entry listing their dates answers, not the last step's own."""
     answer = answerer.answer("报名 缴费 打准考证分别是几号", now=IN_REGISTRATION)
     assert entry_id(answer) == "key_dates"
+
+
+def test_understand_on_site_said_of_another_step_s_verb_is_that_step_s_way(
+    answerer: Answerer,
+) -> None:
+    """"还是得去现场交" is paying on site: no rule of confirmation is read from 去现场."""
+    answer = answerer.answer("网上可以缴费吗 还是得去现场交", now=BEFORE_PAYMENT)
+    assert answer.reading is not None
+    assert all(step is not Step.CONFIRM for step, _ in answer.reading.rules)
+    assert entry_id(answer) in {"pay_online", "pay_regions"}
