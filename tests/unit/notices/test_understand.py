@@ -1707,3 +1707,9 @@ def test_understand_on_site_said_of_another_step_s_verb_is_that_step_s_way(
     assert answer.reading is not None
     assert all(step is not Step.CONFIRM for step, _ in answer.reading.rules)
     assert entry_id(answer) in {"pay_online", "pay_regions"}
+
+
+@pytest.mark.parametrize("question", ["need the full schedule for the 2024 exam",
+                                      "key dates for the exam?"])
+def test_understand_every_step_s_dates_asked_in_english(answerer: Answerer, question: str) -> None:
+    assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == "key_dates"
