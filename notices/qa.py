@@ -129,7 +129,8 @@ _SALE_SPAN = 10
 # How far after "用别人的" the credential borrowed is named ("用我妹妹的身份证").
 _OTHERS_SPAN = 1
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
-_CLAUSES = re.compile(r"[。！？!?；;\n，,：:]")
+# (A space between two Chinese words parts clauses too, as typed on a phone.)
+_CLAUSES = re.compile(r"[。！？!?；;\n，,：:]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
 # unless it asks what to do, what next, which regions or where.
 _VERDICT_ASPECTS = frozenset(
@@ -660,8 +661,9 @@ class Answerer:
                 and not self._third_party.find(clean)):
             # "你帮我把她的报名撤回", "can you delete my account": nor does it act on anyone's
             # records: the exam site and region do. (With a password or an ID number handed
-            # over for it, "can you log in for me? my password is …", it is the warning.)
-            if holds_secret(raw):
+            # over for it, "can you log in for me? my password is …", or money offered for
+            # it, "帮我把成绩改一下 我可以给你转账", it is the warning.)
+            if holds_secret(raw) or money:
                 return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
             local = self._entry("ask_local")
             if local is not None:
@@ -801,8 +803,11 @@ class Answerer:
         kept = [c for c in _CLAUSES.split(raw) if c.strip()
                 and not self._injection.find(normalise(c))]
         rest = "，".join(kept)
+        # (Not a request to act on a record, "…能不能登进去帮她把报考专业改了": that is the
+        # attack's own ask, which the guard answers.)
         return rest if kept and self._reader.asks(rest) and self._reader.steps_named(
-            normalise(rest)) else None
+            normalise(rest)) and not _then(self._requests, self._record_acts, normalise(rest),
+                                           _REQUEST_SPAN, overlap=True) else None
 
     def _dated_ask(self, asking: str | None) -> bool:
         """Return True when the asking sentences alone ask when a step happens and name no
