@@ -1713,3 +1713,12 @@ def test_understand_on_site_said_of_another_step_s_verb_is_that_step_s_way(
                                       "key dates for the exam?"])
 def test_understand_every_step_s_dates_asked_in_english(answerer: Answerer, question: str) -> None:
     assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == "key_dates"
+
+
+def test_understand_residency_training_told_is_no_other_exam(answerer: Answerer) -> None:
+    """"现在在规培" tells where the asker works; only its own exam (规培结业考核) is another
+    exam."""
+    answer = answerer.answer("我在省医规培 学历取得时间算到哪一天", now=IN_REGISTRATION)
+    assert entry_id(answer) == "cutoff_date"
+    answer = answerer.answer("规培结业考核是几月份", now=IN_REGISTRATION)
+    assert entry_id(answer) == "oos_other_exam"
