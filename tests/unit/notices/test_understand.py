@@ -1718,7 +1718,11 @@ def test_understand_every_step_s_dates_asked_in_english(answerer: Answerer, ques
 def test_understand_residency_training_told_is_no_other_exam(answerer: Answerer) -> None:
     """"现在在规培" tells where the asker works; only its own exam (规培结业考核) is another
     exam."""
-    answer = answerer.answer("我在省医规培 学历取得时间算到哪一天", now=IN_REGISTRATION)
+    answer = answerer.answer("我今年6月毕业 现在在规培 想问学历取得时间怎么算",
+                             now=IN_REGISTRATION)
     assert entry_id(answer) == "cutoff_date"
+    answer = answerer.answer("在外地规培 微信老掉线 能用我妈的微信绑我的账号吗",
+                             now=IN_REGISTRATION)
+    assert entry_id(answer) == "wechat_binding"
     answer = answerer.answer("规培结业考核是几月份", now=IN_REGISTRATION)
     assert entry_id(answer) == "oos_other_exam"
