@@ -1661,6 +1661,10 @@ def test_understand_a_licence_registered_names_no_platform_step(answerer: Answer
                              now=IN_REGISTRATION)
     assert answer.reading is not None and Step.REGISTER not in answer.reading.steps
     assert entry_id(answer) == "work_years"
+    # (Said the other way round too: "诊所没法给我注册执业".)
+    answer = answerer.answer("诊所一直没给我注册执业，后来才去的医院，工作年限从哪天开始算",
+                             now=IN_REGISTRATION)
+    assert answer.reading is not None and Step.REGISTER not in answer.reading.steps
 
 
 @pytest.mark.parametrize(("question", "lines"), [
