@@ -1730,3 +1730,13 @@ def test_understand_residency_training_told_is_no_other_exam(answerer: Answerer)
     assert entry_id(answer) == "wechat_binding"
     answer = answerer.answer("规培结业考核是几月份", now=IN_REGISTRATION)
     assert entry_id(answer) == "oos_other_exam"
+
+
+@pytest.mark.parametrize("question", ["考试有论述题吗 还是全是选择", "会不会考简答题",
+                                      "any essay questions or is it all MCQ"])
+def test_understand_question_types_asked_get_the_objective_questions_rule(
+    answerer: Answerer, question: str,
+) -> None:
+    """Subjective kinds of questions (简答题, 论述题, essays) are what the notice's 'all
+    objective questions' rule answers."""
+    assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == "no_rescore"
