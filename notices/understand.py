@@ -36,6 +36,9 @@ _AFTER = 4
 _CLAUSE_STOPS = "我吧吗呢啊呀"
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
+# How many characters a time word may stand before the how-word it dates ("现在密码怎么试都不对"
+# asks how, as "现在怎么登录" does).
+_TIME_TO_HOW = 3
 # How far after a licence its registration may be said ("执业证21年注册的").
 _LICENCE_SPAN = 6
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
@@ -276,7 +279,7 @@ class Reader:
         # ("how to login now" reads "怎么登录现在": the time word closes the question a few
         # words after the how-word.)
         self._time_before_how = (
-            re.compile(f"(?P<t>{times.pattern})(?=(?:{hows.pattern}))"
+            re.compile(f"(?P<t>{times.pattern})(?=[^能可吗么]{{0,{_TIME_TO_HOW}}}(?:{hows.pattern}))"
                        f"|(?:{hows.pattern}).{{0,4}}(?P<e>{times.pattern})$")
             if times is not None and hows is not None else None)
         leads = _alternation(fold(w) for w in lexicon.verb_leads)

@@ -1740,3 +1740,11 @@ def test_understand_question_types_asked_get_the_objective_questions_rule(
     """Subjective kinds of questions (简答题, 论述题, essays) are what the notice's 'all
     objective questions' rule answers."""
     assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == "no_rescore"
+
+
+def test_understand_a_time_word_a_few_words_before_how_asks_how(answerer: Answerer) -> None:
+    """"现在密码怎么试都不对 到底怎么才能进去": 现在 says when the asker asks, a word or two
+    before the how-word, as in "现在怎么登录"; it does not ask whether a window is open."""
+    answer = answerer.answer("好久没登了 现在密码怎么试都不对 到底怎么才能进去 再不报就来不及了",
+                             now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.aspect not in {Aspect.NOW, Aspect.WHEN}
