@@ -1748,3 +1748,8 @@ def test_understand_a_time_word_a_few_words_before_how_asks_how(answerer: Answer
     answer = answerer.answer("好久没登了 现在密码怎么试都不对 到底怎么才能进去 再不报就来不及了",
                              now=IN_REGISTRATION)
     assert answer.reading is not None and answer.reading.aspect not in {Aspect.NOW, Aspect.WHEN}
+
+
+@pytest.mark.parametrize("question", ["is it a computer exam", "do we do the test on computers"])
+def test_understand_a_computer_exam_asked_in_english(answerer: Answerer, question: str) -> None:
+    assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == "computer_exam"
