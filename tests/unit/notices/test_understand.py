@@ -1753,3 +1753,13 @@ def test_understand_a_time_word_a_few_words_before_how_asks_how(answerer: Answer
 @pytest.mark.parametrize("question", ["is it a computer exam", "do we do the test on computers"])
 def test_understand_a_computer_exam_asked_in_english(answerer: Answerer, question: str) -> None:
     assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == "computer_exam"
+
+
+@pytest.mark.parametrize("question", ["报名过了还能补报吗", "错过网报了 有补报的机会没"])
+def test_understand_late_registration_asked_is_a_missed_window(
+    answerer: Answerer, question: str,
+) -> None:
+    """补报 is registering late: the registration's window, closed, answers."""
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-16T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.aspect is Aspect.MISSED
+    assert entry_id(answer) == "registration_dates"
