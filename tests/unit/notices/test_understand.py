@@ -1763,3 +1763,15 @@ def test_understand_late_registration_asked_is_a_missed_window(
     answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-16T10:00:00+08:00"))
     assert answer.reading is not None and answer.reading.aspect is Aspect.MISSED
     assert entry_id(answer) == "registration_dates"
+
+
+@pytest.mark.parametrize(("question", "entry"), [("报名会不会延长", "registration_dates"),
+                                                 ("听说报名要延长到20号", "registration_dates")])
+def test_understand_a_window_s_extension_asked_is_where_it_stands(
+    answerer: Answerer, question: str, entry: str,
+) -> None:
+    """Whether a step's window is extended is answered by the window the notice gives and
+    where today stands in it."""
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-10T10:00:00+08:00"))
+    assert entry_id(answer) == entry
+    assert answer.focus is not None and answer.focus.status is not None
