@@ -537,8 +537,11 @@ class Reader:
             )
             if (
                 (claimed_before or claimed_after)
-                # "已经过了确认时间": the step's time is past, the step is not done.
+                # "已经过了确认时间", "准考证过了时间": the step's time is past, the step is
+                # not done.
                 and not after.startswith(self._step_time)
+                and not (marker is not None
+                         and squeezed[at + len(marker) :].startswith(self._step_time))
                 # "是不是顺便就交费了", "我是不是已经审核通过了": a question, not a report.
                 and not self._asked_whether.find(before)
                 and word not in self._trouble

@@ -1775,3 +1775,13 @@ def test_understand_a_window_s_extension_asked_is_where_it_stands(
     answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-10T10:00:00+08:00"))
     assert entry_id(answer) == entry
     assert answer.focus is not None and answer.focus.status is not None
+
+
+def test_understand_a_step_s_time_gone_by_is_no_step_done(answerer: Answerer) -> None:
+    """"准考证过了时间还能补打吗": 过了 said of the step's time is a window missed, not the
+    ticket printed."""
+    answer = answerer.answer("准考证过了时间还能补打吗",
+                             now=datetime.fromisoformat("2024-04-25T10:00:00+08:00"))
+    assert answer.reading is not None and Step.TICKET not in answer.reading.done
+    assert answer.reading.aspect is Aspect.MISSED
+    assert entry_id(answer) == "ticket"
