@@ -1785,3 +1785,10 @@ def test_understand_a_step_s_time_gone_by_is_no_step_done(answerer: Answerer) ->
     assert answer.reading is not None and Step.TICKET not in answer.reading.done
     assert answer.reading.aspect is Aspect.MISSED
     assert entry_id(answer) == "ticket"
+
+
+def test_understand_a_verb_forgotten_names_its_step(answerer: Answerer) -> None:
+    """"昨天忘交了 今天还行吗": 忘 leads the verb as 没 does ("我还没交"), so paying is asked."""
+    answer = answerer.answer("昨天忘交了 今天还行吗", region_code="jiangsu",
+                             now=datetime.fromisoformat("2024-02-09T08:00:00+08:00"))
+    assert entry_id(answer) == "pay_online"
