@@ -1792,3 +1792,11 @@ def test_understand_a_verb_forgotten_names_its_step(answerer: Answerer) -> None:
     answer = answerer.answer("昨天忘交了 今天还行吗", region_code="jiangsu",
                              now=datetime.fromisoformat("2024-02-09T08:00:00+08:00"))
     assert entry_id(answer) == "pay_online"
+
+
+@pytest.mark.parametrize(("question", "entry"), [("预产期就在考试那几天 怎么办", "oos_personal"),
+                                                 ("考点离我家太远 能换个吗", "oos_venue")])
+def test_understand_more_circumstances_the_notice_leaves_out(
+    answerer: Answerer, question: str, entry: str,
+) -> None:
+    assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == entry
