@@ -329,6 +329,8 @@ class Lexicon(_Frozen):
     shortcut_cues: tuple[str, ...] = ()
     inability_after: tuple[str, ...] = ()
     not_step_words: tuple[str, ...] = ()
+    # Other people as the subject of a step said done ("别人都交费了"): not the asker's progress.
+    other_people: tuple[str, ...] = ()
     # Said of several steps listed before it ("…缴费 打印准考证分别是什么时间"): each of them.
     respectively: tuple[str, ...] = ()
     # Licences registered in practice: 注册 near one of them is the licence's registration

@@ -218,6 +218,7 @@ class Reader:
         self._after = longest_first(lexicon.done_after)
         self._between = longest_first(lexicon.done_between)
         self._not_done = CueSet(lexicon.not_done)
+        self._others = CueSet(lexicon.other_people)
         self._done_verbs = longest_first(lexicon.done_verbs)
         self._done_gap = tuple(fold(w) for w in lexicon.done_gap_words if fold(w))
         self._all_done = tuple(fold(w) for w in lexicon.all_done if fold(w))
@@ -546,6 +547,8 @@ class Reader:
                 and not self._asked_whether.find(before)
                 and word not in self._trouble
                 and not (tail and word in tail)
+                # ("看别人都在网上交费了": someone else's progress, not the asker's.)
+                and not self._others.find(_after_subject(before))
             ):
                 claimed.append((start, end, word))
         # "确认 审核 交钱 准考证 考试 都弄完了": a list of steps, then all of them done.

@@ -1800,3 +1800,9 @@ def test_understand_more_circumstances_the_notice_leaves_out(
     answerer: Answerer, question: str, entry: str,
 ) -> None:
     assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == entry
+
+
+def test_understand_someone_else_s_progress_is_not_the_asker_s(answerer: Answerer) -> None:
+    """"看别人都在网上交费了": others have paid; the asker has not said so of themselves."""
+    answer = answerer.answer("看别人都在网上交费了 我怎么找不到交费的地方", now=IN_PAYMENT)
+    assert answer.reading is not None and Step.PAY not in answer.reading.done
