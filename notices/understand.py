@@ -56,7 +56,9 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 _SUBJECT_COUNT = re.compile(
     r"(?:(?:另外|剩下的?|剩|其他|其余|其它)[一二两三四1-4]?|[一二两三四1-4])个?(?:科|门)"
     # (English subjects are read as 科目: "passed two 科目".)
-    r"|\b(?:one|two|three|1|2|3|the other|remaining|other)\s+(?:科目|subjects?|papers?|sections?)")
+    # ("passed 2 of 4 subjects", "passed two of the four papers".)
+    r"|\b(?:one|two|three|1|2|3|the other|remaining|other)\s+(?:of\s+(?:the\s+)?(?:4|four)\s+)?"
+    r"(?:科目|subjects?|papers?|sections?)")
 _PASSING = re.compile(r"过|挂|合格|\b(?:pass|passed|fail|failed)\b")
 # On a phone, clauses are often set apart by spaces alone: "审核过了 忘了交费 还能补交吗".
 # A full stop ends a clause, but not the last one of "e.g." or "i.e."; spaces between Chinese

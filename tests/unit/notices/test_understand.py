@@ -1806,3 +1806,13 @@ def test_understand_someone_else_s_progress_is_not_the_asker_s(answerer: Answere
     """"看别人都在网上交费了": others have paid; the asker has not said so of themselves."""
     answer = answerer.answer("看别人都在网上交费了 我怎么找不到交费的地方", now=IN_PAYMENT)
     assert answer.reading is not None and Step.PAY not in answer.reading.done
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("I passed 2 of 4 subjects, what happens next year?", "score_rolling"),
+    ("is the exam on the same days nationwide?", "exam_dates"),
+    ("I'm a nurse from Hong Kong working in Shenzhen, can I apply for this exam?",
+     "oos_eligibility"),
+])
+def test_understand_more_english_readings(answerer: Answerer, question: str, entry: str) -> None:
+    assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == entry
