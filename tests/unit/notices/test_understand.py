@@ -1816,3 +1816,8 @@ def test_understand_someone_else_s_progress_is_not_the_asker_s(answerer: Answere
 ])
 def test_understand_more_english_readings(answerer: Answerer, question: str, entry: str) -> None:
     assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == entry
+
+
+def test_understand_a_locked_account_is_a_login_trouble(answerer: Answerer) -> None:
+    answer = answerer.answer("账号被锁住了咋整", now=IN_REGISTRATION)
+    assert entry_id(answer) == "password_recovery"
