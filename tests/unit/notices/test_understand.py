@@ -1821,3 +1821,10 @@ def test_understand_more_english_readings(answerer: Answerer, question: str, ent
 def test_understand_a_locked_account_is_a_login_trouble(answerer: Answerer) -> None:
     answer = answerer.answer("账号被锁住了咋整", now=IN_REGISTRATION)
     assert entry_id(answer) == "password_recovery"
+
+
+def test_understand_the_very_day_leads_a_step_s_verb(answerer: Answerer) -> None:
+    """"8号当天交还来得及不": 当天 leads 交 as 今天 does; paying is asked."""
+    answer = answerer.answer("8号当天交还来得及不", region_code="hebei",
+                             now=datetime.fromisoformat("2024-02-08T20:00:00+08:00"))
+    assert entry_id(answer) == "pay_online"
