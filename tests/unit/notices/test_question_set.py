@@ -139,6 +139,8 @@ FLOORS = {
     ("questions_blind44", "holdout"): 0.85,
     ("questions_blind47", "tune"): 0.85,
     ("questions_blind47", "holdout"): 0.8,
+    ("questions_blind48", "tune"): 0.9,
+    ("questions_blind48", "holdout"): 0.85,
     ("questions_blind49", "tune"): 0.85,
     ("questions_blind49", "holdout"): 0.8,
 }
