@@ -1812,3 +1812,12 @@ def test_understand_the_very_day_leads_a_step_s_verb(answerer: Answerer) -> None
     answer = answerer.answer("8号当天交还来得及不", region_code="hebei",
                              now=datetime.fromisoformat("2024-02-08T20:00:00+08:00"))
     assert entry_id(answer) == "pay_online"
+
+
+def test_understand_a_long_message_asking_a_not_a_finds_its_question(answerer: Answerer) -> None:
+    """"…想问下现在交钱还来得及不 …": an A-not-A close (来得及不) is the asking sentence of a long
+    message, so paying is asked, not the confirmation told before it."""
+    question = ("单位统一带我们去现场确认了 昨天登上去看审核显示通过 可是最近一直轮夜班没顾上弄 "
+                "想问下现在交钱还来得及不 护士长说过了时间就等于放弃")
+    answer = answerer.answer(question, region_code="jiangsu", now=IN_PAYMENT)
+    assert entry_id(answer) == "pay_online"
