@@ -508,7 +508,8 @@ class Answerer:
                 if r.exception_cues and region is not None and region.code in r.regions
                 and s in reading.excepted
             ),
-            listed=self.kb.regions_listed(head),
+            # (Only a rule's verdict uses them: looked for where a rule is named.)
+            listed=self.kb.regions_listed(head) if reading.rules else (),
         )
         if len(reading.asked) > 1:
             # "交了钱还没打准考证，现在能打吗" from someone who has paid: the step still to do
@@ -1251,9 +1252,8 @@ class Answerer:
         if asker.listed and reading.aspect not in TIME_ASPECTS:
             # "江西 安徽 福建 都是网上缴费吗": a verdict for each region named, then the list.
             # (Asked when, "江苏 安徽 网上缴费什么时候", the step's dates answer.)
-            asked = tuple((r, r.code in rule.regions, next(
-                (o for s, o in self._rules if s == step and r.code in o.regions
-                 and o.exception_zh), None)) for r in asker.listed)
+            asked = tuple((r, r.code in rule.regions, self._excepting_rule(step, r.code))
+                          for r in asker.listed)
             named = self._listing_entry(step, rule)
             # (An entry naming every region of the list itself: the list is not said twice.)
             return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE,
@@ -1264,15 +1264,12 @@ class Answerer:
             regions = tuple(self.kb.region(c) for c in rule.regions)
             # An entry naming every region of the list itself: a list before it would say
             # them twice.
-            names = entry is not None and all(r.name_zh in entry.answer_zh for r in regions)
+            names = entry is not None and self._names_list(entry, rule)
             listing = None if names else Listing(rule, regions)
             return self._reply(AnswerKind.ANSWER, asker.lang, _READ_CONFIDENCE, entry=entry,
                                listed=listing, offer_regions=True, reading=reading)
         code = asker.region.code
-        own = next(
-            (r for s, r in self._rules if s == step and code in r.regions and r.exception_zh),
-            None,
-        )
+        own = self._excepting_rule(step, code)
         plan = self._plans(asker)[step]
         included = code in rule.regions and step not in asker.excepted
         verdict = Verdict(
@@ -1483,9 +1480,18 @@ class Answerer:
 
     def _listing_entry(self, step: Step, rule: RegionRule) -> Entry | None:
         """Return the step's entry naming every region of a rule's list, if one does."""
-        names = [self.kb.region(c).name_zh for c in rule.regions]
         return next((e for e in self.kb.entries
-                     if step in e.steps and all(n in e.answer_zh for n in names)), None)
+                     if step in e.steps and self._names_list(e, rule)), None)
+
+    def _names_list(self, entry: Entry, rule: RegionRule) -> bool:
+        """Return True if an entry names every region of a rule's list itself."""
+        return all(self.kb.region(c).name_zh in entry.answer_zh for c in rule.regions)
+
+    def _excepting_rule(self, step: Step, code: str) -> RegionRule | None:
+        """Return the step's rule that lists a region with part of it excepted ("贵州（省直考点
+        除外）"), if any."""
+        return next((r for s, r in self._rules
+                     if s == step and code in r.regions and r.exception_zh), None)
 
     def _own_rule_entry(self, plan: StepPlan) -> Entry | None:
         """Return the entry of the way a step works where the asker is (their plan's mode)."""
