@@ -804,11 +804,12 @@ class Answerer:
         kept = [c for c in _CLAUSES.split(raw) if c.strip()
                 and not self._injection.find(normalise(c))]
         rest = "，".join(kept)
+        folded = normalise(rest)
         # (Not a request to act on a record, "…能不能登进去帮她把报考专业改了": that is the
         # attack's own ask, which the guard answers.)
         return rest if kept and self._reader.asks(rest) and self._reader.steps_named(
-            normalise(rest)) and not _then(self._requests, self._record_acts, normalise(rest),
-                                           _REQUEST_SPAN, overlap=True) else None
+            folded) and not _then(self._requests, self._record_acts, folded, _REQUEST_SPAN,
+                                  overlap=True) else None
 
     def _dated_ask(self, asking: str | None) -> bool:
         """Return True when the asking sentences alone ask when a step happens and name no
