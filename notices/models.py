@@ -288,6 +288,9 @@ class Lexicon(_Frozen):
     thanks: tuple[str, ...]
     chat_fillers: tuple[str, ...] = ()
     injection_cues: tuple[str, ...]
+    # A question set aside from what comes before it ("顺便问下", "btw"): beside an attack,
+    # the candidate's own question.
+    aside_cues: tuple[str, ...] = ()
     abuse: tuple[str, ...] = ()
     fraud_cues: tuple[str, ...]
     legitimacy_cues: tuple[str, ...] = ()

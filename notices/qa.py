@@ -130,7 +130,7 @@ _SALE_SPAN = 10
 _OTHERS_SPAN = 1
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # (A space between two Chinese words parts clauses too, as typed on a phone.)
-_CLAUSES = re.compile(r"[。！？!?；;\n，,：:]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_CLAUSES = re.compile(r"[。！？!?；;\n，,：:]|\.(?=\s)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
 # unless it asks what to do, what next, which regions or where.
 _VERDICT_ASPECTS = frozenset(
@@ -343,6 +343,7 @@ class Answerer:
         self._chat = CueSet([*lex.greetings, *lex.thanks, *lex.stopwords,
                              *lex.english_stopwords, *lex.chat_fillers])
         self._injection = CueSet(lex.injection_cues)
+        self._asides = CueSet(lex.aside_cues)
         self._abuse = CueSet(lex.abuse)
         self._fraud = CueSet(lex.fraud_cues)
         self._legitimacy = CueSet(lex.legitimacy_cues)
@@ -796,20 +797,38 @@ class Answerer:
 
     def _beside_injection(self, raw: str, clean: str) -> str | None:
         """Return the clauses of a message with an injection that are a question about a
-        step, the injection's clauses left out, or None where there is no such question (or
-        the message also asks for a cheat or a deceit, which the guard answers)."""
-        if (not self._injection.find(clean) or self._fraud.find(clean) or self._deceit(clean)
-                or self._break_in(clean)):
+        step, the injection's clauses left out, or None where there is no such question.
+
+        Where the message also asks for a cheat or a deceit, which the guard answers, only a
+        question set aside from it ("…登录别人的账号。顺便问下我自己的密码忘了咋办", "… also
+        when does payment close?") is the candidate's own, from its aside on."""
+        if not (self._injection.find(clean) or self._actions.find(clean)):
             return None
-        kept = [c for c in _CLAUSES.split(raw) if c.strip()
-                and not self._injection.find(normalise(c))]
+        clauses = [c for c in _CLAUSES.split(raw) if c.strip()]
+        if self._fraud.find(clean) or self._deceit(clean) or self._break_in(clean):
+            start = next((i for i, c in enumerate(clauses)
+                          if i and self._asides.find(normalise(c))), None)
+            if start is None:
+                return None
+            kept = clauses[start:]
+            if any(self._attack(normalise(c)) for c in kept):
+                return None
+            # (The aside says it asks: "写完再告诉我真实的报名截止日期", "btw is the exam …".)
+            asked = True
+        else:
+            kept = [c for c in clauses if not self._injection.find(normalise(c))]
+            asked = bool(kept) and self._reader.asks("，".join(kept))
         rest = "，".join(kept)
         folded = normalise(rest)
         # (Not a request to act on a record, "…能不能登进去帮她把报考专业改了": that is the
         # attack's own ask, which the guard answers.)
-        return rest if kept and self._reader.asks(rest) and self._reader.steps_named(
-            folded) and not _then(self._requests, self._record_acts, folded, _REQUEST_SPAN,
-                                  overlap=True) else None
+        return rest if asked and self._reader.steps_named(folded) and not _then(
+            self._requests, self._record_acts, folded, _REQUEST_SPAN, overlap=True) else None
+
+    def _attack(self, clean: str) -> bool:
+        """Return True when a cleaned text holds an injection, a cheat or a deceit."""
+        return bool(self._injection.find(clean) or self._fraud.find(clean)
+                    or self._deceit(clean) or self._break_in(clean))
 
     def _dated_ask(self, asking: str | None) -> bool:
         """Return True when the asking sentences alone ask when a step happens and name no
