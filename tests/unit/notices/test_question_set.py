@@ -143,6 +143,8 @@ FLOORS = {
     ("questions_blind48", "holdout"): 0.85,
     ("questions_blind49", "tune"): 0.85,
     ("questions_blind49", "holdout"): 0.8,
+    ("questions_blind50", "tune"): 0.85,
+    ("questions_blind50", "holdout"): 0.8,
 }
 
 
