@@ -291,6 +291,12 @@ class Lexicon(_Frozen):
     # A question set aside from what comes before it ("顺便问下", "btw"): beside an attack,
     # the candidate's own question.
     aside_cues: tuple[str, ...] = ()
+    # Asking the assistant to look up someone else's application ("帮我查下我同事的报名状态"):
+    # it sees no one's, theirs or the asker's; the exam site does.
+    lookup_asks: tuple[str, ...] = ()
+    lookup_acts: tuple[str, ...] = ()
+    someone_else: tuple[str, ...] = ()
+    looked_up: tuple[str, ...] = ()
     abuse: tuple[str, ...] = ()
     fraud_cues: tuple[str, ...]
     legitimacy_cues: tuple[str, ...] = ()
