@@ -1289,6 +1289,11 @@ READINGS = [
                  id="the-full-schedule"),
     pytest.param("key dates for the exam?", IN_REGISTRATION, "key_dates", id="key-dates"),
     pytest.param("账号被锁住了咋整", IN_REGISTRATION, "password_recovery", id="a-locked-account"),
+    # Years counted from the licence's registration: no platform account.
+    pytest.param("执业证20年3月才办下来 老师说年限要从注册那天开始算 那我的年限算到哪天",
+                 IN_REGISTRATION, "work_years", id="years-from-registration-day"),
+    pytest.param("给考点的人塞点钱能把我安排在后排吗", IN_PAYMENT, "fraud_warning",
+                 id="a-bribe-to-the-site"),
 ]
 
 
