@@ -980,6 +980,10 @@ class Answerer:
             and not (set(reading.asked) & set(reading.troubles) and any(
                 STEP_ORDER.index(s) > STEP_ORDER.index(a)
                 for s in reading.done for a in reading.asked))
+            # "不小心把微信解绑了 现在还能提交报名吗": a trouble of an earlier step stands in
+            # the asked one's way; its rule answers, not the asked step's window.
+            and not any(STEP_ORDER.index(t) < STEP_ORDER.index(reading.asked[0])
+                        for t in reading.troubles)
             # "卫生资格考试时间" asks when the exam is; "卫生资格证什么时候领" asks something
             # of its own, for the entries to answer.
             # ("今年的卫生资格考试都考完了吧" asks whether the exam is over, by its name.)

@@ -1294,6 +1294,9 @@ READINGS = [
                  IN_REGISTRATION, "work_years", id="years-from-registration-day"),
     pytest.param("给考点的人塞点钱能把我安排在后排吗", IN_PAYMENT, "fraud_warning",
                  id="a-bribe-to-the-site"),
+    # A trouble of an earlier step stands in the way of the step asked about: its rule answers.
+    pytest.param("不小心把微信解绑了 现在还能提交报名信息吗", IN_REGISTRATION, "wechat_binding",
+                 id="unbound-then-submit"),
 ]
 
 
