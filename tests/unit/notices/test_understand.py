@@ -1297,6 +1297,9 @@ READINGS = [
     # A trouble of an earlier step stands in the way of the step asked about: its rule answers.
     pytest.param("不小心把微信解绑了 现在还能提交报名信息吗", IN_REGISTRATION, "wechat_binding",
                  id="unbound-then-submit"),
+    # Whether one's years add up ("算不算满5年", "算几年") is the years rule, not a window.
+    pytest.param("到今年年底我正好满5年 现在报名算不算满5年", IN_REGISTRATION, "cutoff_date",
+                 id="do-my-years-add-up"),
 ]
 
 
