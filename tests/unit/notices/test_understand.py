@@ -1300,6 +1300,8 @@ READINGS = [
     # Whether one's years add up ("算不算满5年", "算几年") is the years rule, not a window.
     pytest.param("到今年年底我正好满5年 现在报名算不算满5年", IN_REGISTRATION, "cutoff_date",
                  id="do-my-years-add-up"),
+    pytest.param("我的微信之前绑了我同学 解开给我自己用行不行", IN_REGISTRATION, "wechat_binding",
+                 id="unbinding-said-解开"),
 ]
 
 
