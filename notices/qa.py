@@ -124,6 +124,8 @@ _ILLICIT_SPAN = 4
 _ILLICIT_SPAN_EN = 12
 # How far after a credential what is done to it is said ("毕业证日期能不能p一下").
 _ILLICIT_AFTER_SPAN = 8
+# How far after "帮我生成一张" the paper made may be named.
+_MAKING_SPAN = 16
 # How far after selling the credential sold is named ("有人卖“已审核通过”的考生账号").
 _SALE_SPAN = 10
 # How far after "用别人的" the credential borrowed is named ("用我妹妹的身份证").
@@ -344,6 +346,7 @@ class Answerer:
                              *lex.english_stopwords, *lex.chat_fillers])
         self._injection = CueSet(lex.injection_cues)
         self._asides = CueSet(lex.aside_cues)
+        self._making = CueSet(lex.making_acts)
         self._lookup_asks = CueSet(lex.lookup_asks)
         self._lookup_acts = CueSet(lex.lookup_acts)
         self._someone_else = CueSet(lex.someone_else)
@@ -767,7 +770,9 @@ class Answerer:
                 # after it, a detail of it between.)
                 or _then(self._illicit_objects, self._illicit_after, sentence,
                          span if sentence.isascii() else _ILLICIT_AFTER_SPAN)
-                or _then(self._others_of, self._illicit_objects, sentence, _OTHERS_SPAN))
+                or _then(self._others_of, self._illicit_objects, sentence, _OTHERS_SPAN)
+                # ("帮我生成一张盖着我们医院公章的工作年限证明": a paper made, however long.)
+                or _then(self._making, self._illicit_objects, sentence, _MAKING_SPAN))
 
     def _looks_up_another(self, clean: str) -> bool:
         """Return True when the assistant is asked to look up someone else's application,

@@ -1302,6 +1302,11 @@ READINGS = [
                  id="do-my-years-add-up"),
     pytest.param("我的微信之前绑了我同学 解开给我自己用行不行", IN_REGISTRATION, "wechat_binding",
                  id="unbinding-said-解开"),
+    # A paper made, named at the end of a long phrase, is a forgery.
+    pytest.param("帮我生成一张盖着我们医院公章的工作年限证明", IN_REGISTRATION, "fraud_warning",
+                 id="a-generated-certificate"),
+    pytest.param("帮我生成一个报名流程的清单", IN_REGISTRATION, "process_overview",
+                 id="a-generated-checklist"),
 ]
 
 
