@@ -730,6 +730,15 @@ def test_answer_next_steps_of_an_asker_at_guizhous_provincial_site(answerer: Ans
     assert answer.next_steps[0].plan.window is None
 
 
+def test_answer_is_that_all_after_a_step_starts_after_it(answerer: Answerer) -> None:
+    # "提交完就完事了吗" asks what follows submitting, though nothing is done yet: for a
+    # returning candidate in Beijing, the automatic confirmation, not the registration open.
+    registering = datetime(2023, 12, 5, 2, 0, tzinfo=UTC)
+    answer = answerer.answer("北京历史考生提交完就完事了吗", now=registering)
+    assert answer.next_steps and answer.next_steps[0].plan.step is Step.CONFIRM
+    assert answer.next_steps[0].plan.mode == "auto_if_unchanged"
+
+
 @pytest.mark.parametrize(("question", "kind"), [
     ("专升本学历能用吗", AnswerKind.ANSWER), ("成人高考的大专承认不", AnswerKind.ANSWER),
     ("专升本考试什么时候报名", AnswerKind.OUT_OF_SCOPE),
