@@ -1268,9 +1268,13 @@ class Answerer:
             dated = next((i for i in items[1:] if i.plan.window is not None), None)
             if dated is not None:
                 shown.append(dated)
-        if (reading is not None and entry is not None and entry.next_steps and shown
-                and shown[0].plan.window is None and reading.aspect in (Aspect.WHAT, Aspect.HOW)
-                and reading.done and not reading.yes_no):
+        if reading is not None and entry is not None and entry.next_steps and shown and (
+                shown[0].plan.window is None) and (
+                (reading.aspect in (Aspect.WHAT, Aspect.HOW) and reading.done
+                 and not reading.yes_no)
+                # "北京历史考生提交完就完事了吗": what follows the step the question starts
+                # from is that region's own rule for the next step.
+                or (reading.aspect is Aspect.NEXT and reading.setting and not reading.done)):
             entry = self._own_rule_entry(shown[0].plan) or self._step_entry(
                 shown[0].plan.step) or entry
         also = None

@@ -737,6 +737,8 @@ def test_answer_is_that_all_after_a_step_starts_after_it(answerer: Answerer) -> 
     answer = answerer.answer("北京历史考生提交完就完事了吗", now=registering)
     assert answer.next_steps and answer.next_steps[0].plan.step is Step.CONFIRM
     assert answer.next_steps[0].plan.mode == "auto_if_unchanged"
+    # The region's own rule for it answers.
+    assert answer.entry is not None and answer.entry.id == "confirm_auto"
 
 
 @pytest.mark.parametrize(("question", "kind"), [
