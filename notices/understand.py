@@ -22,6 +22,8 @@ _WHEN_BETWEEN = re.compile(
     r"(?:就|刚刚|刚|已经|早就)")
 # How far after a year a fact about the asker may be told ("明年7月才毕业", "2025年6月本科毕业").
 _FACT_SPAN = 8
+# A later year closing a worry ("是不是就只能明年了", "那就明年吧"): no question about that year.
+_RESIGNED = ("了", "吧", "再说")
 # A year: "2025", or two digits before 年 ("25年报名", "21年就注册了"), not a count of years
 # ("工作满25年", "护龄12年").
 _SHORT_YEAR = r"(?<![\d.满了近共有干做作超过第约余龄])([1-3]\d)(?=年(?!级|龄|限))"
@@ -856,6 +858,9 @@ class Reader:
         """Return True for "明年考试什么时候", not for a fact about the asker ("明年7月才毕业")."""
         for cue in self._later_year.find(scope):
             at = scope.find(cue) + len(cue)
+            # ("今天弄不完是不是就只能明年了": next year closing a worry is no question about it.)
+            if scope[at:].lstrip().startswith(_RESIGNED):
+                continue
             if not self._fact_year.find(scope[at : at + _FACT_SPAN].replace(" ", "")):
                 return True
         return False

@@ -1307,6 +1307,10 @@ READINGS = [
                  id="a-generated-certificate"),
     pytest.param("帮我生成一个报名流程的清单", IN_REGISTRATION, "process_overview",
                  id="a-generated-checklist"),
+    # Next year closing a worry is no question about next year.
+    pytest.param("今天最后一天 学历还在核验中 现在还来得及吗 弄不完是不是就只能明年了",
+                 datetime.fromisoformat("2023-12-14T15:00:00+08:00"), "register_early",
+                 id="only-next-year-then"),
 ]
 
 
