@@ -1311,6 +1311,9 @@ READINGS = [
     pytest.param("今天最后一天 学历还在核验中 现在还来得及吗 弄不完是不是就只能明年了",
                  datetime.fromisoformat("2023-12-14T15:00:00+08:00"), "register_early",
                  id="only-next-year-then"),
+    # Whether one is let in (不让进) is the exam room's rules, which the notice leaves out.
+    pytest.param("准考证上的照片跟我现在差别挺大的 会不会不让进", IN_PAYMENT, "oos_exam_rules",
+                 id="let-into-the-room"),
 ]
 
 
