@@ -145,6 +145,8 @@ FLOORS = {
     ("questions_blind49", "holdout"): 0.8,
     ("questions_blind50", "tune"): 0.85,
     ("questions_blind50", "holdout"): 0.8,
+    ("questions_blind51", "tune"): 0.85,
+    ("questions_blind51", "holdout"): 0.85,
 }
 
 
