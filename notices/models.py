@@ -294,11 +294,11 @@ class Lexicon(_Frozen):
     # Asking the assistant to look up someone else's application ("帮我查下我同事的报名状态"):
     # it sees no one's, theirs or the asker's; the exam site does.
     lookup_asks: tuple[str, ...] = ()
-    # Making a paper ("帮我生成一张…"): what it makes may come at the end of a long phrase.
-    making_acts: tuple[str, ...] = ()
     lookup_acts: tuple[str, ...] = ()
     someone_else: tuple[str, ...] = ()
     looked_up: tuple[str, ...] = ()
+    # Making a paper ("帮我生成一张…"): what it makes may come at the end of a long phrase.
+    making_acts: tuple[str, ...] = ()
     abuse: tuple[str, ...] = ()
     fraud_cues: tuple[str, ...]
     legitimacy_cues: tuple[str, ...] = ()

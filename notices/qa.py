@@ -835,7 +835,7 @@ class Answerer:
         if not (self._injection.find(clean) or self._actions.find(clean)):
             return None
         clauses = [c for c in _CLAUSES.split(raw) if c.strip()]
-        if self._fraud.find(clean) or self._deceit(clean) or self._break_in(clean):
+        if self._cheat(clean):
             start = next((i for i, c in enumerate(clauses)
                           if i and self._asides.find(normalise(c))), None)
             if start is None:
@@ -857,8 +857,11 @@ class Answerer:
 
     def _attack(self, clean: str) -> bool:
         """Return True when a cleaned text holds an injection, a cheat or a deceit."""
-        return bool(self._injection.find(clean) or self._fraud.find(clean)
-                    or self._deceit(clean) or self._break_in(clean))
+        return bool(self._injection.find(clean)) or self._cheat(clean)
+
+    def _cheat(self, clean: str) -> bool:
+        """Return True when a cleaned text asks for a cheat or a deceit, or breaks in."""
+        return bool(self._fraud.find(clean)) or self._deceit(clean) or self._break_in(clean)
 
     def _dated_ask(self, asking: str | None) -> bool:
         """Return True when the asking sentences alone ask when a step happens and name no
