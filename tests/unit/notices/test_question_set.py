@@ -147,6 +147,8 @@ FLOORS = {
     ("questions_blind50", "holdout"): 0.8,
     ("questions_blind51", "tune"): 0.85,
     ("questions_blind51", "holdout"): 0.85,
+    ("questions_blind52", "tune"): 0.8,
+    ("questions_blind52", "holdout"): 0.8,
 }
 
 
