@@ -694,8 +694,9 @@ class Answerer:
         # about ("I'm taking step 1 in October, when should I register"); a related exam only
         # where the message asks about it.
         if self._unrelated_exam.find(stripped) or any(
-                # ("专升本学历能用吗": the route to a degree, not the other exam.)
-                not self._degree_words.starts(asked[end:].lstrip(" 的"))
+                # ("专升本学历能用吗", "成人高考读的本科": the route to a degree, not the
+                # other exam.)
+                not self._degree_words.starts(asked[end:].lstrip(" 的读考上拿"))
                 for _, end in self._other_exam.found_at(asked)):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))
