@@ -266,6 +266,7 @@ class Reader:
         self._edit_asks = CueSet(fold(w).replace(" ", "") for w in lexicon.edit_asks)
         self._edit_asks_en = CueSet(w for w in lexicon.edit_asks if w.isascii())
         self._asking = CueSet(lexicon.question_marks)
+        self._not_asking = CueSet(lexicon.not_question_phrases)
         # Chinese yes-or-no words ask anywhere ("能不能"); English ones only opening a clause
         # ("can I pay now", not "what documents should I bring").
         self._yes_no = CueSet(w for w in lexicon.yes_no_cues if not _LATIN_START.match(fold(w)))
@@ -456,7 +457,8 @@ class Reader:
             affected=affected,
             asking_canon=self._ranked(focus) if focus else canon,
             asking_only=self._ranked(asking) if asking else "",
-            asks=bool(self._asking.find(squeezed) or self._asking.find(canon)
+            asks=bool(self._asking.find(self._not_asking.strip(squeezed))
+                      or self._asking.find(self._not_asking.strip(canon))
                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"
             # "今年还要再注册一遍不", "审核过了没": a closing particle asks.
@@ -794,7 +796,7 @@ class Reader:
             return folded[index] if index in folded else fold(sentences[index])
 
         asking = [i for i in range(len(sentences))
-                  if i not in folded or self._asking.find(folded[i])
+                  if i not in folded or self._asking.find(self._not_asking.strip(folded[i]))
                   or self._opens_en_yes_no(folded[i])]
         if not asking:
             return None

@@ -307,6 +307,18 @@ def test_understand_a_rule_named_outside_the_asking_part_is_not_asked(
     assert answer.verdict is None
 
 
+def test_understand_a_question_word_in_background_phrase_asks_nothing(
+    answerer: Answerer,
+) -> None:
+    # "前几天" holds 几 but asks nothing: the illness told in it is background, and the
+    # auto-confirmation question after it is answered for the region, not the personal reply.
+    question = ("去年考试前几天孩子发烧住院 一科都没去考 今年我们河南说历史考生可以自动确认 "
+                "像我这种去年缺考的 还能自动确认吗")
+    answer = answerer.answer(question, region_code="henan", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "confirm_auto"
+    assert answer.verdict is not None and answer.verdict.included
+
+
 @pytest.mark.parametrize(
     "question",
     ["我是不是已经审核通过了", "提交的时候是否就一起缴费了",
