@@ -149,6 +149,8 @@ FLOORS = {
     ("questions_blind51", "holdout"): 0.85,
     ("questions_blind52", "tune"): 0.8,
     ("questions_blind52", "holdout"): 0.8,
+    ("questions_blind54", "tune"): 0.8,
+    ("questions_blind54", "holdout"): 0.8,
 }
 
 
