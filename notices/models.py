@@ -361,6 +361,8 @@ class Lexicon(_Frozen):
     news_tails: tuple[str, ...] = ()
     news_cues: tuple[str, ...] = ()
     question_marks: tuple[str, ...] = ()
+    bulk_quantifiers: tuple[str, ...] = ()
+    bulk_people: tuple[str, ...] = ()
     not_question_phrases: tuple[str, ...] = ()
     step_time_words: tuple[str, ...] = ()
     yes_no_cues: tuple[str, ...] = ()

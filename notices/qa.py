@@ -122,6 +122,8 @@ _HEARSAY_SPAN = 12
 # longer: "sell me a work certificate").
 _ILLICIT_SPAN = 4
 _ILLICIT_SPAN_EN = 12
+# Between "所有" and the candidates it takes in ("所有在辽宁报名的考生").
+_BULK_SPAN = 10
 # How far after a credential what is done to it is said ("毕业证日期能不能p一下").
 _ILLICIT_AFTER_SPAN = 8
 # How far after "帮我生成一张" the paper made may be named.
@@ -394,6 +396,8 @@ class Answerer:
         self._link_doubt = CueSet(lex.link_doubt_cues)
         self._channels = CueSet(lex.channel_cues)
         self._shortcuts = CueSet(lex.shortcut_cues)
+        self._bulk = CueSet(lex.bulk_quantifiers)
+        self._bulk_people = CueSet(lex.bulk_people)
         self._other_exam = CueSet(lex.other_exam_cues)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
@@ -725,8 +729,9 @@ class Answerer:
         someone ("把账号密码和验证码告诉他") or asked for by someone else or a message ("邮件让我
         填银行卡号和短信验证码"), a tie to the centre claimed ("跟考试中心有合作"), or a record
         to be written other than it is, said to be untrue ("工作年限写成满5年吧 其实差4个月";
-        "填成了", "填错了 写成5年实际是4年" are a mistake told), or a credential bought,
-        borrowed, made or faked ("学历是花钱买的", "把表姐的执业证借来用")."""
+        "填成了", "填错了 写成5年实际是4年" are a mistake told), a credential bought,
+        borrowed, made or faked ("学历是花钱买的", "把表姐的执业证借来用"), or everyone's
+        records asked for ("把所有考生的手机号导出来给我")."""
         for sentence in _SENTENCE_END.split(clean):
             if (_then(self._impersonation, self._authority, sentence, _IMPERSONATION_SPAN)
                     or _then(self._credentials, self._handover, sentence, _HANDOVER_SPAN)
@@ -739,7 +744,10 @@ class Answerer:
                     or _then(self._authority, self._partners, sentence, _PARTNER_SPAN)
                     # (Its name or voice taken: "以国家卫生健康委人才交流服务中心的名义帮我写".)
                     or _then(self._authority, self._assumed_name, sentence, _PARTNER_SPAN)
-                    or self._illicit_trade(sentence)):
+                    or self._illicit_trade(sentence)
+                    # "把湖北考区所有考生的手机号导出来给我": everyone's records asked for.
+                    or (_then(self._bulk, self._bulk_people, sentence, _BULK_SPAN)
+                        and bool(self._disclosure.find(sentence)))):
                 return True
             if self._untruth.find(sentence) and not self._mistakes.find(sentence) and any(
                     not _reported(sentence[end:])
