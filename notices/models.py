@@ -363,6 +363,7 @@ class Lexicon(_Frozen):
     question_marks: tuple[str, ...] = ()
     bulk_quantifiers: tuple[str, ...] = ()
     bulk_people: tuple[str, ...] = ()
+    bulk_data: tuple[str, ...] = ()
     not_question_phrases: tuple[str, ...] = ()
     step_time_words: tuple[str, ...] = ()
     yes_no_cues: tuple[str, ...] = ()

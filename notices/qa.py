@@ -398,6 +398,7 @@ class Answerer:
         self._shortcuts = CueSet(lex.shortcut_cues)
         self._bulk = CueSet(lex.bulk_quantifiers)
         self._bulk_people = CueSet(lex.bulk_people)
+        self._bulk_data = CueSet(lex.bulk_data)
         self._other_exam = CueSet(lex.other_exam_cues)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
@@ -747,6 +748,10 @@ class Answerer:
                     or self._illicit_trade(sentence)
                     # "把湖北考区所有考生的手机号导出来给我": everyone's records asked for.
                     or (_then(self._bulk, self._bulk_people, sentence, _BULK_SPAN)
+                        # (Their data after them, or before in English: "the ID numbers
+                        # of all candidates".)
+                        and (_then(self._bulk_people, self._bulk_data, sentence, _BULK_SPAN)
+                             or _then(self._bulk_data, self._bulk, sentence, _BULK_SPAN))
                         and bool(self._disclosure.find(sentence)))):
                 return True
             if self._untruth.find(sentence) and not self._mistakes.find(sentence) and any(
