@@ -151,6 +151,8 @@ FLOORS = {
     ("questions_blind52", "holdout"): 0.8,
     ("questions_blind54", "tune"): 0.8,
     ("questions_blind54", "holdout"): 0.8,
+    ("questions_blind53", "tune"): 0.8,
+    ("questions_blind53", "holdout"): 0.8,
 }
 
 
