@@ -356,6 +356,8 @@ class Lexicon(_Frozen):
     other_exam_cues: tuple[str, ...] = ()
     # Kinds of ID document, each a group of the names of one.
     id_documents: tuple[tuple[str, ...], ...] = ()
+    exam_levels: tuple[tuple[str, ...], ...] = ()
+    last_year_words: tuple[str, ...] = ()
     unrelated_exam_cues: tuple[str, ...] = ()
     personal_cues: tuple[str, ...] = ()
     news_tails: tuple[str, ...] = ()

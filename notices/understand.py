@@ -38,6 +38,8 @@ _AFTER = 4
 _CLAUSE_STOPS = "我吧吗呢啊呀"
 # Past this many characters a message is long; its asking sentences decide what it asks.
 _LONG = 60
+# How soon after "去年"/"今年" the level it speaks of is named ("今年想直接报主管护师").
+_LEVEL_SPAN = 10
 # How many characters a time word may stand before the how-word it dates ("现在密码怎么试都不对"
 # asks how, as "现在怎么登录" does).
 _TIME_TO_HOW = 3
@@ -240,6 +242,10 @@ class Reader:
         self._joiners = "".join(fold(w) for w in lexicon.list_joiners)
         self._changed = CueSet(lexicon.change_cues)
         self._documents = [CueSet(names) for names in lexicon.id_documents]
+        self._levels = CueSet(w for names in lexicon.exam_levels for w in names)
+        self._level_of = {fold(w): i for i, names in enumerate(lexicon.exam_levels)
+                          for w in names}
+        self._last_year = CueSet(lexicon.last_year_words)
         self._mistakes = CueSet(lexicon.mistake_cues)
         self._contrast = CueSet(lexicon.contrast_cues)
         self._what_to_do = CueSet(lexicon.what_to_do)
@@ -433,7 +439,8 @@ class Reader:
             # ("信息都没有变化", "nothing has changed": no change.)
             # (English words keep their spaces: "she moved to another hospital".)
             changed=(self._changed.holds(squeezed, self._denials)
-                     or self._changed.holds(canon, self._denials) or id_changed),
+                     or self._changed.holds(canon, self._denials) or id_changed
+                     or self._level_changed(clean)),
             id_changed=id_changed,
             # (Looked for in the whole message first: most name no subjects. The raw text
             # keeps where its sentences end.)
@@ -567,6 +574,21 @@ class Reader:
                     claimed.append(earlier[-1])
                 first = earlier.pop()[0]
         return claimed
+
+    def _level_changed(self, clean: str) -> bool:
+        """Return True when the level named soonest after last year differs from the one
+        named soonest after this year ("去年考的护师没过 今年改报主管护师了")."""
+        squeezed = clean.replace(" ", "")
+
+        def level_after(years: CueSet) -> int | None:
+            for _, end in years.found_at(squeezed):
+                found = self._levels.found_at(squeezed[end : end + _LEVEL_SPAN])
+                if found:
+                    return self._level_of.get(fold(found[0][0]))
+            return None
+
+        last, this = level_after(self._last_year), level_after(self._this_year)
+        return last is not None and this is not None and last != this
 
     def _returning(self, squeezed: str, year: int) -> bool | None:
         """Return whether the asker says they sat the exam before: what they say first,

@@ -829,6 +829,21 @@ def test_understand_everyones_records_asked_for_is_a_fraud_warning(
     assert answerer.answer(question, now=IN_REGISTRATION).kind is kind
 
 
+@pytest.mark.parametrize(
+    ("question", "changed"),
+    [("去年护师没过 今年想直接报主管护师 还能自动确认吗", True),
+     ("去年考的药师没过 今年改报主管药师了 能自动确认不", True),
+     # The same level both years, whatever title the asker holds: nothing changed.
+     ("我是护师 去年考主管没过 今年还考主管 还能自动确认吗", False)],
+)
+def test_understand_a_returning_candidate_changing_level_has_changed(
+    answerer: Answerer, question: str, changed: bool
+) -> None:
+    answer = answerer.answer(question, region_code="henan", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.changed is changed
+    assert (entry_id(answer) == "confirm_auto_failed") is changed
+
+
 def test_understand_a_step_asked_after_a_rule_done_is_answered(answerer: Answerer) -> None:
     answer = answerer.answer("我已经现场确认了，什么时候交钱", now=BEFORE_PAYMENT)
     assert answer.shared is not None and answer.shared.plan.step is Step.PAY
