@@ -844,6 +844,15 @@ def test_understand_a_returning_candidate_changing_level_has_changed(
     assert (entry_id(answer) == "confirm_auto_failed") is changed
 
 
+@pytest.mark.parametrize(
+    "question", ["考试在哪里举行", "where is the exam", "where will the exam be held"])
+def test_understand_where_the_exam_is_held_is_the_venue_the_notice_leaves_out(
+    answerer: Answerer, question: str
+) -> None:
+    # Not the exam days nor the ticket: the notice gives no venue; the ticket and the site do.
+    assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == "oos_venue"
+
+
 def test_understand_a_step_asked_after_a_rule_done_is_answered(answerer: Answerer) -> None:
     answer = answerer.answer("我已经现场确认了，什么时候交钱", now=BEFORE_PAYMENT)
     assert answer.shared is not None and answer.shared.plan.step is Step.PAY
