@@ -853,6 +853,26 @@ def test_understand_where_the_exam_is_held_is_the_venue_the_notice_leaves_out(
     assert entry_id(answerer.answer(question, now=IN_PAYMENT)) == "oos_venue"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("怎么报名", "process_overview"), ("how do I register", "process_overview"),
+     ("第一次考 怎么报名", "process_overview"),
+     # How to confirm is still about confirming, however it opens.
+     ("如何报名确认", "confirm_overview"), ("怎么报名信息填错了", "withdraw_edit")],
+)
+def test_understand_how_to_register_is_the_whole_process(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == entry
+
+
+def test_understand_forgetting_a_step_is_missing_it(answerer: Answerer) -> None:
+    # "忘了报名" is a missed registration (not a forgotten password): where its window stands.
+    answer = answerer.answer("我忘了报名了怎么办", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "registration_dates"
+    assert answer.reading is not None and answer.reading.aspect is Aspect.MISSED
+
+
 def test_understand_a_step_asked_after_a_rule_done_is_answered(answerer: Answerer) -> None:
     answer = answerer.answer("我已经现场确认了，什么时候交钱", now=BEFORE_PAYMENT)
     assert answer.shared is not None and answer.shared.plan.step is Step.PAY
