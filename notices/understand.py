@@ -466,7 +466,7 @@ class Reader:
             asking_only=self._ranked(asking) if asking else "",
             asks=bool(self._asking.find(self._not_asking.strip(squeezed))
                       or self._asking.find(self._not_asking.strip(canon))
-                     or self._contrast.find(squeezed))
+                      or self._contrast.find(squeezed))
             or raw.rstrip()[-1:] in "?？"
             # "今年还要再注册一遍不", "审核过了没": a closing particle asks.
             or self._open_tail.ends(clean)
