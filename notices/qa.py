@@ -1295,7 +1295,9 @@ class Answerer:
                  and not reading.yes_no)
                 # "北京历史考生提交完就完事了吗": what follows the step the question starts
                 # from is that region's own rule for the next step.
-                or (reading.aspect is Aspect.NEXT and reading.setting and not reading.done)):
+                or (reading.aspect is Aspect.NEXT and reading.setting and not reading.done)
+                # "显示已完成报名确认 是不是就等审核了": the next step is the one asked about.
+                or (reading.asked[:1] == (shown[0].plan.step,) and reading.done)):
             entry = self._own_rule_entry(shown[0].plan) or self._step_entry(
                 shown[0].plan.step) or entry
         also = None

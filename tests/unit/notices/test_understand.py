@@ -123,13 +123,24 @@ def test_understand_binding_said_with_its_verb_is_done(answerer: Answerer, quest
 
 
 @pytest.mark.parametrize("question", ["资格审核是通过了的 然后呢", "审核也过了 下一步干嘛",
-                                      "资格审核显示通过了 下一步呢"])
+                                      "资格审核显示通过了 下一步呢", "审核已经通过了 然后呢",
+                                      "资格审核已通过 接下来干啥"])
 def test_understand_a_word_between_a_step_and_its_outcome_still_reports_it(
     answerer: Answerer, question: str
 ) -> None:
     answer = answerer.answer(question, now=BEFORE_PAYMENT)
     assert answer.reading is not None and Step.REVIEW in answer.reading.done
     assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
+
+
+def test_understand_the_next_step_asked_about_is_answered_by_its_own_entry(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("我这边报名确认已完成 接下来是不是等资格审核就行",
+                             now=BEFORE_PAYMENT)
+    assert answer.reading is not None and Step.CONFIRM in answer.reading.done
+    assert entry_id(answer) == "review"
+    assert [i.step for i in answer.next_steps][:2] == [Step.REVIEW, Step.PAY]
 
 
 def test_understand_a_step_said_done_with_days_still_to_come_gives_its_days(
@@ -157,9 +168,11 @@ def test_understand_a_status_showing_the_regions_own_way_is_explained_by_it(
               "我去年没考过，这样是不是不用去现场了？")
     answer = answerer.answer(status, region_code="henan", now=BEFORE_PAYMENT)
     assert entry_id(answer) == "confirm_auto"
-    # Where the region has no way of its own, what comes next answers.
+    # Where the region has no way of its own, what comes next answers: the review the status
+    # names, with its own entry.
     answer = answerer.answer(status, region_code="jiangsu", now=BEFORE_PAYMENT)
-    assert entry_id(answer) == "next_steps"
+    assert entry_id(answer) == "review"
+    assert [i.step for i in answer.next_steps][:1] == [Step.REVIEW]
 
 
 def test_understand_a_step_that_may_be_affected_is_not_asked(answerer: Answerer) -> None:
