@@ -153,6 +153,10 @@ FLOORS = {
     ("questions_blind54", "holdout"): 0.8,
     ("questions_blind53", "tune"): 0.8,
     ("questions_blind53", "holdout"): 0.8,
+    ("questions_blind55", "tune"): 0.8,
+    ("questions_blind55", "holdout"): 0.8,
+    ("questions_blind56", "tune"): 0.8,
+    ("questions_blind56", "holdout"): 0.8,
 }
 
 
