@@ -157,6 +157,8 @@ FLOORS = {
     ("questions_blind55", "holdout"): 0.8,
     ("questions_blind56", "tune"): 0.8,
     ("questions_blind56", "holdout"): 0.8,
+    ("questions_blind58", "tune"): 0.8,
+    ("questions_blind58", "holdout"): 0.8,
 }
 
 
