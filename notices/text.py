@@ -247,6 +247,10 @@ class CueSet:
         """Return True when the text opens with a cue (after any spaces)."""
         return bool(self._pattern.match(text.lstrip())) if self._pattern else False
 
+    def blank(self, text: str) -> str:
+        """Return the text with every cue overwritten by underscores (places kept)."""
+        return self._pattern.sub(lambda m: "_" * len(m.group(0)), text) if self._pattern else text
+
     def strip(self, text: str) -> str:
         """Return the text with every cue removed."""
         return " ".join(self._pattern.sub(" ", text).split()) if self._pattern else text

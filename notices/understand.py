@@ -686,6 +686,8 @@ class Reader:
     # -- what is asked ---------------------------------------------------------------------
 
     def _aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
+        # "考试前几天孩子发烧", "现在都是电脑上做题": phrases that ask nothing set no aspect.
+        squeezed = self._not_asking.blank(squeezed)
         if squeezed.endswith(self._perfect) and self._names_step_after(self._can_words, squeezed):
             # "能打印了吗": a can-word before a step; "能用我的微信帮她报了吗" asks how.
             return Aspect.NOW

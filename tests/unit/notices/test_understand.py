@@ -333,6 +333,28 @@ def test_understand_a_question_word_in_background_phrase_asks_nothing(
 
 
 @pytest.mark.parametrize(
+    ("question", "expected"),
+    [("听人说现在都是电脑上答题了。我想问下到底是上机考还是纸笔考", "computer_exam"),
+     ("注册时那段特别提示我没细看 直接点了下一步 有没有关系", "register_once")],
+)
+def test_understand_a_phrase_that_asks_nothing_sets_no_aspect(
+    answerer: Answerer, question: str, expected: str
+) -> None:
+    # "现在都是…" tells how things are nowadays, "点下一步" is a button: neither asks whether
+    # a window is open today, nor what comes next.
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
+    assert answer.reading is not None
+    assert answer.reading.aspect not in (Aspect.NOW, Aspect.NEXT)
+    assert entry_id(answer) == expected
+
+
+def test_understand_what_follows_asked_as_the_process_after_is_next(answerer: Answerer) -> None:
+    answer = answerer.answer("审核完了 后面的流程是啥", now=BEFORE_PAYMENT)
+    assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
+    assert [i.step for i in answer.next_steps][:1] == [Step.PAY]
+
+
+@pytest.mark.parametrize(
     "question",
     ["我是不是已经审核通过了", "提交的时候是否就一起缴费了",
      # A word saying done about something else, or inside a question.
