@@ -159,6 +159,10 @@ FLOORS = {
     ("questions_blind56", "holdout"): 0.8,
     ("questions_blind58", "tune"): 0.8,
     ("questions_blind58", "holdout"): 0.8,
+    ("questions_blind59", "tune"): 0.8,
+    ("questions_blind59", "holdout"): 0.8,
+    ("questions_blind60", "tune"): 0.8,
+    ("questions_blind60", "holdout"): 0.8,
 }
 
 
