@@ -231,6 +231,9 @@ def test_understand_the_dates_of_several_steps_at_once_get_the_listing(
 ) -> None:
     answer = answerer.answer("什么时候交钱？什么时候打准考证？", now=BEFORE_PAYMENT)
     assert entry_id(answer) == "key_dates"
+    # "这几个时间…列一下" asks for the dates of the steps listed before it.
+    answer = answerer.answer("把交费 打准考证 考试这几个时间列一下", now=BEFORE_PAYMENT)
+    assert entry_id(answer) == "key_dates"
     # A step named as the setting is not one of those asked about.
     answer = answerer.answer("缴费成功后多久能打印准考证", now=BEFORE_PAYMENT)
     assert entry_id(answer) == "ticket"
