@@ -336,6 +336,7 @@ class Lexicon(_Frozen):
     alternative_cues: tuple[str, ...] = ()
     trouble_words: tuple[str, ...] = ()
     unanswered_troubles: tuple[str, ...] = ()
+    undo_words: tuple[str, ...] = ()
     channel_cues: tuple[str, ...] = ()
     shortcut_cues: tuple[str, ...] = ()
     inability_after: tuple[str, ...] = ()

@@ -361,6 +361,7 @@ class Answerer:
         self._actions = CueSet(lex.action_cues)
         self._offers = CueSet(lex.offer_cues)
         self._every_step = CueSet(lex.every_step)
+        self._undo = CueSet(lex.undo_words)
         self._respectively = CueSet(lex.respectively)
         self._help_only = CueSet(lex.help_only)
         self._requests = CueSet(lex.request_cues)
@@ -1490,7 +1491,13 @@ class Answerer:
         """Return True when a time question is about an undated rule of the step: "成绩能保留
         多久" asks how long scores count (the rolling rule), not when they come out."""
         if reading.aspect is not Aspect.WHEN and not (
-            reading.aspect is Aspect.NOW and reading.asked[0] in self._undated_steps
+            reading.aspect is Aspect.NOW and (
+                reading.asked[0] in self._undated_steps
+                # "密码忘了…明天就截止了 急死": a trouble with the step itself, told with its
+                # deadline, asks what to do about the trouble, if an entry of the step says.
+                # ("15号了还能撤回修改吗": undoing a step is done within its window.)
+                or (reading.asked[0] in reading.troubles
+                    and not self._undo.find(reading.canon.replace(" ", ""))))
         ):
             # "现在还能改吗" asks whether a window is open today. ("换了考区以后成绩还能滚动吗",
             # about a step the notice dates nowhere, may ask about its rule: checked below.)

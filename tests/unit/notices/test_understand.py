@@ -257,6 +257,21 @@ def test_understand_a_time_word_beside_how_asks_how_not_whether_open(
     assert answer.entry is not None and answer.entry.id == "password_recovery"
 
 
+@pytest.mark.parametrize("question", ["账号登不上去 密码一直不对 明天注册就截止了 急",
+                                      "现在登录不了 密码忘了 后天就截止了"])
+def test_understand_a_trouble_told_with_its_deadline_asks_about_the_trouble(
+    answerer: Answerer, question: str
+) -> None:
+    """A login trouble told with the deadline near is answered by how to get back in; undoing
+    one's own step ("还能撤回吗") is still answered by where its window stands."""
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-12T22:00:00+08:00"))
+    assert entry_id(answer) == "password_recovery"
+    answer = answerer.answer("今天15号了 撤回改信息还来得及吗",
+                             now=datetime.fromisoformat("2023-12-15T09:00:00+08:00"))
+    plan, status = answer.statuses[0]
+    assert plan.step is Step.SUBMIT and status is not None and status.state == "closed"
+
+
 @pytest.mark.parametrize(("question", "step"),
                          [("我现在注册不了 一直提示证件号已存在", Step.REGISTER),
                           ("缴费缴不上 现在咋整", Step.PAY)])
