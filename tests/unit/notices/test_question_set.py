@@ -163,6 +163,10 @@ FLOORS = {
     ("questions_blind59", "holdout"): 0.8,
     ("questions_blind60", "tune"): 0.8,
     ("questions_blind60", "holdout"): 0.8,
+    ("questions_blind61", "tune"): 0.8,
+    ("questions_blind61", "holdout"): 0.8,
+    ("questions_blind62", "tune"): 0.8,
+    ("questions_blind62", "holdout"): 0.8,
 }
 
 
