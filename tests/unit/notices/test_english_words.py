@@ -86,7 +86,8 @@ def test_english_words_asking_who_answers_is_a_greeting(answerer: Answerer, ques
     assert answerer.answer(question, now=NOW).kind is AnswerKind.SMALLTALK
 
 
-@pytest.mark.parametrize("question", ["thanks a lot, that really helped!", "it helped, thank you"])
+@pytest.mark.parametrize("question", ["thanks a lot, that really helped!", "it helped, thank you",
+                                      "打扰了 谢谢你啊", "辛苦了 问了这么多 麻烦你了"])
 def test_english_words_thanks_however_said_are_thanked(answerer: Answerer, question: str) -> None:
     answer = answerer.answer(question, now=NOW)
     assert answer.kind is AnswerKind.SMALLTALK and answer.thanks

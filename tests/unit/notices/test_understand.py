@@ -366,6 +366,12 @@ def test_understand_a_phrase_that_asks_nothing_sets_no_aspect(
     assert entry_id(answer) == expected
 
 
+def test_understand_the_whole_process_asked_in_order_is_the_overview(answerer: Answerer) -> None:
+    answer = answerer.answer("报名从头到尾都有哪些步骤", now=datetime.fromisoformat(
+        "2023-11-30T10:00:00+08:00"))
+    assert entry_id(answer) == "process_overview"
+
+
 def test_understand_what_follows_asked_as_the_process_after_is_next(answerer: Answerer) -> None:
     answer = answerer.answer("审核完了 后面的流程是啥", now=BEFORE_PAYMENT)
     assert answer.reading is not None and answer.reading.aspect is Aspect.NEXT
