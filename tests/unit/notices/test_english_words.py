@@ -70,7 +70,10 @@ def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answ
      ("whats the last day to sign up", "registration_dates"),
      ("how do I sign up for an account", "register_once"),
      ("what are the whole steps from 注册 to 准考证", "process_overview"),
-     ("phone number for the exam office in Hebei?", "ask_local")],
+     ("phone number for the exam office in Hebei?", "ask_local"),
+     # Step names in pinyin, as candidates trained abroad type them.
+     ("how do i print my zhunkaozheng", "ticket"),
+     ("when does jiaofei start", "pay_online")],
 )
 def test_english_words_phrases_are_read_as_the_topic_they_name(
     answerer: Answerer, question: str, entry: str
