@@ -167,6 +167,10 @@ FLOORS = {
     ("questions_blind61", "holdout"): 0.8,
     ("questions_blind62", "tune"): 0.8,
     ("questions_blind62", "holdout"): 0.8,
+    ("questions_blind63", "tune"): 0.8,
+    ("questions_blind63", "holdout"): 0.8,
+    ("questions_blind64", "tune"): 0.8,
+    ("questions_blind64", "holdout"): 0.8,
 }
 
 
