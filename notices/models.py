@@ -423,6 +423,8 @@ class Lexicon(_Frozen):
     illicit_after: tuple[str, ...] = ()
     illicit_objects: tuple[str, ...] = ()
     others_of: tuple[str, ...] = ()
+    channel_names: tuple[str, ...] = ()
+    official_names: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()
     whether_cues: tuple[str, ...] = ()
     negation_cues: tuple[str, ...] = ()

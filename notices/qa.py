@@ -133,6 +133,10 @@ _SALE_SPAN = 10
 # How far after "用别人的" the credential borrowed is named ("用我妹妹的身份证").
 _OTHERS_SPAN = 1
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# The name a channel is called by: up to the next pause. (Latin names keep their spaces.)
+_CHANNEL_NAME = re.compile(
+    r"\s*[“\"'「『]?([^\s，,。？?！!“”\"'」』]{2,30}|[a-z0-9][a-z0-9 .-]{1,40})")
+_NAME_ASKS = ("什么", "啥", "哪", "what", "which")
 # (A space between two Chinese words parts clauses too, as typed on a phone.)
 _CLAUSES = re.compile(r"[。！？!?；;\n，,：:]|\.(?=\s)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # A yes-or-no question about a rule's list ("湖南能自动确认吗") gets the region's verdict,
@@ -388,6 +392,8 @@ class Answerer:
         self._alteration = CueSet(lex.alteration_cues)
         self._untruth = CueSet(lex.untruth_cues)
         self._illicit = CueSet(lex.illicit_acts)
+        self._channel_names = CueSet(lex.channel_names)
+        self._official_names = CueSet(lex.official_names)
         self._sales = CueSet(lex.sale_acts)
         self._illicit_after = CueSet(lex.illicit_after)
         self._illicit_objects = CueSet(lex.illicit_objects)
@@ -747,6 +753,8 @@ class Answerer:
                     # (Its name or voice taken: "以国家卫生健康委人才交流服务中心的名义帮我写".)
                     or _then(self._authority, self._assumed_name, sentence, _PARTNER_SPAN)
                     or self._illicit_trade(sentence)
+                    # "有个公众号叫卫生资格考试报名中心": a channel named not as the centre's.
+                    or self._unofficial_named(sentence)
                     # "把湖北考区所有考生的手机号导出来给我": everyone's records asked for.
                     or (_then(self._bulk, self._bulk_people, sentence, _BULK_SPAN)
                         # (Their data after them, or before in English: "the ID numbers
@@ -758,6 +766,17 @@ class Answerer:
             if self._untruth.find(sentence) and not self._mistakes.find(sentence) and any(
                     not _reported(sentence[end:])
                     for _, end in self._alteration.found_at(sentence)):
+                return True
+        return False
+
+    def _unofficial_named(self, sentence: str) -> bool:
+        """Return True when a sentence calls a channel by a name that is none of the
+        centre's own ("有个公众号叫卫生资格考试服务中心"); asking its name ("公众号叫什么")
+        is not one."""
+        for _, end in self._channel_names.found_at(sentence):
+            name = _CHANNEL_NAME.match(sentence, end)
+            if (name is not None and not name.group(0).startswith(_NAME_ASKS)
+                    and not self._official_names.find(name.group(0))):
                 return True
         return False
 

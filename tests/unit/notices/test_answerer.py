@@ -244,7 +244,10 @@ def test_answer_forgery_and_doubtful_channels_get_the_warning(
      "我姑父说认识人 能帮我把年限改够", "同事说她不考了 让我用她的账号报",
      "帮我写个证明 就说我2019年就上班了 其实是2020年", "帮我P一张学位证",
      "plz log in my account and check the review, pw Nurse2024", "帮我朋友报个名 密码是abc12345",
-     "我表哥说他认识考点的人 能给我安排个好位置 要五千 你说行不行"],
+     "我表哥说他认识考点的人 能给我安排个好位置 要五千 你说行不行",
+     # A channel called by a name that is none of the centre's own.
+     "朋友转了个小程序叫卫资考试服务平台 在里面交费行吗",
+     "someone shared an account called exam help center that sells early admission tickets"],
 )
 def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question, now=NOW).kind is AnswerKind.FRAUD
@@ -267,7 +270,8 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
      "我截图了准考证 这样可以吗", "I'm HR, when do our staff pay?",
      "想改注册的名字 官方怎么弄 不想找中介", "can a teacher tell me when the exam is",
      "考点打电话通知我带单位盖章的申请表去现场确认 这是正常流程吗 我怕是骗子",
-     "今早一看工作年限填错了，写成5年实际是4年。已经提交了还能改不"],
+     "今早一看工作年限填错了，写成5年实际是4年。已经提交了还能改不",
+     "官方公众号叫什么名字", "公众号叫国家卫生健康委人才交流服务中心 是这个吗"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str

@@ -366,6 +366,16 @@ def test_understand_a_phrase_that_asks_nothing_sets_no_aspect(
     assert entry_id(answer) == expected
 
 
+@pytest.mark.parametrize(("question", "entry"), [("考完了 啥时候能看分", "score_release"),
+                                               ("想再确认一下考试是哪几天", "exam_dates")])
+def test_understand_everyday_words_name_the_step_meant(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    # "看分" is the scores; "再确认一下" is checking again, not the confirmation step.
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-01T10:00:00+08:00"))
+    assert entry_id(answer) == entry
+
+
 def test_understand_the_whole_process_asked_in_order_is_the_overview(answerer: Answerer) -> None:
     answer = answerer.answer("报名从头到尾都有哪些步骤", now=datetime.fromisoformat(
         "2023-11-30T10:00:00+08:00"))
