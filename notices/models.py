@@ -424,6 +424,7 @@ class Lexicon(_Frozen):
     illicit_objects: tuple[str, ...] = ()
     others_of: tuple[str, ...] = ()
     channel_names: tuple[str, ...] = ()
+    purpose_tails: tuple[str, ...] = ()
     official_names: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()
     whether_cues: tuple[str, ...] = ()

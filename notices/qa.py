@@ -407,6 +407,7 @@ class Answerer:
         self._bulk_people = CueSet(lex.bulk_people)
         self._bulk_data = CueSet(lex.bulk_data)
         self._other_exam = CueSet(lex.other_exam_cues)
+        self._purposes = CueSet(lex.purpose_tails)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
         self._news_tails = CueSet(lex.news_tails)
@@ -709,6 +710,8 @@ class Answerer:
                 # ("专升本学历能用吗", "成人高考读的本科": the route to a degree, not the
                 # other exam.)
                 not self._degree_words.starts(asked[end:].lstrip(" 的读考上拿"))
+                # ("单位评职称要用 还能补打吗": what this exam's paper is for.)
+                and not self._purposes.starts(asked[end:])
                 for _, end in self._other_exam.found_at(asked)):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))

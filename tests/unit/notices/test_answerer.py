@@ -439,6 +439,17 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
     assert answer.entry is not None and answer.entry.id == "oos_exam_rules"
 
 
+def test_answer_another_review_named_as_what_a_paper_is_for_is_no_other_exam(
+    answerer: Answerer,
+) -> None:
+    # "评职称要用" says what the score report is for; the question is about this exam's.
+    answer = answerer.answer("成绩单忘了下载 医院评职称时要用 现在还能下吗", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "score_download"
+    # Asked about itself, the other review is another's business.
+    answer = answerer.answer("评职称需要什么条件", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "oos_other_exam"
+
+
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [("准考证打黑白的可以吗", "oos_exam_rules"), ("一科考试时间多长", "oos_exam_schedule"),
