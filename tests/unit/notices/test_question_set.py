@@ -171,6 +171,10 @@ FLOORS = {
     ("questions_blind63", "holdout"): 0.8,
     ("questions_blind64", "tune"): 0.8,
     ("questions_blind64", "holdout"): 0.8,
+    ("questions_blind65", "tune"): 0.8,
+    ("questions_blind65", "holdout"): 0.8,
+    ("questions_blind66", "tune"): 0.8,
+    ("questions_blind66", "holdout"): 0.8,
 }
 
 
