@@ -425,6 +425,7 @@ class Lexicon(_Frozen):
     others_of: tuple[str, ...] = ()
     channel_names: tuple[str, ...] = ()
     purpose_tails: tuple[str, ...] = ()
+    outcome_leads: tuple[str, ...] = ()
     official_names: tuple[str, ...] = ()
     perfect_tails: tuple[str, ...] = ()
     whether_cues: tuple[str, ...] = ()

@@ -410,6 +410,7 @@ class Answerer:
         self._purposes = CueSet(lex.purpose_tails)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
+        self._outcome_leads = tuple(fold(w) for w in lex.outcome_leads if fold(w))
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
         self._guarantees = CueSet(lex.guarantee_cues)
@@ -723,6 +724,8 @@ class Answerer:
                     or asked[: end - len(cue)].rstrip().endswith(self._news_leads)))
                # ("群里有人说今年考试推迟到5月了": a rumour told, not the asker's own move.)
                and not any(0 <= end - len(cue) - said <= _HEARSAY_SPAN for said in hearsay_ends)
+               # ("错过了是不是就考不了了": the outcome of a step missed, not a circumstance.)
+               and not asked[: end - len(cue)].rstrip().endswith(self._outcome_leads)
                for cue, end in self._personal.found_at(asked)) and not self._dated_ask(asking):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))

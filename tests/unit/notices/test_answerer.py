@@ -439,6 +439,23 @@ def test_answer_a_topic_only_an_out_of_scope_entry_names_outweighs_the_step(
     assert answer.entry is not None and answer.entry.id == "oos_exam_rules"
 
 
+def test_answer_a_step_missed_leading_to_no_exam_is_a_rule_asked_not_a_circumstance(
+    answerer: Answerer,
+) -> None:
+    # "是不是就考不了了" asks the outcome of a step not done; "我生病了考不了" is the asker's own.
+    answer = answerer.answer("要是不交费是不是就考不了了", now=NOW)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "pay_online"
+    answer = answerer.answer("我生病了考不了 怎么办", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "oos_personal"
+
+
+def test_answer_a_feeling_told_beside_the_question_weighs_nothing(answerer: Answerer) -> None:
+    # "等得好着急": 等 and 好 are in the answer texts of other entries, not what is asked.
+    answer = answerer.answer("审核什么时候完 等得好着急", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "review"
+
+
 def test_answer_another_review_named_as_what_a_paper_is_for_is_no_other_exam(
     answerer: Answerer,
 ) -> None:
