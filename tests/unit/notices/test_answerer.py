@@ -450,6 +450,16 @@ def test_answer_a_step_missed_leading_to_no_exam_is_a_rule_asked_not_a_circumsta
     assert answer.entry is not None and answer.entry.id == "oos_personal"
 
 
+def test_answer_what_it_takes_to_get_the_certificate_is_the_four_subjects_rule(
+    answerer: Answerer,
+) -> None:
+    # The condition for the certificate is in the notice; when and where it is issued is not.
+    answer = answerer.answer("是不是四个科目全部通过才能拿证", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "score_rolling"
+    answer = answerer.answer("证书什么时候发", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "oos_certificate"
+
+
 def test_answer_a_feeling_told_beside_the_question_weighs_nothing(answerer: Answerer) -> None:
     # "等得好着急": 等 and 好 are in the answer texts of other entries, not what is asked.
     answer = answerer.answer("审核什么时候完 等得好着急", now=NOW)
