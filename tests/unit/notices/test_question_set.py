@@ -175,6 +175,10 @@ FLOORS = {
     ("questions_blind65", "holdout"): 0.8,
     ("questions_blind66", "tune"): 0.8,
     ("questions_blind66", "holdout"): 0.8,
+    ("questions_blind67", "tune"): 0.8,
+    ("questions_blind67", "holdout"): 0.8,
+    ("questions_blind68", "tune"): 0.8,
+    ("questions_blind68", "holdout"): 0.8,
 }
 
 
