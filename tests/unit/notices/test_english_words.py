@@ -74,7 +74,8 @@ def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answ
      # Step names in pinyin, as candidates trained abroad type them.
      ("how do i print my zhunkaozheng", "ticket"),
      ("when does jiaofei start", "pay_online"),
-     ("do my years count from my zhiye zhuce", "work_years")],
+     ("do my years count from my zhiye zhuce", "work_years"),
+     ("is it on paper or on computer?", "computer_exam")],
 )
 def test_english_words_phrases_are_read_as_the_topic_they_name(
     answerer: Answerer, question: str, entry: str

@@ -367,13 +367,21 @@ def test_understand_a_phrase_that_asks_nothing_sets_no_aspect(
 
 
 @pytest.mark.parametrize(("question", "entry"), [("考完了 啥时候能看分", "score_release"),
-                                               ("想再确认一下考试是哪几天", "exam_dates")])
+                                               ("想再确认一下考试是哪几天", "exam_dates"),
+                                               ("同一个证件号能注册几次", "register_once")])
 def test_understand_everyday_words_name_the_step_meant(
     answerer: Answerer, question: str, entry: str
 ) -> None:
     # "看分" is the scores; "再确认一下" is checking again, not the confirmation step.
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-01T10:00:00+08:00"))
     assert entry_id(answer) == entry
+
+
+def test_understand_cut_off_said_short_asks_whether_the_window_closed(answerer: Answerer) -> None:
+    answer = answerer.answer("缴费是不是已经截了", now=datetime.fromisoformat(
+        "2024-02-10T10:00:00+08:00"))
+    plan, status = answer.statuses[0]
+    assert plan.step is Step.PAY and status is not None and status.state == "closed"
 
 
 def test_understand_the_whole_process_asked_in_order_is_the_overview(answerer: Answerer) -> None:
