@@ -461,7 +461,8 @@ def test_answer_what_it_takes_to_get_the_certificate_is_the_four_subjects_rule(
 
 
 def test_answer_a_feeling_told_beside_the_question_weighs_nothing(answerer: Answerer) -> None:
-    # "等得好着急": 等 and 好 are in the answer texts of other entries, not what is asked.
+    # "等得好着急": 等得 is a word of its own (the 等 of "技师等职称" is another), and 好 and
+    # 着急 weigh nothing: the review is what is asked.
     answer = answerer.answer("审核什么时候完 等得好着急", now=NOW)
     assert answer.entry is not None and answer.entry.id == "review"
 
