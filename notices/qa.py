@@ -781,8 +781,8 @@ class Answerer:
         is not one."""
         for _, end in self._channel_names.found_at(sentence):
             name = _CHANNEL_NAME.match(sentence, end)
-            if (name is not None and not name.group(0).startswith(_NAME_ASKS)
-                    and not self._official_names.find(name.group(0))):
+            if (name is not None and not name.group(1).startswith(_NAME_ASKS)
+                    and not self._official_names.find(name.group(1))):
                 return True
         return False
 

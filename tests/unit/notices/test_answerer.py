@@ -271,7 +271,8 @@ def test_answer_the_shape_of_a_deceit_gets_the_warning(answerer: Answerer, quest
      "想改注册的名字 官方怎么弄 不想找中介", "can a teacher tell me when the exam is",
      "考点打电话通知我带单位盖章的申请表去现场确认 这是正常流程吗 我怕是骗子",
      "今早一看工作年限填错了，写成5年实际是4年。已经提交了还能改不",
-     "官方公众号叫什么名字", "公众号叫国家卫生健康委人才交流服务中心 是这个吗"],
+     "官方公众号叫什么名字", "公众号叫国家卫生健康委人才交流服务中心 是这个吗",
+     "官方公众号叫 什么", "官方的公众号叫“什么”来着"],
 )
 def test_answer_a_mistake_told_or_a_password_asked_about_is_no_deceit(
     answerer: Answerer, question: str
