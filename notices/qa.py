@@ -60,6 +60,8 @@ _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 _TIE = 0.95
 # A time question goes to an undated entry of its step only on much stronger evidence.
 _UNDATED = 1.4
+# ... and by this much when only a 现在 made the question a time question.
+_UNDATED_NOW = 3.0
 # A second entry scoring this share of the first bears on the question too: its fact follows.
 _ALSO = 0.6
 # A step named by general words alone gives way to another step's undated rule that matches
@@ -1515,17 +1517,25 @@ class Answerer:
     def _undated_topic(self, reading: Reading) -> bool:
         """Return True when a time question is about an undated rule of the step: "成绩能保留
         多久" asks how long scores count (the rolling rule), not when they come out."""
-        if reading.aspect is not Aspect.WHEN and not (
-            reading.aspect is Aspect.NOW and (
-                reading.asked[0] in self._undated_steps
-                # "密码忘了…明天就截止了 急死": a trouble with the step itself, told with its
-                # deadline, asks what to do about the trouble, if an entry of the step says.
-                # ("15号了还能撤回修改吗": undoing a step is done within its window.)
-                or (reading.asked[0] in reading.troubles
-                    and not self._undo.find(reading.canon.replace(" ", ""))))
+        margin = _UNDATED
+        if reading.aspect is Aspect.NOW and not (
+            # ("换了考区以后成绩还能滚动吗", about a step the notice dates nowhere, may ask
+            # about its rule.)
+            reading.asked[0] in self._undated_steps
+            # "密码忘了…明天就截止了 急死": a trouble with the step itself, told with its
+            # deadline, asks what to do about the trouble, if an entry of the step says.
+            # ("15号了还能撤回修改吗": undoing a step is done within its window.)
+            or (reading.asked[0] in reading.troubles
+                and not self._undo.find(reading.canon.replace(" ", "")))
         ):
-            # "现在还能改吗" asks whether a window is open today. ("换了考区以后成绩还能滚动吗",
-            # about a step the notice dates nowhere, may ask about its rule: checked below.)
+            if reading.can or reading.editing:
+                # "现在还能改吗", "现在还能注册吗" ask whether a window is open today.
+                return False
+            # A 现在 that says when the asker speaks, not what is asked ("那个号好久没用了 现在
+            # 考主管还要新注册一个吗"): only a rule of the step far ahead of its dated entries
+            # answers instead of the window.
+            margin = _UNDATED_NOW
+        elif reading.aspect not in (Aspect.WHEN, Aspect.NOW):
             return False
         step = reading.asked[0]
         if not any(e.time_aware for e in self.kb.entries if step in e.steps):
@@ -1535,7 +1545,7 @@ class Answerer:
         if not ranked or ranked[0][1].time_aware or ranked[0][1].kind is not EntryKind.ANSWER:
             return False
         dated = max((s for s, e in ranked if e.time_aware), default=0.0)
-        return ranked[0][0] >= _UNDATED * max(dated, _MIN_SCORE)
+        return ranked[0][0] >= margin * max(dated, _MIN_SCORE)
 
     def _rule_entries(self, step: Step) -> list[Entry]:
         """Return the entries resting on a passage of one of the step's region rules."""

@@ -839,6 +839,19 @@ def test_answer_words_shared_with_a_topic_left_out_decide_nothing_alone(
     assert answerer.answer(question, now=NOW).kind is kind
 
 
+def test_answer_a_now_that_only_dates_the_message_leaves_a_strong_rule_the_answer(
+    answerer: Answerer,
+) -> None:
+    # "现在" says when the asker speaks; what is asked is whether to register again.
+    now = datetime(2023, 12, 3, 2, 0, tzinfo=UTC)
+    again = answerer.answer("去年注册过账号 现在还要再注册吗", now=now)
+    assert again.entry is not None and again.entry.id == "register_once"
+    # "还能…吗" asks whether the window is still open.
+    still = answerer.answer("现在还能注册吗", now=now)
+    assert still.entry is not None and still.entry.id != "register_once"
+    assert still.statuses and still.statuses[0][1] is not None
+
+
 def test_answer_whether_a_submission_can_still_be_changed_is_the_edit_rule(
     answerer: Answerer,
 ) -> None:
