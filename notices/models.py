@@ -374,6 +374,7 @@ class Lexicon(_Frozen):
     can_words: tuple[str, ...] = ()
     modal_now: tuple[str, ...] = ()
     asking_time_words: tuple[str, ...] = ()
+    need_words: tuple[str, ...] = ()
     step_verbs: tuple[str, ...] = ()
     verb_steps: dict[Step, tuple[str, ...]] = {}
     verb_leads: tuple[str, ...] = ()

@@ -60,7 +60,7 @@ _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 _TIE = 0.95
 # A time question goes to an undated entry of its step only on much stronger evidence.
 _UNDATED = 1.4
-# ... and by this much when only a 现在 made the question a time question.
+# ... and by this much when only a 现在 made it a time question.
 _UNDATED_NOW = 3.0
 # A second entry scoring this share of the first bears on the question too: its fact follows.
 _ALSO = 0.6
@@ -1518,25 +1518,23 @@ class Answerer:
         """Return True when a time question is about an undated rule of the step: "成绩能保留
         多久" asks how long scores count (the rolling rule), not when they come out."""
         margin = _UNDATED
-        if reading.aspect is Aspect.NOW and not (
-            # ("换了考区以后成绩还能滚动吗", about a step the notice dates nowhere, may ask
-            # about its rule.)
-            reading.asked[0] in self._undated_steps
-            # "密码忘了…明天就截止了 急死": a trouble with the step itself, told with its
-            # deadline, asks what to do about the trouble, if an entry of the step says.
-            # ("15号了还能撤回修改吗": undoing a step is done within its window.)
-            or (reading.asked[0] in reading.troubles
-                and not self._undo.find(reading.canon.replace(" ", "")))
+        if reading.aspect is not Aspect.WHEN and not (
+            reading.aspect is Aspect.NOW and (
+                reading.asked[0] in self._undated_steps
+                # "密码忘了…明天就截止了 急死": a trouble with the step itself, told with its
+                # deadline, asks what to do about the trouble, if an entry of the step says.
+                # ("15号了还能撤回修改吗": undoing a step is done within its window.)
+                or (reading.asked[0] in reading.troubles
+                    and not self._undo.find(reading.canon.replace(" ", ""))))
         ):
-            if reading.can or reading.editing:
-                # "现在还能改吗", "现在还能注册吗" ask whether a window is open today.
+            if not (reading.now_said and not reading.can and not reading.editing):
+                # "现在还能改吗" asks whether a window is open today. ("换了考区以后成绩还能滚动
+                # 吗", about a step the notice dates nowhere, may ask about its rule: checked
+                # below.)
                 return False
-            # A 现在 that says when the asker speaks, not what is asked ("那个号好久没用了 现在
-            # 考主管还要新注册一个吗"): only a rule of the step far ahead of its dated entries
-            # answers instead of the window.
+            # A 现在 that only says when the asker speaks ("那个号好久没用了 现在考主管要新注册
+            # 一个吗"): a rule of the step far ahead of its dated entries answers instead.
             margin = _UNDATED_NOW
-        elif reading.aspect not in (Aspect.WHEN, Aspect.NOW):
-            return False
         step = reading.asked[0]
         if not any(e.time_aware for e in self.kb.entries if step in e.steps):
             return False  # "审核结果啥时候出来": no entry of the step carries a date at all.

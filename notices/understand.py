@@ -147,6 +147,9 @@ class Reading:
     # The asking part asks whether something can still be changed ("已经点了提交 现在还能改
     # 吗"): the rule on changing it answers, with where its window stands.
     editing: bool = False
+    # The question is a time question only by a word saying when the asker speaks ("那个号好久
+    # 没用了 现在考主管还要新注册一个吗"): a rule of the step may be what it asks.
+    now_said: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -279,6 +282,7 @@ class Reader:
         self._yes_no_en = tuple(fold(w) + " " for w in lexicon.yes_no_cues
                                 if _LATIN_START.match(fold(w)))
         self._can = CueSet(lexicon.can_words)
+        self._asking_times = CueSet(lexicon.asking_time_words)
         self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
         # (Matched on the canon run together: "can i 补" is "cani补" there.)
         self._modal = tuple(fold(w).replace(" ", "") for w in lexicon.modal_now if fold(w))
@@ -287,7 +291,9 @@ class Reader:
         )
         self._verb_of = {fold(v): s for s, verbs in lexicon.verb_steps.items() for v in verbs}
         times = _alternation(fold(w) for w in lexicon.asking_time_words)
-        hows = _alternation(fold(w) for w in lexicon.aspect_cues.get(Aspect.HOW.value, ()))
+        # (A need-word, "现在还要新注册一个吗", asks whether, not when: as a how-word does.)
+        hows = _alternation(fold(w) for w in (*lexicon.aspect_cues.get(Aspect.HOW.value, ()),
+                                               *lexicon.need_words))
         # ("how to login now" reads "怎么登录现在": the time word closes the question a few
         # words after the how-word.)
         self._time_before_how = (
@@ -373,6 +379,9 @@ class Reader:
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in aside)
         aspect = self._aspect(focus_squeezed, asked_mentions)
+        # ("现在考主管还要新注册一个吗" is a time question by its 现在 alone.)
+        now_said = aspect is Aspect.NOW and self._aspect(
+            self._asking_times.blank(focus_squeezed), asked_mentions) is not Aspect.NOW
         # ("我现在注册不了", "缴费缴不上": a step the asker cannot do is a trouble too.)
         unable = tuple(dict.fromkeys(
             self._steps[w] for _, end, w in mentions if w not in self._weak
@@ -428,6 +437,7 @@ class Reader:
         return Reading(
             over_asked=over_asked,
             editing=editing,
+            now_said=now_said,
             canon=canon,
             steps=steps,
             asked=asked,
