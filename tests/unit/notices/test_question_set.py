@@ -179,6 +179,8 @@ FLOORS = {
     ("questions_blind67", "holdout"): 0.8,
     ("questions_blind68", "tune"): 0.8,
     ("questions_blind68", "holdout"): 0.8,
+    ("questions_blind70", "tune"): 0.8,
+    ("questions_blind70", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
