@@ -43,6 +43,7 @@ _LEVEL_SPAN = 10
 # How many characters a time word may stand before the how-word it dates ("现在密码怎么试都不对"
 # asks how, as "现在怎么登录" does).
 _TIME_TO_HOW = 3
+_CLOSING_NOT = re.compile(r"[^不没也都还]不[啊呀呢嘛]?$")
 # How far after a licence its registration may be said ("执业证21年注册的").
 _LICENCE_SPAN = 6
 # How far after an earlier year its exam or scores may be named ("2022主管护师成绩").
@@ -461,7 +462,9 @@ class Reader:
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
             weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)
-                        or self._opens_yes_no(self._ranked(focus) if focus else canon)),
+                        or self._opens_yes_no(self._ranked(focus) if focus else canon)
+                        # ("提交完系统会自己给我确认不": a closing 不 asks yes or no.)
+                        or _CLOSING_NOT.search(focus_squeezed) is not None),
             can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
             counter=bool(named) and not named[0][2],
             ways_asked=ways_asked,

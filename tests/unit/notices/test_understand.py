@@ -1998,3 +1998,35 @@ def test_understand_a_long_message_asking_a_not_a_finds_its_question(answerer: A
                 "想问下现在交钱还来得及不 护士长说过了时间就等于放弃")
     answer = answerer.answer(question, region_code="jiangsu", now=IN_PAYMENT)
     assert entry_id(answer) == "pay_online"
+
+
+def test_understand_a_closing_not_asks_yes_or_no(answerer: Answerer) -> None:
+    """"…提交完系统会自己给我确认不": a closing 不 asks yes or no, so a region off the list of
+    automatic confirmation is told its verdict; 二刷 says the asker sat before."""
+    now = datetime.fromisoformat("2023-12-08T10:00:00+08:00")
+    off = answerer.answer("湖南 二刷 提交完系统会自己给我确认不", now=now)
+    assert off.reading is not None and off.reading.yes_no and off.reading.returning
+    assert entry_id(off) == "confirm_auto" and off.verdict is not None
+    assert not off.verdict.included
+    # (Not a closing 不 of its own: "是不是都不" and the like ask nothing more.)
+    assert not answerer.answer("审核还没过 我也不", now=now).reading.yes_no  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("执医报名也在这个平台吗", "oos_other_exam"),
+    ("从注册到查分 给我一条时间线", "key_dates"),
+])
+def test_understand_short_words_name_their_topic(
+    answerer: Answerer, question: str, entry: str,
+) -> None:
+    """执医 is the physicians' licensing exam, another exam; a 时间线 asks every step's dates."""
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-03T10:00:00+08:00"))
+    assert entry_id(answer) == entry
+
+
+def test_understand_a_step_done_with_shang_le_and_next_one(answerer: Answerer) -> None:
+    """"微信绑上了 下一个": 绑上了 says the binding is done, 下一个 asks what comes next."""
+    answer = answerer.answer("微信绑上了 下一个",
+                             now=datetime.fromisoformat("2023-12-03T10:00:00+08:00"))
+    assert answer.reading is not None and Step.WECHAT in answer.reading.done
+    assert answer.reading.aspect is Aspect.NEXT
