@@ -62,6 +62,8 @@ _TIE = 0.95
 _UNDATED = 1.4
 # ... and by this much when only a 现在 made it a time question.
 _UNDATED_NOW = 3.0
+# At most this many characters ("拿了", "考完") between 刚/已经 and another exam told as done.
+_DONE_LEAD_GAP = 3
 # A second entry scoring this share of the first bears on the question too: its fact follows.
 _ALSO = 0.6
 # A step named by general words alone gives way to another step's undated rule that matches
@@ -409,6 +411,9 @@ class Answerer:
         self._bulk_people = CueSet(lex.bulk_people)
         self._bulk_data = CueSet(lex.bulk_data)
         self._other_exam = CueSet(lex.other_exam_cues)
+        leads = "|".join(re.escape(w) for w in sorted(lex.done_before, key=len, reverse=True) if w)
+        self._done_lead = re.compile(
+            f"(?:{leads})[^ ]{{0,{_DONE_LEAD_GAP}}}$" if leads else "(?!)")
         self._purposes = CueSet(lex.purpose_tails)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
@@ -715,7 +720,11 @@ class Answerer:
                 not self._degree_words.starts(asked[end:].lstrip(" 的读考上拿"))
                 # ("单位评职称要用 还能补打吗": what this exam's paper is for.)
                 and not self._purposes.starts(asked[end:])
-                for _, end in self._other_exam.found_at(asked)):
+                # ("刚规培结业 第一次报 从头到尾要干啥": the other exam told as done is who
+                # the asker is.)
+                # ("已经拿了护士资格证 能报护师吗", with a verb between.)
+                and self._done_lead.search(asked[: end - len(cue)]) is None
+                for cue, end in self._other_exam.found_at(asked)):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))
         # "考试延期了吗" asks whether the exam was moved, not to move one's own; "exam days? i

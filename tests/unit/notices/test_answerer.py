@@ -482,6 +482,16 @@ def test_answer_another_review_named_as_what_a_paper_is_for_is_no_other_exam(
     assert answer.entry is not None and answer.entry.id == "oos_other_exam"
 
 
+def test_answer_another_exam_told_as_done_is_who_the_asker_is(answerer: Answerer) -> None:
+    # "刚规培结业": the residency is over; what is asked is this exam's process.
+    answer = answerer.answer("刚规培结业 第一次报 从头到尾要干啥", now=NOW)
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "process_overview"
+    # Asked about, the other exam is still another's business.
+    answer = answerer.answer("规培结业考试什么时候报名", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "oos_other_exam"
+
+
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [("准考证打黑白的可以吗", "oos_exam_rules"), ("一科考试时间多长", "oos_exam_schedule"),
