@@ -958,6 +958,8 @@ class Answerer:
         if (
             reading.rules and reading.rules[0][0] in reading.done
             and aspect is not Aspect.WHAT_IF
+            # ("现场确认完了还能改信息不" asks about changes after it: its rule says.)
+            and not reading.editing
             # "我已经现场确认了，什么时候交钱" asks about paying, named where it asks.
             and not (reading.asked and reading.asked[0] != reading.rules[0][0]
                      and reading.asked[0] in reading.asking_steps)

@@ -2030,3 +2030,12 @@ def test_understand_a_step_done_with_shang_le_and_next_one(answerer: Answerer) -
                              now=datetime.fromisoformat("2023-12-03T10:00:00+08:00"))
     assert answer.reading is not None and Step.WECHAT in answer.reading.done
     assert answer.reading.aspect is Aspect.NEXT
+
+
+def test_understand_a_change_asked_after_a_step_done_is_its_rule(answerer: Answerer) -> None:
+    """"现场确认完了还能改信息不": the step is done and a change after it is asked, so the
+    step's rule (no changes after confirming) answers, not what comes next."""
+    answer = answerer.answer("现场确认完了还能改信息不",
+                             now=datetime.fromisoformat("2023-12-12T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.editing
+    assert entry_id(answer) == "confirm_onsite"
