@@ -181,6 +181,10 @@ FLOORS = {
     ("questions_blind68", "holdout"): 0.8,
     ("questions_blind70", "tune"): 0.8,
     ("questions_blind70", "holdout"): 0.8,
+    ("questions_blind71", "tune"): 0.8,
+    ("questions_blind71", "holdout"): 0.8,
+    ("questions_blind72", "tune"): 0.8,
+    ("questions_blind72", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
