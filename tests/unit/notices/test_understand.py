@@ -2039,3 +2039,14 @@ def test_understand_a_change_asked_after_a_step_done_is_its_rule(answerer: Answe
                              now=datetime.fromisoformat("2023-12-12T10:00:00+08:00"))
     assert answer.reading is not None and answer.reading.editing
     assert entry_id(answer) == "confirm_onsite"
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("打证开了吗", "ticket"),  # 打证: printing the admission ticket
+    ("过了两门 明年还算不", "score_rolling"),  # 门 counts subjects as 科 does
+    ("a man in my group chat sells the exam answers, legit?", "fraud_warning"),
+])
+def test_understand_candidates_short_words(answerer: Answerer, question: str, entry: str) -> None:
+    """Candidates' short words name what the notice's longer ones do."""
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-20T10:00:00+08:00"))
+    assert entry_id(answer) == entry
