@@ -2045,8 +2045,17 @@ def test_understand_a_change_asked_after_a_step_done_is_its_rule(answerer: Answe
     ("打证开了吗", "ticket"),  # 打证: printing the admission ticket
     ("过了两门 明年还算不", "score_rolling"),  # 门 counts subjects as 科 does
     ("a man in my group chat sells the exam answers, legit?", "fraud_warning"),
+    ("年限截到哪天", "cutoff_date"),  # 截到: counted up to
+    ("有人说考试的时候可以远程帮我答题 收费", "fraud_warning"),
 ])
 def test_understand_candidates_short_words(answerer: Answerer, question: str, entry: str) -> None:
     """Candidates' short words name what the notice's longer ones do."""
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-20T10:00:00+08:00"))
     assert entry_id(answer) == entry
+
+
+def test_understand_a_step_done_with_la_and_the_next_one_asked_short(answerer: Answerer) -> None:
+    """"审核过啦 下步": 过啦 reports the review done, 下步 asks what comes next."""
+    answer = answerer.answer("审核过啦 下步", now=IN_PAYMENT)
+    assert answer.reading is not None and Step.REVIEW in answer.reading.done
+    assert answer.reading.aspect is Aspect.NEXT
