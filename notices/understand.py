@@ -361,6 +361,14 @@ class Reader:
             [m for m in asked_mentions if self._steps[m[2]] not in aside or m in again],
             frozenset(),
         )
+        if focus is None and asking and mentions and all(w in self._weak for _, _, w in mentions):
+            # Only general words, one where the message asks ("我报的护理学初级师…考试具体是哪
+            # 几天"): the one of the asking part is the step asked, not the strongest elsewhere.
+            in_asking = [m for m in self._mentions(self._canon(asking).replace(" ", ""))
+                         if self._steps[m[2]] not in aside]
+            if in_asking:
+                asked = self._named(in_asking, frozenset())
+                steps = tuple(dict.fromkeys((*steps, *asked)))
         # (Read as written too: the synonyms make "改过来" a plain 修改.)
         editing = bool(self._edit_asks.find(
             self._canon(asking).replace(" ", "") if asking else squeezed)

@@ -2059,3 +2059,12 @@ def test_understand_a_step_done_with_la_and_the_next_one_asked_short(answerer: A
     answer = answerer.answer("审核过啦 下步", now=IN_PAYMENT)
     assert answer.reading is not None and Step.REVIEW in answer.reading.done
     assert answer.reading.aspect is Aspect.NEXT
+
+
+def test_understand_general_words_apart_the_asking_one_is_asked(answerer: Answerer) -> None:
+    """"报考的都说一下…考试到底是哪几天？": 报考 and 考试 both name steps only in general; the
+    one in the sentence that asks is the step asked."""
+    answer = answerer.answer("科里要排班，报考的都说一下，我报的主管护师。考试到底是哪几天？",
+                             now=datetime.fromisoformat("2024-02-26T14:30:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked == (Step.EXAM,)
+    assert entry_id(answer) == "exam_dates"
