@@ -2068,3 +2068,20 @@ def test_understand_general_words_apart_the_asking_one_is_asked(answerer: Answer
                              now=datetime.fromisoformat("2024-02-26T14:30:00+08:00"))
     assert answer.reading is not None and answer.reading.asked == (Step.EXAM,)
     assert entry_id(answer) == "exam_dates"
+
+
+@pytest.mark.parametrize(("question", "region", "entry"), [
+    ("chengdu here, how do i confirm", "sichuan", None),
+    ("wuhan, going to the confirmation place tomorrow, what to bring", "hubei", "confirm_onsite"),
+    ("where will i take the exam? need to book a hotel", None, "oos_venue"),
+])
+def test_understand_english_cities_and_places(
+    answerer: Answerer, question: str, region: str | None, entry: str | None,
+) -> None:
+    """A capital city in pinyin names its region; the place of confirmation is on site; a hotel
+    to book asks where the exam is, which the notice leaves out."""
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-10T10:00:00+08:00"))
+    if region is not None:
+        assert answer.region is not None and answer.region.code == region
+    if entry is not None:
+        assert entry_id(answer) == entry
