@@ -2047,6 +2047,8 @@ def test_understand_a_change_asked_after_a_step_done_is_its_rule(answerer: Answe
     ("a man in my group chat sells the exam answers, legit?", "fraud_warning"),
     ("年限截到哪天", "cutoff_date"),  # 截到: counted up to
     ("有人说考试的时候可以远程帮我答题 收费", "fraud_warning"),
+    ("试卷是电脑阅卷还是人工改的", "no_rescore"),  # marking, not a human to call
+    ("有没有人工客服电话", "ask_local"),
 ])
 def test_understand_candidates_short_words(answerer: Answerer, question: str, entry: str) -> None:
     """Candidates' short words name what the notice's longer ones do."""
