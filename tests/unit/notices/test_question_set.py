@@ -185,6 +185,10 @@ FLOORS = {
     ("questions_blind71", "holdout"): 0.8,
     ("questions_blind72", "tune"): 0.8,
     ("questions_blind72", "holdout"): 0.8,
+    ("questions_blind73", "tune"): 0.8,
+    ("questions_blind73", "holdout"): 0.8,
+    ("questions_blind74", "tune"): 0.8,
+    ("questions_blind74", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
