@@ -2049,6 +2049,8 @@ def test_understand_a_change_asked_after_a_step_done_is_its_rule(answerer: Answe
     ("有人说考试的时候可以远程帮我答题 收费", "fraud_warning"),
     ("试卷是电脑阅卷还是人工改的", "no_rescore"),  # marking, not a human to call
     ("有没有人工客服电话", "ask_local"),
+    ("报名到底先干啥后干啥 帮我捋一捋", "process_overview"),
+    ("审核过了 是不是就完事了", "next_steps"),
 ])
 def test_understand_candidates_short_words(answerer: Answerer, question: str, entry: str) -> None:
     """Candidates' short words name what the notice's longer ones do."""
