@@ -189,6 +189,10 @@ FLOORS = {
     ("questions_blind73", "holdout"): 0.8,
     ("questions_blind74", "tune"): 0.8,
     ("questions_blind74", "holdout"): 0.8,
+    ("questions_blind75", "tune"): 0.8,
+    ("questions_blind75", "holdout"): 0.8,
+    ("questions_blind76", "tune"): 0.8,
+    ("questions_blind76", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
