@@ -2089,3 +2089,14 @@ def test_understand_english_cities_and_places(
         assert answer.region is not None and answer.region.code == region
     if entry is not None:
         assert entry_id(answer) == entry
+
+
+def test_understand_a_morning_planned_asks_no_hour(answerer: Answerer) -> None:
+    """"我打算14号上午注册 下午就报名 行不行": 上午/下午 in a plan ask no hour of the day;
+    "考试是上午还是下午" does."""
+    now = datetime.fromisoformat("2023-12-10T10:00:00+08:00")
+    plan = answerer.answer("注册最晚哪天 我打算14号上午注册 下午就报名 行不行", now=now)
+    assert plan.reading is not None and plan.reading.aspect is not Aspect.HOURS
+    assert entry_id(plan) == "register_early"
+    hours = answerer.answer("考试是上午还是下午", now=now)
+    assert hours.reading is not None and hours.reading.aspect is Aspect.HOURS
