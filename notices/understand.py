@@ -43,6 +43,7 @@ _LEVEL_SPAN = 10
 # How many characters a time word may stand before the how-word it dates ("现在密码怎么试都不对"
 # asks how, as "现在怎么登录" does).
 _TIME_TO_HOW = 3
+# A question closing on 不 ("会自己给我确认不", "还能考不"), not on a 不 of its own ("也不").
 _CLOSING_NOT = re.compile(r"[^不没也都还]不[啊呀呢嘛]?$")
 # How far after a licence its registration may be said ("执业证21年注册的").
 _LICENCE_SPAN = 6
