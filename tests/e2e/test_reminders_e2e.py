@@ -290,9 +290,10 @@ async def test_two_processes_share_the_outbox_and_the_rate_cap(
         assert most_in_one_second(list(admitted.values())) <= rate
         # At the fake the two processes' requests together keep the cap too, give or take the
         # skew between a request's admission and its arrival (both processes, the fake and
-        # the database share 2 loaded cores here): measured up to 45 in a second, and 80 if
-        # each process had its own cap.
-        assert max_in_any_second(calls) <= rate * 1.25
+        # the database share 2 loaded cores here): measured up to 45 in a second, once 53 (a
+        # CI run on 2026-12-01), and 80 if each process had its own cap. Half the cap again
+        # keeps the two apart; the mean rate below holds the cap itself.
+        assert max_in_any_second(calls) <= rate * 1.5
         times = sorted(c.time for c in calls)
         assert (len(times) - 1) / (times[-1] - times[0]) <= rate * 1.05
         async with pool() as session:
