@@ -2100,3 +2100,12 @@ def test_understand_a_morning_planned_asks_no_hour(answerer: Answerer) -> None:
     assert entry_id(plan) == "register_early"
     hours = answerer.answer("考试是上午还是下午", now=now)
     assert hours.reading is not None and hours.reading.aspect is Aspect.HOURS
+
+
+def test_understand_a_step_about_to_be_done_is_not_done(answerer: Answerer) -> None:
+    """"现在要报名了才发现…": 要 says the step is still to come, so it is not reported done,
+    and the name typed wrong is what is asked."""
+    answer = answerer.answer("注册时名字打成了同音字 现在要报名了才发现 找不到改名字的地方 怎么改",
+                             now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
+    assert answer.reading is not None and Step.SUBMIT not in answer.reading.done
+    assert entry_id(answer) == "edit_personal_info"
