@@ -62,8 +62,9 @@ _TIE = 0.95
 _UNDATED = 1.4
 # ... and by this much when only a 现在 made it a time question.
 _UNDATED_NOW = 3.0
-# At most this many characters ("拿了", "考完") between 刚/已经 and another exam told as done.
-_DONE_LEAD_GAP = 3
+# What may stand between 刚/已经 and another exam told as done ("已经拿了护士资格证"); not any
+# word ("刚知道有执业药师考试 什么时候报名" asks about that exam).
+_DONE_LEAD_VERBS = "拿了|拿到了?|考了|考过了?|考完了?|通过了?"
 # A second entry scoring this share of the first bears on the question too: its fact follows.
 _ALSO = 0.6
 # A step named by general words alone gives way to another step's undated rule that matches
@@ -413,7 +414,7 @@ class Answerer:
         self._other_exam = CueSet(lex.other_exam_cues)
         leads = "|".join(re.escape(w) for w in sorted(lex.done_before, key=len, reverse=True) if w)
         self._done_lead = re.compile(
-            f"(?:{leads})[^ ]{{0,{_DONE_LEAD_GAP}}}$" if leads else "(?!)")
+            f"(?:{leads})(?:{_DONE_LEAD_VERBS})?$" if leads else "(?!)")
         self._purposes = CueSet(lex.purpose_tails)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)

@@ -490,8 +490,10 @@ def test_answer_another_exam_told_as_done_is_who_the_asker_is(answerer: Answerer
     answer = answerer.answer("刚规培结业 第一次报 从头到尾要干啥", now=NOW)
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "process_overview"
-    # Asked about, the other exam is still another's business.
+    # Asked about, the other exam is still another's business, however recently heard of.
     answer = answerer.answer("规培结业考试什么时候报名", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "oos_other_exam"
+    answer = answerer.answer("刚知道有执业药师考试 什么时候报名", now=NOW)
     assert answer.entry is not None and answer.entry.id == "oos_other_exam"
 
 
