@@ -412,9 +412,9 @@ class Answerer:
         self._bulk_people = CueSet(lex.bulk_people)
         self._bulk_data = CueSet(lex.bulk_data)
         self._other_exam = CueSet(lex.other_exam_cues)
-        leads = "|".join(re.escape(w) for w in sorted(lex.done_before, key=len, reverse=True) if w)
         self._done_lead = re.compile(
-            f"(?:{leads})(?:{_DONE_LEAD_VERBS})?$" if leads else "(?!)")
+            f"(?:{_choices(lex.done_before)})(?:{_DONE_LEAD_VERBS})?$"
+            if longest_first(lex.done_before) else "(?!)")
         self._purposes = CueSet(lex.purpose_tails)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
