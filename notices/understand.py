@@ -362,17 +362,18 @@ class Reader:
             [m for m in asked_mentions if self._steps[m[2]] not in aside or m in again],
             frozenset(),
         )
-        if focus is None and asking and mentions and all(w in self._weak for _, _, w in mentions):
+        asking_all = self._canon(asking).replace(" ", "") if asking else ""
+        only_weak = bool(mentions) and all(w in self._weak for _, _, w in mentions)
+        if focus is None and asking and only_weak:
             # Only general words, one where the message asks ("我报的护理学初级师…考试具体是哪
             # 几天"): the one of the asking part is the step asked, not the strongest elsewhere.
-            in_asking = [m for m in self._mentions(self._canon(asking).replace(" ", ""))
+            in_asking = [m for m in self._mentions(asking_all)
                          if self._steps[m[2]] not in aside]
             if in_asking:
                 asked = self._named(in_asking, frozenset())
                 steps = tuple(dict.fromkeys((*steps, *asked)))
         # (Read as written too: the synonyms make "改过来" a plain 修改.)
-        editing = bool(self._edit_asks.find(
-            self._canon(asking).replace(" ", "") if asking else squeezed)
+        editing = bool(self._edit_asks.find(asking_all if asking else squeezed)
             or self._edit_asks.find((asking or clean).replace(" ", ""))
             # (English words keep their spaces: "can i change".)
             or self._edit_asks_en.find(asking or clean))
@@ -422,7 +423,7 @@ class Reader:
         returning = self._returning(squeezed, year)
         # A message's rule is the one its asking part names: "…还没去现场确认。请问还能改吗"
         # asks about changes, not about on-site confirmation.
-        asking_squeezed = self._canon(asking).replace(" ", "") if asking and not focus else ""
+        asking_squeezed = asking_all if not focus else ""
         ruled = focus_squeezed if focus else (asking_squeezed if asking else squeezed)
         # Each rule as named by its own cues and by its other way's ("要不要现场确认").
         found = [(s, r, bool(cues.find(ruled)), self._way_named(counter, ruled, s))
@@ -469,7 +470,7 @@ class Reader:
                 for said in (self._canon(normalise(r)) for r in _SENTENCE.findall(raw))),
             rules=rules,
             other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
-            weak=bool(mentions) and all(w in self._weak for _, _, w in mentions) and not done,
+            weak=only_weak and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)
                         or self._opens_yes_no(self._ranked(focus) if focus else canon)
                         # ("提交完系统会自己给我确认不": a closing 不 asks yes or no.)
