@@ -193,6 +193,8 @@ FLOORS = {
     ("questions_blind75", "holdout"): 0.8,
     ("questions_blind76", "tune"): 0.8,
     ("questions_blind76", "holdout"): 0.8,
+    ("questions_blind77", "tune"): 0.8,
+    ("questions_blind77", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
