@@ -322,6 +322,7 @@ class Lexicon(_Frozen):
     consequence_cues: tuple[str, ...] = ()
     not_done: tuple[str, ...] = ()
     open_tail: tuple[str, ...] = ()
+    condition_tail: tuple[str, ...] = ()
     report_after_not: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()
     returning_yes: tuple[str, ...] = ()

@@ -237,6 +237,7 @@ class Reader:
         self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
         self._asked_whether = CueSet(lexicon.whether_cues)
         self._open_tail = CueSet(lexicon.open_tail)
+        self._condition_tail = tuple(fold(w) for w in lexicon.condition_tail if fold(w))
         self._report_after_not = tuple(fold(w) for w in lexicon.report_after_not if fold(w))
         self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
         self._returning_yes = CueSet(lexicon.returning_yes)
@@ -675,9 +676,13 @@ class Reader:
         return frozenset(done)
 
     def _asks_after(self, rest: str) -> bool:
-        """Return True when a done marker is made a question by what follows it at once
-        ("缴费了吗", "交了钱没"), not by a later clause ("交了钱还没打准考证")."""
+        """Return True when what follows a done marker at once makes it no report: a question
+        ("缴费了吗", "交了钱没", not a later clause: "交了钱还没打准考证") or a condition
+        ("审核过了才能交钱")."""
         rest = rest.lstrip("了")
+        if rest.lstrip("以之后 ").startswith(self._condition_tail):
+            # ("单位说审核过了才能交钱": a condition told, not progress.)
+            return True
         if rest.startswith("没") and rest[1:].removeprefix("有").startswith(
                 self._report_after_not):
             # ("审核通过了 没看到缴费按钮": a clause of its own after the report.)

@@ -1511,6 +1511,29 @@ def test_understand_not_seeing_something_after_a_report_keeps_the_report(
 
 
 @pytest.mark.parametrize(
+    ("question", "done"),
+    [("资格审核截止是哪天 单位说审核过了才能交钱", False),
+     ("审核通过以后才可以缴费吗", False),
+     ("审核过了才发现照片不对", True)],
+)
+def test_understand_a_condition_on_a_step_is_no_report_of_it(
+    knowledge: Knowledge, question: str, done: bool
+) -> None:
+    """"审核过了才能交钱" tells a rule (pay only after the review passes), not that the
+    asker's review passed; "过了才发现…" reports it."""
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    assert answer.reading is not None
+    assert (Step.REVIEW in answer.reading.done) is done
+
+
+def test_understand_a_homophone_typo_of_a_step_word_names_the_step(knowledge: Knowledge) -> None:
+    """"缴废" (typed for 缴费 by pinyin) asks about paying, not the step before it."""
+    answer = knowledge.answerer.answer("今天29号了 缴废的口子开了没有 最后一天是几号",
+                                       region_code="yunnan", now=IN_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+@pytest.mark.parametrize(
     ("question", "kind"),
     [("家里老人住院 一直陪护 刚想起来缴费的事 今天还能交吗", AnswerKind.ANSWER),
      ("家里老人住院 能不能晚点交", AnswerKind.OUT_OF_SCOPE)],
