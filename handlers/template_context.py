@@ -135,8 +135,9 @@ def answer_context(
             "asked_out": [r.name(locale) for r, on, _ in answer.listed.asked if not on],
         },
         "progress_unknown": answer.progress_unknown,
-        # The steps still to do first, each with its window where the notice dates it.
-        "missing": [plan_context(p, None, locale) for p in answer.missing],
+        # The steps still to do first, each with its window where the notice dates it and
+        # whether that window has closed.
+        "missing": [todo_context(item, locale) for item in answer.missing],
         "offer_regions": answer.offer_regions,
         "greeting": answer.greeting,
         "thanks": answer.thanks,

@@ -232,7 +232,7 @@ class Answer:
     verdict: Verdict | None = None
     next_steps: list[TodoItem] = field(default_factory=list)
     listed: Listing | None = None
-    missing: tuple[StepPlan, ...] = ()
+    missing: tuple[TodoItem, ...] = ()
     progress_unknown: bool = False
     offer_regions: bool = False
     greeting: bool = False
@@ -248,7 +248,10 @@ class Answer:
     @property
     def statuses(self) -> list[tuple[StepPlan, WindowStatus | None]]:
         """Return the step windows this answer states, first the one it is about."""
-        found: list[tuple[StepPlan, WindowStatus | None]] = []
+        # (A step still to do first whose window has closed decides it: the step asked
+        # cannot follow.)
+        found: list[tuple[StepPlan, WindowStatus | None]] = [
+            (m.plan, m.status) for m in self.missing if m.past]
         for part in (self.verdict, self.focus, self.shared):
             if part is not None:
                 found.append((part.plan, part.status))
@@ -1298,8 +1301,12 @@ class Answerer:
         plans = self._plans(asker)
         # What the asker said they have done leaves a step before this one undone:
         # "提交了但是还没审核，能先交钱吗" — paying waits for the review.
+        # ("审核过了 但是2月份没交费 现在准考证还能打吗": where that step's window has
+        # closed, that is the answer, and the step asked cannot follow.)
         common["missing"] = tuple(
-            plans[r] for r in plans[step].requires if asker.done and r not in asker.done
+            TodoItem(plan=plans[r], status=(status := self._status(plans[r], asker)),
+                     ready=False, past=status is not None and status.state == "closed")
+            for r in plans[step].requires if asker.done and r not in asker.done
         )
         if asker.region is None and (rule.rules or rule.default):
             plan, shared = self._shared_for(step, asker)

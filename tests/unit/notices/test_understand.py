@@ -520,7 +520,7 @@ def test_understand_a_step_whose_prerequisite_is_not_done_says_so_first(
     knowledge: Knowledge,
 ) -> None:
     answer = knowledge.answerer.answer("提交了但是还没审核，能先交钱吗", now=IN_PAYMENT)
-    assert [p.step for p in answer.missing] == [Step.REVIEW]
+    assert [m.plan.step for m in answer.missing] == [Step.REVIEW]
     line = first_line(knowledge, answer)
     assert "资格审核" in line and "缴费" in line
 
@@ -1169,6 +1169,24 @@ def test_understand_another_countrys_licence_in_the_background_is_still_another_
 
 
 @pytest.mark.parametrize(
+    ("locale", "question", "said"),
+    [("zh", "审核过了 但是2月份没交费 现在准考证还能打吗", "已经截止"),
+     ("en", "review passed but I never paid. can I print the ticket now?", "Closed")],
+)
+def test_understand_a_step_to_do_first_whose_window_closed_is_the_answer(
+    knowledge: Knowledge, locale: Locale, question: str, said: str
+) -> None:
+    """Past the payment window, a ticket asked for without paying cannot follow: the first
+    line says the payment closed, not only that the ticket window opens in April."""
+    answer = knowledge.answerer.answer(
+        question, region_code="xinjiang", now=datetime.fromisoformat("2024-03-10T10:00:00+08:00"))
+    assert [m.plan.step for m in answer.missing] == [Step.PAY] and answer.missing[0].past
+    assert answer.statuses[0][0].step is Step.PAY
+    first = render_answer(answer, knowledge, Texts(), locale).splitlines()[0]
+    assert said in first
+
+
+@pytest.mark.parametrize(
     ("locale", "question", "window"),
     [("zh", "审核通过了 什么时候能打准考证", "2024年1月29日-2月8日"),
      ("en", "review passed. can I print the ticket now?", "29 Jan")],
@@ -1177,7 +1195,7 @@ def test_understand_a_step_still_to_do_first_is_shown_with_its_window(
     knowledge: Knowledge, locale: Locale, question: str, window: str
 ) -> None:
     answer = knowledge.answerer.answer(question, region_code="tianjin", now=IN_PAYMENT)
-    assert [p.step for p in answer.missing] == [Step.PAY]
+    assert [m.plan.step for m in answer.missing] == [Step.PAY]
     first = render_answer(answer, knowledge, Texts(), locale).splitlines()[0]
     assert window in first
 
