@@ -414,7 +414,10 @@ class Reader:
                       and not self._mistakes.find(clean) and not editing)
         if aspect in TIME_ASPECTS and (not asked or name_only):
             # "…卫生资格考试 还能报吗": beside the exam's name, the verb names the step.
-            verb = self._verb_step(focus_squeezed)
+            # (Its clause ends it too: "还剩几天能报 今天还来得及不".)
+            verb = self._verb_step(focus_squeezed) or next(
+                (v for clause in _CLAUSE.split(focus or clean)
+                 if (v := self._verb_step(self._canon(clause).replace(" ", "")))), ())
             if verb or not asked:
                 asked = verb
                 name_only = name_only and not verb

@@ -814,7 +814,7 @@ def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
 IN_REGISTRATION = datetime.fromisoformat("2023-12-05T10:00:00+08:00")
 
 
-@pytest.mark.parametrize("question", ["现在能报了吗", "今天能报吗"])
+@pytest.mark.parametrize("question", ["现在能报了吗", "今天能报吗", "还剩几天能报 今天还来得及不"])
 def test_understand_a_verb_after_a_can_word_names_its_step(
     answerer: Answerer, question: str
 ) -> None:
