@@ -1544,6 +1544,21 @@ def test_understand_a_condition_on_a_step_is_no_report_of_it(
     assert (Step.REVIEW in answer.reading.done) is done
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("网站一直进不去 是不是报名还没开始", "registration_dates"),
+     ("账号登不上 密码输了好几次", "password_recovery")],
+)
+def test_understand_not_getting_in_is_no_failed_login_by_itself(
+    knowledge: Knowledge, question: str, entry_id: str
+) -> None:
+    """"进不去" before the window opens asks whether it is open; a failed login names the
+    account ("登不上")."""
+    answer = knowledge.answerer.answer(
+        question, now=datetime.fromisoformat("2023-11-25T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
 def test_understand_a_homophone_typo_of_a_step_word_names_the_step(knowledge: Knowledge) -> None:
     """"缴废" (typed for 缴费 by pinyin) asks about paying, not the step before it."""
     answer = knowledge.answerer.answer("今天29号了 缴废的口子开了没有 最后一天是几号",
