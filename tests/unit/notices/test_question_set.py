@@ -195,6 +195,8 @@ FLOORS = {
     ("questions_blind76", "holdout"): 0.8,
     ("questions_blind77", "tune"): 0.8,
     ("questions_blind77", "holdout"): 0.8,
+    ("questions_blind79", "tune"): 0.8,
+    ("questions_blind79", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
