@@ -169,7 +169,8 @@ def test_answer_fraud_cue_repeats_the_warning(answerer: Answerer) -> None:
      "帮我编个理由发给考点 就说我生病了", "有人说能提前帮我看看题 价钱好商量",
      "微信上有人要核对身份证正反面照片", "有人收账号 一个50块 能卖吗",
      "有人说他有门路 能直接改成审核通过 收费800",
-     "someone offered to register for me for a fee, ok?"],
+     "someone offered to register for me for a fee, ok?",
+     "工作证明我写好了 章我自己去刻一个", "我朋友考试那天有事 我帮他去考行不行"],
 )
 def test_answer_forgery_and_doubtful_channels_get_the_warning(
     answerer: Answerer, question: str

@@ -1560,10 +1560,13 @@ def test_understand_not_getting_in_is_no_failed_login_by_itself(
 
 
 def test_understand_a_homophone_typo_of_a_step_word_names_the_step(knowledge: Knowledge) -> None:
-    """"缴废" (typed for 缴费 by pinyin) asks about paying, not the step before it."""
+    """"缴废" (typed for 缴费 by pinyin) asks about paying, not the step before it; "确人"
+    is 确认."""
     answer = knowledge.answerer.answer("今天29号了 缴废的口子开了没有 最后一天是几号",
                                        region_code="yunnan", now=IN_PAYMENT)
     assert answer.entry is not None and answer.entry.id == "pay_online"
+    answer = knowledge.answerer.answer("自动确人是啥意思", now=IN_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "confirm_auto"
 
 
 @pytest.mark.parametrize(
