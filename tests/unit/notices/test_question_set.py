@@ -197,6 +197,8 @@ FLOORS = {
     ("questions_blind77", "holdout"): 0.8,
     ("questions_blind79", "tune"): 0.8,
     ("questions_blind79", "holdout"): 0.8,
+    ("questions_blind80", "tune"): 0.8,
+    ("questions_blind80", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
