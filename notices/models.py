@@ -412,6 +412,7 @@ class Lexicon(_Frozen):
     pay_link_cues: tuple[str, ...] = ()
     edit_asks: tuple[str, ...] = ()
     degree_words: tuple[str, ...] = ()
+    years_words: tuple[str, ...] = ()
     degree_asks: tuple[str, ...] = ()
     claimed_roles: tuple[str, ...] = ()
     message_sources: tuple[str, ...] = ()

@@ -428,6 +428,7 @@ class Answerer:
         self._pay_links = CueSet(lex.pay_link_cues)
         self._news_leads = tuple(fold(w) for w in lex.news_leads if fold(w))
         self._degree_words = CueSet(lex.degree_words)
+        self._dated_words = CueSet((*lex.degree_words, *lex.years_words))
         self._degree_asks = CueSet(lex.degree_asks)
         self._time = CueSet(lex.time_cues)
         self._news = frozenset(fold(w) for w in lex.news_cues)
@@ -853,8 +854,9 @@ class Answerer:
         return bool(self._money.find(clean)) or _AMOUNT.search(clean) is not None
 
     def _dated_degree(self, text: str) -> bool:
-        """Return True when a date is said of a degree within a few characters of it and
-        the question asks whether it counts ("明年6月本科毕业 能拿本科学历报这次吗"); in English
+        """Return True when a date is said of a degree or of the years of work within a few
+        characters of it and the question asks whether it counts ("明年6月本科毕业 能拿本科学历
+        报这次吗", "12月20号才满年限 这样算够吗"); in English
         too, read with the words left untranslated and the spaces taken out ("my degree gets
         awarded in june 2024, can I still apply": "学历6月2024还能报名")."""
         squeezed = _UNTRANSLATED.sub("", text) if _LATIN_WORD.search(text) else text
@@ -866,7 +868,7 @@ class Answerer:
         dates = [(m.start(), m.end()) for m in _DATE_SAID.finditer(text)]
         return bool(dates) and any(
             min(abs(at - len(word) - end), abs(start - at)) <= _DEGREE_DATE_SPAN
-            for word, at in self._degree_words.found_at(text)
+            for word, at in self._dated_words.found_at(text)
             if not text[at:].lstrip().startswith(_VERIFYING)
             for start, end in dates)
 

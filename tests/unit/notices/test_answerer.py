@@ -891,6 +891,9 @@ def test_answer_a_question_about_a_dated_step_says_where_it_stands(
 @pytest.mark.parametrize(("question", "cutoff"), [
     ("明年6月本科毕业 能拿本科学历报这次吗", True),
     ("学位证去年12月20号才发下来 能用不", True),
+    # The years of work count to the same cut-off.
+    ("我12月25号才满年限 报名截止时还差几天 算够吗", True),
+    ("同事12月底才干满3年 这样算够吗", True),
     # Its verification at registration is the registration's matter.
     ("学历核验中 今天都12月13号了 还能报吗", False),
 ])
