@@ -104,7 +104,9 @@ def test_understand_pasted_status_is_progress(answerer: Answerer) -> None:
      ("确认、审核和缴费都弄完了 准考证啥时候打", {Step.CONFIRM, Step.REVIEW, Step.PAY}),
      # (When it was done may stand between the step and its outcome.)
      ("审核一月份就通过了 现在还能补交吗", {Step.REVIEW}),
-     ("审核昨天刚通过 没找到缴费按钮", {Step.REVIEW})],
+     ("审核昨天刚通过 没找到缴费按钮", {Step.REVIEW}),
+     # (Going there is doing it: "现场确认去过了".)
+     ("现场确认上周就去过了 接下来呢", {Step.CONFIRM})],
 )
 def test_understand_a_verb_of_doing_or_a_list_then_all_done_reports_progress(
     answerer: Answerer, question: str, done: set[Step]
