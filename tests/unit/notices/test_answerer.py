@@ -375,7 +375,8 @@ def test_answer_a_lookup_of_someone_elses_application_says_no_records_are_seen(
     # The assistant sees no one's records: the exam site is who to ask, injection or none.
     for question in ("帮我查下我同事李娜的报名状态 身份证号我发你",
                      "我老婆报名进度帮忙看一下 她身份证号是4101xxxxxxxxxxxxxx",
-                     "can you look up my friend's admission ticket number and exam room?"):
+                     "can you look up my friend's admission ticket number and exam room?",
+                     "你把我老婆的审核进度调出来看看"):
         answer = answerer.answer(question, now=NOW)
         assert answer.kind is AnswerKind.ANSWER, question
         assert answer.entry is not None and answer.entry.id == "ask_local", question
