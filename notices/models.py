@@ -387,6 +387,7 @@ class Lexicon(_Frozen):
     help_only: tuple[str, ...] = ()
     request_cues: tuple[str, ...] = ()
     record_acts: tuple[str, ...] = ()
+    identity_fields: tuple[str, ...] = ()
     said_of: tuple[SaidOf, ...] = ()
     denial_cues: tuple[str, ...] = ()
     action_cues: tuple[str, ...] = ()

@@ -378,6 +378,7 @@ class Answerer:
         self._help_only = CueSet(lex.help_only)
         self._requests = CueSet(lex.request_cues)
         self._record_acts = CueSet(lex.record_acts)
+        self._identity = CueSet(lex.identity_fields)
         self._impersonation = CueSet(lex.impersonation_cues)
         self._authority = CueSet(lex.authority_cues)
         self._credentials = CueSet(lex.credential_cues)
@@ -1108,7 +1109,9 @@ class Answerer:
         latest = max(reading.done | reading.setting, key=STEP_ORDER.index, default=None)
         if latest is not None and named and all(
                 STEP_ORDER.index(s) < STEP_ORDER.index(latest) for s in named) and (
-                    not reading.troubles or self._record_acts.find(reading.canon)):
+                    not reading.troubles or self._record_acts.find(reading.canon)) and not (
+                    # (The account's identity is the registration's, whatever is done.)
+                    Step.REGISTER in named and self._identity.find(reading.canon)):
             # "现场确认完了还能改报名信息吗": changing an earlier step after a later one is
             # done is a question about the later one's rule. (A trouble of the earlier step
             # other than a change of its record is its own: "提交了 现在想换个微信号 解绑会有

@@ -905,6 +905,16 @@ def test_answer_a_date_said_of_a_degree_asks_whether_it_counts_by_the_cutoff(
     assert answer.entry is not None and (answer.entry.id == "cutoff_date") is cutoff
 
 
+@pytest.mark.parametrize("question", ["注册时身份证号输错一位 已经提交了 怎么删掉重来",
+                                      "报名都提交了才发现注册的名字错了一个字 能改吗"])
+def test_answer_the_accounts_identity_is_the_registrations_whatever_is_done(
+    answerer: Answerer, question: str
+) -> None:
+    # Withdrawing the application changes no name or ID number: the rule on editing them.
+    answer = answerer.answer(question, now=datetime(2023, 12, 8, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "edit_personal_info"
+
+
 def test_answer_a_trouble_of_an_earlier_step_after_a_later_one_is_its_own(
     answerer: Answerer,
 ) -> None:
