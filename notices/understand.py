@@ -17,6 +17,10 @@ from notices.text import CueSet, alternation, fold, has_cjk, longest_first, norm
 
 # When a step was done, told between it and its outcome ("审核一月份就通过了", "审核昨天刚
 # 通过"): a day or a month, then 就 or 刚.
+# A step said done on a day, closing its clause ("12月14号提交的 一直没去确认").
+_DATED_DONE = re.compile(
+    r"(?:[0-9一二三四五六七八九十]{1,2}[号日]|昨天|前天|上周|上个月)(?:就|才|刚)?"
+    r"([\u4e00-\u9fff]{1,4}?)的(?=\s|$|[，,。！!？?；;])")
 _WHEN_BETWEEN = re.compile(
     r"(?:[0-9一二三四五六七八九十]{1,2}月份?|昨天|前天|前两天|前几天|上周|上个月|上星期|年前)"
     r"(?:就|刚刚|刚|已经|早就)")
@@ -338,7 +342,9 @@ class Reader:
         claimed = self._claimed(squeezed, mentions, tail_canon)
         done = frozenset(self._steps[w] for _, _, w in claimed) | self._done_by_phrase(
             clean.replace(" ", ""), tail_clean
-        )
+        ) | frozenset(self._steps[w] for m in _DATED_DONE.finditer(clean)
+                      for _, _, w in self._mentions(self._canon(m.group(1)).replace(" ", ""))
+                      if w not in self._weak)
         steps = self._named(mentions, done)
         asked_mentions = self._mentions(focus_squeezed) if focus else mentions
         setting = done | self._setting(squeezed, mentions)

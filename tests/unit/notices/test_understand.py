@@ -106,7 +106,9 @@ def test_understand_pasted_status_is_progress(answerer: Answerer) -> None:
      ("审核一月份就通过了 现在还能补交吗", {Step.REVIEW}),
      ("审核昨天刚通过 没找到缴费按钮", {Step.REVIEW}),
      # (Going there is doing it: "现场确认去过了".)
-     ("现场确认上周就去过了 接下来呢", {Step.CONFIRM})],
+     ("现场确认上周就去过了 接下来呢", {Step.CONFIRM}),
+     # (A day, then the step closing its clause with 的: "12月10号提交的".)
+     ("我是12月10号提交的 后面还要干嘛", {Step.SUBMIT})],
 )
 def test_understand_a_verb_of_doing_or_a_list_then_all_done_reports_progress(
     answerer: Answerer, question: str, done: set[Step]
