@@ -15,12 +15,12 @@ from notices.models import Lexicon, Region, RegionRule
 from notices.steps import STEP_ORDER, Step
 from notices.text import CueSet, alternation, fold, has_cjk, longest_first, normalise
 
-# When a step was done, told between it and its outcome ("审核一月份就通过了", "审核昨天刚
-# 通过"): a day or a month, then 就 or 刚.
 # A step said done on a day, closing its clause ("12月14号提交的 一直没去确认").
 _DATED_DONE = re.compile(
     r"(?:[0-9一二三四五六七八九十]{1,2}[号日]|昨天|前天|上周|上个月)(?:就|才|刚)?"
     r"([\u4e00-\u9fff]{1,4}?)的(?=\s|$|[，,。！!？?；;])")
+# When a step was done, told between it and its outcome ("审核一月份就通过了", "审核昨天刚
+# 通过"): a day or a month, then 就 or 刚.
 _WHEN_BETWEEN = re.compile(
     r"(?:[0-9一二三四五六七八九十]{1,2}月份?|昨天|前天|前两天|前几天|上周|上个月|上星期|年前)"
     r"(?:就|刚刚|刚|已经|早就)")
