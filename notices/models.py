@@ -305,6 +305,7 @@ class Lexicon(_Frozen):
     official_channels: tuple[str, ...] = ()
     money_cues: tuple[str, ...] = ()
     other_year_cues: tuple[str, ...] = ()
+    next_year_words: tuple[str, ...] = ()
     # Reading a question (notices/understand.py): which steps it names, what it asks about
     # them, what it says is already done, and facts about the asker.
     step_cues: dict[Step, tuple[str, ...]] = {}

@@ -519,7 +519,7 @@ class Answerer:
         head = clean if len(raw) <= MAX_CHARS else normalise(raw[:MAX_CHARS])
         region, region_from = self._region(head, region_code)
         reading = self._reader.read(self._abuse.strip(clean), region=region, year=self.kb.year,
-                                    raw=raw, asking=asking)
+                                    raw=raw, asking=asking, today=local_date(now))
         if reading.other_year and not (reading.subjects_passed
                                        and reading.aspect not in TIME_ASPECTS) and (
             # ("2025年的报名什么时候开始 今年来不及了": a miss told beside it.)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from notices.models import Lexicon, Region, RegionRule
@@ -262,6 +263,7 @@ class Reader:
         self._condition = CueSet(lexicon.condition_cues)
         self._alternative = CueSet(lexicon.alternative_cues)
         self._later_year = CueSet(lexicon.other_year_cues)
+        self._next_year = frozenset(fold(w) for w in lexicon.next_year_words)
         self._this_year = CueSet(lexicon.this_year_words)
         self._compare = CueSet(lexicon.compare_cues)
         past = "|".join(re.escape(fold(w)) for w in lexicon.past_year_words if fold(w))
@@ -330,9 +332,11 @@ class Reader:
         ]
 
     def read(
-        self, clean: str, *, region: Region | None, year: int, raw: str, asking: str | None
+        self, clean: str, *, region: Region | None, year: int, raw: str, asking: str | None,
+        today: date | None = None,
     ) -> Reading:
-        """Read a normalised question, given its raw text and its `asking_part`."""
+        """Read a normalised question, given its raw text and its `asking_part` (and the day
+        asked, for words of a year counted from it: "明年")."""
         canon = self._ranked(clean)
         squeezed = self._canon(clean).replace(" ", "")
         focus = asking if len(clean) > _LONG else None
@@ -479,7 +483,8 @@ class Reader:
                 _SUBJECT_COUNT.search(said) is not None and _PASSING.search(said) is not None
                 for said in (self._canon(normalise(r)) for r in _SENTENCE.findall(raw))),
             rules=rules,
-            other_year=self._other_year(focus or clean, focus_squeezed, year, asked),
+            other_year=self._other_year(focus or clean, focus_squeezed, year, asked,
+                                        ahead=today is not None and today.year < year),
             weak=only_weak and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)
                         or self._opens_yes_no(self._ranked(focus) if focus else canon)
@@ -870,10 +875,11 @@ class Reader:
         return fold(" ".join(sentences[i] for i in sorted(chosen)))
 
     def _other_year(
-        self, scope: str, squeezed: str, year: int, asked: tuple[Step, ...]
+        self, scope: str, squeezed: str, year: int, asked: tuple[Step, ...], *, ahead: bool
     ) -> bool:
-        """Return True when the asking part of a question is about another exam year."""
-        if self._future_year(scope, year) or self._later_year_asked(scope):
+        """Return True when the asking part of a question is about another exam year (asked
+        `ahead` of the cycle's year, "next year" is the cycle's own)."""
+        if self._future_year(scope, year) or self._later_year_asked(scope, ahead):
             return True
         this_year = self._this_year.found_at(squeezed)
         # This year named, other than to compare an earlier one with it ("我想对比下今年").
@@ -917,9 +923,12 @@ class Reader:
         return any(self._steps[w] == step
                    for _, _, w in self._mentions(squeezed[at : at + _EVENT_SPAN]))
 
-    def _later_year_asked(self, scope: str) -> bool:
-        """Return True for "明年考试什么时候", not for a fact about the asker ("明年7月才毕业")."""
+    def _later_year_asked(self, scope: str, ahead: bool) -> bool:
+        """Return True for "明年考试什么时候", not for a fact about the asker ("明年7月才毕业"),
+        nor for next year asked `ahead` of the cycle's year (it is the cycle's)."""
         for cue in self._later_year.find(scope):
+            if ahead and cue in self._next_year:
+                continue
             at = scope.find(cue) + len(cue)
             # ("今天弄不完是不是就只能明年了": next year closing a worry is no question about it.)
             if scope[at:].lstrip().startswith(_RESIGNED):

@@ -973,6 +973,24 @@ def test_understand_other_years_are_what_is_asked_about_not_facts(
     assert got is other_year
 
 
+@pytest.mark.parametrize(
+    ("question", "asked", "other_year"),
+    [("明年的卫生资格考试什么时候能报名", "2023-11-15", False),
+     ("明年的卫生资格考试什么时候能报名", "2024-02-01", True),
+     ("when is registration for next year's exam", "2023-11-20", False),
+     ("后年的卫生资格考试什么时候报名", "2023-11-15", True)],
+)
+def test_understand_next_year_is_counted_from_the_day_asked(
+    answerer: Answerer, question: str, asked: str, other_year: bool
+) -> None:
+    # Asked in November 2023, next year's exam is this notice's (2024); asked in 2024, another.
+    now = datetime.fromisoformat(f"{asked}T10:00:00+08:00")
+    answer = answerer.answer(question, now=now)
+    assert (entry_id(answer) == "oos_other_years") is other_year
+    if not other_year:
+        assert entry_id(answer) == "registration_dates"
+
+
 def test_understand_another_exam_named_by_its_short_name_is_out_of_scope(
     answerer: Answerer,
 ) -> None:
