@@ -199,6 +199,10 @@ FLOORS = {
     ("questions_blind79", "holdout"): 0.8,
     ("questions_blind80", "tune"): 0.8,
     ("questions_blind80", "holdout"): 0.8,
+    ("questions_blind82", "tune"): 0.8,
+    ("questions_blind82", "holdout"): 0.8,
+    ("questions_blind83", "tune"): 0.8,
+    ("questions_blind83", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
