@@ -1567,6 +1567,26 @@ def test_understand_a_condition_on_a_step_is_no_report_of_it(
 
 
 @pytest.mark.parametrize(
+    ("question", "done"),
+    [("诊所打印机坏了 想提前把准考证打了 准考证几号能开始下载", False),
+     ("想先把准考证打了 到底几号能下载", False),
+     ("准考证打了 考场在哪看", True)],
+)
+def test_understand_a_wish_to_do_a_step_is_no_report_of_it(
+    knowledge: Knowledge, question: str, done: bool
+) -> None:
+    """"想提前把准考证打了" wants the ticket printed early: not printed yet, so where its
+    window stands today is the answer."""
+    answer = knowledge.answerer.answer(
+        question, now=datetime.fromisoformat("2024-03-15T20:00:00+08:00"))
+    assert answer.reading is not None
+    assert (Step.TICKET in answer.reading.done) is done
+    if not done:
+        assert answer.statuses and answer.statuses[0][1] is not None
+        assert answer.statuses[0][1].state == "upcoming"
+
+
+@pytest.mark.parametrize(
     ("question", "entry_id"),
     [("网站一直进不去 是不是报名还没开始", "registration_dates"),
      ("账号登不上 密码输了好几次", "password_recovery")],
