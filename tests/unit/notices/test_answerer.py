@@ -170,7 +170,8 @@ def test_answer_fraud_cue_repeats_the_warning(answerer: Answerer) -> None:
      "微信上有人要核对身份证正反面照片", "有人收账号 一个50块 能卖吗",
      "有人说他有门路 能直接改成审核通过 收费800",
      "someone offered to register for me for a fee, ok?",
-     "工作证明我写好了 章我自己去刻一个", "我朋友考试那天有事 我帮他去考行不行"],
+     "工作证明我写好了 章我自己去刻一个", "我朋友考试那天有事 我帮他去考行不行",
+     "www.wsjs-kaoshi.cn 这个是官网不"],
 )
 def test_answer_forgery_and_doubtful_channels_get_the_warning(
     answerer: Answerer, question: str
@@ -629,6 +630,7 @@ def test_answer_a_grey_confirmation_of_a_first_time_candidate_is_their_region_s_
      # (No address, a scam feared and the official site asked for.)
      ("怎么分辨哪个是官方网站 怕进了假网站", "official_info"),
      ("is www.21wecan.com really the official site?", "official_info"),
+     ("www.21wecan.com 这个是官网不", "official_info"),
      # (No doubt in it: the question asked is answered.)
      ("www.21wecan.com 报名入口在哪", "registration_channels")],
 )
