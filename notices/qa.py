@@ -1245,8 +1245,15 @@ class Answerer:
             (entry.time_aware and (aspect in _DATED_ASPECTS or reading is None))
             or (entry.region_dependent and asker.region is None)
         )):
-            # A date, or a rule most regions share: answered from the step's plan.
-            return self._timed(entry.steps[0], entry, reading, asker, aspect, confidence)
+            # A date, or a rule most regions share: answered from the step's plan. (The
+            # entry's step said done, another asked, "刚注册完 学历还在核验中 今天14号了 还能
+            # 报上吗": where the step asked stands is the date, the entry's rule beside it.)
+            step = entry.steps[0]
+            if (reading is not None and step in reading.done and reading.asked
+                    and reading.asked[0] != step
+                    and self._plans(asker)[reading.asked[0]].window is not None):
+                step = reading.asked[0]
+            return self._timed(step, entry, reading, asker, aspect, confidence)
         focus = None
         # The region's own rule for the step: where the entry depends on it, or where the
         # question names the region ("我在贵州省直考点，怎么交费", "老考生 河北 要不要确认").

@@ -579,7 +579,9 @@ class Reader:
             claimed_before = any(
                 len(before) - end <= _CLOSE or before[end:].startswith(self._done_gap)
                 for _, end in self._before.found_at(before)
-            ) and not self._not_done.find(before)
+            # (Only what is said of the step: "今天最后一天了吧 刚注册完" ends the deadline's
+            # clause at 吧.)
+            ) and not self._not_done.find(_after_subject(before))
             claimed_after = (
                 marker is not None
                 # (Only what is said of the step: "今天是不是缴费截止 我审核早过了" ends the

@@ -1567,6 +1567,40 @@ def test_understand_a_condition_on_a_step_is_no_report_of_it(
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["刚注册完 一直提示学历信息核验中", "注册完了 基本信息也填了 可学历那一直核验中 下一步进不去"],
+)
+def test_understand_a_registration_still_being_verified_is_its_trouble(
+    knowledge: Knowledge, question: str
+) -> None:
+    """"核验中" after registering is no progress to go on from: the rule on verification
+    (some details must be verified before one can apply) answers, not the next step."""
+    answer = knowledge.answerer.answer(
+        question, done=frozenset({Step.REGISTER}),
+        now=datetime.fromisoformat("2023-12-08T20:00:00+08:00"))
+    assert entry_id(answer) == "register_early"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["刚注册完 学历还在核验中 今天14号了 还能报上吗",
+     "今天最后一天了吧 刚注册完学历还在核验中 晚上12点前提交还赶得上不"],
+)
+def test_understand_the_step_asked_is_timed_beside_the_rule_of_a_step_done(
+    knowledge: Knowledge, question: str
+) -> None:
+    """Registered, verification pending, asking whether the application can still go in on
+    the last day: the submission's window (open) comes first, not the registration's
+    (closed the day before); "今天最后一天了吧" closes its clause before "刚注册完"."""
+    answer = knowledge.answerer.answer(
+        question, now=datetime.fromisoformat("2023-12-14T21:30:00+08:00"))
+    assert answer.reading is not None and Step.REGISTER in answer.reading.done
+    assert entry_id(answer) == "register_early"
+    plan, status = answer.statuses[0]
+    assert plan.step is Step.SUBMIT and status is not None and status.state == "open"
+
+
+@pytest.mark.parametrize(
     ("question", "done"),
     [("诊所打印机坏了 想提前把准考证打了 准考证几号能开始下载", False),
      ("想先把准考证打了 到底几号能下载", False),
