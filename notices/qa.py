@@ -422,6 +422,7 @@ class Answerer:
         self._purposes = CueSet(lex.purpose_tails)
         self._unrelated_exam = CueSet(lex.unrelated_exam_cues)
         self._personal = CueSet(lex.personal_cues)
+        self._last_year = CueSet(lex.last_year_words)
         self._outcome_leads = tuple(fold(w) for w in lex.outcome_leads if fold(w))
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
@@ -743,6 +744,9 @@ class Answerer:
                and not any(0 <= end - len(cue) - said <= _HEARSAY_SPAN for said in hearsay_ends)
                # ("错过了是不是就考不了了": the outcome of a step missed, not a circumstance.)
                and not asked[: end - len(cue)].rstrip().endswith(self._outcome_leads)
+               # ("去年那天发烧缺考了 今年我们这有没有自动确认": last year's circumstance
+               # told, a step of this year's asked after it.)
+               and not self._told_of_last_year(asked, end - len(cue))
                for cue, end in self._personal.found_at(asked)) and not self._dated_ask(asking):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
@@ -924,6 +928,14 @@ class Answerer:
     def _cheat(self, clean: str) -> bool:
         """Return True when a cleaned text asks for a cheat or a deceit, or breaks in."""
         return bool(self._fraud.find(clean)) or self._deceit(clean) or self._break_in(clean)
+
+    def _told_of_last_year(self, asked: str, at: int) -> bool:
+        """Return True when the words at `at` are in a clause about last year and a later
+        clause asks about a step."""
+        start = asked.rfind(" ", 0, at) + 1
+        stop = asked.find(" ", at)
+        return (stop > 0 and bool(self._last_year.find(asked[start:at]))
+                and bool(self._reader.steps_asked(asked[stop:])))
 
     def _dated_ask(self, asking: str | None) -> bool:
         """Return True when the asking sentences alone ask when a step happens and name no

@@ -203,6 +203,8 @@ FLOORS = {
     ("questions_blind82", "holdout"): 0.8,
     ("questions_blind83", "tune"): 0.8,
     ("questions_blind83", "holdout"): 0.8,
+    ("questions_blind85", "tune"): 0.8,
+    ("questions_blind85", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }

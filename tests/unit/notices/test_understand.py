@@ -803,6 +803,21 @@ def test_understand_the_asking_clauses_step_comes_first(answerer: Answerer) -> N
     assert answer.statuses[0][1] is not None and answer.statuses[0][1].state == "closed"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("去年报了名但是那天发烧缺考了 今年我们这有没有历史考生自动确认", "confirm_auto"),
+     # (This year's circumstance, or nothing asked after last year's: the notice is silent.)
+     ("今年考试那天要是发烧了能缓考吗", "oos_personal"),
+     ("去年那天发烧缺考了 能补考吗", "oos_personal")],
+)
+def test_understand_last_year_s_circumstance_is_background_to_a_step_asked(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    answer = answerer.answer(question, region_code="guangdong", returning=True,
+                             now=IN_REGISTRATION)
+    assert entry_id(answer) == entry
+
+
 def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     answerer: Answerer,
 ) -> None:
