@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
@@ -16,7 +17,7 @@ from notices.models import (
     RegionMilestone,
     StepRule,
 )
-from notices.plans import StepPlan, choose_rule, milestone_window, step_terms
+from notices.plans import RuleChoice, StepPlan, choose_rule, milestone_window, step_terms
 from notices.steps import STEP_ORDER, Step
 from notices.text import alternation, fold, normalise
 
@@ -224,19 +225,24 @@ class KnowledgeBase:
         """
         if region_code is not None:
             self.region(region_code)
-        return [
-            self._plan_step(self._steps[s], region_code, returning, s in excepted)
-            for s in STEP_ORDER
-        ]
+        choices = {s: choose_rule(self._steps[s], region_code, returning, s in excepted)
+                   for s in STEP_ORDER}
+        return [self._plan_step(self._steps[s], region_code, choices) for s in STEP_ORDER]
 
     def _plan_step(
-        self,
-        rule: StepRule,
-        region_code: str | None,
-        returning: bool | None,
-        excepted: bool = False,
+        self, rule: StepRule, region_code: str | None, choices: dict[Step, RuleChoice]
     ) -> StepPlan:
-        terms = step_terms(rule, choose_rule(rule, region_code, returning, excepted))
+        terms = step_terms(rule, choices[rule.step])
+        # A later step's rule that bears on this one first ("提交报名信息前须先上传材料").
+        ahead = [c.rule for c in choices.values()
+                 if c.rule is not None and c.rule.before is rule.step and c.rule.before_note_zh]
+        if ahead:
+            terms = replace(
+                terms,
+                note_zh="".join(r.before_note_zh for r in ahead) + terms.note_zh,
+                note_en=" ".join([*(r.before_note_en for r in ahead), terms.note_en]),
+                sources=(*terms.sources, *(p for r in ahead for p in r.before_source)),
+            )
         milestone = self.milestone(region_code, rule.step)
         window = terms.window if milestone is None else milestone_window(
             rule, milestone, self.region(milestone.region)
@@ -350,6 +356,11 @@ def _check(cycle: Cycle, regions: tuple[Region, ...], notice: str, file_name: st
                         file_name, where, f"{label}.regions", f"unknown region '{code}'"
                     )
             verbatim(where, f"{label}.source", region_rule.source)
+            verbatim(where, f"{label}.before_source", region_rule.before_source)
+            if region_rule.before is not None and not (
+                    region_rule.before_note_zh and region_rule.before_source):
+                raise _fail(file_name, where, f"{label}.before",
+                            "needs before_note_zh and before_source")
     missing = [s.value for s in STEP_ORDER if s not in seen_steps]
     if missing:
         raise KnowledgeBaseError(f"{file_name}: steps: missing step(s) {', '.join(missing)}")

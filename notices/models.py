@@ -149,6 +149,12 @@ class RegionRule(_Frozen):
     exception_cues: tuple[str, ...] = ()
     exception_note_zh: str = ""
     exception_note_en: str = ""
+    # A step the rule bears on before its own ("上传材料" before submitting, where the region
+    # confirms online): that step's note, in the listed regions, starts with this one.
+    before: Step | None = None
+    before_note_zh: str = ""
+    before_note_en: str = ""
+    before_source: tuple[Text, ...] = ()
 
     def label(self, lang: str) -> str:
         """Return the name of this rule's region list in a language."""

@@ -135,6 +135,16 @@ def test_load_knowledge_base_source_not_in_notice_is_rejected(data_copy: Path) -
         load_knowledge_base(data_copy)
 
 
+def test_load_knowledge_base_rule_before_a_step_needs_its_note_and_source(
+    data_copy: Path
+) -> None:
+    passage = ("天津、上海、新疆兵团考区采用线上确认方式,"
+               "考生须在提交报名信息前,按照考区要求上传相关报名材料。")
+    edit(data_copy / "2024.yaml", f"        before_source:\n          - {passage}\n", "")
+    with pytest.raises(KnowledgeBaseError, match=r"before.*needs before_note_zh and before_s"):
+        load_knowledge_base(data_copy)
+
+
 def test_load_knowledge_base_empty_directory_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError, match="no cycle file"):
         load_knowledge_base(tmp_path)

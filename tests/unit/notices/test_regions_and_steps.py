@@ -112,6 +112,20 @@ def test_plan_online_confirmation_regions(kb: KnowledgeBase, code: str) -> None:
     assert "重新上传" in confirm.consequence_zh
 
 
+@pytest.mark.parametrize(("code", "upload_first"),
+                         [("tianjin", True), ("shanghai", True), ("xinjiang_bingtuan", True),
+                          ("beijing", False), (None, False)])
+def test_plan_submitting_in_an_online_region_starts_with_uploading(
+    kb: KnowledgeBase, code: str | None, upload_first: bool
+) -> None:
+    # Materials go up before the application is submitted there: the submit step says so.
+    submit = {p.step: p for p in kb.plan(code, False)}[Step.SUBMIT]
+    assert submit.note_zh.startswith("本考区线上确认：提交前须先") is upload_first
+    assert ("upload the required materials before you submit" in submit.note_en) is upload_first
+    assert any("提交报名信息前" in s for s in submit.sources) is upload_first
+    assert submit.window is not None and submit.mode == "all"
+
+
 @pytest.mark.parametrize("code", sorted(AUTO_CONFIRM))
 def test_plan_auto_confirmation_for_returning_candidates(kb: KnowledgeBase, code: str) -> None:
     assert kb.plan(code, True)[3].mode == "auto_if_unchanged"
