@@ -292,6 +292,7 @@ class Reader:
                                 if _LATIN_START.match(fold(w)))
         self._can = CueSet(lexicon.can_words)
         self._asking_times = CueSet(lexicon.asking_time_words)
+        self._time_cues = CueSet(lexicon.time_cues)
         self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
         # (Matched on the canon run together: "can i 补" is "cani补" there.)
         self._modal = tuple(fold(w).replace(" ", "") for w in lexicon.modal_now if fold(w))
@@ -373,6 +374,17 @@ class Reader:
             [m for m in asked_mentions if self._steps[m[2]] not in aside or m in again],
             frozenset(),
         )
+        if focus is not None and asked_mentions and all(
+                w in self._weak for _, _, w in asked_mentions) and not self._time_cues.find(
+                    focus_squeezed):
+            # A long message whose asking part names a step by a general word only ("…想申请
+            # 复核 … 请问去哪申请 需要什么材料"): the step named plainly before it is asked.
+            # (Not when it asks a date: "…先注册还是先绑微信 报名几号开始" asks the weak
+            # word's.)
+            strong = [m for m in mentions if m[2] not in self._weak
+                      and (self._steps[m[2]] not in aside or m in again)]
+            if strong:
+                asked = self._named(strong, frozenset())
         asking_all = self._canon(asking).replace(" ", "") if asking else ""
         only_weak = bool(mentions) and all(w in self._weak for _, _, w in mentions)
         if focus is None and asking and only_weak:

@@ -818,6 +818,19 @@ def test_understand_last_year_s_circumstance_is_background_to_a_step_asked(
     assert entry_id(answer) == entry
 
 
+def test_understand_a_long_message_asking_by_a_general_word_asks_the_step_named_plainly(
+    answerer: Answerer,
+) -> None:
+    # "材料" in the asking part names confirmation only weakly; the rescoring named before
+    # it is what is asked.
+    answer = answerer.answer(
+        "成绩出来了 专业实践能力差两分 考完对过答案觉得自己答得挺好的 是不是系统算错了 想申请复核"
+        "看看卷子 请问去哪申请 需要什么材料",
+        now=datetime.fromisoformat("2024-06-25T20:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked == (Step.SCORE,)
+    assert entry_id(answer) == "no_rescore"
+
+
 def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     answerer: Answerer,
 ) -> None:
