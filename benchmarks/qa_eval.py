@@ -62,7 +62,8 @@ SET_FILES = ("questions.yaml", "questions_public.yaml", "questions_public2.yaml"
              "questions_blind73.yaml", "questions_blind74.yaml",
              "questions_blind75.yaml", "questions_blind76.yaml", "questions_blind77.yaml",
              "questions_blind79.yaml", "questions_blind80.yaml", "questions_blind82.yaml",
-             "questions_blind83.yaml", "questions_blind85.yaml",
+             "questions_blind83.yaml", "questions_blind85.yaml", "questions_blind84.yaml",
+             "questions_blind86.yaml",
              "questions_blind57.yaml")
 DEFAULT_NOW = "2024-02-01T10:00:00+08:00"
 _TAG = re.compile(r"<[^>]+>")

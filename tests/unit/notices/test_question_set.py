@@ -205,6 +205,10 @@ FLOORS = {
     ("questions_blind83", "holdout"): 0.8,
     ("questions_blind85", "tune"): 0.8,
     ("questions_blind85", "holdout"): 0.8,
+    ("questions_blind84", "tune"): 0.8,
+    ("questions_blind84", "holdout"): 0.8,
+    ("questions_blind86", "tune"): 0.8,
+    ("questions_blind86", "holdout"): 0.8,
     ("questions_blind57", "tune"): 0.8,
     ("questions_blind57", "holdout"): 0.8,
 }
