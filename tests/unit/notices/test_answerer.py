@@ -171,7 +171,8 @@ def test_answer_fraud_cue_repeats_the_warning(answerer: Answerer) -> None:
      "有人说他有门路 能直接改成审核通过 收费800",
      "someone offered to register for me for a fee, ok?",
      "工作证明我写好了 章我自己去刻一个", "我朋友考试那天有事 我帮他去考行不行",
-     "www.wsjs-kaoshi.cn 这个是官网不", "说有个app能提前看到成绩 要交会员费"],
+     "www.wsjs-kaoshi.cn 这个是官网不", "说有个app能提前看到成绩 要交会员费",
+     "有个公众号说交99能提前查成绩"],
 )
 def test_answer_forgery_and_doubtful_channels_get_the_warning(
     answerer: Answerer, question: str
