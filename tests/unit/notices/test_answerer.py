@@ -484,6 +484,9 @@ def test_answer_another_review_named_as_what_a_paper_is_for_is_no_other_exam(
     # ("单位评职称要成绩单": the paper it wants, named.)
     answer = answerer.answer("单位评职称要成绩单 现在还能下载吗", now=NOW)
     assert answer.entry is not None and answer.entry.id == "score_download"
+    # ("单位聘任要看原件": what the paper will be looked at for.)
+    answer = answerer.answer("成绩单要是过了下载时间还能补打吗 单位聘任要看原件", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "score_download"
     # Asked about itself, the other review is another's business.
     answer = answerer.answer("评职称需要什么条件", now=NOW)
     assert answer.entry is not None and answer.entry.id == "oos_other_exam"
