@@ -898,6 +898,7 @@ def test_answer_a_question_about_a_dated_step_says_where_it_stands(
 
 @pytest.mark.parametrize(("question", "cutoff"), [
     ("明年6月本科毕业 能拿本科学历报这次吗", True),
+    ("我们科一个护士明年6月份才拿本科毕业证 今年这次能不能按本科学历报", True),
     ("学位证去年12月20号才发下来 能用不", True),
     # The years of work count to the same cut-off.
     ("我12月25号才满年限 报名截止时还差几天 算够吗", True),
