@@ -831,6 +831,21 @@ def test_understand_a_long_message_asking_by_a_general_word_asks_the_step_named_
     assert entry_id(answer) == "no_rescore"
 
 
+@pytest.mark.parametrize(("region", "asked", "missing"),
+                         [("xinjiang_bingtuan", "2023-12-03", ()),
+                          ("xinjiang_bingtuan", "2023-12-20", (Step.SUBMIT,)),
+                          ("beijing", "2023-12-03", (Step.SUBMIT,))])
+def test_understand_an_online_region_s_upload_first_is_not_told_to_wait_for_submitting(
+    answerer: Answerer, region: str, asked: str, missing: tuple[Step, ...]
+) -> None:
+    """Where confirmation is online the materials go up before submitting: "要先完成提交报名
+    信息，才能报名确认" would tell the order backwards (unless submitting has closed)."""
+    answer = answerer.answer("我们这边报名确认是线上还是线下啊 材料是啥时候传", region_code=region,
+                             done=frozenset({Step.REGISTER, Step.WECHAT}),
+                             now=datetime.fromisoformat(f"{asked}T10:00:00+08:00"))
+    assert tuple(m.plan.step for m in answer.missing) == missing
+
+
 def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     answerer: Answerer,
 ) -> None:
