@@ -454,7 +454,10 @@ class Reader:
         # Each rule as named by its own cues and by its other way's ("要不要现场确认").
         found = [(s, r, bool(cues.find(ruled)), self._way_named(counter, ruled, s))
                  for s, r, cues, counter in self._rules]
-        named = [(s, r, by_cue) for s, r, by_cue, by_counter in found if by_cue or by_counter]
+        # (A way named alone, "去现场", is the way of a step the message names: "能不能在网上
+        # 缴费啊 以前交啥钱都得去现场" goes on site to pay, not to confirm.)
+        named = [(s, r, by_cue) for s, r, by_cue, by_counter in found
+                 if by_cue or (by_counter and (not steps or s in steps))]
         # A rule named both ways ("线上确认还是现场确认", "online or onsite") asks which way
         # the step works.
         ways_asked = any(by_cue and by_counter for _, _, by_cue, by_counter in found)

@@ -846,6 +846,23 @@ def test_understand_an_online_region_s_upload_first_is_not_told_to_wait_for_subm
     assert tuple(m.plan.step for m in answer.missing) == missing
 
 
+def test_understand_going_on_site_is_the_way_of_the_step_the_message_names(
+    answerer: Answerer,
+) -> None:
+    # "去现场" names on-site confirmation only where no other step is named; here the fee is.
+    answer = answerer.answer(
+        "内蒙古能不能在网上缴费啊 我们这边以前交啥钱好像都得去现场 今年审核过了不知道咋交",
+        done=frozenset({Step.REGISTER, Step.WECHAT, Step.SUBMIT, Step.CONFIRM, Step.REVIEW}),
+        now=BEFORE_PAYMENT)
+    assert answer.reading is not None
+    assert Step.CONFIRM not in [step for step, _ in answer.reading.rules]
+    assert entry_id(answer) in ("pay_online", "pay_regions")
+    # Named alone, it still asks about confirming on site.
+    answer = answerer.answer("老考生还要去现场吗", region_code="beijing", now=IN_REGISTRATION)
+    assert answer.reading is not None
+    assert [step for step, _ in answer.reading.rules][:1] == [Step.CONFIRM]
+
+
 def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     answerer: Answerer,
 ) -> None:
