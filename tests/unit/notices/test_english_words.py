@@ -75,7 +75,9 @@ def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answ
      ("how do i print my zhunkaozheng", "ticket"),
      ("when does jiaofei start", "pay_online"),
      ("do my years count from my zhiye zhuce", "work_years"),
-     ("is it on paper or on computer?", "computer_exam")],
+     ("is it on paper or on computer?", "computer_exam"),
+     # Asking for the score to be checked again is asking for a rescore.
+     ("Can I ask them to check my score again? I think it is wrong", "no_rescore")],
 )
 def test_english_words_phrases_are_read_as_the_topic_they_name(
     answerer: Answerer, question: str, entry: str
