@@ -863,6 +863,13 @@ def test_understand_going_on_site_is_the_way_of_the_step_the_message_names(
     assert [step for step, _ in answer.reading.rules][:1] == [Step.CONFIRM]
 
 
+def test_understand_getting_in_is_logging_in(answerer: Answerer) -> None:
+    # "登进去" logs in: an account from an earlier year is logged into, not made anew.
+    answer = answerer.answer("21年就注册了 这回直接登进去报就行 不用新建吧",
+                             region_code="liaoning", returning=True, now=IN_REGISTRATION)
+    assert entry_id(answer) == "register_once"
+
+
 def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     answerer: Answerer,
 ) -> None:
