@@ -870,6 +870,16 @@ def test_understand_getting_in_is_logging_in(answerer: Answerer) -> None:
     assert entry_id(answer) == "register_once"
 
 
+@pytest.mark.parametrize(("question", "entry"),
+                         [("想问下一个微信到底能绑几个考生", "wechat_binding"),
+                          ("注册完了 下一个是啥", "next_steps")])
+def test_understand_asking_about_one_wechat_is_no_next_step(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    # "问下 一个微信" is not "下一个": what comes next is asked only as such.
+    assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == entry
+
+
 def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     answerer: Answerer,
 ) -> None:
