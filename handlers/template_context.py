@@ -17,6 +17,7 @@ def plan_context(plan: StepPlan, status: WindowStatus | None, locale: Locale) ->
         "regional": plan.mode != "all",
         "name": plan.name(locale),
         "note": plan.note(locale),
+        "heads_up": plan.heads_up(locale),
         "consequence": plan.consequence(locale) or "",
         "window": None
         if window is None

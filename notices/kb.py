@@ -263,6 +263,8 @@ class KnowledgeBase:
             requires=rule.requires,
             region_code=region_code,
             milestone=milestone,
+            heads_up_zh="".join(r.before_note_zh for r in ahead),
+            heads_up_en=" ".join(r.before_note_en for r in ahead),
         )
 
     def with_milestones(self, milestones: Sequence[RegionMilestone]) -> KnowledgeBase:

@@ -27,6 +27,10 @@ class StepPlan:
     requires: tuple[Step, ...]
     region_code: str | None = None
     milestone: RegionMilestone | None = None
+    # What a later step's rule asks first of this one ("本考区线上确认：提交前须先…"), also
+    # at the head of the note.
+    heads_up_zh: str = ""
+    heads_up_en: str = ""
 
     @property
     def link(self) -> str | None:
@@ -40,6 +44,10 @@ class StepPlan:
     def note(self, lang: str) -> str:
         """Return what the notice says of the step here, in a language."""
         return in_language(lang, self.note_zh, self.note_en)
+
+    def heads_up(self, lang: str) -> str:
+        """Return what a later step's rule asks first of this one, in a language, or ""."""
+        return in_language(lang, self.heads_up_zh, self.heads_up_en)
 
     def consequence(self, lang: str) -> str | None:
         """Return what missing the step costs, in a language, if the notice says."""

@@ -123,6 +123,8 @@ def test_plan_submitting_in_an_online_region_starts_with_uploading(
     assert submit.note_zh.startswith("本考区线上确认：提交前须先") is upload_first
     assert ("upload the required materials before you submit" in submit.note_en) is upload_first
     assert any("提交报名信息前" in s for s in submit.sources) is upload_first
+    assert bool(submit.heads_up_zh) is upload_first
+    assert submit.note_zh.startswith(submit.heads_up_zh)
     assert submit.window is not None and submit.mode == "all"
 
 

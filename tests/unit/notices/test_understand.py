@@ -880,6 +880,27 @@ def test_understand_asking_about_one_wechat_is_no_next_step(
     assert entry_id(answerer.answer(question, now=IN_REGISTRATION)) == entry
 
 
+@pytest.mark.parametrize(("question", "region", "said"),
+                         [("绑好微信了 可以直接提交了吧", "tianjin",
+                           "提交前须先按考区要求上传报名材料"),
+                          ("can I submit my application now?", "shanghai",
+                           "upload the required materials before you submit"),
+                          ("绑好微信了 可以直接提交了吧", "beijing", None)])
+def test_understand_submitting_now_in_an_online_region_says_upload_first(
+    knowledge: Knowledge, question: str, region: str, said: str | None
+) -> None:
+    """Whether one can submit today, where confirmation is online: yes, and the materials go
+    up first (elsewhere nothing of it)."""
+    answer = knowledge.answerer.answer(
+        question, region_code=region, done=frozenset({Step.REGISTER, Step.WECHAT}),
+        now=IN_REGISTRATION)
+    reply = render_answer(answer, knowledge, Texts(), "en" if answer.lang == "en" else "zh")
+    if said is None:
+        assert "上传" not in reply
+    else:
+        assert said in reply.split("\n")[1]
+
+
 def test_understand_a_request_to_move_the_exam_in_a_long_message_is_personal(
     answerer: Answerer,
 ) -> None:
