@@ -236,11 +236,13 @@ class KnowledgeBase:
         # A later step's rule that bears on this one first ("提交报名信息前须先上传材料").
         ahead = [c.rule for c in choices.values()
                  if c.rule is not None and c.rule.before is rule.step and c.rule.before_note_zh]
+        heads_up_zh = "".join(r.before_note_zh for r in ahead)
+        heads_up_en = " ".join(r.before_note_en for r in ahead)
         if ahead:
             terms = replace(
                 terms,
-                note_zh="".join(r.before_note_zh for r in ahead) + terms.note_zh,
-                note_en=" ".join([*(r.before_note_en for r in ahead), terms.note_en]),
+                note_zh=heads_up_zh + terms.note_zh,
+                note_en=f"{heads_up_en} {terms.note_en}",
                 sources=(*terms.sources, *(p for r in ahead for p in r.before_source)),
             )
         milestone = self.milestone(region_code, rule.step)
@@ -263,8 +265,8 @@ class KnowledgeBase:
             requires=rule.requires,
             region_code=region_code,
             milestone=milestone,
-            heads_up_zh="".join(r.before_note_zh for r in ahead),
-            heads_up_en=" ".join(r.before_note_en for r in ahead),
+            heads_up_zh=heads_up_zh,
+            heads_up_en=heads_up_en,
         )
 
     def with_milestones(self, milestones: Sequence[RegionMilestone]) -> KnowledgeBase:

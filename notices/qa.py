@@ -1328,17 +1328,15 @@ class Answerer:
         # "提交了但是还没审核，能先交钱吗" — paying waits for the review.
         # ("审核过了 但是2月份没交费 现在准考证还能打吗": where that step's window has
         # closed, that is the answer, and the step asked cannot follow.)
-        # (Where the step's own rule comes before the one it requires, "上传材料" before
-        # submitting in a region confirming online, that order is the rule's to tell, unless
-        # the required step's window has closed.)
-        first = {r.before for r in rule.rules
-                 if r.mode == plans[step].mode and plans[step].region_code in r.regions}
+        # (Where a later rule bears on the required step first, "上传材料" before submitting
+        # in a region confirming online, the plan's heads-up tells that order, unless the
+        # required step's window has closed.)
         missing = [
             TodoItem(plan=plans[r], status=(status := self._status(plans[r], asker)),
                      ready=False, past=status is not None and status.state == "closed")
             for r in plans[step].requires if asker.done and r not in asker.done
         ]
-        common["missing"] = tuple(m for m in missing if m.past or m.plan.step not in first)
+        common["missing"] = tuple(m for m in missing if m.past or not m.plan.heads_up_zh)
         if asker.region is None and (rule.rules or rule.default):
             plan, shared = self._shared_for(step, asker)
             shared = replace(shared, status=self._status(plan, asker))
