@@ -415,6 +415,7 @@ class Lexicon(_Frozen):
     exam_content: tuple[str, ...] = ()
     self_references: tuple[str, ...] = ()
     hearsay_cues: tuple[str, ...] = ()
+    hearsay_tellers: tuple[str, ...] = ()
     news_leads: tuple[str, ...] = ()
     guarantee_cues: tuple[str, ...] = ()
     pay_link_cues: tuple[str, ...] = ()

@@ -349,6 +349,7 @@ class Answerer:
             kb.entries, canon=self._canon, tokenizer=Segmenter(tokenizer(kb.domain_words())),
             stopwords=stop,
             light=frozenset(fold(w) for w in lex.asker_words),
+            muted=[fold(w) for w in lex.hearsay_tellers],
             reading_words=[fold(w) for w in _reading_words(lex)],
         )
         rules = tuple((r.step, rule) for r in kb.cycle.steps for rule in r.rules)

@@ -10,7 +10,7 @@ from typing import Any
 
 from notices.models import Entry, EntryKind
 from notices.steps import Step
-from notices.text import cjk_bigrams, normalise
+from notices.text import CueSet, cjk_bigrams, normalise
 
 # Ranking constants, set on the tuning question set and kept round on purpose.
 _K1 = 1.2
@@ -54,6 +54,7 @@ class Index:
         tokenizer: Any,
         stopwords: frozenset[str],
         light: frozenset[str] = frozenset(),
+        muted: Iterable[str] = (),
         reading_words: Iterable[str] = (),
     ) -> None:
         self._entries = tuple(entries)
@@ -61,6 +62,8 @@ class Index:
         self._tk = tokenizer
         self._stop = stopwords
         self._light = light
+        # Phrases of a question that name no topic (who told the asker: "同事说").
+        self._muted = CueSet(muted)
         # Entries with no keywords nor questions are reached by name only (guards), not ranked.
         self._entries = tuple(e for e in self._entries if e.keywords or e.questions)
         self._topic_terms: set[str] = set()
@@ -102,7 +105,7 @@ class Index:
         if weight == 1.0:
             cached = self._terms_cache.get(canon)
             if cached is None:
-                cached = self._terms(canon, 1.0, asked=True)
+                cached = self._terms(self._muted.strip(canon), 1.0, asked=True)
                 if len(self._terms_cache) >= _TERMS_CACHE:
                     self._terms_cache.clear()
                 self._terms_cache[canon] = cached

@@ -786,6 +786,15 @@ def test_answer_a_rumoured_move_of_the_exam_is_checked_against_the_notice(
     assert answer.entry is not None and answer.entry.id in ("exam_dates", "key_dates")
 
 
+@pytest.mark.parametrize("question", ["还能报名吗 我是听同事说的", "现在还能报名吗 听同事讲的"])
+def test_answer_who_told_the_asker_is_no_topic(answerer: Answerer, question: str) -> None:
+    # A colleague who told the asker is not a colleague's WeChat to bind.
+    answer = answerer.answer(question, now=datetime(2023, 12, 18, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "registration_dates"
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == "closed"
+
+
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
     # Words beside it ("今年", "早就") touch other rules; the window answers.
     answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
