@@ -62,6 +62,9 @@ _TIE = 0.95
 _UNDATED = 1.4
 # ... and by this much when only a 现在 made it a time question.
 _UNDATED_NOW = 3.0
+# ... and by this much for a can-I-now question ("我2019年注册的 这个账号还能用吗"): a rule of the
+# step far ahead of its dated entries answers, not whether its window is open.
+_UNDATED_CAN = 3.0
 # What may stand between 刚/已经 and another exam told as done ("已经拿了护士资格证"); not any
 # word ("刚知道有执业药师考试 什么时候报名" asks about that exam).
 _DONE_LEAD_VERBS = "拿了|拿到了?|考了|考过了?|考完了?|通过了?"
@@ -427,6 +430,13 @@ class Answerer:
         self._outcome_leads = tuple(fold(w) for w in lex.outcome_leads if fold(w))
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
+        # A can-word just before a step's own word ("还能注册吗", "可以再报名不"): whether the
+        # step can be done today, its window.
+        modals = _choices(fold(w) for w in (*lex.modal_now, *lex.can_words))
+        self._can_do = {
+            step: re.compile(f"(?:{modals})再?(?:{_choices(fold(w) for w in words)})")
+            for step, words in lex.step_cues.items() if words
+        }
         self._guarantees = CueSet(lex.guarantee_cues)
         self._pay_links = CueSet(lex.pay_link_cues)
         self._news_leads = tuple(fold(w) for w in lex.news_leads if fold(w))
@@ -1579,11 +1589,18 @@ class Answerer:
             if not (reading.now_said and not reading.can and not reading.editing):
                 # "现在还能改吗" asks whether a window is open today. ("换了考区以后成绩还能滚动
                 # 吗", about a step the notice dates nowhere, may ask about its rule: checked
-                # below.)
-                return False
-            # A 现在 that only says when the asker speaks ("那个号好久没用了 现在考主管要新注册
-            # 一个吗"): a rule of the step far ahead of its dated entries answers instead.
-            margin = _UNDATED_NOW
+                # below.) A can-I question whose words are far more those of an undated rule
+                # of the step ("2019年注册的 这个账号还能用吗") asks about that rule.
+                if reading.aspect is not Aspect.NOW or not reading.can or reading.editing or (
+                        (can_do := self._can_do.get(reading.asked[0])) is not None
+                        and can_do.search((reading.asking_canon or reading.canon)
+                                          .replace(" ", ""))):
+                    return False
+                margin = _UNDATED_CAN
+            else:
+                # A 现在 that only says when the asker speaks ("那个号好久没用了 现在考主管要新注册
+                # 一个吗"): a rule of the step far ahead of its dated entries answers instead.
+                margin = _UNDATED_NOW
         step = reading.asked[0]
         if not any(e.time_aware for e in self.kb.entries if step in e.steps):
             return False  # "审核结果啥时候出来": no entry of the step carries a date at all.

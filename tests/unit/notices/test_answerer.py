@@ -795,6 +795,18 @@ def test_answer_who_told_the_asker_is_no_topic(answerer: Answerer, question: str
     assert answer.statuses[0][1].state == "closed"
 
 
+def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) -> None:
+    # Whether an old account still works is the rule on registering once, not whether the
+    # registering window is open; "现在还能注册吗" still asks about the window.
+    now = datetime(2023, 12, 5, 2, 0, tzinfo=UTC)
+    old = answerer.answer("我2018年注册的 之后一直没报 那个账号还能用吗 会不会过期", now=now)
+    assert old.entry is not None and old.entry.id == "register_once"
+    window = answerer.answer("现在还能注册吗", now=now)
+    assert window.entry is not None and window.entry.id == "register_early"
+    assert window.statuses and window.statuses[0][1] is not None
+    assert window.statuses[0][1].state == "open"
+
+
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
     # Words beside it ("今年", "早就") touch other rules; the window answers.
     answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
