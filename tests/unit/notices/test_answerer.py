@@ -764,6 +764,8 @@ def test_answer_asking_whether_official(
         ("怎么申请合并成绩", "id_change_score_merge"),
         # A change of specialty is no change of ID: whether scores roll over is the rule.
         ("换专业了 成绩还滚动吗", "score_rolling"),
+        # Nor is taking the subjects in different years a question about the exam days.
+        ("四个科目能不能分开考", "score_rolling"),
         # Nor does the entry about automatic confirmation failing, unless the trouble is named.
         ("没有工作单位的话报名表怎么填", "withdraw_edit"),
         ("auto confirmation failed what now", "confirm_auto_failed"),
