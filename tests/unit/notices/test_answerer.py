@@ -813,6 +813,17 @@ def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) 
     assert window.statuses[0][1].state == "open"
 
 
+@pytest.mark.parametrize("question", ["全考完了吧", "今年的全部考完了吗"])
+def test_answer_whether_all_is_over_names_the_step_by_its_verb(
+    answerer: Answerer, question: str
+) -> None:
+    # No step named but by 考 after 全/全部: whether the exam is over, not the scores.
+    answer = answerer.answer(question, now=datetime(2024, 4, 25, 8, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "exam_dates"
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == "closed"
+
+
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
     # Words beside it ("今年", "早就") touch other rules; the window answers.
     answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
