@@ -1741,6 +1741,8 @@ def test_understand_a_homophone_typo_of_a_step_word_names_the_step(knowledge: Kn
     assert answer.entry is not None and answer.entry.id == "pay_online"
     answer = knowledge.answerer.answer("自动确人是啥意思", now=IN_PAYMENT)
     assert answer.entry is not None and answer.entry.id == "confirm_auto"
+    answer = knowledge.answerer.answer("密马忘了 试了好几次 咋整", now=IN_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "password_recovery"
 
 
 @pytest.mark.parametrize(
