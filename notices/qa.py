@@ -65,6 +65,8 @@ _UNDATED_NOW = 3.0
 # ... and by this much for a can-I-now question ("我2019年注册的 这个账号还能用吗"): a rule of the
 # step far ahead of its dated entries answers, not whether its window is open.
 _UNDATED_CAN = 3.0
+# An entry about what follows a change of ID, this near the top, answers a message stating one.
+_ID_CHANGE_NEAR = 0.9
 # What may stand between 刚/已经 and another exam told as done ("已经拿了护士资格证"); not any
 # word ("刚知道有执业药师考试 什么时候报名" asks about that exam).
 _DONE_LEAD_VERBS = "拿了|拿到了?|考了|考过了?|考完了?|通过了?"
@@ -430,6 +432,7 @@ class Answerer:
         self._outcome_leads = tuple(fold(w) for w in lex.outcome_leads if fold(w))
         self._news_tails = CueSet(lex.news_tails)
         self._hearsay = CueSet(lex.hearsay_cues)
+        self._id_fields = CueSet(self._canon(fold(w)) for w in lex.identity_fields)
         # A can-word just before a step's own word ("还能注册吗", "可以再报名不"): whether the
         # step can be done today, its window.
         modals = _choices(fold(w) for w in (*lex.modal_now, *lex.can_words))
@@ -1565,8 +1568,13 @@ class Answerer:
         that rule answers, not the window of a step the message names."""
         if not reading.changed:
             return None
-        top = self._first_ranked(reading)
-        return top if top is not None and top.on_change else None
+        ranked = self._index.rank(self._index.terms(reading.canon))
+        if not ranked:
+            return None
+        # (Near the top where the change is of an ID document named: "以前用护照注册的 现在有
+        # 身份证了 能把账号改成身份证号吗" is no question about registering alone.)
+        near = ranked[0][0] * (_ID_CHANGE_NEAR if self._id_fields.find(reading.canon) else 1.0)
+        return next((e for s, e in ranked if s >= near and e.on_change), None)
 
     def _first_ranked(self, reading: Reading) -> Entry | None:
         """Return the entry ranked first for the whole question, steps aside, if any."""

@@ -762,6 +762,9 @@ def test_answer_asking_whether_official(
         # A change stated, or merging asked for (which only follows one): it answers.
         ("证件号码变了 成绩怎么办", "id_change_score_merge"),
         ("怎么申请合并成绩", "id_change_score_merge"),
+        # An ID document changed, the account asked about: the rule on a changed ID, though
+        # registering's words weigh a little more.
+        ("原来用护照注册的 现在有身份证了 账号能换成身份证号吗", "id_change_score_merge"),
         # A change of specialty is no change of ID: whether scores roll over is the rule.
         ("换专业了 成绩还滚动吗", "score_rolling"),
         # Nor is taking the subjects in different years a question about the exam days.
