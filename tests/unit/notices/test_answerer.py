@@ -827,6 +827,15 @@ def test_answer_whether_all_is_over_names_the_step_by_its_verb(
     assert answer.statuses[0][1].state == "closed"
 
 
+def test_answer_tonight_asks_where_today_stands(answerer: Answerer) -> None:
+    # 今晚 is today: the window's state on its last evening, not the rule on editing.
+    now = datetime(2023, 12, 14, 13, 0, tzinfo=UTC)
+    answer = answerer.answer("今晚提交报名信息还赶趟吗", now=now)
+    assert answer.entry is not None and answer.entry.id == "registration_dates"
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == "open"
+
+
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
     # Words beside it ("今年", "早就") touch other rules; the window answers.
     answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
