@@ -1743,6 +1743,8 @@ def test_understand_a_homophone_typo_of_a_step_word_names_the_step(knowledge: Kn
     assert answer.entry is not None and answer.entry.id == "confirm_auto"
     answer = knowledge.answerer.answer("密马忘了 试了好几次 咋整", now=IN_PAYMENT)
     assert answer.entry is not None and answer.entry.id == "password_recovery"
+    answer = knowledge.answerer.answer("能报明了吗", now=IN_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "registration_dates"
 
 
 @pytest.mark.parametrize(
