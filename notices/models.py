@@ -416,6 +416,7 @@ class Lexicon(_Frozen):
     self_references: tuple[str, ...] = ()
     hearsay_cues: tuple[str, ...] = ()
     hearsay_tellers: tuple[str, ...] = ()
+    compared_others: tuple[str, ...] = ()
     news_leads: tuple[str, ...] = ()
     guarantee_cues: tuple[str, ...] = ()
     pay_link_cues: tuple[str, ...] = ()

@@ -325,6 +325,8 @@ class Reader:
         ]
         self._negations = tuple(fold(w).replace(" ", "") for w in lexicon.negation_cues if fold(w))
         self._denials = tuple(fold(w).replace(" ", "") for w in lexicon.denial_cues if fold(w))
+        self._unchanged = (*self._denials,
+                           *(fold(w) for w in lexicon.compared_others if fold(w)))
         self._rules = [
             (step, rule, CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.cues),
              CueSet(self._canon(fold(c)).replace(" ", "") for c in rule.counter_cues))
@@ -488,8 +490,9 @@ class Reader:
             returning=returning,
             # ("信息都没有变化", "nothing has changed": no change.)
             # (English words keep their spaces: "she moved to another hospital".)
-            changed=(self._changed.holds(squeezed, self._denials)
-                     or self._changed.holds(canon, self._denials) or id_changed
+            # ("跟别的省不一样" compares regions: no change either.)
+            changed=(self._changed.holds(squeezed, self._unchanged)
+                     or self._changed.holds(canon, self._unchanged) or id_changed
                      or self._level_changed(clean)),
             id_changed=id_changed,
             # (Looked for in the whole message first: most name no subjects. The raw text

@@ -1227,11 +1227,18 @@ def test_understand_a_stated_change_brings_the_merge_rule(answerer: Answerer) ->
 
 @pytest.mark.parametrize(
     "question", ["去年浙江没过 信息都没有变化 今年能自动确认吗",
-                 "failed last year in zhejiang, nothing has changed. auto confirmed this year?"],
+                 "failed last year in zhejiang, nothing has changed. auto confirmed this year?",
+                 # (Regions compared, not the asker's details.)
+                 "上海的报名确认要去现场吗 跟其他省不一样吧"],
 )
 def test_understand_a_denied_change_is_no_change(answerer: Answerer, question: str) -> None:
     answer = answerer.answer(question, now=IN_REGISTRATION)
     assert answer.reading is not None and not answer.reading.changed
+
+
+def test_understand_a_change_from_last_year_is_a_change(answerer: Answerer) -> None:
+    answer = answerer.answer("单位跟去年不一样了 还能自动确认吗", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.changed
 
 
 def test_understand_a_denied_fraud_cue_is_no_fraud(answerer: Answerer) -> None:
