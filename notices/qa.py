@@ -1585,14 +1585,18 @@ class Answerer:
         """Return True when a time question is about an undated rule of the step: "成绩能保留
         多久" asks how long scores count (the rolling rule), not when they come out."""
         margin = _UNDATED
+        # ("密码忘了…现在咋整 还有几天截止了": the days left of a step in trouble, told beside
+        # what to do about it.)
+        troubled = reading.asked[0] in reading.troubles and not self._undo.find(
+            reading.canon.replace(" ", ""))
         if reading.aspect is not Aspect.WHEN and not (
+                reading.aspect is Aspect.DAYS_LEFT and troubled) and not (
             reading.aspect is Aspect.NOW and (
                 reading.asked[0] in self._undated_steps
                 # "密码忘了…明天就截止了 急死": a trouble with the step itself, told with its
                 # deadline, asks what to do about the trouble, if an entry of the step says.
                 # ("15号了还能撤回修改吗": undoing a step is done within its window.)
-                or (reading.asked[0] in reading.troubles
-                    and not self._undo.find(reading.canon.replace(" ", ""))))
+                or troubled)
         ):
             if not (reading.now_said and not reading.can and not reading.editing):
                 # "现在还能改吗" asks whether a window is open today. ("换了考区以后成绩还能滚动

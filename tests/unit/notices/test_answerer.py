@@ -836,6 +836,12 @@ def test_answer_tonight_asks_where_today_stands(answerer: Answerer) -> None:
     assert answer.statuses[0][1].state == "open"
 
 
+def test_answer_days_left_beside_a_trouble_asks_about_the_trouble(answerer: Answerer) -> None:
+    now = datetime(2023, 12, 10, 15, 0, tzinfo=UTC)
+    answer = answerer.answer("密码忘了 刷脸也登不上 咋整 还有几天截止", now=now)
+    assert answer.entry is not None and answer.entry.id == "password_recovery"
+
+
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
     # Words beside it ("今年", "早就") touch other rules; the window answers.
     answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
