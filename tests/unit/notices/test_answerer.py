@@ -842,6 +842,17 @@ def test_answer_days_left_beside_a_trouble_asks_about_the_trouble(answerer: Answ
     assert answer.entry is not None and answer.entry.id == "password_recovery"
 
 
+def test_answer_an_a_not_a_question_closes_a_long_message(answerer: Answerer) -> None:
+    # "打行不行" asks (as 能不能 does): the message asks about the ticket, the illness before
+    # it is background, not the circumstance asked about.
+    question = ("家里老人摔了住院 我这两周一直在医院陪护 前两天才想起考试的事 钱一月份就交了 "
+                "准考证还没打 今天都18号了 20号还有考试 家里没打印机 去镇上打印店打行不行")
+    answer = answerer.answer(question, now=datetime(2024, 4, 18, 13, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "ticket"
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == "open"
+
+
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
     # Words beside it ("今年", "早就") touch other rules; the window answers.
     answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
