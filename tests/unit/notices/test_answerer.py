@@ -78,7 +78,8 @@ def test_answer_a_pasted_status_asked_about_as_a_whole_gives_what_comes_next(
     [(q, "oos_technical") for q in ("银行卡扣了钱 平台还是未缴费", "交费时重复扣款了 怎么办",
                                     "I was charged twice for the exam fee")]
     # Moving to another exam site, however said.
-    + [(q, "oos_venue") for q in ("考点离我家很远 能不能调", "能换到别的考点考吗")],
+    + [(q, "oos_venue") for q in ("考点离我家很远 能不能调", "能换到别的考点考吗",
+                                  "镇上有考点吗 还是要跑到市里")],
 )
 def test_answer_a_problem_the_notice_leaves_out_gets_its_topic(
     answerer: Answerer, question: str, entry_id: str
