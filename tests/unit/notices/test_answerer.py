@@ -513,7 +513,8 @@ def test_answer_another_exam_told_as_done_is_who_the_asker_is(answerer: Answerer
      ("考过了单位给涨工资吗", "oos_general"), ("考完会公布标准答案吗 想估分", "oos_pass_mark"),
      ("少数民族考生有加分吗", "oos_general"), ("资格证书在哪里领", "oos_certificate"),
      ("软考的准考证怎么打印", "oos_other_exam"),
-     ("我是香港居民 能报这个考试吗", "oos_eligibility")],
+     ("我是香港居民 能报这个考试吗", "oos_eligibility"),
+     ("recommend a good book or app to prepare", "oos_textbook")],
 )
 def test_answer_what_the_notice_leaves_out_of_a_step_is_said_to_be_left_out(
     answerer: Answerer, question: str, entry_id: str
