@@ -1487,6 +1487,8 @@ READINGS = [
     pytest.param("confirmed already, what is left for me to do", IN_PAYMENT, "next_steps",
                  id="what-is-left-en"),
     pytest.param("is there a hotline I can call", IN_PAYMENT, "ask_local", id="hotline"),
+    pytest.param("who should I contact about my review", IN_PAYMENT, "ask_local",
+                 id="whom-to-contact"),
     pytest.param("啥也没弄呢 先做哪一步", IN_REGISTRATION, "next_steps", id="which-step-first"),
     pytest.param("我妈不会用手机 我用我的微信帮她报可以吗", IN_REGISTRATION, "wechat_binding",
                  id="one-wechat-for-two"),
