@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notices import Answerer, AnswerKind, Step
+from notices import Answer, Answerer, AnswerKind, Step
 from notices.understand import Aspect
 
 NOW = datetime(2024, 2, 1, 2, 0, tzinfo=UTC)
@@ -797,13 +797,18 @@ def test_answer_a_rumoured_move_of_the_exam_is_checked_against_the_notice(
     assert answer.entry is not None and answer.entry.id in ("exam_dates", "key_dates")
 
 
+def _stands(*, answer: Answer, entry_id: str, state: str) -> None:
+    """Assert the answer's entry and where its first step stands today."""
+    assert answer.entry is not None and answer.entry.id == entry_id
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == state
+
+
 @pytest.mark.parametrize("question", ["还能报名吗 我是听同事说的", "现在还能报名吗 听同事讲的"])
 def test_answer_who_told_the_asker_is_no_topic(answerer: Answerer, question: str) -> None:
     # A colleague who told the asker is not a colleague's WeChat to bind.
     answer = answerer.answer(question, now=datetime(2023, 12, 18, 2, 0, tzinfo=UTC))
-    assert answer.entry is not None and answer.entry.id == "registration_dates"
-    assert answer.statuses and answer.statuses[0][1] is not None
-    assert answer.statuses[0][1].state == "closed"
+    _stands(answer=answer, entry_id="registration_dates", state="closed")
 
 
 def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) -> None:
@@ -813,9 +818,7 @@ def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) 
     old = answerer.answer("我2018年注册的 之后一直没报 那个账号还能用吗 会不会过期", now=now)
     assert old.entry is not None and old.entry.id == "register_once"
     window = answerer.answer("现在还能注册吗", now=now)
-    assert window.entry is not None and window.entry.id == "register_early"
-    assert window.statuses and window.statuses[0][1] is not None
-    assert window.statuses[0][1].state == "open"
+    _stands(answer=window, entry_id="register_early", state="open")
 
 
 @pytest.mark.parametrize("question", ["全考完了吧", "今年的全部考完了吗"])
@@ -824,18 +827,14 @@ def test_answer_whether_all_is_over_names_the_step_by_its_verb(
 ) -> None:
     # No step named but by 考 after 全/全部: whether the exam is over, not the scores.
     answer = answerer.answer(question, now=datetime(2024, 4, 25, 8, 0, tzinfo=UTC))
-    assert answer.entry is not None and answer.entry.id == "exam_dates"
-    assert answer.statuses and answer.statuses[0][1] is not None
-    assert answer.statuses[0][1].state == "closed"
+    _stands(answer=answer, entry_id="exam_dates", state="closed")
 
 
 def test_answer_tonight_asks_where_today_stands(answerer: Answerer) -> None:
     # 今晚 is today: the window's state on its last evening, not the rule on editing.
     now = datetime(2023, 12, 14, 13, 0, tzinfo=UTC)
     answer = answerer.answer("今晚提交报名信息还赶趟吗", now=now)
-    assert answer.entry is not None and answer.entry.id == "registration_dates"
-    assert answer.statuses and answer.statuses[0][1] is not None
-    assert answer.statuses[0][1].state == "open"
+    _stands(answer=answer, entry_id="registration_dates", state="open")
 
 
 def test_answer_days_left_beside_a_trouble_asks_about_the_trouble(answerer: Answerer) -> None:
@@ -850,9 +849,7 @@ def test_answer_an_a_not_a_question_closes_a_long_message(answerer: Answerer) ->
     question = ("家里老人摔了住院 我这两周一直在医院陪护 前两天才想起考试的事 钱一月份就交了 "
                 "准考证还没打 今天都18号了 20号还有考试 家里没打印机 去镇上打印店打行不行")
     answer = answerer.answer(question, now=datetime(2024, 4, 18, 13, 0, tzinfo=UTC))
-    assert answer.entry is not None and answer.entry.id == "ticket"
-    assert answer.statuses and answer.statuses[0][1] is not None
-    assert answer.statuses[0][1].state == "open"
+    _stands(answer=answer, entry_id="ticket", state="open")
 
 
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
