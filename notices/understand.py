@@ -35,6 +35,8 @@ _SHORT_YEAR = r"(?<![\d.满了近共有干做作超过第约余龄])([1-3]\d)(?=
 _YEAR = re.compile(rf"(?<!\d)(20\d\d)(?!\d)|{_SHORT_YEAR}")
 # How far around a step word a "done" marker may stand: "已经完成了报名确认", "审核 过了".
 _BEFORE = 6
+# How far before a report of progress whose word it is may be told ("他说4月14号就都考完了").
+_TOLD_SPAN = 12
 # How close before a step word a word saying it is done stands ("已经报名", "刚把报名").
 _CLOSE = 0
 _AFTER = 4
@@ -234,6 +236,7 @@ class Reader:
         self._after = longest_first(lexicon.done_after)
         self._between = longest_first(lexicon.done_between)
         self._not_done = CueSet(lexicon.not_done)
+        self._told_by = CueSet(fold(w) for w in (*lexicon.hearsay_cues, *lexicon.teller_cues))
         self._others = CueSet(lexicon.other_people)
         self._done_verbs = longest_first(lexicon.done_verbs)
         self._done_gap = tuple(fold(w) for w in lexicon.done_gap_words if fold(w))
@@ -705,6 +708,9 @@ class Reader:
                 # ("I have not printed my admission ticket": 没 已打印准考证; "我能不能先把钱
                 # 交了": a question.)
                 and not self._not_done.find(before)
+                # ("他说4月14号就都考完了": someone else's word, not the asker's progress.)
+                and not self._told_by.find(
+                    squeezed_clean[max(0, m.start() - _TOLD_SPAN) : m.start()])
             ):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)

@@ -852,6 +852,16 @@ def test_answer_an_a_not_a_question_closes_a_long_message(answerer: Answerer) ->
     _stands(answer=answer, entry_id="ticket", state="open")
 
 
+@pytest.mark.parametrize("question", ["考试最后一天几号 我同事说14号就都考完了",
+                                      "考试哪天结束 她说13号就考完了"])
+def test_answer_progress_told_by_someone_else_is_not_the_askers(
+    answerer: Answerer, question: str
+) -> None:
+    # "她说…考完了" is her word: the exam asked about is not done, its days answer.
+    answer = answerer.answer(question, now=datetime(2024, 4, 10, 2, 0, tzinfo=UTC))
+    _stands(answer=answer, entry_id="exam_dates", state="upcoming")
+
+
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
     # Words beside it ("今年", "早就") touch other rules; the window answers.
     answer = answerer.answer("今年的报名是不是早就结束了", now=NOW)
