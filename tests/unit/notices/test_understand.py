@@ -1993,6 +1993,8 @@ def test_understand_both_ways_of_a_step_named_without_a_region_is_the_step_for_e
     ("下周六考试那天北京会不会下雨", AnswerKind.OUT_OF_SCOPE, "oos_general"),
     # A degree's mode of study asks whether it is recognised, not the eligibility rules.
     ("函授大专能报名不", AnswerKind.ANSWER, "recognised_degree"),
+    # Passing part of the exam, in English: the rolling rule.
+    ("what if I only pass one part of the exam", AnswerKind.ANSWER, "score_rolling"),
     # A degree earned abroad, however English says it.
     ("I have a foreign BSN, can I apply for this exam?", AnswerKind.ANSWER, "recognised_degree"),
     # Anyone offering a review result for money, a teacher too.
