@@ -804,11 +804,32 @@ def _stands(*, answer: Answer, entry_id: str, state: str) -> None:
     assert answer.statuses[0][1].state == state
 
 
-@pytest.mark.parametrize("question", ["还能报名吗 我是听同事说的", "现在还能报名吗 听同事讲的"])
-def test_answer_who_told_the_asker_is_no_topic(answerer: Answerer, question: str) -> None:
-    # A colleague who told the asker is not a colleague's WeChat to bind.
-    answer = answerer.answer(question, now=datetime(2023, 12, 18, 2, 0, tzinfo=UTC))
-    _stands(answer=answer, entry_id="registration_dates", state="closed")
+@pytest.mark.parametrize(
+    ("question", "now", "entry_id", "state"),
+    [
+        # A colleague who told the asker is not a colleague's WeChat to bind.
+        *((q, datetime(2023, 12, 18, 2, 0, tzinfo=UTC), "registration_dates", "closed")
+          for q in ("还能报名吗 我是听同事说的", "现在还能报名吗 听同事讲的")),
+        # No step named but by 考 after 全/全部: whether the exam is over, not the scores.
+        *((q, datetime(2024, 4, 25, 8, 0, tzinfo=UTC), "exam_dates", "closed")
+          for q in ("全考完了吧", "今年的全部考完了吗")),
+        # 今晚 is today: the window's state on its last evening, not the rule on editing.
+        ("今晚提交报名信息还赶趟吗", datetime(2023, 12, 14, 13, 0, tzinfo=UTC),
+         "registration_dates", "open"),
+        # "打行不行" asks (as 能不能 does): the message asks about the ticket, the illness
+        # before it is background, not the circumstance asked about.
+        ("家里老人摔了住院 我这两周一直在医院陪护 前两天才想起考试的事 钱一月份就交了 "
+         "准考证还没打 今天都18号了 20号还有考试 家里没打印机 去镇上打印店打行不行",
+         datetime(2024, 4, 18, 13, 0, tzinfo=UTC), "ticket", "open"),
+        # "她说…考完了" is her word: the exam asked about is not done, its days answer.
+        *((q, datetime(2024, 4, 10, 2, 0, tzinfo=UTC), "exam_dates", "upcoming")
+          for q in ("考试最后一天几号 我同事说14号就都考完了", "考试哪天结束 她说13号就考完了")),
+    ],
+)
+def test_answer_where_the_step_asked_stands_today(
+    answerer: Answerer, question: str, now: datetime, entry_id: str, state: str
+) -> None:
+    _stands(answer=answerer.answer(question, now=now), entry_id=entry_id, state=state)
 
 
 def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) -> None:
@@ -821,45 +842,10 @@ def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) 
     _stands(answer=window, entry_id="register_early", state="open")
 
 
-@pytest.mark.parametrize("question", ["全考完了吧", "今年的全部考完了吗"])
-def test_answer_whether_all_is_over_names_the_step_by_its_verb(
-    answerer: Answerer, question: str
-) -> None:
-    # No step named but by 考 after 全/全部: whether the exam is over, not the scores.
-    answer = answerer.answer(question, now=datetime(2024, 4, 25, 8, 0, tzinfo=UTC))
-    _stands(answer=answer, entry_id="exam_dates", state="closed")
-
-
-def test_answer_tonight_asks_where_today_stands(answerer: Answerer) -> None:
-    # 今晚 is today: the window's state on its last evening, not the rule on editing.
-    now = datetime(2023, 12, 14, 13, 0, tzinfo=UTC)
-    answer = answerer.answer("今晚提交报名信息还赶趟吗", now=now)
-    _stands(answer=answer, entry_id="registration_dates", state="open")
-
-
 def test_answer_days_left_beside_a_trouble_asks_about_the_trouble(answerer: Answerer) -> None:
     now = datetime(2023, 12, 10, 15, 0, tzinfo=UTC)
     answer = answerer.answer("密码忘了 刷脸也登不上 咋整 还有几天截止", now=now)
     assert answer.entry is not None and answer.entry.id == "password_recovery"
-
-
-def test_answer_an_a_not_a_question_closes_a_long_message(answerer: Answerer) -> None:
-    # "打行不行" asks (as 能不能 does): the message asks about the ticket, the illness before
-    # it is background, not the circumstance asked about.
-    question = ("家里老人摔了住院 我这两周一直在医院陪护 前两天才想起考试的事 钱一月份就交了 "
-                "准考证还没打 今天都18号了 20号还有考试 家里没打印机 去镇上打印店打行不行")
-    answer = answerer.answer(question, now=datetime(2024, 4, 18, 13, 0, tzinfo=UTC))
-    _stands(answer=answer, entry_id="ticket", state="open")
-
-
-@pytest.mark.parametrize("question", ["考试最后一天几号 我同事说14号就都考完了",
-                                      "考试哪天结束 她说13号就考完了"])
-def test_answer_progress_told_by_someone_else_is_not_the_askers(
-    answerer: Answerer, question: str
-) -> None:
-    # "她说…考完了" is her word: the exam asked about is not done, its days answer.
-    answer = answerer.answer(question, now=datetime(2024, 4, 10, 2, 0, tzinfo=UTC))
-    _stands(answer=answer, entry_id="exam_dates", state="upcoming")
 
 
 def test_answer_whether_a_step_is_over_is_where_today_stands(answerer: Answerer) -> None:
