@@ -98,6 +98,9 @@ class Aspect(StrEnum):
     WHAT = "what"
 
 
+# How far after 是不是 a word for finished still closes the question asked.
+_OVER_NEAR = 4
+
 # The aspects a date answers: the step's window and where today falls in it.
 TIME_ASPECTS = frozenset({Aspect.DAYS_LEFT, Aspect.NOW, Aspect.WHEN})
 # Checked in this order: the first aspect found wins ("还有几天截止" asks days, not when).
@@ -793,7 +796,16 @@ class Reader:
         if not found:
             return False
         rest = squeezed[found[-1][1]:].rstrip(self._particles)
-        return rest.endswith(self._over)
+        if rest.endswith(self._over):
+            return True
+        # ("考试是不是全部考完了 后面还有场次没": a clause after it asks the same; a condition
+        # after it, "是不是考完了才能查分", asks something else.)
+        for word in self._over:
+            at = rest.find(word + "了", 0, _OVER_NEAR + len(word) + 1)
+            if at >= 0:
+                after = rest[at + len(word) + 1:]
+                return bool(after) and not after.startswith(self._condition_tail)
+        return False
 
     def _first_aspect(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> Aspect:
         for aspect in _ASPECT_ORDER:

@@ -160,9 +160,15 @@ def test_understand_asking_whether_a_step_is_over_asks_where_today_stands(
     answerer: Answerer,
 ) -> None:
     after_exam = datetime.fromisoformat("2024-05-06T09:00:00+08:00")
-    answer = answerer.answer("考试是不是都考完了", now=after_exam)
-    assert answer.reading is not None and answer.reading.aspect is Aspect.NOW
-    assert answer.focus is not None and answer.focus.plan.step is Step.EXAM
+    for question in ("考试是不是都考完了",
+                     # (A clause after it asks the same.)
+                     "考试是不是全部考完了 后面还有场次没"):
+        answer = answerer.answer(question, now=after_exam)
+        assert answer.reading is not None and answer.reading.aspect is Aspect.NOW, question
+        assert answer.focus is not None and answer.focus.plan.step is Step.EXAM, question
+    # A condition after it asks something else: when the scores come.
+    answer = answerer.answer("是不是考完了才能查分", now=after_exam)
+    assert answer.reading is not None and answer.reading.aspect is not Aspect.NOW
 
 
 def test_understand_a_status_showing_the_regions_own_way_is_explained_by_it(
