@@ -1100,6 +1100,12 @@ class Answerer:
             if (plan.window is None and entry is not None
                     and self._other_way(step, plan.mode, entry)):
                 entry = self._own_rule_entry(plan) or entry
+            if (plan.window is None and asker.region is None and aspect is Aspect.NOW
+                    and not reading.editing
+                    and (overview := self._step_overview(step)) is not None):
+                # "报名确认结束了没", no region known: the step's dates are each region's, as
+                # its entry of every region's ways says, not one way's rule.
+                entry = overview
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
 

@@ -832,6 +832,18 @@ def test_answer_where_the_step_asked_stands_today(
     _stands(answer=answerer.answer(question, now=now), entry_id=entry_id, state=state)
 
 
+def test_answer_whether_an_undated_step_is_open_without_a_region(answerer: Answerer) -> None:
+    # The notice dates no confirmation: each region does, as the step's entry of every
+    # region's ways says; not one way's rule (online confirmation) picked by a shared word.
+    now = datetime(2023, 12, 22, 3, 0, tzinfo=UTC)
+    answer = answerer.answer("报名确认结束了没", now=now)
+    assert answer.entry is not None and answer.entry.id == "confirm_overview"
+    assert answer.statuses and answer.statuses[0][0].window is None
+    # Where the region is known, its own way answers.
+    answer = answerer.answer("报名确认结束了没", region_code="shanghai", now=now)
+    assert answer.entry is not None and answer.entry.id == "confirm_online"
+
+
 def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) -> None:
     # Whether an old account still works is the rule on registering once, not whether the
     # registering window is open; "现在还能注册吗" still asks about the window.
