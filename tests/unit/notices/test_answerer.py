@@ -1053,3 +1053,12 @@ def test_answer_a_step_done_and_wished_anew_is_its_rule(answerer: Answerer) -> N
     answer = answerer.answer("我的微信之前绑了我同事的考生信息 现在想绑自己的",
                              now=NOW.replace(month=12, year=2023, day=4))
     assert answer.entry is not None and answer.entry.id == "wechat_binding"
+
+
+@pytest.mark.parametrize("question", ["一个身份证最多能注册几个号", "能不能用身份证再注册一个"])
+def test_answer_how_many_accounts_an_id_may_have_is_registering_once(
+    answerer: Answerer, question: str
+) -> None:
+    # 号 is how candidates say 账号: an ID registers once.
+    answer = answerer.answer(question, now=datetime(2023, 12, 1, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "register_once"
