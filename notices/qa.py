@@ -1618,7 +1618,7 @@ class Answerer:
             else:
                 # A 现在 that only says when the asker speaks ("那个号好久没用了 现在考主管要新注册
                 # 一个吗"): a rule of the step far ahead of its dated entries answers instead.
-                margin = _UNDATED_NOW
+                margin = _UNDATED if reading.now_aside else _UNDATED_NOW
         step = reading.asked[0]
         if not any(e.time_aware for e in self.kb.entries if step in e.steps):
             return False  # "审核结果啥时候出来": no entry of the step carries a date at all.

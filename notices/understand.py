@@ -162,6 +162,9 @@ class Reading:
     # The question is a time question only by a word saying when the asker speaks ("那个号好久
     # 没用了 现在考主管还要新注册一个吗"): a rule of the step may be what it asks.
     now_said: bool = False
+    # ... and that word is said outside the part that asks ("今天一登系统说身份证号已经存在
+    # 是不是要重新注册个新号"): it only dates what happened.
+    now_aside: bool = False
 
     @property
     def asked_as(self) -> str:
@@ -486,6 +489,8 @@ class Reader:
             over_asked=over_asked,
             editing=editing,
             now_said=now_said,
+            now_aside=now_said and bool(asking) and not self._asking_times.find(
+                self._canon(asking or "").replace(" ", "")),
             canon=canon,
             steps=steps,
             asked=asked,

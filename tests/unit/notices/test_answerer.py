@@ -948,6 +948,12 @@ def test_answer_a_now_that_only_dates_the_message_leaves_a_strong_rule_the_answe
     still = answerer.answer("现在还能注册吗", now=now)
     assert still.entry is not None and still.entry.id != "register_once"
     assert still.statuses and still.statuses[0][1] is not None
+    # Said outside the part that asks, 今天 only dates what happened: the rule its words
+    # are about answers (by the margin of a plain question, not of a time word asked).
+    told = answerer.answer(
+        "我闺女去年就注册过 今天一登系统说身份证号已经存在 是不是要给她重新注册个新号啊", now=now)
+    assert told.reading is not None and told.reading.now_aside
+    assert told.entry is not None and told.entry.id == "register_once"
 
 
 def test_answer_whether_a_submission_can_still_be_changed_is_the_edit_rule(
