@@ -1438,6 +1438,10 @@ class Answerer:
                                    rule, () if named else tuple(
                                        self.kb.region(c) for c in rule.regions), asked))
         if asker.region is None:
+            if reading.counter and not rule.returning_only:
+                # "我这边要不要去现场确认啊": asked by the other way than the list's, no region
+                # known: the step's entry of every region's ways answers, not the list's way.
+                entry = self._step_overview(step) or entry
             regions = tuple(self.kb.region(c) for c in rule.regions)
             # An entry naming every region of the list itself: a list before it would say
             # them twice.

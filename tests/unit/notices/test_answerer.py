@@ -1068,3 +1068,14 @@ def test_answer_how_many_accounts_an_id_may_have_is_registering_once(
     # 号 is how candidates say 账号: an ID registers once.
     answer = answerer.answer(question, now=datetime(2023, 12, 1, 2, 0, tzinfo=UTC))
     assert answer.entry is not None and answer.entry.id == "register_once"
+
+
+def test_answer_the_other_way_asked_without_a_region_gets_every_regions_ways(
+    answerer: Answerer,
+) -> None:
+    # "去现场确认" is the online list's other way: no region known, the step's ways region by
+    # region answer, not the online rule; a region known still gets its verdict.
+    answer = answerer.answer("我这边要不要去现场确认啊", now=NOW)
+    assert answer.entry is not None and answer.entry.id == "confirm_overview"
+    answer = answerer.answer("我这边要不要去现场确认啊", region_code="tianjin", now=NOW)
+    assert answer.verdict is not None and answer.verdict.included
