@@ -981,12 +981,14 @@ class Answerer:
             # word only an out-of-scope entry holds, outweighs the step the words also name.
             return self._reply(AnswerKind.OUT_OF_SCOPE, asker.lang, _confidence(outside[0]),
                                entry=outside[1], reading=reading)
-        if (reading.ways_asked and asker.region is None and reading.rules
+        if (reading.ways_asked and reading.rules
                 and reading.rules[0][0] not in reading.done
+                and (asker.region is None or self._by_default(reading.rules[0][0], asker))
                 and (overview := self._step_overview(reading.rules[0][0])) is not None):
             # "how do I know whether my region confirms online or onsite", no region known:
             # which way the step works is the step's entry for every region, not the list of
-            # one way. (Where the region is known, its verdict below answers.)
+            # one way. So it is for a region on no list ("广东是现场确认还是网上": the
+            # notice leaves its way to the region). (A region on a list: its verdict below.)
             step = reading.rules[0][0]
             return self._timed(step, overview, reading, asker, aspect, _READ_CONFIDENCE)
         if (
@@ -1669,6 +1671,12 @@ class Answerer:
                      and (entry.on_change
                           or entry.id in self._way_entries.get(s, {}).get(rule.mode, ()))),
                     None)
+
+    def _by_default(self, step: Step, asker: _Asker) -> bool:
+        """Return True when the step works the notice's default way where the asker is (their
+        region is on none of its rules' lists)."""
+        default = self.kb.step_rule(step).default
+        return default is not None and self._plans(asker)[step].mode == default.mode
 
     def _step_overview(self, step: Step) -> Entry | None:
         """Return the step's own entry that depends on the region (its ways, region by

@@ -250,6 +250,7 @@ class Reader:
         self._consequence = CueSet(lexicon.consequence_cues)
         self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
         self._asked_whether = CueSet(lexicon.whether_cues)
+        self._way_alternatives = CueSet(lexicon.way_alternatives)
         self._open_tail = CueSet(lexicon.open_tail)
         self._condition_tail = tuple(fold(w) for w in lexicon.condition_tail if fold(w))
         self._report_after_not = tuple(fold(w) for w in lexicon.report_after_not if fold(w))
@@ -471,7 +472,11 @@ class Reader:
                  if by_cue or (by_counter and (not steps or s in steps))]
         # A rule named both ways ("线上确认还是现场确认", "online or onsite") asks which way
         # the step works.
-        ways_asked = any(by_cue and by_counter for _, _, by_cue, by_counter in found)
+        # So does one named with the other offered beside it ("现场确认还是网上").
+        ways_asked = any(by_cue and by_counter for _, _, by_cue, by_counter in found) or (
+            bool(named) and bool(self._way_alternatives.find(ruled)
+                                 # (English words keep their spaces: "or online".)
+                                 or self._way_alternatives.find(focus or clean)))
         # The rule of the step asked about first ("…去现场交钱吗" names on-site confirmation
         # in passing but asks about paying): the steps the asking part names.
         asking_steps = self._named(

@@ -1079,3 +1079,19 @@ def test_answer_the_other_way_asked_without_a_region_gets_every_regions_ways(
     assert answer.entry is not None and answer.entry.id == "confirm_overview"
     answer = answerer.answer("我这边要不要去现场确认啊", region_code="tianjin", now=NOW)
     assert answer.verdict is not None and answer.verdict.included
+
+
+@pytest.mark.parametrize(("question", "region", "entry_id"), [
+    # One way named, the other offered after 还是/or: which way the step works is asked.
+    ("广东是现场确认还是网上", "guangdong", "confirm_overview"),
+    ("how do we confirm the application in Guangdong - go onsite or online?", "guangdong",
+     "confirm_overview"),
+    # A region on a list: its own way answers.
+    ("我们这边是线上确认还是要去现场", "tianjin", "confirm_online"),
+])
+def test_answer_which_way_a_step_works_where_the_asker_is(
+    answerer: Answerer, question: str, region: str, entry_id: str
+) -> None:
+    answer = answerer.answer(question, region_code=region, now=NOW)
+    assert answer.reading is not None and answer.reading.ways_asked
+    assert answer.entry is not None and answer.entry.id == entry_id
