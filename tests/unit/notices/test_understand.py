@@ -461,7 +461,12 @@ def test_understand_greeting_is_greeted(knowledge: Knowledge) -> None:
 @pytest.mark.parametrize(
     ("question", "greeting"),
     [("good afternoon", True), ("hi there!", True), ("thanks a lot", False),
-     ("thank you so much for your help", False), ("cheers", False), ("晚安", False)],
+     ("thank you so much for your help", False), ("cheers", False), ("晚安", False),
+     # Asking what the assistant is, or whether one may ask, is met with what it answers
+     # (not the out-of-scope reply, nor the exam-room rules "可以…吗" once reached).
+     ("你能做什么", True), ("你叫什么", True), ("可以问问题吗", True), ("我想咨询一下", True),
+     ("在吗 我想问个问题", True), ("what can you do", True), ("i have a question", True),
+     ("明白", False), ("nice", False)],
 )
 def test_understand_everyday_pleasantries_are_small_talk(
     answerer: Answerer, question: str, greeting: bool
@@ -573,8 +578,9 @@ def test_understand_a_sentence_with_nothing_of_the_exam_is_out_of_scope(
     assert entry_id(answer) == "oos_general"
 
 
-def test_understand_laughter_is_not_thanked(knowledge: Knowledge) -> None:
-    answer = knowledge.answerer.answer("哈哈", now=IN_PAYMENT)
+@pytest.mark.parametrize("question", ["哈哈", "666", "加油"])
+def test_understand_laughter_is_not_thanked(knowledge: Knowledge, question: str) -> None:
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
     assert answer.kind is AnswerKind.SMALLTALK and not answer.thanks
     assert "不客气" not in first_line(knowledge, answer)
 
