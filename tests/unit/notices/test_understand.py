@@ -2253,6 +2253,14 @@ def test_understand_the_very_day_leads_a_step_s_verb(answerer: Answerer) -> None
     assert entry_id(answer) == "pay_online"
 
 
+def test_understand_a_time_of_day_leads_a_step_s_verb(answerer: Answerer) -> None:
+    """"…晚上报还来得及不": 晚上 leads 报 as 今天 does; submitting is asked, on its last day."""
+    answer = answerer.answer("今天是最后一天吧 我下了夜班晚上报还来得及不",
+                             now=datetime.fromisoformat("2023-12-14T08:35:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
+    assert entry_id(answer) == "registration_dates"
+
+
 def test_understand_a_long_message_asking_a_not_a_finds_its_question(answerer: Answerer) -> None:
     """"…想问下现在交钱还来得及不 …": an A-not-A close (来得及不) is the asking sentence of a long
     message, so paying is asked, not the confirmation told before it."""
