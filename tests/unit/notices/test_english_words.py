@@ -75,6 +75,8 @@ def test_english_words_a_misspelt_question_is_read_as_typed_right(answerer: Answ
      ("how do i print my zhunkaozheng", "ticket"),
      ("when does jiaofei start", "pay_online"),
      ("do my years count from my zhiye zhuce", "work_years"),
+     # How the years are counted at all: from when and to when, the years rule says both.
+     ("how are years of experience counted for a radiology technician", "work_years"),
      ("is it on paper or on computer?", "computer_exam"),
      # Asking for the score to be checked again is asking for a rescore.
      ("Can I ask them to check my score again? I think it is wrong", "no_rescore")],
