@@ -58,6 +58,8 @@ _MAX_SUGGESTIONS = 3
 _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 # Scores this close count as a tie between an out-of-scope entry and an answer.
 _TIE = 0.95
+# An entry dating more steps than this lists the dates (the ticket's names the exam too).
+_LISTED_STEPS = 2
 # A time question goes to an undated entry of its step only on much stronger evidence.
 _UNDATED = 1.4
 # ... and by this much when only a 现在 made it a time question.
@@ -1323,12 +1325,30 @@ class Answerer:
             # where its window stands today, told before the entry saying how.
             focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
                           timed=True)
+        elif entry.time_aware and len(entry.steps) > _LISTED_STEPS:
+            # "所有时间节点发我一份": the dates of the steps listed, with where today stands
+            # against the one due now (or next) told first. (The ticket's entry names the
+            # exam too: it is about the ticket.)
+            focus = self._due_focus(entry, asker, aspect)
         kind = AnswerKind.ANSWER
         if entry.region_dependent and asker.region is None:
             kind = AnswerKind.NEED_REGION
         return self._reply(kind, asker.lang, confidence, entry=entry, focus=focus,
                            region=asker.region, region_from=asker.region_from, reading=reading,
                            cycle_over=self._over(asker))
+
+    def _due_focus(self, entry: Entry, asker: _Asker, aspect: Aspect) -> Focus | None:
+        """Return the dated step of an entry listing several that is open today, else the
+        next to open, for the asker (None once every one of them has closed)."""
+        plans = self._plans(asker)
+        dated = [(plans[s], status) for s in sorted(entry.steps, key=STEP_ORDER.index)
+                 if s not in asker.done and plans[s].window is not None
+                 and (status := self._status(plans[s], asker)) is not None]
+        due = next((d for d in dated if d[1].state == "open"), None) or next(
+            (d for d in dated if d[1].state == "upcoming"), None)
+        if due is None:
+            return None
+        return Focus(plan=due[0], status=due[1], aspect=aspect, timed=True)
 
     def _timed(
         self,

@@ -1095,3 +1095,26 @@ def test_answer_which_way_a_step_works_where_the_asker_is(
     answer = answerer.answer(question, region_code=region, now=NOW)
     assert answer.reading is not None and answer.reading.ways_asked
     assert answer.entry is not None and answer.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("now", "step", "state"), [
+    (datetime(2023, 11, 30, 2, 0, tzinfo=UTC), Step.SUBMIT, "upcoming"),
+    (datetime(2023, 12, 5, 2, 0, tzinfo=UTC), Step.SUBMIT, "open"),
+    # Between windows: the next one to open.
+    (datetime(2024, 1, 10, 2, 0, tzinfo=UTC), Step.PAY, "upcoming"),
+])
+def test_answer_every_date_listed_says_where_today_stands(
+    answerer: Answerer, now: datetime, step: Step, state: str
+) -> None:
+    answer = answerer.answer("所有时间节点发我一份", now=now)
+    assert answer.entry is not None and answer.entry.id == "key_dates"
+    assert answer.focus is not None and answer.focus.plan.step is step
+    assert answer.focus.status is not None and answer.focus.status.state == state
+
+
+def test_answer_every_date_listed_after_the_last_window_has_no_step_due(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("所有时间节点发我一份", now=datetime(2024, 7, 10, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "key_dates"
+    assert answer.focus is None
