@@ -418,6 +418,7 @@ class Lexicon(_Frozen):
     hearsay_tellers: tuple[str, ...] = ()
     compared_others: tuple[str, ...] = ()
     way_alternatives: tuple[str, ...] = ()
+    again_words: tuple[str, ...] = ()
     teller_cues: tuple[str, ...] = ()
     news_leads: tuple[str, ...] = ()
     guarantee_cues: tuple[str, ...] = ()

@@ -250,6 +250,7 @@ class Reader:
         self._consequence = CueSet(lexicon.consequence_cues)
         self._over = tuple(fold(w) for w in lexicon.over_words if fold(w))
         self._asked_whether = CueSet(lexicon.whether_cues)
+        self._again = tuple(fold(w) for w in lexicon.again_words if fold(w))
         self._way_alternatives = CueSet(lexicon.way_alternatives)
         self._open_tail = CueSet(lexicon.open_tail)
         self._condition_tail = tuple(fold(w) for w in lexicon.condition_tail if fold(w))
@@ -424,6 +425,12 @@ class Reader:
             recent = steps if focus is None else self._named(
                 sorted(mentions, key=lambda m: -m[0]), frozenset())
             asked = tuple(s for s in recent if s not in aside)
+        if not asked and done:
+            # "准考证打完了 结果搬家弄丢了 还能再打一次吗": a step said done, its verb said again
+            # after 再, is asked about anew.
+            asked = tuple(dict.fromkeys(
+                step for verb, step in self._verb_of.items() if step in done
+                and any(again + verb in focus_squeezed for again in self._again)))
         aspect = self._aspect(focus_squeezed, asked_mentions)
         # ("现在考主管还要新注册一个吗" is a time question by its 现在 alone.)
         now_said = aspect is Aspect.NOW and self._aspect(

@@ -2379,3 +2379,13 @@ def test_understand_a_step_about_to_be_done_is_not_done(answerer: Answerer) -> N
                              now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
     assert answer.reading is not None and Step.SUBMIT not in answer.reading.done
     assert entry_id(answer) == "edit_personal_info"
+
+
+def test_understand_a_done_step_done_again_is_asked_anew(answerer: Answerer) -> None:
+    """"准考证打完了…弄丢了 还能再打一次吗": 再打 asks for the ticket again: where its window
+    stands today answers, not the ticket's rule alone."""
+    answer = answerer.answer("准考证打完了 结果搬家弄丢了 还能再打一次吗",
+                             now=datetime.fromisoformat("2024-04-12T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked == (Step.TICKET,)
+    assert answer.statuses and answer.statuses[0][1] is not None
+    assert answer.statuses[0][1].state == "open"
