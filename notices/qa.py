@@ -439,7 +439,7 @@ class Answerer:
         # step can be done today, its window.
         modals = _choices(fold(w) for w in (*lex.modal_now, *lex.can_words))
         self._can_do = {
-            step: re.compile(f"(?:{modals})再?(?:{_choices(fold(w) for w in words)})")
+            step: re.compile(f"(?:{modals})再?[去到]?(?:{_choices(fold(w) for w in words)})")
             for step, words in lex.step_cues.items() if words
         }
         self._guarantees = CueSet(lex.guarantee_cues)
@@ -1617,6 +1617,15 @@ class Answerer:
         """Return True when a time question is about an undated rule of the step: "成绩能保留
         多久" asks how long scores count (the rolling rule), not when they come out."""
         margin = _UNDATED
+        if (reading.aspect is Aspect.NOW and reading.can and not reading.editing
+                and reading.asked[0] in self._undated_steps
+                and self._step_overview(reading.asked[0]) is not None
+                # ("还能自动确认么" asks whether a rule still holds for the asker.)
+                and not (reading.rules and not reading.counter)
+                and self._can_do_step(reading)):
+            # "现在能去现场确认了吗": whether the step can be done today, for a step the
+            # notice leaves each region to date: that the region dates it answers.
+            return False
         # ("密码忘了…现在咋整 还有几天截止了": the days left of a step in trouble, told beside
         # what to do about it.)
         troubled = reading.asked[0] in reading.troubles and not self._undo.find(
@@ -1635,10 +1644,8 @@ class Answerer:
                 # 吗", about a step the notice dates nowhere, may ask about its rule: checked
                 # below.) A can-I question whose words are far more those of an undated rule
                 # of the step ("2019年注册的 这个账号还能用吗") asks about that rule.
-                if reading.aspect is not Aspect.NOW or not reading.can or reading.editing or (
-                        (can_do := self._can_do.get(reading.asked[0])) is not None
-                        and can_do.search((reading.asking_canon or reading.canon)
-                                          .replace(" ", ""))):
+                if (reading.aspect is not Aspect.NOW or not reading.can or reading.editing
+                        or self._can_do_step(reading)):
                     return False
                 margin = _UNDATED_CAN
             else:
@@ -1654,6 +1661,13 @@ class Answerer:
             return False
         dated = max((s for s, e in ranked if e.time_aware), default=0.0)
         return ranked[0][0] >= margin * max(dated, _MIN_SCORE)
+
+    def _can_do_step(self, reading: Reading) -> bool:
+        """Return True when a can-word stands right before the asked step's own word ("现在
+        还能注册吗", "能去现场确认了吗"): whether it can be done now is asked."""
+        can_do = self._can_do.get(reading.asked[0])
+        return can_do is not None and can_do.search(
+            (reading.asking_canon or reading.canon).replace(" ", "")) is not None
 
     def _rule_entries(self, step: Step) -> list[Entry]:
         """Return the entries resting on a passage of one of the step's region rules."""

@@ -842,6 +842,13 @@ def test_answer_whether_an_undated_step_is_open_without_a_region(answerer: Answe
     # Where the region is known, its own way answers.
     answer = answerer.answer("报名确认结束了没", region_code="shanghai", now=now)
     assert answer.entry is not None and answer.entry.id == "confirm_online"
+    # So is whether it can be done today, though the words are the on-site rule's; not
+    # whether a rule still holds ("还能自动确认么": the rule answers).
+    answer = answerer.answer("现在能去现场确认了吗", now=now)
+    assert answer.entry is not None and answer.entry.id == "confirm_overview"
+    assert answer.statuses and answer.statuses[0][0].window is None
+    answer = answerer.answer("吉林历史考生 今年换了单位 还能自动确认么", now=now)
+    assert answer.entry is not None and answer.entry.id != "confirm_overview"
 
 
 def test_answer_can_i_about_an_undated_rule_of_a_dated_step(answerer: Answerer) -> None:
