@@ -419,6 +419,7 @@ class Lexicon(_Frozen):
     compared_others: tuple[str, ...] = ()
     way_alternatives: tuple[str, ...] = ()
     again_words: tuple[str, ...] = ()
+    bound_asks: tuple[str, ...] = ()
     teller_cues: tuple[str, ...] = ()
     news_leads: tuple[str, ...] = ()
     guarantee_cues: tuple[str, ...] = ()

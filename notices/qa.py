@@ -443,6 +443,7 @@ class Answerer:
             for step, words in lex.step_cues.items() if words
         }
         self._guarantees = CueSet(lex.guarantee_cues)
+        self._bound_asks = CueSet(lex.bound_asks)
         self._pay_links = CueSet(lex.pay_link_cues)
         self._news_leads = tuple(fold(w) for w in lex.news_leads if fold(w))
         self._degree_words = CueSet(lex.degree_words)
@@ -1625,6 +1626,11 @@ class Answerer:
                 and self._can_do_step(reading)):
             # "现在能去现场确认了吗": whether the step can be done today, for a step the
             # notice leaves each region to date: that the region dates it answers.
+            return False
+        if reading.aspect is Aspect.WHEN and self._bound_asks.find(
+                (reading.asking_canon or reading.canon).replace(" ", "")):
+            # "上机考是从哪天开始考": when a step starts or ends is its window, whatever rule
+            # its words name.
             return False
         # ("密码忘了…现在咋整 还有几天截止了": the days left of a step in trouble, told beside
         # what to do about it.)

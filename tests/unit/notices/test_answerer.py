@@ -1125,3 +1125,12 @@ def test_answer_every_date_listed_after_the_last_window_has_no_step_due(
     answer = answerer.answer("所有时间节点发我一份", now=datetime(2024, 7, 10, 2, 0, tzinfo=UTC))
     assert answer.entry is not None and answer.entry.id == "key_dates"
     assert answer.focus is None
+
+
+def test_answer_when_a_step_starts_is_its_window_whatever_rule_is_named(
+    answerer: Answerer,
+) -> None:
+    # 上机考 names the computer-exam rule; asking from which day it starts asks the exam days.
+    answer = answerer.answer("上机考是从哪天开始考 我是13号还是20号去", region_code="gansu",
+                             now=datetime(2024, 4, 12, 2, 0, tzinfo=UTC))
+    _stands(answer=answer, entry_id="exam_dates", state="upcoming")
