@@ -2259,6 +2259,11 @@ def test_understand_a_time_of_day_leads_a_step_s_verb(answerer: Answerer) -> Non
                              now=datetime.fromisoformat("2023-12-14T08:35:00+08:00"))
     assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
     assert entry_id(answer) == "registration_dates"
+    # So does a day of the window: "今天是第一天考吧" asks whether the exam starts today.
+    answer = answerer.answer("今天是第一天考吧 13号对不对 紧张得睡不着",
+                             now=datetime.fromisoformat("2024-04-13T06:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked == (Step.EXAM,)
+    assert entry_id(answer) == "exam_dates"
 
 
 def test_understand_a_long_message_asking_a_not_a_finds_its_question(answerer: Answerer) -> None:
