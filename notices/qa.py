@@ -1379,7 +1379,11 @@ class Answerer:
                      ready=False, past=status is not None and status.state == "closed")
             for r in plans[step].requires if asker.done and r not in asker.done
         ]
-        common["missing"] = tuple(m for m in missing if m.past or not m.plan.heads_up_zh)
+        # (A step still to do first is told where the question asks when, or whether it can
+        # be done; one asking how the step works, "网上交还是去现场交", is answered first.)
+        asks_when = aspect in _DATED_ASPECTS or reading is None or reading.can
+        common["missing"] = tuple(m for m in missing if m.past or (
+            not m.plan.heads_up_zh and asks_when))
         if asker.region is None and (rule.rules or rule.default):
             plan, shared = self._shared_for(step, asker)
             shared = replace(shared, status=self._status(plan, asker))

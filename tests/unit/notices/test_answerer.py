@@ -1134,3 +1134,17 @@ def test_answer_when_a_step_starts_is_its_window_whatever_rule_is_named(
     answer = answerer.answer("上机考是从哪天开始考 我是13号还是20号去", region_code="gansu",
                              now=datetime(2024, 4, 12, 2, 0, tzinfo=UTC))
     _stands(answer=answer, entry_id="exam_dates", state="upcoming")
+
+
+def test_answer_a_step_still_to_do_first_is_told_where_when_or_can_is_asked(
+    answerer: Answerer,
+) -> None:
+    done = frozenset({Step.REGISTER, Step.WECHAT, Step.SUBMIT, Step.CONFIRM})
+    now = datetime(2024, 1, 18, 12, 0, tzinfo=UTC)
+    # How the step works is answered first: no "review first" line before it.
+    how = answerer.answer("我们这缴费是网上交还是得去考点现场交啊", region_code="neimenggu",
+                          done=done, now=now)
+    assert how.entry is not None and how.entry.id == "pay_online" and not how.missing
+    # Whether it can be done now: the review it waits for is told.
+    can = answerer.answer("还没审核 能先交钱吗", region_code="neimenggu", done=done, now=now)
+    assert [m.plan.step for m in can.missing] == [Step.REVIEW]
