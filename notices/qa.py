@@ -58,6 +58,10 @@ _MAX_SUGGESTIONS = 3
 _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
 # Scores this close count as a tie between an out-of-scope entry and an answer.
 _TIE = 0.95
+# An out-of-scope entry ranked this far ahead of every answer is the topic, marker or not.
+_OOS_DOMINANCE = 3.0
+# ... with at least this score.
+_OOS_STRONG = 10.0
 # An entry dating more steps than this lists the dates (the ticket's names the exam too).
 _LISTED_STEPS = 2
 # A time question goes to an undated entry of its step only on much stronger evidence.
@@ -442,6 +446,9 @@ class Answerer:
             step: re.compile(f"(?:{modals})再?[去到]?(?:{_choices(fold(w) for w in words)})")
             for step, words in lex.step_cues.items() if words
         }
+        # ... or before a step's verb ("能报了没", "今天能交吗").
+        verbs = _choices(fold(v) for vs in lex.verb_steps.values() for v in vs)
+        self._can_verb = re.compile(f"(?:{modals})再?(?:{verbs})")
         self._guarantees = CueSet(lex.guarantee_cues)
         self._bound_asks = CueSet(lex.bound_asks)
         self._pay_links = CueSet(lex.pay_link_cues)
@@ -978,7 +985,7 @@ class Answerer:
             cutoff = self._entry("cutoff_date")
             if cutoff is not None:
                 return self._from_entry(cutoff, _READ_CONFIDENCE, asker, reading, aspect)
-        outside = self._index.outside(self._index.terms(scope))
+        outside = self._index.outside(self._index.terms(scope)) or self._dominant_outside(scope)
         if outside is not None and not (reading.subjects_passed and aspect not in TIME_ASPECTS):
             # "机考能带草稿纸吗", "比特币现在多少钱": a topic the notice leaves out, named by a
             # word only an out-of-scope entry holds, outweighs the step the words also name.
@@ -1113,6 +1120,21 @@ class Answerer:
                 entry = overview
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
+
+    def _dominant_outside(self, scope: str) -> tuple[float, Entry] | None:
+        """Return the out-of-scope entry ranked first far ahead of every answer ("考场上能带
+        保温杯和机械手表吗": the words run together, so no marker word is cut out of them).
+        Not where a can-word stands before a step's verb ("能报了没"): the step's window
+        answers that."""
+        if self._can_verb.search(scope.replace(" ", "")):
+            return None
+        ranked = self._index.rank(self._index.terms(scope))
+        if not ranked or ranked[0][1].kind is not EntryKind.OUT_OF_SCOPE:
+            return None
+        answered = max((s for s, e in ranked if e.kind is EntryKind.ANSWER), default=0.0)
+        # (Strong evidence only: an English "may" alone is no topic.)
+        best = ranked[0][0]
+        return ranked[0] if best >= max(_OOS_DOMINANCE * answered, _OOS_STRONG) else None
 
     def _listing(self, reading: Reading, asker: _Asker) -> Entry | None:
         """Return the dated entry listing the steps a question asks the dates of, where it

@@ -1148,3 +1148,17 @@ def test_answer_a_step_still_to_do_first_is_told_where_when_or_can_is_asked(
     # Whether it can be done now: the review it waits for is told.
     can = answerer.answer("还没审核 能先交钱吗", region_code="neimenggu", done=done, now=now)
     assert [m.plan.step for m in can.missing] == [Step.REVIEW]
+
+
+def test_answer_an_out_of_scope_topic_far_ahead_of_every_answer_is_out_of_scope(
+    answerer: Answerer,
+) -> None:
+    # No marker word is cut out of "上能带保温杯和机械手表吗", but its words are the exam-room
+    # rules' far more than any answer's: the notice does not say.
+    now = datetime(2024, 4, 11, 2, 0, tzinfo=UTC)
+    answer = answerer.answer("考场上能带保温杯和机械手表吗 我怕考试时间长口渴 也想看时间", now=now)
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert answer.entry is not None and answer.entry.id == "oos_exam_rules"
+    # A can-word before a step's verb asks the step's window, whatever else ranks.
+    window = answerer.answer("能报了没", now=datetime(2023, 11, 30, 1, 0, tzinfo=UTC))
+    assert window.entry is not None and window.entry.id == "registration_dates"
