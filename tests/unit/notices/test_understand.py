@@ -2394,3 +2394,12 @@ def test_understand_a_done_step_done_again_is_asked_anew(answerer: Answerer) -> 
     assert answer.reading is not None and answer.reading.asked == (Step.TICKET,)
     assert answer.statuses and answer.statuses[0][1] is not None
     assert answer.statuses[0][1].state == "open"
+
+
+def test_understand_not_passed_yet_is_waiting_not_a_failure(answerer: Answerer) -> None:
+    """"审核还没通过" is a review still pending, not one failed (没通过): the question after it,
+    when the review ends, is a time question about the review."""
+    answer = answerer.answer("审核还没通过 29号就要交钱了 审核啥时候结束", region_code="guangdong",
+                             now=datetime.fromisoformat("2024-01-25T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.aspect is not Aspect.WHAT_IF
+    assert answer.statuses and answer.statuses[0][0].step is Step.REVIEW
