@@ -2254,7 +2254,8 @@ def test_understand_the_very_day_leads_a_step_s_verb(answerer: Answerer) -> None
 
 
 def test_understand_a_time_of_day_leads_a_step_s_verb(answerer: Answerer) -> None:
-    """"…晚上报还来得及不": 晚上 leads 报 as 今天 does; submitting is asked, on its last day."""
+    """"…晚上报还来得及不": 晚上 leads 报 as 今天 does; submitting is asked, on its last day.
+    So does a day of a window (第一天)."""
     answer = answerer.answer("今天是最后一天吧 我下了夜班晚上报还来得及不",
                              now=datetime.fromisoformat("2023-12-14T08:35:00+08:00"))
     assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
