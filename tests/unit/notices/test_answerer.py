@@ -1158,3 +1158,11 @@ def test_answer_an_out_of_scope_topic_far_ahead_of_every_answer_is_out_of_scope(
     # A can-word before a step's verb asks the step's window, whatever else ranks.
     window = answerer.answer("能报了没", now=datetime(2023, 11, 30, 1, 0, tzinfo=UTC))
     assert window.entry is not None and window.entry.id == "registration_dates"
+
+
+def test_answer_uploading_things_is_uploading_the_materials(answerer: Answerer) -> None:
+    # "传东西": the materials a region confirming online wants, after submitting.
+    done = frozenset({Step.REGISTER, Step.WECHAT, Step.SUBMIT})
+    answer = answerer.answer("提交了 沪的 还要传东西不", region_code="shanghai", done=done,
+                             now=datetime(2023, 12, 8, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id in ("confirm_online", "next_steps")
