@@ -2404,3 +2404,12 @@ def test_understand_not_passed_yet_is_waiting_not_a_failure(answerer: Answerer) 
                              now=datetime.fromisoformat("2024-01-25T10:00:00+08:00"))
     assert answer.reading is not None and answer.reading.aspect is not Aspect.WHAT_IF
     assert answer.statuses and answer.statuses[0][0].step is Step.REVIEW
+
+
+def test_understand_this_years_exam_after_a_verb_still_names_its_step(answerer: Answerer) -> None:
+    """"现在还能报今年的不": 今年的 is the exam the verb applies for, not another object: the
+    window of submitting, long closed, answers (not "not about the notice")."""
+    answer = answerer.answer("现在还能报今年的不",
+                             now=datetime.fromisoformat("2024-07-31T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
+    assert entry_id(answer) == "registration_dates"
