@@ -1048,7 +1048,9 @@ class Answerer:
                 or (ranked and ranked[0][1] in self._rule_entries(step))
             ):
                 return self._verdict(reading, asker)
-        if aspect is Aspect.NEXT:
+        # ("…已经点了提交 还能改过来吗 改完以后还需要做什么": whether it can be changed comes
+        # first; the rule on changing it says what follows.)
+        if aspect is Aspect.NEXT and not reading.editing:
             channel = self._channel_entry(reading)
             if channel is not None:
                 # "提交完微信上收到个待办事项提醒 要我做啥": what to do about the notice's own

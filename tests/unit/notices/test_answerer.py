@@ -1166,3 +1166,12 @@ def test_answer_uploading_things_is_uploading_the_materials(answerer: Answerer) 
     answer = answerer.answer("提交了 沪的 还要传东西不", region_code="shanghai", done=done,
                              now=datetime(2023, 12, 8, 2, 0, tzinfo=UTC))
     assert answer.entry is not None and answer.entry.id in ("confirm_online", "next_steps")
+
+
+def test_answer_whether_it_can_be_changed_comes_before_what_follows(answerer: Answerer) -> None:
+    # "还能改过来吗 改完以后还需要做什么": the rule on changing it (withdraw, edit, submit
+    # again) answers both; not the list of next steps.
+    answer = answerer.answer("毕业时间填成了2019年 实际上是2018年 已经点了提交 我们这里是现场确认 "
+                             "我还没去现场 还能改过来吗 改完以后还需要做什么",
+                             now=datetime(2023, 12, 9, 2, 0, tzinfo=UTC))
+    assert answer.entry is not None and answer.entry.id == "withdraw_edit"
