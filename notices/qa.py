@@ -985,7 +985,8 @@ class Answerer:
             cutoff = self._entry("cutoff_date")
             if cutoff is not None:
                 return self._from_entry(cutoff, _READ_CONFIDENCE, asker, reading, aspect)
-        outside = self._index.outside(self._index.terms(scope)) or self._dominant_outside(scope)
+        scope_terms = self._index.terms(scope)
+        outside = self._index.outside(scope_terms) or self._dominant_outside(scope, scope_terms)
         if outside is not None and not (reading.subjects_passed and aspect not in TIME_ASPECTS):
             # "机考能带草稿纸吗", "比特币现在多少钱": a topic the notice leaves out, named by a
             # word only an out-of-scope entry holds, outweighs the step the words also name.
@@ -1014,11 +1015,9 @@ class Answerer:
             # message itself says; what matters is what comes next.
             step = reading.rules[0][0]
             plan = self._plans(asker)[step]
-            default = self.kb.step_rule(step).default
             own = self._own_rule_entry(plan)
             if (own is not None and asker.region is not None and reading.yes_no
-                    and aspect in _VERDICT_ASPECTS
-                    and (default is None or plan.mode != default.mode)):
+                    and aspect in _VERDICT_ASPECTS and not self._by_default(step, asker)):
                 # (Unless the asker's region has a way of its own, which the message shows and
                 # asks about: "…已完成报名确认… 去年没过，河南的。这样是不是就不用去现场了？" is
                 # automatic confirmation at work.)
@@ -1123,14 +1122,16 @@ class Answerer:
             return self._timed(step, entry, reading, asker, aspect, _READ_CONFIDENCE)
         return self._retrieve(reading, asker)
 
-    def _dominant_outside(self, scope: str) -> tuple[float, Entry] | None:
+    def _dominant_outside(
+        self, scope: str, terms: dict[str, float]
+    ) -> tuple[float, Entry] | None:
         """Return the out-of-scope entry ranked first far ahead of every answer ("考场上能带
         保温杯和机械手表吗": the words run together, so no marker word is cut out of them).
         Not where a can-word stands before a step's verb ("能报了没"): the step's window
         answers that."""
         if self._can_verb.search(scope.replace(" ", "")):
             return None
-        ranked = self._index.rank(self._index.terms(scope))
+        ranked = self._index.rank(terms)
         if not ranked or ranked[0][1].kind is not EntryKind.OUT_OF_SCOPE:
             return None
         answered = max((s for s, e in ranked if e.kind is EntryKind.ANSWER), default=0.0)

@@ -501,8 +501,7 @@ class Reader:
             over_asked=over_asked,
             editing=editing,
             now_said=now_said,
-            now_aside=now_said and bool(asking) and not self._asking_times.find(
-                self._canon(asking or "").replace(" ", "")),
+            now_aside=now_said and bool(asking) and not self._asking_times.find(asking_all),
             canon=canon,
             steps=steps,
             asked=asked,
