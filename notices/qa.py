@@ -1237,10 +1237,11 @@ class Answerer:
             if close:
                 entry = close[0]
         # (A trouble of the step, "自动确认失败" or a grey "报名确认", is the notice's sign of
-        # a change.)
-        if (reading.changed or set(reading.troubles) & set(entry.steps)) and (
-                not entry.on_change) and any(
-                r.returning_only and s in entry.steps for s, r in reading.rules):
+        # a change, whether or not the message names the rule: "报名确认 still grey… returning
+        # candidate. is something wrong?")
+        if not entry.on_change and (set(reading.troubles) & set(entry.steps) or (
+                reading.changed and any(
+                    r.returning_only and s in entry.steps for s, r in reading.rules))):
             # "如果换了考区，是不是就不能自动确认了": a stated change makes the entry about
             # what follows a change the answer, where it is a close second about the step.
             changed = _close_change(ranked, score, entry.steps)

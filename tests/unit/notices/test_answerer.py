@@ -631,6 +631,22 @@ def test_answer_a_grey_confirmation_of_a_first_time_candidate_is_their_region_s_
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["报名确认 still grey after I submitted. Beijing, returning candidate. is something wrong?",
+     "报名确认还是灰的 北京的老考生 这是怎么了"],
+)
+def test_answer_a_grey_confirmation_on_the_automatic_list_is_the_failure(
+    answerer: Answerer, question: str
+) -> None:
+    # A grey "报名确认" is the notice's own sign that automatic confirmation failed: in a
+    # region on the list, what to do after the failure answers, not the list's rule, whether
+    # or not the message names the rule.
+    answer = answerer.answer(question, region_code="beijing", returning=True,
+                             now=NOW.replace(month=12, year=2023))
+    assert answer.entry is not None and answer.entry.id == "confirm_auto_failed"
+
+
+@pytest.mark.parametrize(
     ("question", "entry_id"),
     [("官网是21wecan.com吗 怕进了假网站", "official_info"),
      # (No address, a scam feared and the official site asked for.)
