@@ -380,6 +380,8 @@ class Lexicon(_Frozen):
     yes_no_cues: tuple[str, ...] = ()
     noise_phrases: tuple[str, ...] = ()
     can_words: tuple[str, ...] = ()
+    # Before a can-word, these make it a restriction, not an ability ("只能注册一次").
+    can_blockers: tuple[str, ...] = ()
     modal_now: tuple[str, ...] = ()
     asking_time_words: tuple[str, ...] = ()
     need_words: tuple[str, ...] = ()

@@ -442,13 +442,16 @@ class Answerer:
         # A can-word just before a step's own word ("还能注册吗", "可以再报名不"): whether the
         # step can be done today, its window.
         modals = _choices(fold(w) for w in (*lex.modal_now, *lex.can_words))
+        # ("只能注册一次" states a restriction.)
+        unless = "".join(f"(?<!{re.escape(fold(w))})" for w in lex.can_blockers if fold(w))
         self._can_do = {
-            step: re.compile(f"(?:{modals})再?[去到]?(?:{_choices(fold(w) for w in words)})")
+            step: re.compile(
+                f"{unless}(?:{modals})再?[去到]?(?:{_choices(fold(w) for w in words)})")
             for step, words in lex.step_cues.items() if words
         }
         # ... or before a step's verb ("能报了没", "今天能交吗").
         verbs = _choices(fold(v) for vs in lex.verb_steps.values() for v in vs)
-        self._can_verb = re.compile(f"(?:{modals})再?(?:{verbs})")
+        self._can_verb = re.compile(f"{unless}(?:{modals})再?(?:{verbs})")
         self._guarantees = CueSet(lex.guarantee_cues)
         self._bound_asks = CueSet(lex.bound_asks)
         self._pay_links = CueSet(lex.pay_link_cues)

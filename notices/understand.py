@@ -305,6 +305,7 @@ class Reader:
         self._asking_times = CueSet(lexicon.asking_time_words)
         self._time_cues = CueSet(lexicon.time_cues)
         self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
+        self._can_blockers = tuple(fold(w) for w in lexicon.can_blockers if fold(w))
         # (Matched on the canon run together: "can i 补" is "cani补" there.)
         self._modal = tuple(fold(w).replace(" ", "") for w in lexicon.modal_now if fold(w))
         self._verbs = tuple(
@@ -530,7 +531,8 @@ class Reader:
                         or self._opens_yes_no(self._ranked(focus) if focus else canon)
                         # ("提交完系统会自己给我确认不": a closing 不 asks yes or no.)
                         or _CLOSING_NOT.search(focus_squeezed) is not None),
-            can=bool(self._can.find(focus_squeezed) or self._can.find(canon)),
+            can=(self._can.holds(focus_squeezed, self._can_blockers)
+                 or self._can.holds(canon, self._can_blockers)),
             counter=bool(named) and not named[0][2],
             ways_asked=ways_asked,
             # ("不是省直" says the asker is at another site.)

@@ -647,6 +647,21 @@ def test_answer_a_grey_confirmation_on_the_automatic_list_is_the_failure(
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["特别提示说相同证件号码只能注册一次 我前年注册过 今天换了电脑还得再注册一个吗",
+     "特别提示里写着只能注册一次 我今天换了新手机 还要再注册一个吗"],
+)
+def test_answer_a_quoted_only_once_is_a_rule_not_a_can_i_now(
+    answerer: Answerer, question: str
+) -> None:
+    # "只能注册一次" states a restriction; with a 今天 beside it the question asks whether the
+    # account must be made again (the rule), not whether registering is open today.
+    answer = answerer.answer(question, region_code="hunan", returning=True,
+                             now=NOW.replace(month=12, year=2023, day=3))
+    assert answer.entry is not None and answer.entry.id == "register_once"
+
+
+@pytest.mark.parametrize(
     ("question", "entry_id"),
     [("官网是21wecan.com吗 怕进了假网站", "official_info"),
      # (No address, a scam feared and the official site asked for.)
