@@ -127,6 +127,9 @@ class Reading:
     yes_no: bool = False
     weak: bool = False
     can: bool = False
+    # ... or asks whether the asker is still in time by a modal alone ("现在交还来得及不"):
+    # the reply opens with its yes or no as it does for a can-word.
+    still: bool = False
     # Steps whose region rule the asker says does not hold for them ("我是省直考点的").
     excepted: frozenset[Step] = frozenset()
     # The rule was named by its other way ("要不要现场确认" about online confirmation).
@@ -169,7 +172,7 @@ class Reading:
     @property
     def asked_as(self) -> str:
         """Return the aspect, "can" for a can-I-now question ("能交费了吗", "can I pay now")."""
-        if self.aspect is Aspect.NOW and self.can:
+        if self.aspect is Aspect.NOW and (self.can or self.still):
             return "can"
         return self.aspect.value
 
@@ -302,6 +305,7 @@ class Reader:
         self._yes_no_en = tuple(fold(w) + " " for w in lexicon.yes_no_cues
                                 if _LATIN_START.match(fold(w)))
         self._can = CueSet(lexicon.can_words)
+        self._still = CueSet(lexicon.modal_now)
         self._asking_times = CueSet(lexicon.asking_time_words)
         self._time_cues = CueSet(lexicon.time_cues)
         self._can_words = tuple(fold(w) for w in lexicon.can_words if fold(w))
@@ -533,6 +537,7 @@ class Reader:
                         or _CLOSING_NOT.search(focus_squeezed) is not None),
             can=(self._can.holds(focus_squeezed, self._can_blockers)
                  or self._can.holds(canon, self._can_blockers)),
+            still=bool(self._still.find(focus_squeezed) or self._still.find(canon)),
             counter=bool(named) and not named[0][2],
             ways_asked=ways_asked,
             # ("不是省直" says the asker is at another site.)

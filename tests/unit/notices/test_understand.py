@@ -16,6 +16,7 @@ from notices.understand import Aspect
 
 IN_PAYMENT = datetime.fromisoformat("2024-02-01T10:00:00+08:00")
 BEFORE_PAYMENT = datetime.fromisoformat("2024-01-20T10:00:00+08:00")
+AFTER_PAYMENT = datetime.fromisoformat("2024-02-10T10:00:00+08:00")
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,21 @@ def test_understand_pay_questions_are_about_paying_not_the_ticket(
     assert entry_id(answer) == "pay_online"
     assert answer.shared is not None and answer.shared.plan.step is Step.PAY
     assert answer.shared.status is not None and answer.shared.status.state == "open"
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "verdict"),
+    [("现在交钱还来得及吗", IN_PAYMENT, "可以，"),
+     ("还没缴费 现在交还来得及不", AFTER_PAYMENT, "不行了，"),
+     ("现在能交钱吗", IN_PAYMENT, "可以，")],
+)
+def test_understand_still_in_time_opens_with_yes_or_no(
+    answerer: Answerer, knowledge: Knowledge, question: str, now: datetime, verdict: str
+) -> None:
+    # "还来得及吗" asks whether the asker can still do it, as a can-word does: the first line
+    # says yes or no before the window.
+    answer = answerer.answer(question, region_code="sichuan", now=now)
+    assert verdict in first_line(knowledge, answer)
 
 
 def test_understand_can_i_register_now_is_about_registering(answerer: Answerer) -> None:
