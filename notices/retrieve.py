@@ -254,7 +254,11 @@ class Index:
         if index is None:
             return True  # reached by name only, never ranked
         own = self._own_topic[index]
-        return any(t in own for t, w in terms.items()
+        # (A word cut whole in the question may be cut apart in the entry: "密码找回" inside
+        # "密码找回问题". Every pair of its characters among the entry's own counts.)
+        return any(t in own or (len(t) > 2 and not t.isascii() and all(
+                       f"#{t[i:i + 2]}" in own for i in range(len(t) - 1)))
+                   for t, w in terms.items()
                    if not t.startswith("#") and w >= 1.0 and (len(t) > 1 or t.isascii()))
 
     def rank(

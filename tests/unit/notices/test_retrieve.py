@@ -52,3 +52,13 @@ def test_index_a_marked_topic_tied_with_the_best_entry_wins() -> None:
 def test_index_a_marked_topic_far_behind_the_best_entry_is_no_verdict() -> None:
     index = _index()
     assert index.outside(index.terms("人机对话 人机对话 人机对话 电脑 草稿纸")) is None
+
+
+def test_index_a_word_cut_whole_in_the_question_grounds_the_entry_it_is_inside() -> None:
+    # The entry's topic word "考场规则" is cut whole; a question may hold a word of it cut
+    # otherwise ("场规则" here): every pair of its characters is the entry's own, so it is
+    # grounded. A word sharing one pair only ("场地") is not.
+    index = _index()
+    rules = ENTRIES[2]
+    assert index.grounded(index.terms("场规则"), rules)
+    assert not index.grounded(index.terms("场地"), rules)
