@@ -446,7 +446,9 @@ class Reader:
             and squeezed[end:].lstrip(self._verb_chars).startswith(self._inability)))
         troubles = tuple(dict.fromkeys((*(self._steps[w] for _, _, w in mentions
                                           if w in self._trouble), *unable)))
-        if aspect is Aspect.NOW and set(unable) & set(asked):
+        if (aspect is Aspect.NOW and set(unable) & set(asked)
+                # ("提交不了了 是不是过了" asks whether the window is over.)
+                and not self._asked_whether.find(focus_squeezed)):
             # "现在注册不了" asks what to do, not whether the window is open.
             aspect = Aspect.WHAT_IF
         if aspect is Aspect.NEXT and troubles:

@@ -60,6 +60,23 @@ def test_understand_still_in_time_opens_with_yes_or_no(
     assert verdict in first_line(knowledge, answer)
 
 
+@pytest.mark.parametrize(
+    ("question", "now", "step"),
+    [("缴费缴不了了 是不是过了", AFTER_PAYMENT, Step.PAY),
+     ("报名信息提交不了 是不是已经过了", datetime.fromisoformat("2023-12-15T08:00:00+08:00"),
+      Step.SUBMIT)],
+)
+def test_understand_unable_and_asking_whether_over_is_the_window(
+    answerer: Answerer, question: str, now: datetime, step: Step
+) -> None:
+    # "现在缴费缴不了" asks what to do; asked whether it is over ("是不是过了"), where the
+    # step's window stands today answers.
+    answer = answerer.answer(question, now=now)
+    found = answer.focus or answer.shared
+    assert found is not None and found.plan.step is step
+    assert found.status is not None and found.status.state == "closed"
+
+
 def test_understand_can_i_register_now_is_about_registering(answerer: Answerer) -> None:
     answer = answerer.answer("现在能报名吗", now=IN_PAYMENT)
     assert answer.focus is not None and answer.focus.plan.step is Step.SUBMIT
