@@ -382,6 +382,9 @@ class Lexicon(_Frozen):
     can_words: tuple[str, ...] = ()
     # Before a can-word, these make it a restriction, not an ability ("只能注册一次").
     can_blockers: tuple[str, ...] = ()
+    # Step words naming the account, not doing the step ("登录"): a can-word before them
+    # asks whether the account works, not whether the step's window is open.
+    access_words: tuple[str, ...] = ()
     modal_now: tuple[str, ...] = ()
     asking_time_words: tuple[str, ...] = ()
     need_words: tuple[str, ...] = ()

@@ -444,10 +444,14 @@ class Answerer:
         modals = _choices(fold(w) for w in (*lex.modal_now, *lex.can_words))
         # ("只能注册一次" states a restriction.)
         unless = "".join(f"(?<!{re.escape(fold(w))})" for w in lex.can_blockers if fold(w))
+        # (Not the account's words: "手机号停机了 还能登录吗" asks whether the account still
+        # works, not whether registering is open.)
+        doing = {step: [w for w in words if w not in lex.access_words]
+                 for step, words in lex.step_cues.items()}
         self._can_do = {
             step: re.compile(
                 f"{unless}(?:{modals})再?[去到]?(?:{_choices(fold(w) for w in words)})")
-            for step, words in lex.step_cues.items() if words
+            for step, words in doing.items() if words
         }
         # ... or before a step's verb ("能报了没", "今天能交吗").
         verbs = _choices(fold(v) for vs in lex.verb_steps.values() for v in vs)

@@ -647,6 +647,19 @@ def test_answer_a_grey_confirmation_on_the_automatic_list_is_the_failure(
 
 
 @pytest.mark.parametrize(
+    "question", ["换了手机号 以前的号停机了 还能登录吗", "用户名忘了 还能登录吗"]
+)
+def test_answer_can_i_still_log_in_is_no_question_of_the_registration_window(
+    answerer: Answerer, question: str
+) -> None:
+    # Logging in is the account's, not registering: long after registration closed, "还能登录
+    # 吗" is not told "不行了，注册已经结束".
+    answer = answerer.answer(question, now=NOW.replace(month=1, day=29))
+    assert answer.focus is None or answer.focus.plan.step is not Step.REGISTER
+    assert answer.entry is not None and answer.entry.id != "register_early"
+
+
+@pytest.mark.parametrize(
     "question",
     ["特别提示说相同证件号码只能注册一次 我前年注册过 今天换了电脑还得再注册一个吗",
      "特别提示里写着只能注册一次 我今天换了新手机 还要再注册一个吗"],
