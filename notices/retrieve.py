@@ -43,6 +43,14 @@ _LATIN_TOKEN = re.compile(r"^[a-z0-9]+$")
 _DAY_STATED = re.compile(r"\d{1,2}月\d{1,2}日")
 
 
+def _pairs_within(word: str, own: set[str]) -> bool:
+    """Return True when a Chinese word of three or more characters is cut whole in a question
+    but apart in an entry ("密码找回" inside "密码找回问题"): every pair of its characters is
+    among the entry's own bigram terms."""
+    grams = cjk_bigrams(word)
+    return len(word) > 2 and len(grams) == len(word) - 1 and all(f"#{g}" in own for g in grams)
+
+
 class Index:
     """A BM25 index of entries; `rank` scores them for one question."""
 
@@ -254,11 +262,7 @@ class Index:
         if index is None:
             return True  # reached by name only, never ranked
         own = self._own_topic[index]
-        # (A word cut whole in the question may be cut apart in the entry: "密码找回" inside
-        # "密码找回问题". Every pair of its characters among the entry's own counts.)
-        return any(t in own or (len(t) > 2 and not t.isascii() and all(
-                       f"#{t[i:i + 2]}" in own for i in range(len(t) - 1)))
-                   for t, w in terms.items()
+        return any(t in own or _pairs_within(t, own) for t, w in terms.items()
                    if not t.startswith("#") and w >= 1.0 and (len(t) > 1 or t.isascii()))
 
     def rank(
