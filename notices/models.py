@@ -218,6 +218,9 @@ class Entry(_Frozen):
     # About what follows a change of the candidate's details ("证件号码变了"): it applies to a
     # question that states a change.
     on_change: bool = False
+    # What the entry says can be done only while its step's window is open (withdrawing a
+    # submission to edit and resubmit it): where that window stands today follows the answer.
+    window_bound: bool = False
     links: tuple[LinkKind, ...] = ()
 
     def topic(self, lang: str) -> str:

@@ -1285,7 +1285,10 @@ class Answerer:
                      # (What follows a stated change bears on any step: "…换成身份证了 去年过的
                      # 科目还有效吗" is told the merge rule after the rolling one.)
                      and (not set(e.steps) - set(entry.steps) or (reading.changed and e.on_change))
-                     and not set(e.source) <= set(shown.source)), None)
+                     and not set(e.source) <= set(shown.source)
+                     # (Nor the dates of the step whose window the answer already tells.)
+                     and not (answer.focus is not None and answer.focus.timed and e.time_aware
+                              and set(e.steps) <= {answer.focus.plan.step})), None)
         return replace(answer, suggestions=[e for _, e in ranked[1 : 1 + _MAX_SUGGESTIONS]],
                        also=also if answer.kind is AnswerKind.ANSWER else None)
 
@@ -1359,6 +1362,12 @@ class Answerer:
             # where its window stands today, told before the entry saying how.
             focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
                           timed=True)
+        elif (entry.window_bound and entry.steps
+              and (plan := self._plans(asker)[entry.steps[0]]).window is not None):
+            # "提交之后撤回修改 最晚能到哪天": withdrawing to edit works only while the
+            # step's window is open; where it stands today follows the rule.
+            focus = Focus(plan=plan, status=self._status(plan, asker), aspect=aspect,
+                          timed=True, after_entry=True)
         elif entry.time_aware and len(entry.steps) > _LISTED_STEPS:
             # "所有时间节点发我一份": the dates of the steps listed, with where today stands
             # against the one due now (or next) told first. (The ticket's entry names the

@@ -2446,3 +2446,42 @@ def test_understand_this_years_exam_after_a_verb_still_names_its_step(answerer: 
                              now=datetime.fromisoformat("2024-07-31T10:00:00+08:00"))
     assert answer.reading is not None and answer.reading.asked == (Step.SUBMIT,)
     assert entry_id(answer) == "registration_dates"
+
+
+@pytest.mark.parametrize(
+    ("question", "done"),
+    [("提交之后撤回修改 最晚能到哪天", ()),
+     ("报名信息已经提交了 发现工作年限填错了 下一步咋办",
+      (Step.REGISTER, Step.WECHAT, Step.SUBMIT))],
+)
+def test_understand_withdrawing_to_edit_tells_where_the_submit_window_stands(
+    answerer: Answerer, knowledge: Knowledge, question: str, done: tuple[Step, ...]
+) -> None:
+    # Withdrawing to edit and resubmit works only while online registration is open: the rule
+    # comes first, then how many days are left for it.
+    during = datetime.fromisoformat("2023-12-10T16:00:00+08:00")
+    answer = answerer.answer(question, done=frozenset(done), now=during)
+    assert entry_id(answer) == "withdraw_edit"
+    assert answer.statuses and answer.statuses[0][0].step is Step.SUBMIT
+    status = answer.statuses[0][1]
+    assert status is not None and status.state == "open" and status.days_left == 4
+    reply = render_answer(answer, knowledge, Texts(), "zh").split("\n")
+    assert reply[0].startswith("报名信息提交后发现填错，可以撤回")
+    assert reply[1].startswith("✅") and "距截止还有4天" in reply[1]
+    # (The window is told once: not again as a second fact.)
+    assert answer.also is None or not answer.also.time_aware
+
+
+def test_understand_withdrawing_to_edit_after_the_window_says_first_that_it_closed(
+    answerer: Answerer, knowledge: Knowledge
+) -> None:
+    # Once online registration has closed, the rule can no longer be used: that comes first.
+    answer = answerer.answer("报名信息填错了 能撤回改吗",
+                             now=datetime.fromisoformat("2023-12-20T10:00:00+08:00"))
+    assert entry_id(answer) == "withdraw_edit"
+    closed_first: tuple[tuple[Locale, str], ...] = (
+        ("zh", "⛔ 提交报名信息已经结束"), ("en", "⛔ Submit the application: closed"))
+    for locale, closed in closed_first:
+        reply = render_answer(answer, knowledge, Texts(), locale).split("\n")
+        assert reply[0].startswith(closed), locale
+        assert len(reply) > 1 and "⚠️" not in reply[1]
