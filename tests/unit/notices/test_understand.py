@@ -1054,6 +1054,22 @@ def test_understand_everyones_records_asked_for_is_a_fraud_warning(
 
 
 @pytest.mark.parametrize(
+    ("question", "kind"),
+    [("听说花钱能直接买个主管护师证 不用考 有这种事没", AnswerKind.FRAUD),
+     ("朋友的护士证借我报名行不行", AnswerKind.FRAUD),
+     ("学历证书可以用假的吗 审核查得出来吗", AnswerKind.FRAUD),
+     # A licence named, nothing bought, borrowed or faked: the notice answers.
+     ("护士证丢了 还能报名吗", AnswerKind.ANSWER),
+     ("护师证是19年5月考下来的 报主管从拿证算还是从入职算", AnswerKind.ANSWER)],
+)
+def test_understand_a_licence_bought_borrowed_or_faked_is_a_fraud_warning(
+    answerer: Answerer, question: str, kind: AnswerKind
+) -> None:
+    # A nurse's licence (护士证, 护师证) is a credential as 执业证 is.
+    assert answerer.answer(question, now=IN_REGISTRATION).kind is kind
+
+
+@pytest.mark.parametrize(
     ("question", "changed"),
     [("去年护师没过 今年想直接报主管护师 还能自动确认吗", True),
      ("去年考的药师没过 今年改报主管药师了 能自动确认不", True),
