@@ -78,6 +78,9 @@ _ID_CHANGE_NEAR = 0.9
 _DONE_LEAD_VERBS = "拿了|拿到了?|考了|考过了?|考完了?|通过了?"
 # A second entry scoring this share of the first bears on the question too: its fact follows.
 _ALSO = 0.6
+# A question asking when, whose best answer gives no date: an out-of-scope entry this close
+# behind it (the notice does not say when) is the honest answer.
+_UNDATED_TIE = 0.9
 # A step named by general words alone gives way to another step's undated rule that matches
 # the question this many times better than any entry of the step.
 _OTHER_TOPIC = 2.0
@@ -1238,6 +1241,14 @@ class Answerer:
                 reading=reading,
             )
         score, entry = top
+        if (entry.kind is EntryKind.ANSWER and not named and reading.aspect in TIME_ASPECTS
+                and not self._index.dated(entry)):
+            # "去年四科全过了 证到现在都没拿到 到底啥时候发": the rolling rule says how the
+            # certificate is earned, not when it comes; the notice gives no date for that.
+            second = ranked[1] if len(ranked) > 1 else None
+            if (second is not None and second[1].kind is EntryKind.OUT_OF_SCOPE
+                    and second[0] >= score * _UNDATED_TIE):
+                score, entry = second
         if entry.kind is not EntryKind.ANSWER:
             # Near-equal evidence for an answer the notice gives: give it.
             close = [e for s, e in ranked[1:3] if e.kind is EntryKind.ANSWER and s >= score * _TIE]

@@ -247,6 +247,11 @@ class Index:
         self._scored = (terms, positive)
         return positive
 
+    def dated(self, entry: Entry) -> bool:
+        """Return True if an entry gives a date (a step's window or a fixed day)."""
+        index = self._positions.get(entry.id)
+        return index is not None and self._dated[index]
+
     def on_topic(self, terms: dict[str, float]) -> bool:
         """Return True if a term of the question names a topic (keywords, questions, topics).
 

@@ -2501,3 +2501,17 @@ def test_understand_withdrawing_to_edit_after_the_window_says_first_that_it_clos
         reply = render_answer(answer, knowledge, Texts(), locale).split("\n")
         assert reply[0].startswith(closed), locale
         assert len(reply) > 1 and "⚠️" not in reply[1]
+
+
+def test_understand_when_asked_of_what_the_notice_gives_no_date_for_says_so(
+    answerer: Answerer,
+) -> None:
+    # The rolling rule says how the certificate is earned, not when it comes: asked when, the
+    # close out-of-scope entry (the notice gives no date for it) answers.
+    answer = answerer.answer("去年四科全过了 证到现在都没拿到 到底啥时候发",
+                             now=datetime.fromisoformat("2024-03-01T10:00:00+08:00"))
+    assert answer.kind is AnswerKind.OUT_OF_SCOPE
+    assert entry_id(answer) == "oos_certificate"
+    # Asked how the certificate is earned, the rule answers.
+    answer = answerer.answer("去年过了两科 今年再过两科能拿证吗", now=IN_PAYMENT)
+    assert entry_id(answer) == "score_rolling"
