@@ -739,6 +739,8 @@ class Reader:
                 # ("他说4月14号就都考完了": someone else's word, not the asker's progress.)
                 and not self._told_by.find(
                     squeezed_clean[max(0, m.start() - _TOLD_SPAN) : m.start()])
+                # ("同科室的都审核通过了就我没有": someone else's progress, not the asker's.)
+                and not self._others.find(_after_subject(before))
             ):
                 done.add(self._done_phrases[m.group(0)])
         return frozenset(done)

@@ -2293,6 +2293,12 @@ def test_understand_someone_else_s_progress_is_not_the_asker_s(answerer: Answere
     """"看别人都在网上交费了": others have paid; the asker has not said so of themselves."""
     answer = answerer.answer("看别人都在网上交费了 我怎么找不到交费的地方", now=IN_PAYMENT)
     assert answer.reading is not None and Step.PAY not in answer.reading.done
+    # Nor is a platform status said of others ("审核通过" is one): the review, still
+    # pending for the asker, is what is asked.
+    answer = answerer.answer("同科室的都审核通过了就我没有 这审核到底谁在审 要多久",
+                             now=IN_PAYMENT)
+    assert answer.reading is not None and Step.REVIEW not in answer.reading.done
+    assert entry_id(answer) == "review"
 
 
 def test_understand_the_very_day_leads_a_step_s_verb(answerer: Answerer) -> None:
