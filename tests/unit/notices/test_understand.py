@@ -499,7 +499,9 @@ def test_understand_greeting_is_greeted(knowledge: Knowledge) -> None:
      # (not the out-of-scope reply, nor the exam-room rules "可以…吗" once reached).
      ("你能做什么", True), ("你叫什么", True), ("可以问问题吗", True), ("我想咨询一下", True),
      ("在吗 我想问个问题", True), ("what can you do", True), ("i have a question", True),
-     ("明白", False), ("nice", False)],
+     ("明白", False), ("nice", False),
+     # (The assistant's name asked is no question of a candidate's name.)
+     ("你叫什么名字", True), ("好的 没事了", False)],
 )
 def test_understand_everyday_pleasantries_are_small_talk(
     answerer: Answerer, question: str, greeting: bool
