@@ -103,6 +103,9 @@ def test_understand_no_region_gives_date_status_and_names_exceptions(
         ("天津是线上确认吗", "天津", True),
         ("湖北能网上缴费吗", "湖北", False),
         ("贵州能网上缴费吗", "贵州", True),
+        # The way said of the step, not named with it: paying "online" is the rule.
+        ("西藏这边交费是网上交不", "西藏", True),
+        ("湖北交费是在网上交吗 还是考点", "湖北", False),
     ],
 )
 def test_understand_region_rule_question_starts_with_the_region_verdict(
