@@ -832,7 +832,10 @@ def test_answer_entry_about_a_change_needs_one_stated(
                                       "听说考试延期到5月了 是真的吗 不是4月13号考吗",
                                       "群里都在传今年考试要推迟到5月 我们科的人都慌了 是真的吗",
                                       "I heard the exam has been postponed to May, true?",
-                                      "a friend says the exam was moved to May"])
+                                      "a friend says the exam was moved to May",
+                                      # (Read in an article or a post: a rumour too.)
+                                      "我妈转发了一篇微信文章说考试推迟到5月了 是真的吗",
+                                      "朋友圈说今年考试延期了"])
 def test_answer_a_rumoured_move_of_the_exam_is_checked_against_the_notice(
     answerer: Answerer, question: str
 ) -> None:
