@@ -1638,6 +1638,7 @@ READINGS = [
                  "oos_personal", id="asking-to-move-for-a-trip"),
     # Circumstances the notice leaves out, said in more words.
     pytest.param("预产期就在考试那几天 怎么办", IN_PAYMENT, "oos_personal", id="a-due-date"),
+    pytest.param("孕妇可以参加考试吗", IN_PAYMENT, "oos_personal", id="a-pregnant-candidate"),
     pytest.param("考点离我家太远 能换个吗", IN_PAYMENT, "oos_venue", id="too-far-from-my-home"),
     # English readings: subjects counted as passed, 'nationwide' alone, Hong Kong residents,
     # the computer-based exam, every step's dates, a locked account.
