@@ -154,7 +154,9 @@ def test_understand_a_verb_of_doing_or_a_list_then_all_done_reports_progress(
 
 
 @pytest.mark.parametrize(
-    "question", ["注册好了 也绑了微信 然后干嘛", "账号注册了 微信也绑好了 下一步呢"]
+    "question", ["注册好了 也绑了微信 然后干嘛", "账号注册了 微信也绑好了 下一步呢",
+                 # (The verb's result before the word: "绑好微信了", as "打好准考证了".)
+                 "绑好微信了 下一步", "已经绑上微信了 然后呢"]
 )
 def test_understand_binding_said_with_its_verb_is_done(answerer: Answerer, question: str) -> None:
     answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-05T10:00:00+08:00"))
