@@ -378,6 +378,8 @@ class Lexicon(_Frozen):
     bulk_quantifiers: tuple[str, ...] = ()
     bulk_people: tuple[str, ...] = ()
     bulk_data: tuple[str, ...] = ()
+    system_secrets: tuple[str, ...] = ()
+    roster_words: tuple[str, ...] = ()
     not_question_phrases: tuple[str, ...] = ()
     step_time_words: tuple[str, ...] = ()
     yes_no_cues: tuple[str, ...] = ()
