@@ -2559,13 +2559,3 @@ def test_understand_when_asked_of_what_the_notice_gives_no_date_for_says_so(
     # Asked how the certificate is earned, the rule answers.
     answer = answerer.answer("去年过了两科 今年再过两科能拿证吗", now=IN_PAYMENT)
     assert entry_id(answer) == "score_rolling"
-
-
-@pytest.mark.parametrize("question", ["钱交了没显示成功怎么办", "钱交了但是没成功怎么办"])
-def test_understand_money_paid_said_object_first_is_about_paying(
-    answerer: Answerer, question: str
-) -> None:
-    # "钱交了" says 交钱 with its object first: the question is about paying, not about the
-    # password whose entry shares "没…成功…怎么办".
-    answer = answerer.answer(question, now=IN_PAYMENT)
-    assert answer.entry is not None and Step.PAY in answer.entry.steps
