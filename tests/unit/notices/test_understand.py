@@ -2559,3 +2559,16 @@ def test_understand_when_asked_of_what_the_notice_gives_no_date_for_says_so(
     # Asked how the certificate is earned, the rule answers.
     answer = answerer.answer("去年过了两科 今年再过两科能拿证吗", now=IN_PAYMENT)
     assert entry_id(answer) == "score_rolling"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["最近要干啥", "这周有什么要办的", "最近有什么截止日期", "下个截止是哪天",
+     "what deadlines are coming up", "what's due this week", "anything due soon"],
+)
+def test_understand_what_is_coming_up_asks_the_next_step(
+    answerer: Answerer, question: str
+) -> None:
+    # What comes next by today's date, not the degree cut-off that shares 截止 nor textbooks.
+    answer = answerer.answer(question, now=BEFORE_PAYMENT)
+    assert answer.entry is not None and answer.entry.id == "next_steps"
