@@ -103,6 +103,12 @@ _DEGREE_DATE_SPAN = 8
 # English words a canonical text still holds, and its spaces.
 _UNTRANSLATED = re.compile(r"[a-z][a-z']*|\s+")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
+# "when" before who does something: a clause of time, or the question itself when nothing else
+# in the message asks.
+_AUXILIARY = re.compile(
+    r"\b(?:will|can|could|do|does|did|is|are|should|would|may|must|am|shall)\b")
+_LONE_WHEN = re.compile(
+    r"(^|\s)when (?=(?:i|you|we|my|he|she|they|the|will|can|do|does|is|are)\b)")
 # A degree being verified at registration ("学历核验中") is the registration's matter.
 _VERIFYING = ("核验", "验证", "信息")
 # An amount of money: digits before a currency word ("50块", "200 元"), or after a verb of
@@ -358,6 +364,7 @@ class Answerer:
         self._spoken_cache: dict[str, str] = {}
         self._noise = CueSet([*lex.noise_phrases, f"{kb.year}年度", f"{kb.year}年"])
         self._zh, self._en = zh, en
+        self._question_words = CueSet(lex.question_marks)
         stop = frozenset(fold(w) for w in (*lex.stopwords, *lex.english_stopwords))
         self._index = Index(
             kb.entries, canon=self._canon, tokenizer=Segmenter(tokenizer(kb.domain_words())),
@@ -494,10 +501,20 @@ class Answerer:
         if found is None:
             if len(self._spoken_cache) >= _SPOKEN_CACHE:
                 self._spoken_cache.clear()
-            found = " ".join(self._said(self._zh(self._en(self._words(self._typos(clean)))))
-                             .split())
+            found = " ".join(self._said(self._zh(self._en(self._lone_when(
+                self._words(self._typos(clean)))))).split())
             self._spoken_cache[clean] = found
         return found
+
+    def _lone_when(self, text: str) -> str:
+        """Return the text with a clause's "when" read as the question when nothing else in it
+        asks ("after I pass all 4 subjects, when I get the certificate"); beside another
+        question ("what do I do when I fail") it stays the time of that question."""
+        lone = _LONE_WHEN.search(text)
+        if (lone is None or self._question_words.find(text)
+                or _AUXILIARY.search(text, 0, lone.start()) is not None):
+            return text
+        return _LONE_WHEN.sub(r"\1什么时候 ", text, count=1)
 
     def _said(self, canon: str) -> str:
         """Return canonical words with words said of a subject read as what they mean

@@ -2572,3 +2572,19 @@ def test_understand_what_is_coming_up_asks_the_next_step(
     # What comes next by today's date, not the degree cut-off that shares 截止 nor textbooks.
     answer = answerer.answer(question, now=BEFORE_PAYMENT)
     assert answer.entry is not None and answer.entry.id == "next_steps"
+
+
+@pytest.mark.parametrize(
+    ("question", "when"),
+    [("after pass all 4 subjects when i get the certificate", True),
+     ("After I pass all 4 subjects, when I get the certificate?", True),
+     # Beside another question, "when I …" is the time of that one.
+     ("what should I do when I forget my password", False),
+     ("Will this degree be recognised when I apply?", False)],
+)
+def test_understand_a_lone_english_when_is_the_question(
+    answerer: Answerer, question: str, when: bool
+) -> None:
+    answer = answerer.answer(question, now=IN_PAYMENT)
+    assert answer.reading is not None
+    assert (answer.reading.aspect is Aspect.WHEN) is when
