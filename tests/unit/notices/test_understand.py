@@ -2588,3 +2588,17 @@ def test_understand_a_lone_english_when_is_the_question(
     answer = answerer.answer(question, now=IN_PAYMENT)
     assert answer.reading is not None
     assert (answer.reading.aspect is Aspect.WHEN) is when
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["My mum forwarded a WeChat post saying the exam has been moved to May. Is that right?",
+     "someone in my wechat group said the exam moved to May, true?"],
+)
+def test_understand_a_wechat_post_is_where_news_was_read(
+    answerer: Answerer, question: str
+) -> None:
+    # Not the WeChat binding step, and "to May" is a month, not the modal verb: the rumour
+    # is checked against the exam's dates.
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-22T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id in {"exam_dates", "fraud_warning"}
