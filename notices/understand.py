@@ -535,6 +535,9 @@ class Reader:
             weak=only_weak and not done,
             yes_no=bool(self._yes_no.find(focus_squeezed) or self._yes_no.find(canon)
                         or self._opens_yes_no(self._ranked(focus) if focus else canon)
+                        # ("…Shandong. can I still auto confirm?": the canon reads "can I
+                        # still" as 还能, the yes-or-no opening is in the words as written.)
+                        or self._opens_yes_no(focus or clean)
                         # ("提交完系统会自己给我确认不": a closing 不 asks yes or no.)
                         or _CLOSING_NOT.search(focus_squeezed) is not None),
             can=(self._can.holds(focus_squeezed, self._can_blockers)

@@ -2602,3 +2602,14 @@ def test_understand_a_wechat_post_is_where_news_was_read(
     # is checked against the exam's dates.
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-22T10:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id in {"exam_dates", "fraud_warning"}
+
+
+def test_understand_an_english_yes_no_read_as_written(answerer: Answerer) -> None:
+    # "can I still" becomes 还能 in the canon; the question still opens with "can": whether
+    # the changed asker's region confirms automatically is a verdict.
+    answer = answerer.answer(
+        "I moved to another hospital this year, failed last year, Shandong. "
+        "can I still auto confirm?", now=IN_REGISTRATION)
+    assert answer.reading is not None and answer.reading.yes_no
+    assert answer.verdict is not None and answer.verdict.changed
+    assert answer.entry is not None and answer.entry.id == "confirm_auto_failed"
