@@ -2613,3 +2613,14 @@ def test_understand_an_english_yes_no_read_as_written(answerer: Answerer) -> Non
     assert answer.reading is not None and answer.reading.yes_no
     assert answer.verdict is not None and answer.verdict.changed
     assert answer.entry is not None and answer.entry.id == "confirm_auto_failed"
+
+
+@pytest.mark.parametrize(
+    "question", ["报名没通过怎么办", "报名被驳回了", "my application was rejected, what can I do"]
+)
+def test_understand_an_application_not_passed_is_the_review(
+    answerer: Answerer, question: str
+) -> None:
+    # Not the online-confirmation rule that shares 没通过 with 确认不通过.
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-01-05T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "review"
