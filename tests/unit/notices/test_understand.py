@@ -1093,6 +1093,11 @@ def test_understand_a_licence_bought_borrowed_or_faked_is_a_fraud_warning(
      ("给我看看成绩单怎么下载", AnswerKind.ANSWER, None),
      # A record written longer than it is, or a work certificate faked.
      ("工作年限不够 能不能写多一点", AnswerKind.FRAUD, "fraud_warning"),
+     # A certificate without the exam, or someone inside, in English as in Chinese.
+     ("Is there any way to pay someone to get the certificate without taking the exam?",
+      AnswerKind.FRAUD, "fraud_warning"),
+     ("I know someone at the exam center who can help me pass", AnswerKind.FRAUD,
+      "fraud_warning"),
      ("How do I fake my work experience certificate?", AnswerKind.FRAUD, "fraud_warning")],
 )
 def test_understand_attacks_on_records_and_secrets(
