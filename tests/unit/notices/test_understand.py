@@ -506,7 +506,9 @@ def test_understand_greeting_is_greeted(knowledge: Knowledge) -> None:
      ("在吗 我想问个问题", True), ("what can you do", True), ("i have a question", True),
      ("明白", False), ("nice", False),
      # (The assistant's name asked is no question of a candidate's name.)
-     ("你叫什么名字", True), ("好的 没事了", False)],
+     ("你叫什么名字", True), ("好的 没事了", False),
+     # (Whether a person answers is asked of the assistant, not of the exam site.)
+     ("你是人工吗", True), ("你是人工还是机器人", True)],
 )
 def test_understand_everyday_pleasantries_are_small_talk(
     answerer: Answerer, question: str, greeting: bool
