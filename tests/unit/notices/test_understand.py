@@ -1100,6 +1100,8 @@ def test_understand_a_licence_bought_borrowed_or_faked_is_a_fraud_warning(
       AnswerKind.FRAUD, "fraud_warning"),
      ("I know someone at the exam center who can help me pass", AnswerKind.FRAUD,
       "fraud_warning"),
+     # (The exam's ticket forgotten is no shortcut.)
+     ("can I get in without the exam ticket", AnswerKind.ANSWER, None),
      ("How do I fake my work experience certificate?", AnswerKind.FRAUD, "fraud_warning")],
 )
 def test_understand_attacks_on_records_and_secrets(
