@@ -2633,3 +2633,14 @@ def test_understand_an_application_not_passed_is_the_review(
     # Not the online-confirmation rule that shares 没通过 with 确认不通过.
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-01-05T10:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "review"
+
+
+@pytest.mark.parametrize(
+    "question", ["do I need to register every year", "每年都要注册吗"]
+)
+def test_understand_registering_every_year_asks_the_register_once_rule(
+    answerer: Answerer, question: str
+) -> None:
+    # (Not the degree cut-off that "year" shares: the account is registered once.)
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "register_once"
