@@ -2644,3 +2644,27 @@ def test_understand_registering_every_year_asks_the_register_once_rule(
     # (Not the degree cut-off that "year" shares: the account is registered once.)
     answer = answerer.answer(question, now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == "register_once"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["可以注册两个号吗 一个报护理一个报别的专业", "能不能注册俩号", "一个人能注册两个账号吗"],
+)
+def test_understand_two_accounts_asks_the_register_once_rule(
+    answerer: Answerer, question: str
+) -> None:
+    # "两个号" keeps its "两个": not the eligibility rules the specialty beside it names.
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "register_once"
+
+
+@pytest.mark.parametrize(
+    "question", ["Will my hospital promote me automatically once I pass?", "考过了能升职吗",
+                 "考过了单位会自动给我晋升吗"]
+)
+def test_understand_a_promotion_at_work_is_out_of_scope(
+    answerer: Answerer, question: str
+) -> None:
+    # (Not automatic confirmation, which "automatically" shares: the employer promotes.)
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "oos_general"
