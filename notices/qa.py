@@ -670,15 +670,20 @@ class Answerer:
         paid_guarantee = money and bool(self._guarantees.find(clean))
         # An amount to pay by a link or a code ("先转我800 链接我一会发你").
         linked_amount = _AMOUNT.search(clean) is not None and bool(self._pay_links.find(clean))
-        paid_offer = paid_guarantee or linked_amount or (bool(self._third_party.find(clean)) and (
-            money
-            # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone else
-            # offering to act in a step or on a record.)
-            # (An offer only to look or tell is none: "朋友说可以帮我看看怎么报名".)
-            or (_then(self._third_party, self._offers, clean, _OFFER_SPAN,
-                      unless=self._help_only.starts)
-                and (bool(self._reader.steps_named(clean))
-                     or bool(self._record_acts.find(clean))))))
+        # A record to be written longer or earlier for money ("花点钱能让人把我的工作年限改长
+        # 一点"): a forgery bought, whoever does it.
+        paid_alteration = money and not self._mistakes.find(clean) and any(
+            not _reported(clean[end:]) for _, end in self._alteration.found_at(clean))
+        paid_offer = paid_guarantee or linked_amount or paid_alteration or (
+            bool(self._third_party.find(clean)) and (
+                money
+                # ("有人说能帮我直接通过审核", "…能帮我把取得时间改到12月31号之前": someone
+                # else offering to act in a step or on a record.)
+                # (An offer only to look or tell is none: "朋友说可以帮我看看怎么报名".)
+                or (_then(self._third_party, self._offers, clean, _OFFER_SPAN,
+                          unless=self._help_only.starts)
+                    and (bool(self._reader.steps_named(clean))
+                         or bool(self._record_acts.find(clean))))))
         canon = self._canon(clean)
         # (A list of people asked for, "把审核没通过的名单发给我看看", is everyone's records
         # asked for, whatever its words.)

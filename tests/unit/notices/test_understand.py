@@ -1102,7 +1102,14 @@ def test_understand_a_licence_bought_borrowed_or_faked_is_a_fraud_warning(
       "fraud_warning"),
      # (The exam's ticket forgotten is no shortcut.)
      ("can I get in without the exam ticket", AnswerKind.ANSWER, None),
-     ("How do I fake my work experience certificate?", AnswerKind.FRAUD, "fraud_warning")],
+     ("How do I fake my work experience certificate?", AnswerKind.FRAUD, "fraud_warning"),
+     # A record written longer for money, or someone with connections to change it.
+     ("同事说花点钱能让人把我的工作年限改长一点", AnswerKind.FRAUD, "fraud_warning"),
+     ("有人说他有关系 能把我去年的缺考改成正常 今年就能自动确认", AnswerKind.FRAUD,
+      "fraud_warning"),
+     # (Whether something matters is no connection; a mistake told is no forgery.)
+     ("这跟工作年限有关系吗", AnswerKind.ANSWER, None),
+     ("交了50元 工作年限填错了 写成5年了 还能改吗", AnswerKind.ANSWER, None)],
 )
 def test_understand_attacks_on_records_and_secrets(
     answerer: Answerer, question: str, kind: AnswerKind, entry: str | None
