@@ -380,6 +380,7 @@ class Lexicon(_Frozen):
     bulk_data: tuple[str, ...] = ()
     system_secrets: tuple[str, ...] = ()
     roster_words: tuple[str, ...] = ()
+    score_words: tuple[str, ...] = ()
     not_question_phrases: tuple[str, ...] = ()
     step_time_words: tuple[str, ...] = ()
     yes_no_cues: tuple[str, ...] = ()

@@ -136,6 +136,13 @@ _CONTENT_KINDS = ("型", "量", "目", "库", "是什么样", "什么样", "是�
 _HANDOVER_SPAN_EN = 24
 _OFFER_SPAN = 20
 _REQUEST_SPAN = 8
+# A figure of a record changed to another ("工作年限从3年改成5年", "从58改成60"): asked of the
+# assistant, a record falsified. (A phone number, eleven digits, is none.)
+_FIGURE_CHANGED = re.compile(r"(?<!\d)\d{1,4}\s*(?:年|分|个月|月|岁)?\s*"
+                             r"(?:改成|改为|改到|写成|p成)\s*\d{1,4}(?!\d)"
+                             # ("change my score from 58 to 60": a score or years, in English.)
+                             r"|\b(?:scores?|marks?|points?|years?)\b.{0,20}?\bfrom\s+\d{1,4}\b"
+                             r".{0,12}?\bto\s+\d{1,4}(?!\d)")
 _PARTNER_SPAN = 4
 # How near a call follows the body it claims to come from ("考点打电话通知").
 _SOURCE_SPAN = 3
@@ -438,6 +445,7 @@ class Answerer:
         self._bulk_people = CueSet(lex.bulk_people)
         self._bulk_data = CueSet(lex.bulk_data)
         self._system_secrets = CueSet(lex.system_secrets)
+        self._score_words = CueSet(lex.score_words)
         self._roster = CueSet(lex.roster_words)
         self._other_exam = CueSet(lex.other_exam_cues)
         self._done_lead = re.compile(
@@ -754,6 +762,11 @@ class Answerer:
             # "帮我写一份说明 就说我是12月入职的 其实是1月": a paper written other than the
             # truth is a forgery asked for.
             return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
+        if (self._requests.find(clean) and _FIGURE_CHANGED.search(clean) is not None
+                and not self._mistakes.find(clean)):
+            # "你能不能帮我把工作年限从3年改成5年 就动一个数字": a figure of a record changed,
+            # asked of the assistant: a record falsified.
+            return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
         if self._actions.find(clean):
             # "帮我写一封给考点的申请信": the assistant answers from the notice, acts on nothing.
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
@@ -767,7 +780,8 @@ class Answerer:
             # records: the exam site and region do. (With a password or an ID number handed
             # over for it, "can you log in for me? my password is …", or money offered for
             # it, "帮我把成绩改一下 我可以给你转账", it is the warning.)
-            if holds_secret(raw) or money:
+            # (Nor a score changed, "你能不能帮我把成绩改一下": no one changes a score.)
+            if holds_secret(raw) or money or self._score_words.find(clean):
                 return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
             local = self._ask_local(lang)
             if local is not None:

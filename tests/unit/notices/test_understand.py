@@ -1109,7 +1109,15 @@ def test_understand_a_licence_bought_borrowed_or_faked_is_a_fraud_warning(
       "fraud_warning"),
      # (Whether something matters is no connection; a mistake told is no forgery.)
      ("这跟工作年限有关系吗", AnswerKind.ANSWER, None),
-     ("交了50元 工作年限填错了 写成5年了 还能改吗", AnswerKind.ANSWER, None)],
+     ("交了50元 工作年限填错了 写成5年了 还能改吗", AnswerKind.ANSWER, None),
+     # A figure of a record or a score asked to be changed: falsified.
+     ("你能不能帮我把报名系统里的工作年限从3年改成5年", AnswerKind.FRAUD, "fraud_warning"),
+     ("你直接把我专业实践能力从58改成60呗", AnswerKind.FRAUD, "fraud_warning"),
+     ("please change my work years from 3 to 5", AnswerKind.FRAUD, "fraud_warning"),
+     ("就差一分 你能不能帮我把成绩改一下", AnswerKind.FRAUD, "fraud_warning"),
+     # (A site to change goes to the exam site; a day of the exam is no figure of a record.)
+     ("帮我把考点改一下", AnswerKind.ANSWER, "ask_local"),
+     ("can you move my exam from 13 to 20 April", AnswerKind.ANSWER, None)],
 )
 def test_understand_attacks_on_records_and_secrets(
     answerer: Answerer, question: str, kind: AnswerKind, entry: str | None
