@@ -2683,3 +2683,11 @@ def test_understand_a_promotion_at_work_is_out_of_scope(
     # (Not automatic confirmation, which "automatically" shares: the employer promotes.)
     answer = answerer.answer(question, now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == "oos_general"
+
+
+@pytest.mark.parametrize("question", ["最后一场是几号", "第一场是哪天"])
+def test_understand_the_last_sitting_is_the_exam(answerer: Answerer, question: str) -> None:
+    # (Not the registration window, which "最后" alone suggests: a sitting is the exam's.)
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-02T12:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "exam_dates"
+    assert "21日" in answer.text("zh")
