@@ -484,6 +484,7 @@ class Answerer:
         self._dated_words = CueSet((*lex.degree_words, *lex.years_words))
         self._degree_asks = CueSet(lex.degree_asks)
         self._time = CueSet(lex.time_cues)
+        self._missed = CueSet(lex.aspect_cues.get(Aspect.MISSED.value, ()))
         self._news = frozenset(fold(w) for w in lex.news_cues)
         self._fallback = [e for e in kb.entries if e.kind is EntryKind.ANSWER][:_MAX_SUGGESTIONS]
         self._shared: dict[tuple[Step, bool | None], tuple[StepPlan, Shared]] = {}
@@ -823,7 +824,8 @@ class Answerer:
                # ("去年那天发烧缺考了 今年我们这有没有自动确认": last year's circumstance
                # told, a step of this year's asked after it.)
                and not self._told_of_last_year(asked, end - len(cue))
-               for cue, end in self._personal.found_at(asked)) and not self._dated_ask(asking):
+               for cue, end in self._personal.found_at(asked)) and not self._dated_ask(
+                    asking, clean):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_personal"))
         return None
@@ -1017,14 +1019,22 @@ class Answerer:
         return (stop > 0 and bool(self._last_year.find(asked[start:at]))
                 and bool(self._reader.steps_asked(asked[stop:])))
 
-    def _dated_ask(self, asking: str | None) -> bool:
-        """Return True when the asking sentences alone ask when a step happens and name no
-        personal circumstance."""
+    def _dated_ask(self, asking: str | None, clean: str = "") -> bool:
+        """Return True when the asking sentences alone ask when a step happens, or whether a
+        missed one can still be done, and name no personal circumstance."""
         if not asking:
             return False
         part = normalise(asking)
-        return (not self._personal.find(part) and bool(self._reader.steps_asked(part))
-                and bool(self._time.find(self._canon(part))))
+        canon = self._canon(part)
+        if self._personal.find(part):
+            return False
+        if self._time.find(canon):
+            return bool(self._reader.steps_asked(part))
+        # ("孩子生病住院了 一直在医院陪护 缴费时间错过了 还有没有补交的机会": whether a missed
+        # step can still be done, the circumstance told as why it was missed; the step may be
+        # named before the ask.)
+        return bool(self._missed.find(canon)) and bool(
+            self._reader.steps_asked(part) or self._reader.steps_named(clean))
 
     # -- composing -------------------------------------------------------------------------
 

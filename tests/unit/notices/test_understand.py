@@ -2691,3 +2691,18 @@ def test_understand_the_last_sitting_is_the_exam(answerer: Answerer, question: s
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-02T12:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "exam_dates"
     assert "21日" in answer.text("zh")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["孩子生病住院了 一直在医院陪护 缴费时间错过了 还有没有补交的机会",
+     "审核过了 本来想年前交钱 结果家里老人住院 一直在医院陪护 今天才想起来 还有没有补交的机会"],
+)
+def test_understand_a_step_missed_for_an_illness_asks_after_the_step(
+    answerer: Answerer, question: str
+) -> None:
+    # The illness is why payment was missed; whether it can still be paid is asked: the
+    # window answers (closed), not "ask about special circumstances".
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-02-20T10:00:00+08:00"))
+    assert answer.kind is AnswerKind.ANSWER
+    assert answer.entry is not None and answer.entry.id == "pay_online"
