@@ -2706,3 +2706,10 @@ def test_understand_a_step_missed_for_an_illness_asks_after_the_step(
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-02-20T10:00:00+08:00"))
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+def test_understand_the_order_of_steps_asked_is_the_process(answerer: Answerer) -> None:
+    # (Not the changed-employer rule that 单位 twice pulls toward: the asker wants the order.)
+    answer = answerer.answer("我们单位人事说今年要自己网上报 我以前都是单位统一报的 不知道先干嘛 "
+                             "麻烦说一下顺序", now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "process_overview"
