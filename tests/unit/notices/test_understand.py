@@ -2708,8 +2708,16 @@ def test_understand_a_step_missed_for_an_illness_asks_after_the_step(
     assert answer.entry is not None and answer.entry.id == "pay_online"
 
 
-def test_understand_the_order_of_steps_asked_is_the_process(answerer: Answerer) -> None:
-    # (Not the changed-employer rule that 单位 twice pulls toward: the asker wants the order.)
-    answer = answerer.answer("我们单位人事说今年要自己网上报 我以前都是单位统一报的 不知道先干嘛 "
-                             "麻烦说一下顺序", now=IN_REGISTRATION)
+@pytest.mark.parametrize(
+    "question",
+    ["我们单位人事说今年要自己网上报 我以前都是单位统一报的 不知道先干嘛 麻烦说一下顺序",
+     "以前都是单位统一报 今年要自己弄 要做哪些事 先做啥后做啥",
+     "第一次报 要先注册还是先绑微信 一步一步怎么弄 现场确认要带什么"],
+)
+def test_understand_the_order_of_steps_asked_is_the_process(
+    answerer: Answerer, question: str
+) -> None:
+    # (Not the changed-employer rule that 单位 twice pulls toward, the next step that 要做
+    # suggests, nor the confirmation named beside: the asker wants the order.)
+    answer = answerer.answer(question, now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == "process_overview"
