@@ -111,6 +111,7 @@ _LONE_WHEN = re.compile(
     r"(^|\s)when (?=(?:i|you|we|my|he|she|they|the|will|can|do|does|is|are)\b)")
 # A degree being verified at registration ("学历核验中") is the registration's matter.
 _VERIFYING = ("核验", "验证", "信息")
+_VERIFYING_SPAN = 8
 # An amount of money: digits before a currency word ("50块", "200 元"), or after a verb of
 # paying or a fee ("转我800", "入群费99", "pay 300").
 _AMOUNT = re.compile(r"\d\s*(?:块|元|rmb|yuan)|(?:收|交|付|转)[我你他她]?\s*\d{2,}|费\s*\d{2,}"
@@ -956,7 +957,8 @@ class Answerer:
         return bool(dates) and any(
             min(abs(at - len(word) - end), abs(start - at)) <= _DEGREE_DATE_SPAN
             for word, at in self._dated_words.found_at(text)
-            if not text[at:].lstrip().startswith(_VERIFYING)
+            # (The degree's verification said of it, "学历那块还在核验", is the account's.)
+            if not any(v in text[at:at + _VERIFYING_SPAN] for v in _VERIFYING)
             for start, end in dates)
 
     def _break_in(self, clean: str) -> bool:

@@ -2726,3 +2726,17 @@ def test_understand_the_order_of_steps_asked_is_the_process(
     # suggests, nor the confirmation named beside: the asker wants the order.)
     answer = answerer.answer(question, now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == "process_overview"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["昨晚注册的 学历那块还在核验 14号能不能报上", "刚注册完 学历还在核验中 14号还能报名吗"],
+)
+def test_understand_a_degree_still_being_verified_is_the_account(
+    answerer: Answerer, question: str
+) -> None:
+    # "学历那块还在核验" with a date beside it: the account's verification, registered early,
+    # not whether a degree dated so counts (the cut-off date).
+    answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-13T22:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id != "cutoff_date"
+    assert answer.entry.id in {"register_early", "registration_dates", "next_steps"}
