@@ -2740,3 +2740,14 @@ def test_understand_a_degree_still_being_verified_is_the_account(
     answer = answerer.answer(question, now=datetime.fromisoformat("2023-12-13T22:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id != "cutoff_date"
     assert answer.entry.id in {"register_early", "registration_dates", "next_steps"}
+
+
+@pytest.mark.parametrize("question", ["准考证丢了 能再打一张吗", "准考证被撕了 还能重新打一份不"])
+def test_understand_printing_another_ticket_is_asked_yes_or_no(
+    answerer: Answerer, knowledge: Knowledge, question: str
+) -> None:
+    # "再打一张" is a reprint (补打): whether it can be done is answered first, "可以" while
+    # the window is open.
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-08T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "ticket"
+    assert "可以" in first_line(knowledge, answer)
