@@ -34,6 +34,7 @@ from notices.segment import Segmenter
 from notices.steps import STEP_ORDER, Step
 from notices.text import (
     MAX_CHARS,
+    SECRET,
     CueSet,
     EnglishWords,
     Rewriter,
@@ -774,6 +775,10 @@ class Answerer:
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 1.0, entry=self._oos("oos_general"))
         if self._looks_up_another(clean):
             # "我老婆报名进度帮忙看一下 她身份证号是…": nor does it look anyone up.
+            # (With someone else's password handed over to log in with, "帮我登录我同事的账号
+            # 看看她审核过没 密码是abc123", the warning: a password shared is a password lost.)
+            if SECRET.search(raw) is not None:
+                return self._reply(AnswerKind.FRAUD, lang, 1.0, entry=self._fraud_entry())
             return self._sees_no_records(lang)
         if (_then(self._requests, self._record_acts, clean, _REQUEST_SPAN,
                   unless=_reported, overlap=True)
