@@ -2759,3 +2759,16 @@ def test_understand_printing_another_ticket_is_asked_yes_or_no(
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-08T10:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "ticket"
     assert "可以" in first_line(knowledge, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["I failed one subject, do I retake only that one next year?",
+     "do I only retake the failed subjects"],
+)
+def test_understand_retaking_only_the_failed_subject_is_the_rolling_rule(
+    answerer: Answerer, question: str
+) -> None:
+    # (Not automatic confirmation for returning candidates, which "retake" alone reads as.)
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.entry is not None and answer.entry.id == "score_rolling"
