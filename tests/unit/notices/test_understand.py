@@ -2772,3 +2772,13 @@ def test_understand_retaking_only_the_failed_subject_is_the_rolling_rule(
     # (Not automatic confirmation for returning candidates, which "retake" alone reads as.)
     answer = answerer.answer(question, now=IN_REGISTRATION)
     assert answer.entry is not None and answer.entry.id == "score_rolling"
+
+
+def test_understand_a_lament_beside_a_missed_payment_is_no_textbook_question(
+    answerer: Answerer,
+) -> None:
+    # "是不是白复习了" laments; whether payment can still be made is asked: the window answers.
+    answer = answerer.answer("春节回老家一直没顾上缴费 今天想起来平台交不了了 我是浙江的 "
+                             "审核早就过了 还有没有补交的办法 是不是白复习了",
+                             now=datetime.fromisoformat("2024-02-10T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "pay_online"
