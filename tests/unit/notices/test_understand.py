@@ -2782,3 +2782,12 @@ def test_understand_a_lament_beside_a_missed_payment_is_no_textbook_question(
                              "审核早就过了 还有没有补交的办法 是不是白复习了",
                              now=datetime.fromisoformat("2024-02-10T10:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "pay_online"
+
+
+@pytest.mark.parametrize("question", ["考试有病例分析吗", "有没有案例分析题要写"])
+def test_understand_case_analysis_asks_whether_questions_are_objective(
+    answerer: Answerer, question: str
+) -> None:
+    # A case analysis to write is a subjective question: "试题均为客观题" answers it.
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-20T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "no_rescore"
