@@ -416,6 +416,9 @@ class Reader:
         # (Read as written too: the synonyms make "改过来" a plain 修改.)
         editing = bool(self._edit_asks.find(asking_all if asking else squeezed)
             or self._edit_asks.find((asking or clean).replace(" ", ""))
+            # (A long message's first question may fall outside its asking part: "…现在还能改吗
+            # 改完是不是要重新提交 到时候申请表要按哪个版本打印".)
+            or self._edit_asks.find(clean.replace(" ", ""))
             # (English words keep their spaces: "can i change".)
             or self._edit_asks_en.find(asking or clean))
         latest = max(done, key=STEP_ORDER.index, default=None)

@@ -2791,3 +2791,15 @@ def test_understand_case_analysis_asks_whether_questions_are_objective(
     # A case analysis to write is a subjective question: "试题均为客观题" answers it.
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-20T10:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "no_rescore"
+
+
+def test_understand_an_edit_asked_before_the_last_two_questions_is_still_asked(
+    answerer: Answerer,
+) -> None:
+    # "还能改吗" is the third question from the end, outside the asking part: the rule on
+    # withdrawing and editing answers, not the on-site confirmation named beside it.
+    answer = answerer.answer(
+        "昨天下夜班急急忙忙把报名信息提交了 今天早上一看 工作单位名称写错了一个字 申请表还没打印 "
+        "我们这是现场确认 现在还能改吗 改完要不要重新提交 到时候申请表按哪个版本打印",
+        now=datetime.fromisoformat("2023-12-06T10:00:00+08:00"))
+    assert answer.entry is not None and answer.entry.id == "withdraw_edit"
