@@ -2674,36 +2674,56 @@ def test_understand_registering_every_year_asks_the_register_once_rule(
     assert answer.entry is not None and answer.entry.id == "register_once"
 
 
-@pytest.mark.parametrize(
-    "question",
-    ["可以注册两个号吗 一个报护理一个报别的专业", "能不能注册俩号", "一个人能注册两个账号吗"],
-)
-def test_understand_two_accounts_asks_the_register_once_rule(
-    answerer: Answerer, question: str
-) -> None:
+
+# Each question, asked on its day, and the entry that must answer it, with why.
+_READ_AS = [
     # "两个号" keeps its "两个": not the eligibility rules the specialty beside it names.
-    answer = answerer.answer(question, now=IN_REGISTRATION)
-    assert answer.entry is not None and answer.entry.id == "register_once"
+    ("可以注册两个号吗 一个报护理一个报别的专业", IN_REGISTRATION, "register_once"),
+    ("能不能注册俩号", IN_REGISTRATION, "register_once"),
+    ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
+    # A promotion at work is the employer's: not automatic confirmation ("automatically").
+    ("Will my hospital promote me automatically once I pass?", IN_REGISTRATION, "oos_general"),
+    ("考过了能升职吗", IN_REGISTRATION, "oos_general"),
+    ("考过了单位会自动给我晋升吗", IN_REGISTRATION, "oos_general"),
+    # A sitting is the exam's, not the registration window that "最后" suggests.
+    ("最后一场是几号", "2024-04-02T12:00:00+08:00", "exam_dates"),
+    ("第一场是哪天", "2024-04-02T12:00:00+08:00", "exam_dates"),
+    # The order of the steps asked: not the changed-employer rule that 单位 twice pulls
+    # toward, the next step that 要做 suggests, nor the confirmation named beside.
+    ("我们单位人事说今年要自己网上报 我以前都是单位统一报的 不知道先干嘛 麻烦说一下顺序",
+     IN_REGISTRATION, "process_overview"),
+    ("以前都是单位统一报 今年要自己弄 要做哪些事 先做啥后做啥", IN_REGISTRATION,
+     "process_overview"),
+    ("第一次报 要先注册还是先绑微信 一步一步怎么弄 现场确认要带什么", IN_REGISTRATION,
+     "process_overview"),
+    # Retaking only the failed subject is the rolling rule, not automatic confirmation for
+    # returning candidates, which "retake" alone reads as.
+    ("I failed one subject, do I retake only that one next year?", IN_REGISTRATION,
+     "score_rolling"),
+    ("do I only retake the failed subjects", IN_REGISTRATION, "score_rolling"),
+    # A case analysis to write is a subjective question: "试题均为客观题" answers it.
+    ("考试有病例分析吗", "2024-03-20T10:00:00+08:00", "no_rescore"),
+    ("有没有案例分析题要写", "2024-03-20T10:00:00+08:00", "no_rescore"),
+    # "是不是白复习了" laments; whether payment can still be made is asked.
+    ("春节回老家一直没顾上缴费 今天想起来平台交不了了 我是浙江的 审核早就过了 "
+     "还有没有补交的办法 是不是白复习了", "2024-02-10T10:00:00+08:00", "pay_online"),
+    # "还能改吗" is the third question from the end, outside the asking part: the rule on
+    # withdrawing and editing answers, not the on-site confirmation named beside it.
+    ("昨天下夜班急急忙忙把报名信息提交了 今天早上一看 工作单位名称写错了一个字 申请表还没打印 "
+     "我们这是现场确认 现在还能改吗 改完要不要重新提交 到时候申请表按哪个版本打印",
+     "2023-12-06T10:00:00+08:00", "withdraw_edit"),
+]
 
 
-@pytest.mark.parametrize(
-    "question", ["Will my hospital promote me automatically once I pass?", "考过了能升职吗",
-                 "考过了单位会自动给我晋升吗"]
-)
-def test_understand_a_promotion_at_work_is_out_of_scope(
-    answerer: Answerer, question: str
+@pytest.mark.parametrize(("question", "now", "entry"), _READ_AS)
+def test_understand_reads_the_ask_past_what_pulls_elsewhere(
+    answerer: Answerer, question: str, now: datetime | str, entry: str
 ) -> None:
-    # (Not automatic confirmation, which "automatically" shares: the employer promotes.)
-    answer = answerer.answer(question, now=IN_REGISTRATION)
-    assert answer.entry is not None and answer.entry.id == "oos_general"
-
-
-@pytest.mark.parametrize("question", ["最后一场是几号", "第一场是哪天"])
-def test_understand_the_last_sitting_is_the_exam(answerer: Answerer, question: str) -> None:
-    # (Not the registration window, which "最后" alone suggests: a sitting is the exam's.)
-    answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-02T12:00:00+08:00"))
-    assert answer.entry is not None and answer.entry.id == "exam_dates"
-    assert "21日" in answer.text("zh")
+    when = datetime.fromisoformat(now) if isinstance(now, str) else now
+    answer = answerer.answer(question, now=when)
+    assert answer.entry is not None and answer.entry.id == entry
+    if entry == "exam_dates":
+        assert "21日" in answer.text("zh")
 
 
 @pytest.mark.parametrize(
@@ -2719,21 +2739,6 @@ def test_understand_a_step_missed_for_an_illness_asks_after_the_step(
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-02-20T10:00:00+08:00"))
     assert answer.kind is AnswerKind.ANSWER
     assert answer.entry is not None and answer.entry.id == "pay_online"
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["我们单位人事说今年要自己网上报 我以前都是单位统一报的 不知道先干嘛 麻烦说一下顺序",
-     "以前都是单位统一报 今年要自己弄 要做哪些事 先做啥后做啥",
-     "第一次报 要先注册还是先绑微信 一步一步怎么弄 现场确认要带什么"],
-)
-def test_understand_the_order_of_steps_asked_is_the_process(
-    answerer: Answerer, question: str
-) -> None:
-    # (Not the changed-employer rule that 单位 twice pulls toward, the next step that 要做
-    # suggests, nor the confirmation named beside: the asker wants the order.)
-    answer = answerer.answer(question, now=IN_REGISTRATION)
-    assert answer.entry is not None and answer.entry.id == "process_overview"
 
 
 @pytest.mark.parametrize(
@@ -2759,47 +2764,3 @@ def test_understand_printing_another_ticket_is_asked_yes_or_no(
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-08T10:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "ticket"
     assert "可以" in first_line(knowledge, answer)
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["I failed one subject, do I retake only that one next year?",
-     "do I only retake the failed subjects"],
-)
-def test_understand_retaking_only_the_failed_subject_is_the_rolling_rule(
-    answerer: Answerer, question: str
-) -> None:
-    # (Not automatic confirmation for returning candidates, which "retake" alone reads as.)
-    answer = answerer.answer(question, now=IN_REGISTRATION)
-    assert answer.entry is not None and answer.entry.id == "score_rolling"
-
-
-def test_understand_a_lament_beside_a_missed_payment_is_no_textbook_question(
-    answerer: Answerer,
-) -> None:
-    # "是不是白复习了" laments; whether payment can still be made is asked: the window answers.
-    answer = answerer.answer("春节回老家一直没顾上缴费 今天想起来平台交不了了 我是浙江的 "
-                             "审核早就过了 还有没有补交的办法 是不是白复习了",
-                             now=datetime.fromisoformat("2024-02-10T10:00:00+08:00"))
-    assert answer.entry is not None and answer.entry.id == "pay_online"
-
-
-@pytest.mark.parametrize("question", ["考试有病例分析吗", "有没有案例分析题要写"])
-def test_understand_case_analysis_asks_whether_questions_are_objective(
-    answerer: Answerer, question: str
-) -> None:
-    # A case analysis to write is a subjective question: "试题均为客观题" answers it.
-    answer = answerer.answer(question, now=datetime.fromisoformat("2024-03-20T10:00:00+08:00"))
-    assert answer.entry is not None and answer.entry.id == "no_rescore"
-
-
-def test_understand_an_edit_asked_before_the_last_two_questions_is_still_asked(
-    answerer: Answerer,
-) -> None:
-    # "还能改吗" is the third question from the end, outside the asking part: the rule on
-    # withdrawing and editing answers, not the on-site confirmation named beside it.
-    answer = answerer.answer(
-        "昨天下夜班急急忙忙把报名信息提交了 今天早上一看 工作单位名称写错了一个字 申请表还没打印 "
-        "我们这是现场确认 现在还能改吗 改完要不要重新提交 到时候申请表按哪个版本打印",
-        now=datetime.fromisoformat("2023-12-06T10:00:00+08:00"))
-    assert answer.entry is not None and answer.entry.id == "withdraw_edit"
