@@ -112,6 +112,7 @@ _LONE_WHEN = re.compile(
     r"(^|\s)when (?=(?:i|you|we|my|he|she|they|the|will|can|do|does|is|are)\b)")
 # A degree being verified at registration ("学历核验中") is the registration's matter.
 _VERIFYING = ("核验", "验证", "信息")
+# (Said within this many characters after the degree word: "学历那块还在核验".)
 _VERIFYING_SPAN = 8
 # An amount of money: digits before a currency word ("50块", "200 元"), or after a verb of
 # paying or a fee ("转我800", "入群费99", "pay 300").
