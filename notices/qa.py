@@ -822,7 +822,8 @@ class Answerer:
         # have business trip april 20" asks the days, the trip beside it.
         hearsay_ends = [end for _, end in self._hearsay.found_at(asked)]
         if any((cue not in self._news or not (
-                    self._news_tails.starts(asked[end:])
+                    # ("考试推迟到5月的通知是真的吗": the date moved to, then the news asked.)
+                    self._news_tails.starts(_after_date(asked[end:]))
                     or asked[: end - len(cue)].rstrip().endswith(self._news_leads)))
                # ("群里有人说今年考试推迟到5月了": a rumour told, not the asker's own move.)
                and not any(0 <= end - len(cue) - said <= _HEARSAY_SPAN for said in hearsay_ends)
@@ -1933,6 +1934,12 @@ def _hosts(raw: str) -> list[str]:
 def _choices(words: Iterable[str]) -> str:
     """Return a pattern matching any of the words (folded), the longest where several do."""
     return alternation(("", w, "") for w in longest_first(words))
+
+
+def _after_date(rest: str) -> str:
+    """Return a text with the date it opens with, if any, taken off ("5月的通知" → "的通知")."""
+    said = _DATE_SAID.match(rest.lstrip())
+    return rest.lstrip()[said.end():] if said is not None else rest
 
 
 def _reported(rest: str) -> bool:

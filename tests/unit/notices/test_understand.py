@@ -2696,6 +2696,10 @@ _READ_AS = [
      "process_overview"),
     ("第一次报 要先注册还是先绑微信 一步一步怎么弄 现场确认要带什么", IN_REGISTRATION,
      "process_overview"),
+    # News of the exam moved, a date between ("推迟到5月的通知"), is checked against the
+    # dates; moving one's own exam is a personal matter.
+    ("考试推迟到5月的通知是真的吗", "2024-03-22T10:00:00+08:00", "exam_dates"),
+    ("我想推迟到5月考 可以吗", "2024-03-22T10:00:00+08:00", "oos_personal"),
     # Retaking only the failed subject is the rolling rule, not automatic confirmation for
     # returning candidates, which "retake" alone reads as.
     ("I failed one subject, do I retake only that one next year?", IN_REGISTRATION,
