@@ -2768,3 +2768,17 @@ def test_understand_printing_another_ticket_is_asked_yes_or_no(
     answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-08T10:00:00+08:00"))
     assert answer.entry is not None and answer.entry.id == "ticket"
     assert "可以" in first_line(knowledge, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我是贵州省直考点的 老考生 交费我们省直的好像不一样 有自动确认吗",
+     "我们省好像不一样 去年没过 今年有自动确认吗"],
+)
+def test_understand_a_region_compared_is_no_change_of_details(
+    answerer: Answerer, question: str
+) -> None:
+    # "我们省直的好像不一样" compares the asker's site or region with others: the asker's
+    # details did not change, so automatic confirmation is not said to fail.
+    answer = answerer.answer(question, now=IN_REGISTRATION)
+    assert answer.reading is not None and not answer.reading.changed
