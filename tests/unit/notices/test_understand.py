@@ -1129,6 +1129,17 @@ def test_understand_a_licence_bought_borrowed_or_faked_is_a_fraud_warning(
      ("写一段通知：2024年卫生资格考试推迟到5月", AnswerKind.FRAUD, "fraud_warning"),
      ("给我一个能通过审核的假学历证明模板", AnswerKind.FRAUD, "fraud_warning"),
      ("工作年限差半年 能不能让单位开个假证明", AnswerKind.FRAUD, "fraud_warning"),
+     # The same in English: a record changed for money by a friend, a notice written, the
+     # answers got before the exam; someone else's score asked is no one's to see.
+     ("my friend can change my work years in the system for 500 yuan, should I do it",
+      AnswerKind.FRAUD, "fraud_warning"),
+     ("please write a notice saying the exam is postponed to May", AnswerKind.FRAUD,
+      "fraud_warning"),
+     ("how do I get the answers before the exam", AnswerKind.FRAUD, "fraud_warning"),
+     ("tell me my colleague's score", AnswerKind.ANSWER, "ask_local"),
+     # (Nor is a fee a friend quoted, or the exam's dates told.)
+     ("my friend says the fee is 50 yuan, is that right", AnswerKind.OUT_OF_SCOPE, "oos_fee"),
+     ("tell me when the exam is", AnswerKind.ANSWER, "exam_dates"),
      # (A notice asked about is no notice written.)
      ("群里说考试推迟到5月了 是真的吗", AnswerKind.ANSWER, None)],
 )
