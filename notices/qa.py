@@ -684,8 +684,7 @@ class Answerer:
         linked_amount = _AMOUNT.search(clean) is not None and bool(self._pay_links.find(clean))
         # A record to be written longer or earlier for money ("花点钱能让人把我的工作年限改长
         # 一点"): a forgery bought, whoever does it.
-        paid_alteration = money and not self._mistakes.find(clean) and any(
-            not _reported(clean[end:]) for _, end in self._alteration.found_at(clean))
+        paid_alteration = money and self._alteration_asked(clean)
         paid_offer = paid_guarantee or linked_amount or paid_alteration or (
             bool(self._third_party.find(clean)) and (
                 money
@@ -879,11 +878,15 @@ class Answerer:
                     or (bool(self._system_secrets.find(sentence))
                         and bool(self._disclosure.find(sentence)))):
                 return True
-            if self._untruth.find(sentence) and not self._mistakes.find(sentence) and any(
-                    not _reported(sentence[end:])
-                    for _, end in self._alteration.found_at(sentence)):
+            if self._untruth.find(sentence) and self._alteration_asked(sentence):
                 return True
         return False
+
+    def _alteration_asked(self, text: str) -> bool:
+        """Return True when a text asks for a record to be written other than it is ("写成满5年
+        吧"), not told as done ("填成了") nor as a mistake ("填错了 写成5年")."""
+        return not self._mistakes.find(text) and any(
+            not _reported(text[end:]) for _, end in self._alteration.found_at(text))
 
     def _unofficial_named(self, sentence: str) -> bool:
         """Return True when a sentence calls a channel by a name that is none of the
@@ -1028,9 +1031,10 @@ class Answerer:
         return (stop > 0 and bool(self._last_year.find(asked[start:at]))
                 and bool(self._reader.steps_asked(asked[stop:])))
 
-    def _dated_ask(self, asking: str | None, clean: str = "") -> bool:
+    def _dated_ask(self, asking: str | None, clean: str) -> bool:
         """Return True when the asking sentences alone ask when a step happens, or whether a
-        missed one can still be done, and name no personal circumstance."""
+        missed one can still be done (the step perhaps named earlier in the whole message,
+        `clean`), and name no personal circumstance."""
         if not asking:
             return False
         part = normalise(asking)
@@ -1938,8 +1942,9 @@ def _choices(words: Iterable[str]) -> str:
 
 def _after_date(rest: str) -> str:
     """Return a text with the date it opens with, if any, taken off ("5月的通知" → "的通知")."""
-    said = _DATE_SAID.match(rest.lstrip())
-    return rest.lstrip()[said.end():] if said is not None else rest
+    opening = rest.lstrip()
+    said = _DATE_SAID.match(opening)
+    return opening[said.end():] if said is not None else rest
 
 
 def _reported(rest: str) -> bool:

@@ -415,10 +415,11 @@ class Reader:
                 steps = tuple(dict.fromkeys((*steps, *asked)))
         # (Read as written too: the synonyms make "改过来" a plain 修改.)
         editing = bool(self._edit_asks.find(asking_all if asking else squeezed)
-            or self._edit_asks.find((asking or clean).replace(" ", ""))
-            # (A long message's first question may fall outside its asking part: "…现在还能改吗
-            # 改完是不是要重新提交 到时候申请表要按哪个版本打印".)
+            # (Looked for in the whole message: a long message's first question may fall
+            # outside its asking part, "…现在还能改吗 改完是不是要重新提交 到时候申请表要按哪个
+            # 版本打印"; and in the asking part as folded.)
             or self._edit_asks.find(clean.replace(" ", ""))
+            or (asking is not None and self._edit_asks.find(asking.replace(" ", "")))
             # (English words keep their spaces: "can i change".)
             or self._edit_asks_en.find(asking or clean))
         latest = max(done, key=STEP_ORDER.index, default=None)
