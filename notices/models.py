@@ -335,6 +335,7 @@ class Lexicon(_Frozen):
     condition_tail: tuple[str, ...] = ()
     report_after_not: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()
+    context_before: tuple[str, ...] = ()
     returning_yes: tuple[str, ...] = ()
     returning_no: tuple[str, ...] = ()
     sat_words: tuple[str, ...] = ()

@@ -1518,8 +1518,12 @@ class Answerer:
     def _next(self, reading: Reading | None, asker: _Asker, entry: Entry | None) -> Answer:
         """Answer what comes next from the steps the asker has done (profile or question)."""
         code = asker.region.code if asker.region else None
-        # "提交后下一步做什么": the step the question starts from counts as done here.
-        done = _with_earlier(asker.done | (reading.setting if reading else frozenset()))
+        # "提交后下一步做什么": the step the question starts from counts as done here; not
+        # one said still ahead ("考试前还要做什么").
+        setting = reading.setting if reading else frozenset()
+        if reading is not None and (asker.done or reading.done):
+            setting -= reading.ahead
+        done = _with_earlier(asker.done | setting)
         items = todo(self.kb, region_code=code, returning=asker.returning, done=done,
                      now=asker.now, excepted=asker.excepted)
         unknown = not done

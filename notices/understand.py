@@ -148,6 +148,8 @@ class Reading:
     # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
     # whatever step its question names.
     troubles: tuple[Step, ...] = ()
+    # Steps of the setting named as still ahead ("考试前还要做什么"): not done.
+    ahead: frozenset[Step] = frozenset()
     # Steps named as what something may affect ("会不会影响审核"): not asked about.
     affected: frozenset[Step] = frozenset()
     # What the asking part of the message says, in canonical words (a long message's
@@ -259,6 +261,7 @@ class Reader:
         self._condition_tail = tuple(fold(w) for w in lexicon.condition_tail if fold(w))
         self._report_after_not = tuple(fold(w) for w in lexicon.report_after_not if fold(w))
         self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
+        self._context_before = tuple(fold(w) for w in lexicon.context_before if fold(w))
         self._returning_yes = CueSet(lexicon.returning_yes)
         self._returning_no = CueSet(lexicon.returning_no)
         self._sat = tuple(fold(w) for w in lexicon.sat_words if fold(w))
@@ -519,6 +522,9 @@ class Reader:
             aspect=aspect,
             done=done,
             setting=setting,
+            # (In a long message, only where it asks: "提交前我把材料都传了 …" tells what was
+            # done.)
+            ahead=self._ahead(focus_squeezed, asked_mentions) - done,
             region=region,
             returning=returning,
             # ("信息都没有变化", "nothing has changed": no change.)
@@ -632,9 +638,14 @@ class Reader:
                            and (not between or verb or len(m) > 1)), None)
             # (Close before it, or before a verb of doing: "刚报名", "已经完成了报名确认"; not
             # "零点刚过 报名…", "我刚知道有这个考试", where the word is about something else.)
+            # (Nor what says another step word just before it done: "准考证已经打印好了 考试前
+            # 还要做什么" reports the ticket, not the exam.)
+            adjacent = since >= 0 and any(e == since for _, e, _ in mentions)
             claimed_before = any(
-                len(before) - end <= _CLOSE or before[end:].startswith(self._done_gap)
-                for _, end in self._before.found_at(before)
+                len(before) - end <= _CLOSE or (
+                    before[end:].startswith(self._done_gap)
+                    and not (adjacent and end == len(cue)))
+                for cue, end in self._before.found_at(before)
             # (Only what is said of the step: "今天最后一天了吧 刚注册完" ends the deadline's
             # clause at 吧.)
             ) and not self._not_done.find(_after_subject(before))
@@ -709,6 +720,14 @@ class Reader:
         return frozenset(
             self._steps[word] for _, end, word in mentions
             if self._after_outcome(squeezed[end:]).startswith(self._context)
+        )
+
+    def _ahead(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
+        """Return the steps named as still ahead ("考试前还要做什么", "提交之前"): a setting,
+        not a step done."""
+        return frozenset(
+            self._steps[word] for _, end, word in mentions
+            if self._after_outcome(squeezed[end:]).startswith(self._context_before)
         )
 
     def _affected(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:

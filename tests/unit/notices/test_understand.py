@@ -2730,6 +2730,22 @@ def test_understand_reads_the_ask_past_what_pulls_elsewhere(
 
 
 @pytest.mark.parametrize(
+    ("question", "done", "first"),
+    [("准考证已经打印好了 考试前还需要做什么吗", {Step.TICKET}, Step.EXAM),
+     ("准考证已经打印好了 放包里了 考试之前还要干啥", {Step.TICKET}, Step.EXAM),
+     ("缴费已经交完了 打印准考证之前还要做什么", {Step.PAY}, Step.TICKET)],
+)
+def test_understand_a_step_said_still_ahead_is_not_done(
+    answerer: Answerer, question: str, done: set[Step], first: Step
+) -> None:
+    # "考试前": the exam is still ahead, so what comes next is up to it, not the scores after
+    # it; and the 已经 said of the ticket does not report the exam done too.
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-08T10:00:00+08:00"))
+    assert answer.reading is not None and answer.reading.done == done
+    assert answer.next_steps and answer.next_steps[0].plan.step is first
+
+
+@pytest.mark.parametrize(
     "question",
     ["孩子生病住院了 一直在医院陪护 缴费时间错过了 还有没有补交的机会",
      "审核过了 本来想年前交钱 结果家里老人住院 一直在医院陪护 今天才想起来 还有没有补交的机会"],
