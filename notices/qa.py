@@ -1522,6 +1522,8 @@ class Answerer:
         # one said still ahead ("考试前还要做什么").
         setting = reading.setting if reading else frozenset()
         if reading is not None and (asker.done or reading.done):
+            # (Only beside progress told: with none, "提交前还要做什么" stays read from the
+            # step named, whose region rule may be what comes before it.)
             setting -= reading.ahead
         done = _with_earlier(asker.done | setting)
         items = todo(self.kb, region_code=code, returning=asker.returning, done=done,

@@ -68,6 +68,8 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 # asked, whatever year or certificate is named beside it.
 _SUBJECT_COUNT = re.compile(
     r"(?:(?:另外|剩下的?|剩|其他|其余|其它)[一二两三四1-4]?|[一二两三四1-4])个?(?:科|门)"
+    # ("没过的科目", "过了的那几科": the subjects passed or failed, uncounted.)
+    r"|(?:过|挂|合格)了?的(?:那|这)?[几些]?(?:科目|科|门)"
     # (English subjects are read as 科目: "passed two 科目".)
     # ("passed 2 of 4 subjects", "passed two of the four papers".)
     r"|\b(?:one|two|three|1|2|3|the other|remaining|other)\s+(?:of\s+(?:the\s+)?(?:4|four)\s+)?"
