@@ -336,6 +336,8 @@ class Lexicon(_Frozen):
     report_after_not: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()
     context_before: tuple[str, ...] = ()
+    pending_before: tuple[str, ...] = ()
+    pending_after: tuple[str, ...] = ()
     returning_yes: tuple[str, ...] = ()
     returning_no: tuple[str, ...] = ()
     sat_words: tuple[str, ...] = ()

@@ -1495,16 +1495,25 @@ class Answerer:
         # (Where a later rule bears on the required step first, "上传材料" before submitting
         # in a region confirming online, the plan's heads-up tells that order, unless the
         # required step's window has closed.)
+        # ("还没审核通过 能先交钱吗": so does a step the message says is not done, with every
+        # step between it and this one; where the step's date is asked, "没注册过 … 报名几号
+        # 开始", only if its window has closed: the window asked about answers.)
+        pending = reading.pending if reading is not None else frozenset()
+        first = min((STEP_ORDER.index(p) for p in pending), default=None)
+        required = {r for r in plans[step].requires if asker.done and r not in asker.done}
+        said = {s for s in STEP_ORDER[first : STEP_ORDER.index(step)]
+                if s in plans and s not in asker.done} - required if first is not None else set()
         missing = [
             TodoItem(plan=plans[r], status=(status := self._status(plans[r], asker)),
                      ready=False, past=status is not None and status.state == "closed")
-            for r in plans[step].requires if asker.done and r not in asker.done
+            for r in sorted(required | said, key=STEP_ORDER.index)
         ]
         # (A step still to do first is told where the question asks when, or whether it can
         # be done; one asking how the step works, "网上交还是去现场交", is answered first.)
         asks_when = aspect in _DATED_ASPECTS or reading is None or reading.can
         common["missing"] = tuple(m for m in missing if m.past or (
-            not m.plan.heads_up_zh and asks_when))
+            not m.plan.heads_up_zh and asks_when
+            and not (m.plan.step in said and aspect in _DATED_ASPECTS)))
         if asker.region is None and (rule.rules or rule.default):
             plan, shared = self._shared_for(step, asker)
             shared = replace(shared, status=self._status(plan, asker))

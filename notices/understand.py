@@ -150,6 +150,8 @@ class Reading:
     # Steps a stated trouble belongs to ("确认不通过", "忘记密码"): what the message is about,
     # whatever step its question names.
     troubles: tuple[Step, ...] = ()
+    # Steps said not done ("还没审核通过", "审核还没过"): a later step waits for them.
+    pending: frozenset[Step] = frozenset()
     # Steps of the setting named as still ahead ("考试前还要做什么"): not done.
     ahead: frozenset[Step] = frozenset()
     # Steps named as what something may affect ("会不会影响审核"): not asked about.
@@ -264,6 +266,8 @@ class Reader:
         self._report_after_not = tuple(fold(w) for w in lexicon.report_after_not if fold(w))
         self._context = tuple(fold(w) for w in lexicon.context_after if fold(w))
         self._context_before = tuple(fold(w) for w in lexicon.context_before if fold(w))
+        self._pending_before = tuple(fold(w) for w in lexicon.pending_before if fold(w))
+        self._pending_after = longest_first(lexicon.pending_after)
         self._returning_yes = CueSet(lexicon.returning_yes)
         self._returning_no = CueSet(lexicon.returning_no)
         self._sat = tuple(fold(w) for w in lexicon.sat_words if fold(w))
@@ -527,6 +531,7 @@ class Reader:
             # (In a long message, only where it asks: "提交前我把材料都传了 …" tells what was
             # done.)
             ahead=self._ahead(focus_squeezed, asked_mentions) - done,
+            pending=self._pending(squeezed, mentions) - done,
             region=region,
             returning=returning,
             # ("信息都没有变化", "nothing has changed": no change.)
@@ -730,6 +735,16 @@ class Reader:
         return frozenset(
             self._steps[word] for _, end, word in mentions
             if self._after_outcome(squeezed[end:]).startswith(self._context_before)
+        )
+
+    def _pending(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
+        """Return the steps said not done: a not-yet word just before the step word ("还没审核
+        通过", "还没交钱") or just after it ("审核还没过", "审核没通过")."""
+        return frozenset(
+            self._steps[word] for start, end, word in mentions
+            if word not in self._weak and (
+                squeezed[:start].endswith(self._pending_before)
+                or squeezed.startswith(self._pending_after, end))
         )
 
     def _affected(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:

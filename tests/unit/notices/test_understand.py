@@ -2734,6 +2734,34 @@ def test_understand_reads_the_ask_past_what_pulls_elsewhere(
 
 
 @pytest.mark.parametrize(
+    ("question", "now", "line"),
+    [("没审核通过能交钱吗", IN_PAYMENT, "⚠️ 要先完成资格审核，才能缴费。"),
+     ("审核还没过 可以先缴费吗", IN_PAYMENT, "⚠️ 要先完成资格审核，才能缴费。"),
+     ("还没交钱 能打准考证吗", IN_PAYMENT,
+      "⚠️ 要先完成缴费（网上缴费 2024年1月29日-2月8日），才能打印准考证。"),
+     ("还没交钱 能打准考证吗", AFTER_PAYMENT,
+      "⛔ 缴费（网上缴费 2024年1月29日-2月8日）已经截止；没有完成的，不能打印准考证。")],
+)
+def test_understand_a_step_said_not_done_comes_first(
+    answerer: Answerer, knowledge: Knowledge, question: str, now: datetime, line: str
+) -> None:
+    # The message says an earlier step is not done, no progress stored: the step asked about
+    # waits for it, and the reply opens with that (or with its window closed), not with the
+    # asked step's window open.
+    assert first_line(knowledge, answerer.answer(question, now=now)) == line
+
+
+def test_understand_a_step_not_done_leaves_its_date_asked_to_the_window(
+    answerer: Answerer
+) -> None:
+    # "没注册过 … 报名几号开始": the date asked is answered by the window, not by the order.
+    answer = answerer.answer("我连账号都没有注册过 报名几号开始",
+                             now=datetime.fromisoformat("2023-11-27T10:00:00+08:00"))
+    assert answer.reading is not None and Step.REGISTER in answer.reading.pending
+    assert not answer.missing
+
+
+@pytest.mark.parametrize(
     ("question", "done", "first"),
     [("准考证已经打印好了 考试前还需要做什么吗", {Step.TICKET}, Step.EXAM),
      ("准考证已经打印好了 放包里了 考试之前还要干啥", {Step.TICKET}, Step.EXAM),
