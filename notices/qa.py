@@ -1497,7 +1497,8 @@ class Answerer:
         # required step's window has closed.)
         # ("还没审核通过 能先交钱吗": so does a step the message says is not done, with every
         # step between it and this one; where the step's date is asked, "没注册过 … 报名几号
-        # 开始", only if its window has closed: the window asked about answers.)
+        # 开始", only if its window has closed: the window asked about answers. "还没审核
+        # 现在能交钱吗" asks whether it can be done now: the order answers.)
         pending = reading.pending if reading is not None else frozenset()
         first = min((STEP_ORDER.index(p) for p in pending), default=None)
         required = {r for r in plans[step].requires if asker.done and r not in asker.done}
@@ -1513,7 +1514,8 @@ class Answerer:
         asks_when = aspect in _DATED_ASPECTS or reading is None or reading.can
         common["missing"] = tuple(m for m in missing if m.past or (
             not m.plan.heads_up_zh and asks_when
-            and not (m.plan.step in said and aspect in _DATED_ASPECTS)))
+            and not (m.plan.step in said and aspect in _DATED_ASPECTS
+                     and not (reading is not None and reading.can))))
         if asker.region is None and (rule.rules or rule.default):
             plan, shared = self._shared_for(step, asker)
             shared = replace(shared, status=self._status(plan, asker))

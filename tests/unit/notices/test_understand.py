@@ -2739,6 +2739,11 @@ def test_understand_reads_the_ask_past_what_pulls_elsewhere(
      ("审核还没过 可以先缴费吗", IN_PAYMENT, "⚠️ 要先完成资格审核，才能缴费。"),
      ("还没交钱 能打准考证吗", IN_PAYMENT,
       "⚠️ 要先完成缴费（网上缴费 2024年1月29日-2月8日），才能打印准考证。"),
+     ("I haven't passed the review yet, can I pay?", IN_PAYMENT,
+      "⚠️ First complete: Qualification review — only then: Pay the fee."),
+     ("review not approved yet, can I pay the fee?", IN_PAYMENT,
+      "⚠️ First complete: Qualification review — only then: Pay the fee."),
+     ("还没审核 现在能交钱吗", IN_PAYMENT, "⚠️ 要先完成资格审核，才能缴费。"),
      ("还没交钱 能打准考证吗", AFTER_PAYMENT,
       "⛔ 缴费（网上缴费 2024年1月29日-2月8日）已经截止；没有完成的，不能打印准考证。")],
 )
