@@ -2734,6 +2734,18 @@ def test_understand_reads_the_ask_past_what_pulls_elsewhere(
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["快考试了 要带什么东西", "马上就考试了 准考证要彩印吗", "后天就考试了 要带什么东西",
+     "下周就考试了 准考证丢了", "过两天就考试了 考场在哪看"],
+)
+def test_understand_a_step_coming_soon_is_not_done(answerer: Answerer, question: str) -> None:
+    # "就考试了" after a word of soon is the exam coming, not the exam taken: nothing is done
+    # (a progress read from it would stop the exam's reminders).
+    answer = answerer.answer(question, now=datetime.fromisoformat("2024-04-10T20:00:00+08:00"))
+    assert answer.reading is not None and Step.EXAM not in answer.reading.done
+
+
+@pytest.mark.parametrize(
     ("question", "now", "line"),
     [("没审核通过能交钱吗", IN_PAYMENT, "⚠️ 要先完成资格审核，才能缴费。"),
      ("审核还没过 可以先缴费吗", IN_PAYMENT, "⚠️ 要先完成资格审核，才能缴费。"),
