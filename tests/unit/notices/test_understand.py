@@ -2683,6 +2683,9 @@ _READ_AS = [
     # rolling rule, not "only this year's notice is here".
     ("今年没过的科目明年还能接着考吗", "2024-06-20T10:00:00+08:00", "score_rolling"),
     ("过了的科目明年还用考吗", "2024-06-20T10:00:00+08:00", "score_rolling"),
+    # What confirmation is: the step's overview (each region's way), not one region list.
+    ("报名确认是什么意思", IN_REGISTRATION, "confirm_overview"),
+    ("报名确认是干嘛的", IN_REGISTRATION, "confirm_overview"),
     ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
     # A promotion at work is the employer's: not automatic confirmation ("automatically").
     ("Will my hospital promote me automatically once I pass?", IN_REGISTRATION, "oos_general"),
