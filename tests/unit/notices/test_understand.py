@@ -2686,6 +2686,9 @@ _READ_AS = [
     # What confirmation is: the step's overview (each region's way), not one region list.
     ("报名确认是什么意思", IN_REGISTRATION, "confirm_overview"),
     ("报名确认是干嘛的", IN_REGISTRATION, "confirm_overview"),
+    # Not knowing where to start is asking for the whole process, whatever else is told.
+    ("工作三年的护士 想报护师 从哪下手", "2023-11-30T10:00:00+08:00", "process_overview"),
+    ("护士长让报主管 我无从下手", "2023-11-30T10:00:00+08:00", "process_overview"),
     ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
     # A promotion at work is the employer's: not automatic confirmation ("automatically").
     ("Will my hospital promote me automatically once I pass?", IN_REGISTRATION, "oos_general"),
