@@ -1258,6 +1258,10 @@ class Answerer:
             # other than a change of its record is its own: "提交了 现在想换个微信号 解绑会有
             # 影响吗" asks about unbinding.)
             named = (latest,)
+        elif latest is not None and not named and reading.editing:
+            # ("确认以后发现信息不对还能改吗": no step named to change, only the one after
+            # which the change is asked: its rule says.)
+            named = (latest,)
         timely = reading.aspect in TIME_ASPECTS
         terms = self._index.terms(reading.canon)
         # Only general words named a step ("…影响明年报名考试吗"): they steer nothing.

@@ -2689,6 +2689,9 @@ _READ_AS = [
     # Not knowing where to start is asking for the whole process, whatever else is told.
     ("工作三年的护士 想报护师 从哪下手", "2023-11-30T10:00:00+08:00", "process_overview"),
     ("护士长让报主管 我无从下手", "2023-11-30T10:00:00+08:00", "process_overview"),
+    # A change asked after confirmation, no other step named: confirmation's rule (no changes
+    # after it), not the withdraw-and-edit rule of submitting.
+    ("报名确认之后还能修改吗", "2023-12-19T10:00:00+08:00", "confirm_onsite"),
     ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
     # A promotion at work is the employer's: not automatic confirmation ("automatically").
     ("Will my hospital promote me automatically once I pass?", IN_REGISTRATION, "oos_general"),
