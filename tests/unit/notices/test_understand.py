@@ -2692,6 +2692,10 @@ _READ_AS = [
     # A change asked after confirmation, no other step named: confirmation's rule (no changes
     # after it), not the withdraw-and-edit rule of submitting.
     ("报名确认之后还能修改吗", "2023-12-19T10:00:00+08:00", "confirm_onsite"),
+    # The year before last said of the asker's own past sitting: this year's account rule, not
+    # "only this year's notice is here".
+    ("前年在外地考过一次 现在调回来了 是不是得重新注册个新号", "2023-12-01T10:00:00+08:00",
+     "register_once"),
     ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
     # A promotion at work is the employer's: not automatic confirmation ("automatically").
     ("Will my hospital promote me automatically once I pass?", IN_REGISTRATION, "oos_general"),
