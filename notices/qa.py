@@ -57,6 +57,8 @@ _CONFIDENCE_SCALE = 6.0
 _MAX_SUGGESTIONS = 3
 # Answers about these carry the step's date and where today falls ("错过了缴费怎么办").
 _DATED_ASPECTS = TIME_ASPECTS | {Aspect.MISSED}
+# Words of studying before another exam's name ("在读专升本"): the route to a degree.
+_STUDYING = ("在读", "还在读", "正在读", "读的", "念的", "在念")
 # Scores this close count as a tie between an out-of-scope entry and an answer.
 _TIE = 0.95
 # An out-of-scope entry ranked this far ahead of every answer is the topic, marker or not.
@@ -814,6 +816,8 @@ class Answerer:
                 # the asker is.)
                 # ("已经拿了护士资格证 能报护师吗", with a verb between.)
                 and self._done_lead.search(asked[: end - len(cue)]) is None
+                # ("还在读专升本 … 能用新学历报吗": studying for a degree by that route.)
+                and not asked[: end - len(cue)].rstrip().endswith(_STUDYING)
                 for cue, end in self._other_exam.found_at(asked)):
             return self._reply(AnswerKind.OUT_OF_SCOPE, lang, 0.9,
                                entry=self._oos("oos_other_exam"))

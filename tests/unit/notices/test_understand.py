@@ -2696,6 +2696,9 @@ _READ_AS = [
     # "only this year's notice is here".
     ("前年在外地考过一次 现在调回来了 是不是得重新注册个新号", "2023-12-01T10:00:00+08:00",
      "register_once"),
+    # Studying by the upgrade route ("还在读专升本") is a degree still to come: the cut-off,
+    # not another exam.
+    ("还在读专升本 明年6月毕业 现在能用本科学历报吗", IN_REGISTRATION, "cutoff_date"),
     ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
     # A promotion at work is the employer's: not automatic confirmation ("automatically").
     ("Will my hospital promote me automatically once I pass?", IN_REGISTRATION, "oos_general"),
