@@ -508,7 +508,10 @@ def test_understand_greeting_is_greeted(knowledge: Knowledge) -> None:
      # (The assistant's name asked is no question of a candidate's name.)
      ("你叫什么名字", True), ("好的 没事了", False),
      # (Whether a person answers is asked of the assistant, not of the exam site.)
-     ("你是人工吗", True), ("你是人工还是机器人", True)],
+     ("你是人工吗", True), ("你是人工还是机器人", True),
+     # (How to use it or what it can do for the asker is met with the same; praise is thanks:
+     # not the next step, the textbooks or "only the notice".)
+     ("你能干嘛", True), ("怎么用你", True), ("帮助", True), ("你真棒", False)],
 )
 def test_understand_everyday_pleasantries_are_small_talk(
     answerer: Answerer, question: str, greeting: bool
