@@ -1510,8 +1510,10 @@ class Answerer:
         pending = reading.pending if reading is not None else frozenset()
         first = min((STEP_ORDER.index(p) for p in pending), default=None)
         required = {r for r in plans[step].requires if asker.done and r not in asker.done}
-        said = {s for s in STEP_ORDER[first : STEP_ORDER.index(step)]
-                if s in plans and s not in asker.done} - required if first is not None else set()
+        said: set[Step] = set()
+        if first is not None:
+            said = {s for s in STEP_ORDER[first : STEP_ORDER.index(step)]
+                    if s in plans and s not in asker.done} - required
         missing = [
             TodoItem(plan=plans[r], status=(status := self._status(plans[r], asker)),
                      ready=False, past=status is not None and status.state == "closed")
@@ -1519,11 +1521,11 @@ class Answerer:
         ]
         # (A step still to do first is told where the question asks when, or whether it can
         # be done; one asking how the step works, "网上交还是去现场交", is answered first.)
-        asks_when = aspect in _DATED_ASPECTS or reading is None or reading.can
+        asks_whether = reading is None or reading.can
+        asks_when = aspect in _DATED_ASPECTS or asks_whether
         common["missing"] = tuple(m for m in missing if m.past or (
             not m.plan.heads_up_zh and asks_when
-            and not (m.plan.step in said and aspect in _DATED_ASPECTS
-                     and not (reading is not None and reading.can))))
+            and (asks_whether or m.plan.step not in said or aspect not in _DATED_ASPECTS)))
         if asker.region is None and (rule.rules or rule.default):
             plan, shared = self._shared_for(step, asker)
             shared = replace(shared, status=self._status(plan, asker))
