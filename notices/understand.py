@@ -379,7 +379,7 @@ class Reader:
                       if w not in self._weak)
         steps = self._named(mentions, done)
         asked_mentions = self._mentions(focus_squeezed) if focus else mentions
-        setting = done | self._setting(squeezed, mentions)
+        setting = done | self._setting(squeezed, mentions, self._context)
         # A step said done and named again after it is asked about anew ("我去年注册过了，
         # 今年还要再注册吗"); its other mentions are the setting.
         # So is a step said done by a phrase and named after it ("这周末考完了 后面还有场次没").
@@ -530,7 +530,8 @@ class Reader:
             setting=setting,
             # (In a long message, only where it asks: "提交前我把材料都传了 …" tells what was
             # done.)
-            ahead=self._ahead(focus_squeezed, asked_mentions) - done,
+            ahead=self._setting(focus_squeezed, asked_mentions,
+                                self._context_before) - done,
             pending=self._pending(squeezed, mentions) - done,
             region=region,
             returning=returning,
@@ -722,19 +723,14 @@ class Reader:
             return True
         return False if no else None
 
-    def _setting(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
-        """Return the steps named as the setting of the question ("缴费后…", "提交前…")."""
+    def _setting(
+        self, squeezed: str, mentions: list[tuple[int, int, str]], words: tuple[str, ...]
+    ) -> frozenset[Step]:
+        """Return the steps named as the setting of the question by one of `words` right after
+        the step and its outcome ("缴费后…", "提交前…"; the words of still ahead: "考试前…")."""
         return frozenset(
             self._steps[word] for _, end, word in mentions
-            if self._after_outcome(squeezed[end:]).startswith(self._context)
-        )
-
-    def _ahead(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:
-        """Return the steps named as still ahead ("考试前还要做什么", "提交之前"): a setting,
-        not a step done."""
-        return frozenset(
-            self._steps[word] for _, end, word in mentions
-            if self._after_outcome(squeezed[end:]).startswith(self._context_before)
+            if self._after_outcome(squeezed[end:]).startswith(words)
         )
 
     def _pending(self, squeezed: str, mentions: list[tuple[int, int, str]]) -> frozenset[Step]:

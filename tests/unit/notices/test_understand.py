@@ -2682,6 +2682,7 @@ _READ_AS = [
     # "两个号" keeps its "两个": not the eligibility rules the specialty beside it names.
     ("可以注册两个号吗 一个报护理一个报别的专业", IN_REGISTRATION, "register_once"),
     ("能不能注册俩号", IN_REGISTRATION, "register_once"),
+    ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
     # Subjects passed or failed, uncounted ("没过的科目"), carried to next year: the two-year
     # rolling rule, not "only this year's notice is here".
     ("今年没过的科目明年还能接着考吗", "2024-06-20T10:00:00+08:00", "score_rolling"),
@@ -2702,7 +2703,6 @@ _READ_AS = [
     # Studying by the upgrade route ("还在读专升本") is a degree still to come: the cut-off,
     # not another exam.
     ("还在读专升本 明年6月毕业 现在能用本科学历报吗", IN_REGISTRATION, "cutoff_date"),
-    ("一个人能注册两个账号吗", IN_REGISTRATION, "register_once"),
     # A promotion at work is the employer's: not automatic confirmation ("automatically").
     ("Will my hospital promote me automatically once I pass?", IN_REGISTRATION, "oos_general"),
     ("考过了能升职吗", IN_REGISTRATION, "oos_general"),
