@@ -626,11 +626,21 @@ class Reader:
     ) -> list[tuple[int, int, str]]:
         """Return the mentions of steps the question says are done ("已经完成了报名确认")."""
         claimed: list[tuple[int, int, str]] = []
+        # The step word a 是不是 was last said of, and where it ended.
+        whether_end = -1
         for start, end, word in mentions:
             # A marker before another step word claims that one ("已经确认过了审核要多久":
             # 已经 claims the confirmation, not the review).
             since = max([start - _BEFORE, *(e for _, e, _ in mentions if e <= start)])
             before = squeezed[max(0, since) : start]
+            # ("是不是提交完就自动确认了": a question asked of one step goes on to the next
+            # named close after it.)
+            asked = bool(self._asked_whether.find(before)) or (
+                whether_end >= 0 and start - whether_end <= _AFTER
+                and not any(c in _CLAUSE_STOPS + "了" or not c.isalnum()
+                            for c in squeezed[whether_end:start]))
+            if asked:
+                whether_end = end
             # ("审核是通过了的", "缴费也交过了": a word may stand between the step and its
             # outcome.)
             # ("审核一月份就通过了", "审核昨天刚通过": when it happened may stand there too.)
@@ -672,7 +682,7 @@ class Reader:
                 and not (marker is not None
                          and squeezed[at + len(marker) :].startswith(self._step_time))
                 # "是不是顺便就交费了", "我是不是已经审核通过了": a question, not a report.
-                and not self._asked_whether.find(before)
+                and not asked
                 and word not in self._trouble
                 and not (tail and word in tail)
                 # ("看别人都在网上交费了": someone else's progress, not the asker's.)

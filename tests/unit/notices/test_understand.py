@@ -449,7 +449,9 @@ def test_understand_what_follows_asked_as_the_process_after_is_next(answerer: An
     ["我是不是已经审核通过了", "提交的时候是否就一起缴费了",
      # A word saying done about something else, or inside a question.
      "零点刚过 报名是不是关了", "报名还开着吗 我刚知道有这个考试",
-     "我能不能先把钱交了 怕到时候忘了"],
+     "我能不能先把钱交了 怕到时候忘了",
+     # The question goes on to the step named close after the first.
+     "是不是提交完就自动确认了", "是不是审核完就能交费了"],
 )
 def test_understand_asking_whether_a_step_is_done_is_no_report(
     answerer: Answerer, question: str
