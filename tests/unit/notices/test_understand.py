@@ -551,6 +551,31 @@ def test_understand_answers_carry_every_fact_that_bears(knowledge: Knowledge) ->
         assert fact in render_answer(answer, knowledge, texts, locale), question
 
 
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [("现场确认在哪里", "📍 报名确认：须知没有统一地点，由各考区通知确定"),
+     ("报名确认什么时候", "📍 报名确认：须知没有统一日期，由各考区通知确定"),
+     ("where do I confirm my application",
+      "📍 Confirm the application: the notice gives no common place; each exam region sets it "
+      "in its own notice")],
+)
+def test_understand_a_step_set_by_each_region_says_what_is_not_common(
+    knowledge: Knowledge, question: str, line: str
+) -> None:
+    # Asked where, the first line says the notice gives no common place, not "no common date".
+    answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+    assert first_line(knowledge, answer) == line
+
+
+def test_understand_refunds_are_said_unanswered_with_the_fee(knowledge: Knowledge) -> None:
+    # The fee entry answers refund questions too; its text must say the notice is silent on
+    # them, not only on the amount.
+    for question, fact in (("交了费能退吗", "没有说能否退费"),
+                           ("can I get a refund", "refunded")):
+        answer = knowledge.answerer.answer(question, now=IN_PAYMENT)
+        assert fact in first_line(knowledge, answer), question
+
+
 def test_understand_scores_show_no_date_the_notice_does_not_give(knowledge: Knowledge) -> None:
     answer = knowledge.answerer.answer("成绩什么时候出来", now=IN_PAYMENT)
     reply = render_answer(answer, knowledge, Texts(), "zh")
